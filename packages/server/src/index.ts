@@ -1,0 +1,4 @@
+/**
+ * Public API of this package. Everything importable from the package is exported here.
+ */
+export {};

@@ -1,0 +1,29 @@
+import { readdirSync } from 'node:fs';
+import { defaultClientConditions, defaultServerConditions } from 'vite';
+import { defineConfig } from 'vitest/config';
+
+// Tests run against sources: every workspace package exports `src/index.ts` under the
+// `@vaultmark/source` condition, so a stale or missing `dist/` never hides a change.
+const sourceCondition = '@vaultmark/source';
+process.env.TZ = 'UTC';
+
+const packages = readdirSync(new URL('./packages', import.meta.url), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name);
+
+export default defineConfig({
+  resolve: { conditions: [sourceCondition, ...defaultClientConditions] },
+  ssr: { resolve: { conditions: [sourceCondition, ...defaultServerConditions] } },
+  test: {
+    env: { TZ: 'UTC' },
+    passWithNoTests: false,
+    projects: packages.map((name) => ({
+      extends: true,
+      test: {
+        name,
+        root: `packages/${name}`,
+        include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+      },
+    })),
+  },
+});
