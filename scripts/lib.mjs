@@ -39,7 +39,10 @@ function works(command, args) {
 export function pnpm() {
   if (works('pnpm', ['--version'])) return ['pnpm'];
   say(`installing pnpm@${PNPM_VERSION} with npm`);
-  if (works('npm', ['install', '--global', `pnpm@${PNPM_VERSION}`]) && works('pnpm', ['--version'])) {
+  if (
+    works('npm', ['install', '--global', `pnpm@${PNPM_VERSION}`]) &&
+    works('pnpm', ['--version'])
+  ) {
     return ['pnpm'];
   }
   // No permission for a global install: run it through npx instead.
