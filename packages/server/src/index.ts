@@ -1,4 +1,16 @@
 /**
- * Public API of this package. Everything importable from the package is exported here.
+ * `@vaultmark/server`: the reference web service. A thin Koa app that maps HTTP to the use-cases
+ * of `@vaultmark/vault-core`.
  */
-export {};
+export { type AppOptions, createApp, type VaultmarkApp } from './app.js';
+export { HttpError, STATUS_BY_CODE, statusFor } from './http-error.js';
+export { listen, type RunningServer } from './listen.js';
+export { createMetrics, type Metrics } from './metrics.js';
+export {
+  MemoryRateLimitStore,
+  type RateLimitRule,
+  type RateLimitStore,
+  rateLimit,
+} from './middleware/rate-limit.js';
+export { CONTENT_SECURITY_POLICY } from './middleware/security-headers.js';
+export type { ReadinessCheck } from './routes/health.js';

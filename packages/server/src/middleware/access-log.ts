@@ -1,0 +1,37 @@
+import type { Middleware } from 'koa';
+import type { Logger } from 'pino';
+import type { Metrics } from '../metrics.js';
+
+/**
+ * One structured log line and one metrics sample per request. Paths are logged as the matched
+ * route template (`/s/:token`), never the raw URL, so share tokens and query strings stay out of
+ * logs; the client address is logged only as the hash the injected `hashIp` gives.
+ */
+export function accessLog(
+  logger: Logger,
+  metrics: Metrics,
+  hashIp: (ip: string) => string,
+): Middleware {
+  return async (ctx, next) => {
+    const started = process.hrtime.bigint();
+    try {
+      await next();
+    } finally {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const route = (ctx as { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
+      metrics.requests.inc({ method: ctx.method, route, status: String(ctx.status) });
+      metrics.duration.observe({ method: ctx.method, route }, seconds);
+      logger.info(
+        {
+          requestId: ctx.state.requestId,
+          method: ctx.method,
+          route,
+          status: ctx.status,
+          latencyMs: Math.round(seconds * 1e4) / 10,
+          ip: hashIp(ctx.ip),
+        },
+        'request',
+      );
+    }
+  };
+}

@@ -1,0 +1,36 @@
+import type { Middleware } from 'koa';
+import type { Logger } from 'pino';
+import { HttpError, statusFor } from '../http-error.js';
+
+/**
+ * Turns every thrown error into `{ error: { code, message } }` with the mapped status. Messages of
+ * domain and HTTP errors are shown; anything unexpected becomes a 500 `internal_error` whose
+ * details go only to the log (with the request id), never to the client.
+ */
+export function errorHandler(logger: Logger): Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) {
+        throw new HttpError(404, 'not_found', 'no such resource');
+      }
+    } catch (error) {
+      const status = statusFor(error);
+      const known = status < 500 || error instanceof HttpError;
+      const code = known ? codeOf(error, status) : 'internal_error';
+      const message = known
+        ? String((error as Error).message || code)
+        : `internal error (request ${ctx.state.requestId})`;
+      if (!known) logger.error({ err: error, requestId: ctx.state.requestId }, 'unhandled error');
+      if (error instanceof HttpError) ctx.set(error.headers);
+      ctx.status = status;
+      ctx.body = { error: { code, message } };
+    }
+  };
+}
+
+function codeOf(error: unknown, status: number): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && /^[a-z][a-z0-9_]*$/.test(code)) return code;
+  return status === 404 ? 'not_found' : status === 413 ? 'payload_too_large' : 'invalid_input';
+}

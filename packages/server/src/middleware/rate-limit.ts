@@ -1,0 +1,58 @@
+import type { Middleware, ParameterizedContext } from 'koa';
+import { HttpError } from '../http-error.js';
+
+/** Counts hits per key in fixed windows. */
+export interface RateLimitStore {
+  /** Records one hit and returns the number of hits in the current window. */
+  hit(key: string, windowMs: number, now: number): number;
+}
+
+/**
+ * An in-process store. With several servers behind a load balancer each keeps its own counts, so
+ * the effective limit is per server; deployments that need a global limit plug in a shared store.
+ */
+export class MemoryRateLimitStore implements RateLimitStore {
+  private readonly windows = new Map<string, { start: number; count: number }>();
+
+  hit(key: string, windowMs: number, now: number): number {
+    const window = this.windows.get(key);
+    if (!window || now - window.start >= windowMs) {
+      if (this.windows.size > 100_000) this.sweep(windowMs, now);
+      this.windows.set(key, { start: now, count: 1 });
+      return 1;
+    }
+    window.count += 1;
+    return window.count;
+  }
+
+  private sweep(windowMs: number, now: number): void {
+    for (const [key, window] of this.windows) {
+      if (now - window.start >= windowMs) this.windows.delete(key);
+    }
+  }
+}
+
+/** A named limit: at most `max` requests per `windowMs` for each key `keyOf` returns. */
+export interface RateLimitRule {
+  name: string;
+  max: number;
+  windowMs: number;
+  keyOf(ctx: ParameterizedContext): string;
+}
+
+/** Rejects requests over the limit with 429 `rate_limited` and a `Retry-After` header. */
+export function rateLimit(
+  rule: RateLimitRule,
+  store: RateLimitStore,
+  now: () => number = Date.now,
+): Middleware {
+  return async (ctx, next) => {
+    const count = store.hit(`${rule.name}:${rule.keyOf(ctx)}`, rule.windowMs, now());
+    if (count > rule.max) {
+      throw new HttpError(429, 'rate_limited', 'too many requests; try again later', {
+        'Retry-After': String(Math.ceil(rule.windowMs / 1000)),
+      });
+    }
+    await next();
+  };
+}
