@@ -1,10 +1,14 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import Koa from 'koa';
 import pino, { type Logger } from 'pino';
+import { buildOpenApi, type OpenApiDocument } from './api/openapi.js';
+import { ApiRegistry, type Authenticate } from './api/registry.js';
+import type { RouteSpec } from './api/route.js';
 import { HttpError } from './http-error.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { accessLog } from './middleware/access-log.js';
 import { errorHandler } from './middleware/errors.js';
+import { MemoryRateLimitStore, type RateLimitStore } from './middleware/rate-limit.js';
 import { requestId } from './middleware/request-id.js';
 import { securityHeaders } from './middleware/security-headers.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health.js';
@@ -23,11 +27,21 @@ export interface AppOptions {
   metricsLabelKey?: Uint8Array;
   /** When set, `/metrics` requires `Authorization: Bearer <token>`. */
   metricsToken?: string;
+  /** API routes, served under their paths and published in `GET /api/openapi.json`. */
+  routes?: RouteSpec[];
+  /** Resolves the caller of `auth: 'user'` routes; default: everyone is unauthenticated. */
+  authenticate?: Authenticate;
+  /** Where rate-limit counters live; default: in this process. */
+  rateLimitStore?: RateLimitStore;
+  /** Version published in the OpenAPI document. */
+  version?: string;
 }
 
 /** A built app and the pieces tests and the server entry point need. */
 export interface VaultmarkApp {
   app: Koa;
+  /** The OpenAPI document served at `/api/openapi.json`. */
+  openapi: OpenApiDocument;
   metrics: Metrics;
   logger: Logger;
 }
@@ -65,5 +79,24 @@ export function createApp(options: AppOptions = {}): VaultmarkApp {
   const health = healthRoutes(options.readiness ?? {}, metrics);
   app.use(health.routes());
   app.use(health.allowedMethods());
-  return { app, metrics, logger };
+
+  const registry = new ApiRegistry().add(...(options.routes ?? []));
+  const openapi = buildOpenApi(registry.list(), {
+    title: 'Vaultmark API',
+    version: options.version ?? '0.0.0',
+  });
+  const api = registry.router({
+    authenticate:
+      options.authenticate ??
+      (async () => {
+        throw new HttpError(401, 'unauthenticated', 'sign in first');
+      }),
+    rateLimitStore: options.rateLimitStore ?? new MemoryRateLimitStore(),
+  });
+  api.get('/api/openapi.json', (ctx) => {
+    ctx.body = openapi;
+  });
+  app.use(api.routes());
+  app.use(api.allowedMethods());
+  return { app, metrics, logger, openapi };
 }

@@ -2,6 +2,16 @@
  * `@vaultmark/server`: the reference web service. A thin Koa app that maps HTTP to the use-cases
  * of `@vaultmark/vault-core`.
  */
+export { buildOpenApi, type OpenApiDocument } from './api/openapi.js';
+export { ApiRegistry, type Authenticate, ErrorBody } from './api/registry.js';
+export {
+  defineRoute,
+  type HttpMethod,
+  type ResponseSpec,
+  type RouteInput,
+  type RouteResult,
+  type RouteSpec,
+} from './api/route.js';
 export { type AppOptions, createApp, type VaultmarkApp } from './app.js';
 export { HttpError, STATUS_BY_CODE, statusFor } from './http-error.js';
 export { listen, type RunningServer } from './listen.js';

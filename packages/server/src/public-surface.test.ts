@@ -3,12 +3,16 @@ import * as api from './index.js';
 
 it('exports exactly the documented public surface', () => {
   expect(Object.keys(api).sort()).toEqual([
+    'ApiRegistry',
     'CONTENT_SECURITY_POLICY',
+    'ErrorBody',
     'HttpError',
     'MemoryRateLimitStore',
     'STATUS_BY_CODE',
+    'buildOpenApi',
     'createApp',
     'createMetrics',
+    'defineRoute',
     'listen',
     'rateLimit',
     'statusFor',
