@@ -24,3 +24,6 @@ export {
 } from './middleware/rate-limit.js';
 export { CONTENT_SECURITY_POLICY } from './middleware/security-headers.js';
 export type { ReadinessCheck } from './routes/health.js';
+export { contentDisposition } from './uploads/content-disposition.js';
+export { receiveAudioUpload, type UploadedAudio, type UploadLimits } from './uploads/multipart.js';
+export { type SniffedFormat, sniffAudio } from './uploads/sniff.js';

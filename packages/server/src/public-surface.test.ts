@@ -10,11 +10,14 @@ it('exports exactly the documented public surface', () => {
     'MemoryRateLimitStore',
     'STATUS_BY_CODE',
     'buildOpenApi',
+    'contentDisposition',
     'createApp',
     'createMetrics',
     'defineRoute',
     'listen',
     'rateLimit',
+    'receiveAudioUpload',
+    'sniffAudio',
     'statusFor',
   ]);
 });
