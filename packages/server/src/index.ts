@@ -13,6 +13,7 @@ export {
   type RouteSpec,
 } from './api/route.js';
 export { type AppOptions, createApp, type VaultmarkApp } from './app.js';
+export { ConfigError, loadConfig, type ServerConfig } from './config.js';
 export { HttpError, STATUS_BY_CODE, statusFor } from './http-error.js';
 export { listen, type RunningServer } from './listen.js';
 export { createMetrics, type Metrics } from './metrics.js';

@@ -5,6 +5,7 @@ it('exports exactly the documented public surface', () => {
   expect(Object.keys(api).sort()).toEqual([
     'ApiRegistry',
     'CONTENT_SECURITY_POLICY',
+    'ConfigError',
     'ErrorBody',
     'HttpError',
     'MemoryRateLimitStore',
@@ -15,6 +16,7 @@ it('exports exactly the documented public surface', () => {
     'createMetrics',
     'defineRoute',
     'listen',
+    'loadConfig',
     'rateLimit',
     'receiveAudioUpload',
     'sniffAudio',
