@@ -12,6 +12,7 @@ import { MemoryRateLimitStore, type RateLimitStore } from './middleware/rate-lim
 import { requestId } from './middleware/request-id.js';
 import { securityHeaders } from './middleware/security-headers.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health.js';
+import { assets } from './web/assets.js';
 
 /** What the app is built from. Everything has a default suited to tests and the embedded mode. */
 export interface AppOptions {
@@ -76,6 +77,7 @@ export function createApp(options: AppOptions = {}): VaultmarkApp {
       await next();
     });
   }
+  app.use(assets());
   const health = healthRoutes(options.readiness ?? {}, metrics);
   app.use(health.routes());
   app.use(health.allowedMethods());
