@@ -16,6 +16,8 @@ export { type AppOptions, createApp, type VaultmarkApp } from './app.js';
 export { ConfigError, loadConfig, type ServerConfig } from './config.js';
 export { HttpError, STATUS_BY_CODE, statusFor } from './http-error.js';
 export { listen, type RunningServer } from './listen.js';
+export { type ByteRange, parseRange } from './media/range.js';
+export { type MediaSource, sendMedia } from './media/send-media.js';
 export { createMetrics, type Metrics } from './metrics.js';
 export {
   MemoryRateLimitStore,

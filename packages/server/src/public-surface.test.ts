@@ -17,8 +17,10 @@ it('exports exactly the documented public surface', () => {
     'defineRoute',
     'listen',
     'loadConfig',
+    'parseRange',
     'rateLimit',
     'receiveAudioUpload',
+    'sendMedia',
     'sniffAudio',
     'statusFor',
   ]);

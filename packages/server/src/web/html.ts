@@ -61,6 +61,7 @@ export function page(options: {
     <meta name="robots" content="noindex, nofollow" />
     ${meta}
     <title>${options.title} · Vaultmark</title>
+    <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
     <link rel="stylesheet" href="/assets/app.css" />
     ${scripts}
   </head>
