@@ -13,6 +13,15 @@ export {
   type RouteSpec,
 } from './api/route.js';
 export { type AppOptions, createApp, type VaultmarkApp } from './app.js';
+export { authenticate, requireCaller } from './auth/authenticate.js';
+export { type Caller, callerOf, type SessionResolver } from './auth/caller.js';
+export { CsrfTokens } from './auth/csrf.js';
+export {
+  clearSessionCookie,
+  readSessionCookie,
+  sessionCookieName,
+  setSessionCookie,
+} from './auth/session-cookie.js';
 export { ConfigError, loadConfig, type ServerConfig } from './config.js';
 export { HttpError, STATUS_BY_CODE, statusFor } from './http-error.js';
 export { listen, type RunningServer } from './listen.js';
@@ -30,3 +39,17 @@ export type { ReadinessCheck } from './routes/health.js';
 export { contentDisposition } from './uploads/content-disposition.js';
 export { receiveAudioUpload, type UploadedAudio, type UploadLimits } from './uploads/multipart.js';
 export { type SniffedFormat, sniffAudio } from './uploads/sniff.js';
+export { escapeHtml, html, page, SafeHtml } from './web/html.js';
+export {
+  formatProbability,
+  type InvestigationReport,
+  investigationReportPage,
+  type ReportMatch,
+} from './web/pages/investigation-report.js';
+export {
+  type ShareTrackView,
+  type ShareView,
+  sharePage,
+  sharePasswordPage,
+  shareUnavailablePage,
+} from './web/pages/share.js';
