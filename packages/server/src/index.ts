@@ -39,6 +39,7 @@ export type { ReadinessCheck } from './routes/health.js';
 export { contentDisposition } from './uploads/content-disposition.js';
 export { receiveAudioUpload, type UploadedAudio, type UploadLimits } from './uploads/multipart.js';
 export { type SniffedFormat, sniffAudio } from './uploads/sniff.js';
+export { type FinishedUpload, type TusOptions, tusUploads } from './uploads/tus.js';
 export { escapeHtml, html, page, SafeHtml } from './web/html.js';
 export {
   formatProbability,

@@ -40,5 +40,6 @@ it('exports exactly the documented public surface', () => {
     'shareUnavailablePage',
     'sniffAudio',
     'statusFor',
+    'tusUploads',
   ]);
 });
