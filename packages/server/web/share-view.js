@@ -1,0 +1,56 @@
+// One share: its recipients and what each of them opened, played and downloaded.
+import { api, el, formatDate, say } from './api.js';
+
+const root = document.getElementById('share');
+const id = root?.dataset.share;
+
+function describe(entry) {
+  if (entry.action === 'played' && entry.positionSeconds !== undefined)
+    return `played to ${Math.round(entry.positionSeconds)} s`;
+  return entry.action;
+}
+
+async function load() {
+  const share = await api('GET', `/api/shares/${encodeURIComponent(id)}`);
+  document.getElementById('share-state').textContent = share.revokedAt
+    ? `Revoked ${formatDate(share.revokedAt)}`
+    : share.expiresAt
+      ? `Active until ${formatDate(share.expiresAt)}`
+      : 'Active';
+  const log = document.getElementById('access-log');
+  const rows = (share.accessLog ?? []).map((entry) =>
+    el(
+      'tr',
+      {},
+      el('td', { text: formatDate(entry.at) }),
+      el('td', { text: entry.recipientName ?? entry.recipientEmail ?? '' }),
+      el('td', { text: entry.trackTitle ?? '' }),
+      el('td', { text: describe(entry) }),
+    ),
+  );
+  log.replaceChildren(
+    ...(rows.length
+      ? rows
+      : [
+          el(
+            'tr',
+            {},
+            el('td', { colspan: 4, class: 'muted', text: 'Nobody has opened this share yet.' }),
+          ),
+        ]),
+  );
+  document.getElementById('revoke').hidden = Boolean(share.revokedAt);
+}
+
+document.getElementById('revoke')?.addEventListener('click', async () => {
+  if (!confirm('Revoke this share? Every link stops working at once.')) return;
+  try {
+    await api('POST', `/api/shares/${encodeURIComponent(id)}/revoke`);
+    say('Share revoked.', 'ok');
+    await load();
+  } catch (error) {
+    say(error.message, 'error');
+  }
+});
+
+load().catch((error) => say(error.message, 'error'));
