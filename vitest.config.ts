@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
@@ -17,13 +17,24 @@ export default defineConfig({
   test: {
     env: { TZ: 'UTC' },
     passWithNoTests: false,
-    projects: packages.map((name) => ({
-      extends: true,
-      test: {
-        name,
-        root: `packages/${name}`,
-        include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-      },
-    })),
+    projects: [
+      ...packages.map((name) => ({
+        extends: true as const,
+        test: {
+          name,
+          root: `packages/${name}`,
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+        },
+      })),
+      // The native module's binding tests, when it has been built (`pnpm build:native`).
+      ...(existsSync(new URL('./native/index.js', import.meta.url))
+        ? [
+            {
+              extends: true as const,
+              test: { name: 'native', root: 'native', include: ['test/**/*.test.ts'] },
+            },
+          ]
+        : []),
+    ],
   },
 });

@@ -33,10 +33,19 @@ pnpmRun('exec', 'biome', 'check', '.');
 say('type check (tsc -b)');
 pnpmRun('exec', 'tsc', '-b');
 
-if (existsSync(join(root, 'native/Cargo.toml'))) {
-  say('native: cargo fmt --check, clippy');
-  run('cargo', ['fmt', '--check'], { cwd: join(root, 'native') });
-  run('cargo', ['clippy', '--all-targets', '--', '-D', 'warnings'], { cwd: join(root, 'native') });
+const nativeDir = join(root, 'native');
+if (existsSync(join(nativeDir, 'Cargo.toml'))) {
+  if (spawnSync('cargo', ['--version'], { stdio: 'ignore' }).status === 0) {
+    say('native: cargo fmt --check, clippy, cargo test, build');
+    run('cargo', ['fmt', '--check'], { cwd: nativeDir });
+    run('cargo', ['clippy', '--release', '--all-targets', '--', '-D', 'warnings'], {
+      cwd: nativeDir,
+    });
+    run('cargo', ['test', '--release'], { cwd: nativeDir });
+    pnpmRun('run', 'build:native');
+  } else {
+    say('cargo not found: the native module is not built; the TypeScript path is used');
+  }
 }
 
 say('tests (vitest)');
@@ -62,12 +71,13 @@ const results = existsSync(report) ? JSON.parse(readFileSync(report, 'utf8')) : 
 const perPackage = new Map(
   readdirSync(join(root, 'packages')).map((name) => [name, { passed: 0, failed: 0 }]),
 );
+if (existsSync(join(nativeDir, 'index.js'))) perPackage.set('native', { passed: 0, failed: 0 });
 let passed = 0;
 let failed = 0;
 let skipped = 0;
 for (const file of results.testResults ?? []) {
   const [top, name] = relative(root, file.name).split(sep);
-  const counts = top === 'packages' ? perPackage.get(name) : undefined;
+  const counts = perPackage.get(top === 'packages' ? name : top);
   for (const assertion of file.assertionResults ?? []) {
     if (assertion.status === 'passed') {
       passed += 1;
