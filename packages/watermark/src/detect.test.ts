@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { changeSpeed, syntheticMusic, testKey, whiteNoise } from '../test/signals.js';
+import { createDetector, detect } from './detect.js';
+import { embed } from './embed.js';
+import { WatermarkError } from './errors.js';
+
+const alice = testKey('alice', 101);
+const bob = testKey('bob', 202);
+const mallory = testKey('mallory', 303);
+
+const music = syntheticMusic({ seconds: 26, seed: 21 });
+const payload128 = 'f00dfacecafebeef0123456789abcdef';
+const marked = embed(music, { key: alice, payload: payload128 });
+
+describe('detect', { timeout: 60_000 }, () => {
+  it('recovers 32-, 64- and 128-bit payloads with a tiny false-positive probability', () => {
+    const r = detect(marked, { keys: [alice] });
+    expect(r.found).toBe(true);
+    expect(r.durationSeconds).toBeCloseTo(26, 5);
+    expect(r.matches).toHaveLength(1);
+    const m = r.matches[0]!;
+    expect(m.payload).toBe(payload128);
+    expect(m.keyName).toBe('alice');
+    expect(m.falsePositiveProbability).toBeLessThan(1e-9);
+    expect(m.offsetSeconds).toBeLessThan(0.01);
+    expect(Math.abs((m.speed ?? 1) - 1)).toBeLessThan(0.0005);
+    for (const payload of ['a1b2c3d4', '0011223344556677']) {
+      const bits = payload.length * 4;
+      const short = syntheticMusic({ seconds: 15, seed: bits });
+      const out = detect(embed(short, { key: alice, payload }), {
+        keys: [alice],
+        payloadBits: bits,
+      });
+      expect(out.matches.map((x) => x.payload)).toEqual([payload]);
+    }
+  });
+
+  it('finds nothing with the wrong key', () => {
+    const r = detect(marked, { keys: [mallory] });
+    expect(r.found).toBe(false);
+    expect(r.matches).toEqual([]);
+  });
+
+  it('finds nothing in unmarked audio (music-like and white noise)', () => {
+    expect(detect(music, { keys: [alice, bob] }).found).toBe(false);
+    const noise = whiteNoise(20, 44100, 0.1, 5);
+    expect(detect({ sampleRate: 44100, channels: [noise] }, { keys: [alice] }).found).toBe(false);
+  });
+
+  it('finds both keys when two recipients’ copies are spliced (first and second half)', () => {
+    const long = syntheticMusic({ seconds: 52, seed: 33 });
+    const a = embed(long, { key: alice, payload: payload128 });
+    const b = embed(long, {
+      key: bob,
+      payload: '00000000000000000000000000000bob'.replace('bob', '0b0'),
+    });
+    const half = 26 * 44100 + 123;
+    const spliced = a.channels.map((ch, c) => {
+      const out = new Float32Array(ch);
+      out.set((b.channels[c] as Float32Array).subarray(half), half);
+      return out;
+    });
+    const r = detect({ sampleRate: 44100, channels: spliced }, { keys: [alice, bob] });
+    expect(r.matches.map((m) => m.keyName).sort()).toEqual(['alice', 'bob']);
+    expect(r.matches.find((m) => m.keyName === 'bob')?.payload).toBe(
+      '000000000000000000000000000000b0',
+    );
+  });
+
+  it('finds the mark in an excerpt cut at an arbitrary sample offset', () => {
+    const start = Math.round(7.3 * 44100) + 17;
+    const excerpt = marked.channels.map((ch) => ch.slice(start, start + 12 * 44100));
+    const r = detect({ sampleRate: 44100, channels: excerpt }, { keys: [alice] });
+    expect(r.matches[0]?.payload).toBe(payload128);
+    // Block starts every 1024 frames of 1024 samples; the excerpt starts 7.3 s (+17) into one.
+    const block = (1024 * 1024) / 44100;
+    expect(r.matches[0]?.offsetSeconds).toBeCloseTo(block - start / 44100, 2);
+  });
+
+  it('finds the mark at 48 kHz mono and after a 1% speed change', () => {
+    const m48 = syntheticMusic({ seconds: 20, seed: 48, sampleRate: 48000, channels: 1 });
+    const w48 = embed(m48, { key: bob, payload: payload128 });
+    expect(detect(w48, { keys: [bob] }).matches[0]?.payload).toBe(payload128);
+    const fast = changeSpeed(marked.channels[0] as Float32Array, 1.01);
+    const r = detect({ sampleRate: 44100, channels: [fast] }, { keys: [alice] });
+    expect(r.matches[0]?.payload).toBe(payload128);
+    expect(r.matches[0]?.speed).toBeCloseTo(1.01, 3);
+  });
+
+  it('streams: chunked input gives the same result as whole input', () => {
+    const det = createDetector({ keys: [alice], sampleRate: 44100, channels: 2 });
+    const len = (marked.channels[0] as Float32Array).length;
+    for (let s = 0; s < len; s += 10007)
+      det.push(marked.channels.map((ch) => ch.subarray(s, s + 10007)));
+    const r = det.finish();
+    expect(r).toEqual(detect(marked, { keys: [alice] }));
+  });
+
+  it('reports audio_too_short and invalid options with typed errors', () => {
+    const tiny = { sampleRate: 44100, channels: [new Float32Array(44100)] };
+    expect(() => detect(tiny, { keys: [alice] })).toThrow(WatermarkError);
+    try {
+      detect(tiny, { keys: [alice] });
+    } catch (e) {
+      expect((e as WatermarkError).code).toBe('audio_too_short');
+    }
+    expect(() => detect(marked, { keys: [] })).toThrow(/at least one key/);
+    expect(() => detect(marked, { keys: [alice], payloadBits: 48 })).toThrow(WatermarkError);
+  });
+});

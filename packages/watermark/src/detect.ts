@@ -1,0 +1,247 @@
+import { checkAudio, checkChunk, type PcmAudio } from './audio.js';
+import { BandAnalyzer } from './band-analysis.js';
+import { WatermarkError } from './errors.js';
+import { logFalsePositiveBound } from './false-positive.js';
+import { checkFormat } from './grid.js';
+import type { WatermarkKey } from './key.js';
+import { blockLayout } from './layout.js';
+import {
+  DEFAULT_MAX_FALSE_POSITIVE,
+  DEFAULT_PAYLOAD_BITS,
+  DETECT_WINDOW_OVERLAP_SECONDS,
+  DETECT_WINDOW_SECONDS,
+  MIN_DETECT_SECONDS,
+} from './params.js';
+import { checkPayloadBits } from './payload.js';
+import { SyncCorrelator } from './sync-correlator.js';
+import { scaleHypotheses, type WindowMatch, WindowSearcher } from './window-search.js';
+
+/** One detected mark. */
+export interface DetectMatch {
+  /** Payload as lowercase hex. */
+  payload: string;
+  /** Name of the key that matched. */
+  keyName: string;
+  /**
+   * Input time (s) of the first watermark block start at or after −½ frame (blocks are 23.8 s long
+   * and start at sample 0 of the marked file; for an excerpt this may exceed its length).
+   */
+  offsetSeconds: number;
+  /**
+   * Upper bound on the probability that a search of this input with these keys reports a match at
+   * least this strong when no such mark is present (over the whole track and all keys).
+   */
+  falsePositiveProbability: number;
+  /** log10 of {@link falsePositiveProbability}, useful when it underflows to 0. */
+  log10FalsePositiveProbability: number;
+  /** Estimated playback speed (1 = unchanged; 1.01 = 1% faster). */
+  speed: number;
+  /** How the audio was found to be scaled: unchanged, resampled (pitch moved) or time-stretched. */
+  scaling: 'none' | 'speed' | 'tempo';
+  /** Sync statistic (≈ standard deviations). */
+  zSync: number;
+  /** Whole-block statistic for the decoded payload (≈ standard deviations). */
+  tTotal: number;
+  /** Coded bits whose hard decision disagreed with the decoded codeword / coded bits observed. */
+  bitErrors: number;
+  observedBits: number;
+}
+
+/** Result of {@link detect} and {@link StreamingDetector.finish}. */
+export interface DetectResult {
+  /** True when at least one match has falsePositiveProbability ≤ the threshold. */
+  found: boolean;
+  /** Duration of the analysed input (s). */
+  durationSeconds: number;
+  /** Matches below the threshold, best first (one per key and payload). */
+  matches: DetectMatch[];
+}
+
+/** Options of {@link detect} and {@link createDetector}. */
+export interface DetectOptions {
+  /** Keys to look for (key rotation: any number). */
+  keys: WatermarkKey[];
+  /** Payload size to decode: 32, 64 or 128 (default 128). */
+  payloadBits?: number;
+  /** Report only matches whose false-positive probability is at most this (default 1e-9). */
+  maxFalsePositiveProbability?: number;
+  /** Called with the fraction done (0..1) as windows complete. */
+  onProgress?: (fraction: number) => void;
+  /**
+   * Search speed and tempo changes up to ±1.3% when the unscaled search finds nothing
+   * (default true). Turning it off makes detection of unchanged audio faster on misses.
+   */
+  searchSpeed?: boolean;
+}
+
+/** Chunked detector returned by {@link createDetector}. */
+export interface StreamingDetector {
+  /** Feeds the next samples (one Float32Array per channel). */
+  push(chunk: Float32Array[]): void;
+  /** Analyses what is left and returns the result. */
+  finish(): DetectResult;
+}
+
+interface RawMatch {
+  key: WatermarkKey;
+  match: WindowMatch;
+  absoluteBlockStart: number;
+}
+
+/**
+ * Streaming detector with bounded memory: input is down-mixed to mono and analysed in windows of
+ * DETECT_WINDOW_SECONDS (60 s) overlapping by DETECT_WINDOW_OVERLAP_SECONDS (25 s), so memory is
+ * about 60 s of mono audio plus its spectrogram whatever the input length.
+ */
+export function createDetector(
+  opts: DetectOptions & { sampleRate: number; channels: number; totalSamples?: number },
+): StreamingDetector {
+  checkFormat(opts.sampleRate, opts.channels);
+  if (!Array.isArray(opts.keys) || opts.keys.length === 0) {
+    throw new WatermarkError('invalid_key', 'at least one key is needed');
+  }
+  for (const key of opts.keys) {
+    if (!key || !(key.secret instanceof Uint8Array) || key.secret.length < 16) {
+      throw new WatermarkError('invalid_key', 'every key needs a secret of at least 16 bytes');
+    }
+  }
+  const payloadBits = opts.payloadBits ?? DEFAULT_PAYLOAD_BITS;
+  checkPayloadBits(payloadBits);
+  const threshold = opts.maxFalsePositiveProbability ?? DEFAULT_MAX_FALSE_POSITIVE;
+  if (!(threshold > 0 && threshold <= 1)) {
+    throw new WatermarkError('invalid_option', 'maxFalsePositiveProbability must be in (0, 1]');
+  }
+  const rate = opts.sampleRate;
+  const nch = opts.channels;
+  const windowLen = Math.round(DETECT_WINDOW_SECONDS * rate);
+  const overlap = Math.round(DETECT_WINDOW_OVERLAP_SECONDS * rate);
+  const analyzer = new BandAnalyzer(rate);
+  const keyed = opts.keys.map((key) => {
+    const layout = blockLayout(key, payloadBits);
+    return { key, layout, correlator: new SyncCorrelator(layout) };
+  });
+  const buffer = new Float32Array(windowLen);
+  let buffered = 0; // samples in buffer
+  let bufferStart = 0; // absolute sample index of buffer[0]
+  let analyzedEnd = 0; // absolute end of the last analysed window
+  let total = 0;
+  let hypotheses = 0;
+  const raw: RawMatch[] = [];
+  let finished = false;
+
+  function analyze(): void {
+    const signal = buffer.subarray(0, buffered);
+    const { rows, power } = analyzer.spectrogram(signal);
+    const data = { signal, analyzer, rows, power };
+    for (const k of keyed) {
+      const searcher = new WindowSearcher(data, k.layout, k.correlator);
+      let match: WindowMatch | undefined;
+      for (const scaled of opts.searchSpeed === false ? [false] : [false, true]) {
+        const cands = searcher.coarse(
+          scaleHypotheses(scaled).filter((h) => scaled === (h.kind !== 'none')),
+        );
+        for (let i = 0; i < Math.min(cands.length, 6); i++) {
+          match = searcher.refineAndDecode(cands[i] as (typeof cands)[number], i < 2 ? 1 : 0);
+          if (match) break;
+        }
+        if (match) break;
+      }
+      hypotheses += searcher.hypotheses;
+      if (match)
+        raw.push({ key: k.key, match, absoluteBlockStart: bufferStart + match.blockStart });
+    }
+    analyzedEnd = bufferStart + buffered;
+    if (opts.onProgress && opts.totalSamples) {
+      opts.onProgress(Math.min(1, analyzedEnd / opts.totalSamples));
+    }
+  }
+
+  function push(chunk: Float32Array[]): void {
+    if (finished) throw new WatermarkError('stream_state', 'push() after finish()');
+    const n = checkChunk(chunk, nch);
+    total += n;
+    let i = 0;
+    const gain = 1 / nch;
+    while (i < n) {
+      const take = Math.min(n - i, windowLen - buffered);
+      for (let s = 0; s < take; s++) {
+        let sum = 0;
+        for (let c = 0; c < nch; c++) sum += (chunk[c] as Float32Array)[i + s] as number;
+        buffer[buffered + s] = sum * gain;
+      }
+      buffered += take;
+      i += take;
+      if (buffered === windowLen) {
+        analyze();
+        buffer.copyWithin(0, windowLen - overlap, windowLen);
+        bufferStart += windowLen - overlap;
+        buffered = overlap;
+      }
+    }
+  }
+
+  function finish(): DetectResult {
+    if (finished) throw new WatermarkError('stream_state', 'finish() called twice');
+    finished = true;
+    if (total < MIN_DETECT_SECONDS * rate) {
+      throw new WatermarkError(
+        'audio_too_short',
+        `detection needs at least ${MIN_DETECT_SECONDS} s of audio, got ${(total / rate).toFixed(2)} s`,
+      );
+    }
+    if (bufferStart + buffered > analyzedEnd) analyze();
+    opts.onProgress?.(1);
+    const best = new Map<string, DetectMatch>();
+    const blockSeconds = (1024 * 1024) / 44100;
+    for (const r of raw) {
+      const m = r.match;
+      const logP = logFalsePositiveBound(m.zSync, m.tTotal, payloadBits, hypotheses);
+      const speed = 1 / m.hyp.timeScale;
+      const blockLen = blockSeconds / speed;
+      // Wrap into [−½ frame, block − ½ frame) so that a block starting at 0 reads as ≈ 0.
+      const half = 512 / 44100 / speed;
+      let offset = r.absoluteBlockStart / rate + half;
+      offset = (((offset % blockLen) + blockLen) % blockLen) - half;
+      const match: DetectMatch = {
+        payload: m.payload,
+        keyName: r.key.name,
+        offsetSeconds: offset,
+        falsePositiveProbability: Math.exp(logP),
+        log10FalsePositiveProbability: logP / Math.LN10,
+        speed,
+        scaling: m.hyp.kind,
+        zSync: m.zSync,
+        tTotal: m.tTotal,
+        bitErrors: m.bitErrors,
+        observedBits: m.observedBits,
+      };
+      if (match.falsePositiveProbability > threshold) continue;
+      const id = `${r.key.name}\u0000${m.payload}`;
+      const prev = best.get(id);
+      if (!prev || prev.log10FalsePositiveProbability > match.log10FalsePositiveProbability)
+        best.set(id, match);
+    }
+    const matches = [...best.values()].sort(
+      (a, b) => a.log10FalsePositiveProbability - b.log10FalsePositiveProbability,
+    );
+    return { found: matches.length > 0, durationSeconds: total / rate, matches };
+  }
+
+  return { push, finish };
+}
+
+/** Looks for marks of any of `opts.keys` in `audio` (bounded memory: see {@link createDetector}). */
+export function detect(audio: PcmAudio, opts: DetectOptions): DetectResult {
+  const length = checkAudio(audio);
+  const det = createDetector({
+    ...opts,
+    sampleRate: audio.sampleRate,
+    channels: audio.channels.length,
+    totalSamples: length,
+  });
+  const chunk = Math.round(DETECT_WINDOW_SECONDS * audio.sampleRate);
+  for (let s = 0; s < length; s += chunk) {
+    det.push(audio.channels.map((ch) => ch.subarray(s, Math.min(length, s + chunk))));
+  }
+  return det.finish();
+}

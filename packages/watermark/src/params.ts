@@ -1,0 +1,142 @@
+/**
+ * Every constant that shapes the embedded signal or the detector's decisions, with units and
+ * reasons. Changing any value in the "format" section changes the watermark format: bump
+ * {@link FORMAT_VERSION} so that old and new marks never get confused.
+ */
+
+/** Watermark format version. Carried by serialized keys and mixed into every keyed derivation. */
+export const FORMAT_VERSION = 1;
+
+// ---------------------------------------------------------------------------------------------
+// Format: time-frequency grid
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Reference sample rate (Hz). The grid is defined at this rate; at any other rate the frames keep
+ * their duration in seconds and the bands keep their frequencies in hertz.
+ */
+export const REFERENCE_RATE = 44_100;
+
+/** Frame length at the reference rate (samples; 23.2 ms). Each frame carries one keyed pattern. */
+export const FRAME_SIZE = 1024;
+
+/** Frame duration (s). */
+export const FRAME_SECONDS = FRAME_SIZE / REFERENCE_RATE;
+
+/** Width of one reference FFT bin (Hz): 43.07 Hz. */
+export const BIN_HZ = REFERENCE_RATE / FRAME_SIZE;
+
+/**
+ * First reference bin of the marked region (bin 12 = 517 Hz). Lower bands hold most of the energy
+ * of music, so marking them would cost much SNR for few extra cells.
+ */
+export const FIRST_BIN = 24;
+
+/**
+ * Bins per band (4 bins = 172 Hz). Every bin of a band gets the same gain, so a ±1% frequency shift
+ * (speed change) moves at most one bin of 4 across a band edge, and the detector sums power over a
+ * band, averaging the Rayleigh-like fluctuation of single bins.
+ */
+export const BAND_BINS = 4;
+
+/**
+ * Bands per frame: 44 bands × 4 bins cover reference bins 12..187 (517 Hz – 8.07 kHz). The upper
+ * half costs little SNR (music is quiet there) and doubles the number of independent cells; it
+ * survives 64 kbps MP3 and 22.05 kHz resampling, and a 4 kHz low-pass leaves the lower half.
+ */
+export const BANDS_PER_FRAME = 44;
+
+/** Bands per frame that carry the keyed sync pattern (the rest carry coded payload bits). */
+export const SYNC_BANDS_PER_FRAME = 11;
+
+/**
+ * Frames per block (1024 frames = 23.8 s). The coded payload is interleaved over a whole block and
+ * blocks repeat back to back from the first sample of the file. A power of two so that the block
+ * phase search is one FFT-based circular correlation.
+ */
+export const BLOCK_FRAMES = 1024;
+
+// ---------------------------------------------------------------------------------------------
+// Format: payload coding
+// ---------------------------------------------------------------------------------------------
+
+/** Supported payload sizes (bits). */
+export const PAYLOAD_BITS = [32, 64, 128] as const;
+
+/** CRC width (bits) appended to the payload before coding (CRC-24, polynomial 0x864CFB). */
+export const CRC_BITS = 24;
+
+/** CRC-24 generator polynomial (OpenPGP, RFC 4880 §6.1) without the x^24 term. */
+export const CRC_POLY = 0x864cfb;
+
+/** CRC-24 initial register value (RFC 4880). */
+export const CRC_INIT = 0xb704ce;
+
+/** Convolutional code constraint length (256 states). */
+export const CONV_CONSTRAINT = 9;
+
+/** Convolutional generator polynomials, octal 557, 663, 711 (rate 1/3, K=9, free distance 18). */
+export const CONV_GENERATORS = [0o557, 0o663, 0o711] as const;
+
+// ---------------------------------------------------------------------------------------------
+// Embedding strength
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Default strength: relative magnitude change of a band, in percent. A band is multiplied by
+ * (1 ± strength/100). Chosen so that the mean SNR on real music stays at or above 31.5 dB.
+ */
+export const DEFAULT_STRENGTH = 16;
+
+/** Accepted strength range (percent). */
+export const MIN_STRENGTH = 0.5;
+export const MAX_STRENGTH = 40;
+
+// ---------------------------------------------------------------------------------------------
+// Detector (not part of the format: changing these needs no version bump)
+// ---------------------------------------------------------------------------------------------
+
+/** Default per-track false-positive probability threshold. */
+export const DEFAULT_MAX_FALSE_POSITIVE = 1e-9;
+
+/** Default payload size the detector looks for (bits). */
+export const DEFAULT_PAYLOAD_BITS = 128;
+
+/**
+ * Analysis window of the detector (s). Long inputs are cut into windows of this length that overlap
+ * by {@link DETECT_WINDOW_OVERLAP_SECONDS}, so memory stays bounded for hour-long files.
+ */
+export const DETECT_WINDOW_SECONDS = 60;
+
+/** Overlap between detector windows (s): more than one block, so no mark falls in a gap. */
+export const DETECT_WINDOW_OVERLAP_SECONDS = 25;
+
+/** Length of the segments used for the coarse speed/offset search (s). */
+export const SEARCH_SEGMENT_SECONDS = 8;
+
+/** STFT hop of the coarse search, as a fraction of a frame (1/4 frame = 5.8 ms). */
+export const SEARCH_HOP_FRACTION = 0.25;
+
+/**
+ * Largest speed deviation searched automatically (fraction: 0.013 = ±1.3%), covering resampling
+ * speed changes and tempo changes of ±1% with margin.
+ */
+export const MAX_SPEED_DEVIATION = 0.013;
+
+/**
+ * Coarse speed step (fraction). Over an 8-s segment (344 frames) a speed error of half this step
+ * drifts by 0.09 frame, inside the tolerance of the frame alignment.
+ */
+export const SPEED_STEP = 0.001;
+
+/** Fine speed step used when refining over a whole window (fraction). */
+export const FINE_SPEED_STEP = 0.0001;
+
+/** Candidates per segment passed from the coarse search to refinement and decoding. */
+export const CANDIDATES_PER_SEGMENT = 2;
+
+/** Minimum audio needed by the detector (s). */
+export const MIN_DETECT_SECONDS = 2;
+
+/** Floor added to band power before the logarithm (linear power units of a full-scale signal). */
+export const POWER_FLOOR = 1e-12;
