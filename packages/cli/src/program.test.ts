@@ -11,7 +11,8 @@ describe('vaultmark', () => {
   it('prints its version', async () => {
     const result = await run(['--version']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^vaultmark \d+\.\d+\.\d+/);
+    expect(result.stdout).toMatch(/^vaultmark \d+\.\d+\.\d+\n/);
+    expect(result.stdout).toMatch(/implementation: (ts|native)/);
   });
 
   it('reports an unknown command as a one-line usage error with exit code 2', async () => {

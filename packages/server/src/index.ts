@@ -27,6 +27,7 @@ export { HttpError, STATUS_BY_CODE, statusFor } from './http-error.js';
 export { listen, type RunningServer } from './listen.js';
 export { type ByteRange, parseRange } from './media/range.js';
 export { type MediaSource, sendMedia } from './media/send-media.js';
+export { pcm16WavHeader, type SampleSource, watermarkedWav } from './media/watermarked-wav.js';
 export { createMetrics, type Metrics } from './metrics.js';
 export {
   MemoryRateLimitStore,

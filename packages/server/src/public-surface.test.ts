@@ -28,6 +28,7 @@ it('exports exactly the documented public surface', () => {
     'loadConfig',
     'page',
     'parseRange',
+    'pcm16WavHeader',
     'rateLimit',
     'readSessionCookie',
     'receiveAudioUpload',
@@ -41,5 +42,6 @@ it('exports exactly the documented public surface', () => {
     'sniffAudio',
     'statusFor',
     'tusUploads',
+    'watermarkedWav',
   ]);
 });
