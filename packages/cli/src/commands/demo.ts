@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { RegisterCommand } from '../context.js';
 import { demoSignal } from '../demo-signal.js';
 import { ExitCode } from '../errors.js';
+import { formatProbability, formatSeconds } from '../format.js';
 import { println } from '../io.js';
 import { parseIntegerOption } from '../options.js';
 import { snrDb } from '../snr.js';
@@ -56,8 +57,8 @@ export const registerDemo: RegisterCommand = (program: Command, ctx) => {
       println(
         out,
         `4. detected payload ${match.payload} with key "${match.keyName}" at ` +
-          `${match.offsetSeconds.toFixed(3)} s in ${detectSeconds.toFixed(2)} s; ` +
-          `false-positive probability ${match.falsePositiveProbability.toExponential(2)} ` +
+          `${formatSeconds(match.offsetSeconds)} s in ${detectSeconds.toFixed(2)} s; ` +
+          `false-positive probability ${formatProbability(match.falsePositiveProbability, match.log10FalsePositiveProbability)} ` +
           `(${same ? 'matches' : 'DOES NOT match'} the embedded payload)`,
       );
       const wrong = detect(marked, { keys: [wrongKey], payloadBits: options.bits });

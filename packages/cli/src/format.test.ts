@@ -1,0 +1,15 @@
+import { describe, expect, it } from 'vitest';
+import { formatProbability, formatSeconds } from './format.js';
+
+describe('format', () => {
+  it('never prints a probability of zero', () => {
+    expect(formatProbability(3.2e-21)).toBe('3.20e-21');
+    expect(formatProbability(0, -523.4)).toBe('1e-524');
+    expect(formatProbability(0)).toBe('< 1e-300');
+  });
+
+  it('prints seconds without a negative zero', () => {
+    expect(formatSeconds(-0.0001)).toBe('0.000');
+    expect(formatSeconds(61.25)).toBe('61.250');
+  });
+});
