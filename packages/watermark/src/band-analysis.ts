@@ -2,6 +2,7 @@ import FFT from 'fft.js';
 import { bandRanges, fftSizeFor, nominalFrameLength } from './grid.js';
 import {
   BANDS_PER_FRAME,
+  DETECT_VALUE_CLIP,
   MAX_SPEED_DEVIATION,
   POWER_FLOOR,
   SEARCH_HOP_FRACTION,
@@ -136,6 +137,34 @@ export function toDetectionValues(
       else if (prev) ref = scratch[(j - 1) * nb + b] as number;
       else if (next) ref = scratch[(j + 1) * nb + b] as number;
       values[j * nb + b] = c - ref;
+    }
+  }
+  // Equalize bands: divide each band by its RMS over the rows, so that bands where the music
+  // fluctuates strongly (or a codec added much noise) weigh less in every sum that follows.
+  for (let b = 0; b < nb; b++) {
+    let e = 0;
+    let n = 0;
+    for (let j = 0; j < rows; j++) {
+      if (!valid[j]) continue;
+      const v = values[j * nb + b] as number;
+      e += v * v;
+      n++;
+    }
+    if (n === 0 || e <= 0) continue;
+    const g = 1 / Math.sqrt(e / n);
+    for (let j = 0; j < rows; j++) values[j * nb + b] = (values[j * nb + b] as number) * g;
+  }
+  // Then frames: transients and level jumps make whole frames noisy; weigh them down likewise.
+  for (let j = 0; j < rows; j++) {
+    if (!valid[j]) continue;
+    let e = 0;
+    for (let b = 0; b < nb; b++) e += (values[j * nb + b] as number) ** 2;
+    if (e <= 0) continue;
+    const g = 1 / Math.sqrt(e / nb);
+    for (let b = 0; b < nb; b++) {
+      // Limit outliers (heavy tails of log power): a robust, sign-independent weighting.
+      const v = (values[j * nb + b] as number) * g;
+      values[j * nb + b] = Math.min(DETECT_VALUE_CLIP, Math.max(-DETECT_VALUE_CLIP, v));
     }
   }
 }

@@ -1,91 +1,149 @@
 import { CONV_CONSTRAINT, CONV_GENERATORS } from './params.js';
 
-const RATE = CONV_GENERATORS.length;
-const STATES = 1 << (CONV_CONSTRAINT - 1);
-
 function parity(x: number): number {
   let v = x;
-  v ^= v >> 16;
-  v ^= v >> 8;
-  v ^= v >> 4;
-  v ^= v >> 2;
-  v ^= v >> 1;
+  v ^= v >>> 16;
+  v ^= v >>> 8;
+  v ^= v >>> 4;
+  v ^= v >>> 2;
+  v ^= v >>> 1;
   return v & 1;
 }
 
-/** Output bits of every (state, input) transition, precomputed: OUT[(state << 1 | bit) * RATE + g]. */
-const OUT = new Uint8Array(STATES * 2 * RATE);
-for (let s = 0; s < STATES; s++) {
-  for (let b = 0; b < 2; b++) {
-    const reg = (b << (CONV_CONSTRAINT - 1)) | s;
-    for (let g = 0; g < RATE; g++)
-      OUT[((s << 1) | b) * RATE + g] = parity(reg & CONV_GENERATORS[g]!);
-  }
-}
-
-/** Number of coded bits for `info` information bits (rate 1/3). */
-export function codedLength(info: number): number {
-  return info * RATE;
-}
-
 /**
- * Convolutional encoder (K=7, rate 1/3). The shift register starts at zero; callers append
- * K-1 zero bits to terminate the trellis.
+ * A terminated binary convolutional code (constraint length K, rate 1/n) with a soft-decision
+ * Viterbi decoder. The decoder keeps its buffers between calls (one instance per thread of use).
  */
-export function convEncode(info: Uint8Array): Uint8Array {
-  const out = new Uint8Array(info.length * RATE);
-  let state = 0;
-  for (let i = 0; i < info.length; i++) {
-    const b = (info[i] as number) & 1;
-    const base = ((state << 1) | b) * RATE;
-    for (let g = 0; g < RATE; g++) out[i * RATE + g] = OUT[base + g] as number;
-    state = ((b << (CONV_CONSTRAINT - 1)) | state) >> 1;
-  }
-  return out;
-}
+export class ConvolutionalCode {
+  readonly rate: number;
+  private readonly states: number;
+  /** OUT[(state << 1 | bit) · n + g]: output bit g of the transition. */
+  private readonly out: Uint8Array;
+  /** PATTERN[state << 1 | bit]: the n output bits of the transition packed into an integer. */
+  private readonly pattern: Uint8Array;
+  private decisions = new Uint8Array(0);
+  private metric: Float64Array;
+  private next: Float64Array;
 
-/**
- * Soft-decision Viterbi decoder. `soft[i] > 0` favours coded bit i = 1, `< 0` favours 0; the
- * magnitude is the confidence (any scale: the metric is the correlation Σ soft·(2c−1)). The trellis
- * is assumed to start and end in state 0 (the encoder's zero tail).
- */
-export function viterbiDecode(soft: Float64Array, infoLength: number): Uint8Array {
-  let metric = new Float64Array(STATES).fill(Number.NEGATIVE_INFINITY);
-  let next = new Float64Array(STATES);
-  metric[0] = 0;
-  const decisions = new Uint8Array(infoLength * STATES);
-  for (let i = 0; i < infoLength; i++) {
-    next.fill(Number.NEGATIVE_INFINITY);
-    for (let s = 0; s < STATES; s++) {
-      const m = metric[s] as number;
-      if (m === Number.NEGATIVE_INFINITY) continue;
+  constructor(
+    readonly constraint: number,
+    readonly generators: readonly number[],
+  ) {
+    this.rate = generators.length;
+    this.states = 1 << (constraint - 1);
+    this.out = new Uint8Array(this.states * 2 * this.rate);
+    for (let s = 0; s < this.states; s++) {
       for (let b = 0; b < 2; b++) {
-        const base = ((s << 1) | b) * RATE;
-        let branch = 0;
-        for (let g = 0; g < RATE; g++) {
-          const sv = soft[i * RATE + g] as number;
-          branch += OUT[base + g] ? sv : -sv;
-        }
-        const ns = ((b << (CONV_CONSTRAINT - 1)) | s) >> 1;
-        const cand = m + branch;
-        if (cand > (next[ns] as number)) {
-          next[ns] = cand;
-          // Remember the predecessor's low bit: with the new state known, it identifies s.
-          decisions[i * STATES + ns] = s & 1;
+        const reg = (b << (constraint - 1)) | s;
+        for (let g = 0; g < this.rate; g++) {
+          this.out[((s << 1) | b) * this.rate + g] = parity(reg & (generators[g] as number));
         }
       }
     }
-    const t = metric;
-    metric = next;
-    next = t;
+    this.pattern = new Uint8Array(this.states * 2);
+    for (let t = 0; t < this.states * 2; t++) {
+      let p = 0;
+      for (let g = 0; g < this.rate; g++) p |= (this.out[t * this.rate + g] as number) << g;
+      this.pattern[t] = p;
+    }
+    this.metric = new Float64Array(this.states);
+    this.next = new Float64Array(this.states);
   }
-  const info = new Uint8Array(infoLength);
-  let state = 0;
-  for (let i = infoLength - 1; i >= 0; i--) {
-    // New state ns = (b << (K-2)) | (s >> 1): the input bit is the top bit of ns.
-    info[i] = (state >> (CONV_CONSTRAINT - 2)) & 1;
-    const low = decisions[i * STATES + state] as number;
-    state = ((state << 1) & (STATES - 1)) | low;
+
+  /** Encodes `info` (callers append K−1 zero bits to terminate the trellis in state 0). */
+  encode(info: Uint8Array): Uint8Array {
+    const n = this.rate;
+    const coded = new Uint8Array(info.length * n);
+    let state = 0;
+    for (let i = 0; i < info.length; i++) {
+      const b = (info[i] as number) & 1;
+      const base = ((state << 1) | b) * n;
+      for (let g = 0; g < n; g++) coded[i * n + g] = this.out[base + g] as number;
+      state = ((b << (this.constraint - 1)) | state) >>> 1;
+    }
+    return coded;
   }
-  return info;
+
+  /**
+   * Soft-decision Viterbi: `soft[i] > 0` favours coded bit i = 1, `< 0` favours 0, magnitude =
+   * confidence (any scale; the path metric is the correlation Σ soft·(2c−1)). Starts and ends in
+   * state 0.
+   */
+  decode(soft: Float64Array, infoLength: number): Uint8Array {
+    const S = this.states;
+    const n = this.rate;
+    const K = this.constraint;
+    if (this.decisions.length < infoLength * S) this.decisions = new Uint8Array(infoLength * S);
+    const decisions = this.decisions;
+    let metric = this.metric;
+    let next = this.next;
+    metric.fill(Number.NEGATIVE_INFINITY);
+    metric[0] = 0;
+    // Branch metrics depend only on the n output bits: precompute the 2^n values per step.
+    const branch = new Float64Array(1 << n);
+    for (let i = 0; i < infoLength; i++) {
+      for (let pattern = 0; pattern < 1 << n; pattern++) {
+        let m = 0;
+        for (let g = 0; g < n; g++) {
+          const sv = soft[i * n + g] as number;
+          m += (pattern >> g) & 1 ? sv : -sv;
+        }
+        branch[pattern] = m;
+      }
+      next.fill(Number.NEGATIVE_INFINITY);
+      const row = i * S;
+      const pattern = this.pattern;
+      const shift = K - 2;
+      // Butterfly: states s = 2p and 2p+1 both lead to p (bit 0) and p + S/2 (bit 1).
+      for (let p = 0; p < S / 2; p++) {
+        const s0 = 2 * p;
+        const s1 = s0 + 1;
+        const m0 = metric[s0] as number;
+        const m1 = metric[s1] as number;
+        for (let b = 0; b < 2; b++) {
+          const ns = (b << shift) | p;
+          const c0 = m0 + (branch[pattern[(s0 << 1) | b] as number] as number);
+          const c1 = m1 + (branch[pattern[(s1 << 1) | b] as number] as number);
+          if (c1 > c0) {
+            next[ns] = c1;
+            decisions[row + ns] = 1;
+          } else {
+            next[ns] = c0;
+            decisions[row + ns] = 0;
+          }
+        }
+      }
+      const t = metric;
+      metric = next;
+      next = t;
+    }
+    this.metric = metric;
+    this.next = next;
+    const info = new Uint8Array(infoLength);
+    let state = 0;
+    for (let i = infoLength - 1; i >= 0; i--) {
+      // ns = (b << (K−2)) | (s >> 1): the input bit is the top bit of the state.
+      info[i] = (state >>> (K - 2)) & 1;
+      const low = decisions[i * S + state] as number;
+      state = ((state << 1) & (S - 1)) | low;
+    }
+    return info;
+  }
+}
+
+const standard = new ConvolutionalCode(CONV_CONSTRAINT, CONV_GENERATORS);
+
+/** Number of coded bits for `info` information bits. */
+export function codedLength(info: number): number {
+  return info * standard.rate;
+}
+
+/** Encodes with the format's code ({@link CONV_CONSTRAINT}, {@link CONV_GENERATORS}). */
+export function convEncode(info: Uint8Array): Uint8Array {
+  return standard.encode(info);
+}
+
+/** Soft Viterbi decoding with the format's code. */
+export function viterbiDecode(soft: Float64Array, infoLength: number): Uint8Array {
+  return standard.decode(soft, infoLength);
 }

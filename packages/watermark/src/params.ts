@@ -44,10 +44,10 @@ export const BAND_BINS = 4;
  * half costs little SNR (music is quiet there) and doubles the number of independent cells; it
  * survives 64 kbps MP3 and 22.05 kHz resampling, and a 4 kHz low-pass leaves the lower half.
  */
-export const BANDS_PER_FRAME = 44;
+export const BANDS_PER_FRAME = 52;
 
 /** Bands per frame that carry the keyed sync pattern (the rest carry coded payload bits). */
-export const SYNC_BANDS_PER_FRAME = 11;
+export const SYNC_BANDS_PER_FRAME = 10;
 
 /**
  * Frames per block (1024 frames = 23.8 s). The coded payload is interleaved over a whole block and
@@ -72,11 +72,18 @@ export const CRC_POLY = 0x864cfb;
 /** CRC-24 initial register value (RFC 4880). */
 export const CRC_INIT = 0xb704ce;
 
-/** Convolutional code constraint length (256 states). */
-export const CONV_CONSTRAINT = 9;
+/**
+ * Convolutional code constraint length (16384 states). A long code gets closer to capacity at the
+ * low per-bit SNR of short excerpts (about 1 dB better than K=9 in our simulations) at ~25 ms per
+ * Viterbi decode of a 128-bit payload.
+ */
+export const CONV_CONSTRAINT = 15;
 
-/** Convolutional generator polynomials, octal 557, 663, 711 (rate 1/3, K=9, free distance 18). */
-export const CONV_GENERATORS = [0o557, 0o663, 0o711] as const;
+/**
+ * Convolutional generator polynomials (octal, rate 1/6): the K=15 set of the Galileo experimental
+ * long-constraint encoder. Extra rate is free: every coded bit is repeated over many cells anyway.
+ */
+export const CONV_GENERATORS = [0o46321, 0o51271, 0o63667, 0o70535, 0o73277, 0o76513] as const;
 
 // ---------------------------------------------------------------------------------------------
 // Embedding strength
@@ -137,6 +144,9 @@ export const CANDIDATES_PER_SEGMENT = 2;
 
 /** Minimum audio needed by the detector (s). */
 export const MIN_DETECT_SECONDS = 2;
+
+/** Detection values are clipped to ±this after normalization (robust against heavy tails). */
+export const DETECT_VALUE_CLIP = 2;
 
 /** Floor added to band power before the logarithm (linear power units of a full-scale signal). */
 export const POWER_FLOOR = 1e-12;
