@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { createEmbedder, embedContext, type WatermarkKey } from '@vaultmark/watermark';
 import type { MediaSource } from './send-media.js';
 
@@ -14,7 +15,11 @@ export interface SampleSource {
 
 const HEADER_BYTES = 44;
 const BYTES_PER_SAMPLE = 2;
-/** Samples embedded per step when streaming a range (about 0.75 s at 44.1 kHz). */
+/**
+ * Samples embedded per step when streaming a range: small at first, so the first bytes leave
+ * quickly (time to first byte), then larger steps (about 0.75 s at 44.1 kHz) for throughput.
+ */
+const FIRST_STEP = 4_096;
 const STEP = 32_768;
 
 /** The 44-byte RIFF/WAVE header of 16-bit PCM with `length` samples per channel. */
@@ -99,9 +104,11 @@ export function watermarkedWav(
       }
       emitted += count;
     };
-    for (let at = context.start; at < contextEnd; at += STEP) {
-      const chunk = await source.read(at, Math.min(at + STEP, contextEnd));
+    for (let at = context.start, step = FIRST_STEP; at < contextEnd; at += step, step = STEP) {
+      const chunk = await source.read(at, Math.min(at + step, contextEnd));
       yield* emit(embedder.push(chunk));
+      // Let the event loop flush the socket and serve other streams between steps.
+      await nextTurn();
     }
     yield* emit(embedder.flush());
   }
@@ -109,6 +116,7 @@ export function watermarkedWav(
   return {
     size,
     contentType: 'audio/wav',
-    open: (start, end) => Readable.from(bytes(start, end)),
+    // One chunk of read-ahead: bytes leave as soon as each step is embedded.
+    open: (start, end) => Readable.from(bytes(start, end), { highWaterMark: 1 }),
   };
 }
