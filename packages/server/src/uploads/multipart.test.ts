@@ -1,19 +1,18 @@
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { tone } from '../../test/tone.js';
 import { createApp } from '../app.js';
 import { listen, type RunningServer } from '../listen.js';
 import { receiveAudioUpload } from './multipart.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vaultmark-upload-'));
 const spool = join(dir, 'spool');
-execFileSync('mkdir', ['-p', spool]);
-const wavPath = join(dir, 'tone.wav');
-execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=duration=0.5', wavPath]);
+mkdirSync(spool);
+const wavPath = tone(dir, 'tone.wav');
 const wav = readFileSync(wavPath);
 
 const running: RunningServer[] = [];

@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { tone } from '../../test/tone.js';
 import { sniffAudio } from './sniff.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vaultmark-sniff-'));
@@ -11,19 +11,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Encodes a 0.2 s tone with the real ffmpeg and returns the file's first bytes. */
 function encoded(name: string, ...args: string[]): Uint8Array {
-  const path = join(dir, name);
-  execFileSync('ffmpeg', [
-    '-v',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=frequency=440:duration=0.2',
-    ...args,
-    path,
-  ]);
-  return readFileSync(path).subarray(0, 64);
+  return readFileSync(tone(dir, name, { seconds: 0.2, args })).subarray(0, 64);
 }
 
 describe('sniffAudio', () => {

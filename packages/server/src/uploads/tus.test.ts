@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,6 +5,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import * as tus from 'tus-js-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tone } from '../../test/tone.js';
 import { createApp } from '../app.js';
 import { authenticate } from '../auth/authenticate.js';
 import type { SessionResolver } from '../auth/caller.js';
@@ -14,8 +14,7 @@ import { listen, type RunningServer } from '../listen.js';
 import { type FinishedUpload, tusUploads } from './tus.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vaultmark-tus-'));
-const wavPath = join(dir, 'tone.wav');
-execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=duration=2', wavPath]);
+const wavPath = tone(dir, 'tone.wav', { seconds: 2 });
 const wav = readFileSync(wavPath);
 
 const sessions: SessionResolver = {

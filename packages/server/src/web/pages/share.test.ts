@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { createReadStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,25 +6,14 @@ import pino from 'pino';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../../../test/browser.js';
+import { tone } from '../../../test/tone.js';
 import { createApp } from '../../app.js';
 import { listen, type RunningServer } from '../../listen.js';
 import { sendMedia } from '../../media/send-media.js';
 import { sharePage, sharePasswordPage, shareUnavailablePage } from './share.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vaultmark-share-page-'));
-const wavPath = join(dir, 'tone.wav');
-execFileSync('ffmpeg', [
-  '-v',
-  'error',
-  '-y',
-  '-f',
-  'lavfi',
-  '-i',
-  'sine=frequency=220:duration=20',
-  '-ac',
-  '1',
-  wavPath,
-]);
+const wavPath = tone(dir, 'tone.wav', { seconds: 20, hz: 220, args: ['-ac', '1'] });
 
 /** Peaks of a 16-bit mono WAV computed directly (256 samples per point). */
 function peaksOf(path: string) {
