@@ -6,11 +6,14 @@ import { checkFormat } from './grid.js';
 import type { WatermarkKey } from './key.js';
 import { blockLayout } from './layout.js';
 import {
+  DECODE_CANDIDATES,
   DEFAULT_MAX_FALSE_POSITIVE,
   DEFAULT_PAYLOAD_BITS,
   DETECT_WINDOW_OVERLAP_SECONDS,
   DETECT_WINDOW_SECONDS,
+  MIN_CANDIDATE_Z,
   MIN_DETECT_SECONDS,
+  SPEED_SEARCH_SEGMENTS,
 } from './params.js';
 import { checkPayloadBits } from './payload.js';
 import { SyncCorrelator } from './sync-correlator.js';
@@ -55,6 +58,10 @@ export interface DetectResult {
   durationSeconds: number;
   /** Matches below the threshold, best first (one per key and payload). */
   matches: DetectMatch[];
+  /** Number of alignment hypotheses scored over all windows and keys (the union-bound factor). */
+  hypotheses: number;
+  /** Largest sync statistic seen by the coarse search (≈ standard deviations; evidence/diagnostics). */
+  bestSyncZ: number;
 }
 
 /** Options of {@link detect} and {@link createDetector}. */
@@ -126,6 +133,7 @@ export function createDetector(
   let analyzedEnd = 0; // absolute end of the last analysed window
   let total = 0;
   let hypotheses = 0;
+  let bestSyncZ = 0;
   const raw: RawMatch[] = [];
   let finished = false;
 
@@ -139,9 +147,13 @@ export function createDetector(
       for (const scaled of opts.searchSpeed === false ? [false] : [false, true]) {
         const cands = searcher.coarse(
           scaleHypotheses(scaled).filter((h) => scaled === (h.kind !== 'none')),
+          scaled ? SPEED_SEARCH_SEGMENTS : Number.POSITIVE_INFINITY,
         );
-        for (let i = 0; i < Math.min(cands.length, 6); i++) {
-          match = searcher.refineAndDecode(cands[i] as (typeof cands)[number], i < 2 ? 1 : 0);
+        bestSyncZ = Math.max(bestSyncZ, cands[0]?.z ?? 0);
+        for (let i = 0; i < Math.min(cands.length, DECODE_CANDIDATES); i++) {
+          const cand = cands[i] as (typeof cands)[number];
+          if (cand.z < MIN_CANDIDATE_Z) break;
+          match = searcher.refineAndDecode(cand, i === 0 ? 1 : 0);
           if (match) break;
         }
         if (match) break;
@@ -224,7 +236,13 @@ export function createDetector(
     const matches = [...best.values()].sort(
       (a, b) => a.log10FalsePositiveProbability - b.log10FalsePositiveProbability,
     );
-    return { found: matches.length > 0, durationSeconds: total / rate, matches };
+    return {
+      found: matches.length > 0,
+      durationSeconds: total / rate,
+      matches,
+      hypotheses,
+      bestSyncZ,
+    };
   }
 
   return { push, finish };

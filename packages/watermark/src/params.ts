@@ -139,8 +139,23 @@ export const SPEED_STEP = 0.001;
 /** Fine speed step used when refining over a whole window (fraction). */
 export const FINE_SPEED_STEP = 0.0001;
 
+/**
+ * Segments per window searched for speed and tempo changes (the unscaled search uses all). A
+ * scaled copy carries the mark throughout, so two segments suffice and keep misses fast.
+ */
+export const SPEED_SEARCH_SEGMENTS = 2;
+
 /** Candidates per segment passed from the coarse search to refinement and decoding. */
 export const CANDIDATES_PER_SEGMENT = 2;
+
+/** Coarse candidates per window and key that are refined and decoded, best first. */
+export const DECODE_CANDIDATES = 4;
+
+/**
+ * Coarse sync statistic below which a candidate is not decoded (pure speed-up: a lower value only
+ * costs time; the false-positive bound does not depend on it).
+ */
+export const MIN_CANDIDATE_Z = 3;
 
 /** Minimum audio needed by the detector (s). */
 export const MIN_DETECT_SECONDS = 2;

@@ -160,7 +160,10 @@ export class WindowSearcher {
    * Coarse search: in every segment, every hypothesis and every quarter-frame offset, the best block
    * phase by FFT correlation. Returns the best grids (whole-window coordinates), best first.
    */
-  coarse(hyps: ScaleHypothesis[]): Array<Grid & { z: number; anchor: number }> {
+  coarse(
+    hyps: ScaleHypothesis[],
+    maxSegments = Number.POSITIVE_INFINITY,
+  ): Array<Grid & { z: number; anchor: number }> {
     const { analyzer, signal } = this.data;
     const rate = analyzer.sampleRate;
     const segLen = Math.min(signal.length, Math.round(SEARCH_SEGMENT_SECONDS * rate));
@@ -172,6 +175,15 @@ export class WindowSearcher {
       lastStart - (starts[starts.length - 1] ?? 0) > segLen / 4
     )
       starts.push(lastStart);
+    if (starts.length > maxSegments) {
+      // Evenly spread subset (a scaled copy carries the mark everywhere, so a few segments do).
+      const keep = Array.from({ length: maxSegments }, (_, i) =>
+        Math.floor(((i + 0.5) * starts.length) / maxSegments),
+      );
+      const picked = keep.map((i) => starts[i] as number);
+      starts.length = 0;
+      starts.push(...picked);
+    }
     const found: Array<Grid & { z: number; anchor: number }> = [];
     const offsets = Math.max(1, Math.round(analyzer.frameLength / analyzer.hop));
     for (const segStart of starts) {

@@ -1,0 +1,170 @@
+/**
+ * The benchmark corpus: real music from Debian data packages, declared by package, file, hash and
+ * licence. `buildCorpus` downloads the .deb files with `apt-get download` (no root needed, nothing
+ * installed), extracts them with `dpkg-deb -x`, checks each file's SHA-256 and converts a clip to
+ * 44.1 kHz stereo 32-bit float WAV in benchmarks/.cache/ (ignored by git: audio is never committed).
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface CorpusEntry {
+  id: string;
+  /** Debian package and version the file comes from. */
+  package: string;
+  version: string;
+  /** Path inside the package. */
+  file: string;
+  sha256: string;
+  licence: string;
+  /** Clip taken from the file for the attack matrix (s). */
+  clipStart: number;
+}
+
+const ASC = 'usr/share/games/asc/music';
+const ETR = 'usr/share/games/etr/music';
+const ascLicence = 'GPL-2+ (Michael Kievernagel, 2002; see the package copyright file)';
+const etrLicence = 'GPL-2+ (Extreme Tux Racer data; see the package copyright file)';
+
+export const CORPUS: CorpusEntry[] = [
+  {
+    id: 'asc-frontiers',
+    package: 'asc-music',
+    version: '1.3-6',
+    file: `${ASC}/frontiers.mp3`,
+    sha256: 'a0b1f65897eb122c1748ba08d5a376029750a1b035bf0202ebbeb9fd0176fd28',
+    licence: ascLicence,
+    clipStart: 20,
+  },
+  {
+    id: 'asc-machine-wars',
+    package: 'asc-music',
+    version: '1.3-6',
+    file: `${ASC}/machine_wars.mp3`,
+    sha256: 'e7b0337656a1dd9c4809bb9a620a015c1bc3898d7dde6ba2e2a0e7c0ce12313b',
+    licence: ascLicence,
+    clipStart: 20,
+  },
+  {
+    id: 'asc-time-to-strike',
+    package: 'asc-music',
+    version: '1.3-6',
+    file: `${ASC}/time_to_strike.mp3`,
+    sha256: 'a330211d1a8ce1ab6ea19cc4a02e207a8cd4cede4f3946f9a0012c7d0523de54',
+    licence: ascLicence,
+    clipStart: 20,
+  },
+  {
+    id: 'etr-start1',
+    package: 'extremetuxracer-data',
+    version: '0.8.2-1',
+    file: `${ETR}/start1-jt.ogg`,
+    sha256: 'a1487d880db00693792141cd4fdd2ee3a489ddd3b9da96b0e34ea81e0b516d82',
+    licence: etrLicence,
+    clipStart: 10,
+  },
+  {
+    id: 'etr-race1',
+    package: 'extremetuxracer-data',
+    version: '0.8.2-1',
+    file: `${ETR}/race1-jt.ogg`,
+    sha256: '1597043297c086aa4c556b1a8c821344888b8e29b30614083a49eacac7b52106',
+    licence: etrLicence,
+    clipStart: 5,
+  },
+  {
+    id: 'etr-credits1',
+    package: 'extremetuxracer-data',
+    version: '0.8.2-1',
+    file: `${ETR}/credits1-cp.ogg`,
+    sha256: '6a089f4318ffa9be759799f7908d3c8b9097ed3d2dd2d4a5e39825cdcef4e043',
+    licence: etrLicence,
+    clipStart: 20,
+  },
+  {
+    id: 'etr-spunkyrace',
+    package: 'extremetuxracer-data',
+    version: '0.8.2-1',
+    file: `${ETR}/spunkyrace-ks.ogg`,
+    sha256: '1b448ebcde1200b85544b7e6daa17808d49593aad7bcd14c728f146678370cf5',
+    licence: etrLicence,
+    clipStart: 20,
+  },
+  {
+    id: 'etr-freezingpoint',
+    package: 'extremetuxracer-data',
+    version: '0.8.2-1',
+    file: `${ETR}/freezingpoint.ogg`,
+    sha256: '3197b07979cd2d1b35eca882b1ffa61c436a31963277bd35339e083a38f3df35',
+    licence: etrLicence,
+    clipStart: 20,
+  },
+];
+
+/** Extra unmarked tracks used only for false-positive windows (whole files). */
+export const FP_EXTRA: CorpusEntry[] = [
+  {
+    id: 'etr-calmrace',
+    package: 'extremetuxracer-data',
+    version: '0.8.2-1',
+    file: `${ETR}/calmrace-ks.ogg`,
+    sha256: '511a8f8b453ea952ea0145104ad2ce1b4603b9155748ee57d165208297da5906',
+    licence: etrLicence,
+    clipStart: 0,
+  },
+];
+
+export const CACHE = new URL('../.cache/watermark/', import.meta.url).pathname;
+
+function extracted(entry: CorpusEntry): string {
+  const root = join(CACHE, 'pkg', `${entry.package}_${entry.version}`);
+  if (!existsSync(root)) {
+    const debs = join(CACHE, 'debs');
+    mkdirSync(debs, { recursive: true });
+    const have = readdirSync(debs).find((f) => f.startsWith(`${entry.package}_${entry.version}_`));
+    if (!have) {
+      execFileSync('apt-get', ['download', `${entry.package}=${entry.version}`], {
+        cwd: debs,
+        stdio: 'inherit',
+      });
+    }
+    const deb = readdirSync(debs).find((f) => f.startsWith(`${entry.package}_${entry.version}_`));
+    if (!deb)
+      throw new Error(`apt-get download ${entry.package}=${entry.version} produced no file`);
+    mkdirSync(root, { recursive: true });
+    execFileSync('dpkg-deb', ['-x', join(debs, deb), root]);
+  }
+  const path = join(root, entry.file);
+  const hash = createHash('sha256').update(readFileSync(path)).digest('hex');
+  if (hash !== entry.sha256) throw new Error(`${entry.id}: SHA-256 mismatch (${hash})`);
+  return path;
+}
+
+/** Path of the source file (downloaded and verified on first use). */
+export function sourcePath(entry: CorpusEntry): string {
+  return extracted(entry);
+}
+
+/**
+ * Converts an entry (or `seconds` of it from `start`) to a 44.1 kHz stereo float WAV in the cache;
+ * returns its path.
+ */
+export function clipWav(entry: CorpusEntry, start?: number, seconds?: number): string {
+  const range = start === undefined ? 'full' : `${start}-${seconds}`;
+  const out = join(CACHE, 'clips', `${entry.id}-${range}.wav`);
+  if (!existsSync(out)) {
+    mkdirSync(join(CACHE, 'clips'), { recursive: true });
+    const cut = start === undefined ? [] : ['-ss', String(start), '-t', String(seconds)];
+    execFileSync('ffmpeg', [
+      ...['-v', 'error', '-y', ...cut, '-i', extracted(entry)],
+      ...['-ar', '44100', '-ac', '2', '-c:a', 'pcm_f32le', out],
+    ]);
+  }
+  return out;
+}
+
+/** Whole file as a 44.1 kHz stereo float WAV. */
+export function fullWav(entry: CorpusEntry): string {
+  return clipWav(entry);
+}
