@@ -13,6 +13,7 @@ import {
   DETECT_WINDOW_SECONDS,
   MIN_CANDIDATE_Z,
   MIN_DETECT_SECONDS,
+  SHORT_INPUT_SECONDS,
   SPEED_SEARCH_SEGMENTS,
 } from './params.js';
 import { checkPayloadBits } from './payload.js';
@@ -153,7 +154,9 @@ export function createDetector(
         for (let i = 0; i < Math.min(cands.length, DECODE_CANDIDATES); i++) {
           const cand = cands[i] as (typeof cands)[number];
           if (cand.z < MIN_CANDIDATE_Z) break;
-          match = searcher.refineAndDecode(cand, i === 0 ? 1 : 0);
+          // Exact-frame decodes cost one FFT per frame: afford more of them on short inputs.
+          const short = buffered < SHORT_INPUT_SECONDS * rate;
+          match = searcher.refineAndDecode(cand, short ? 7 : i === 0 ? 1 : 0);
           if (match) break;
         }
         if (match) break;

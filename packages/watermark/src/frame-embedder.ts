@@ -1,6 +1,13 @@
 import FFT from 'fft.js';
 import { bandRanges, fftSizeFor, frameStart, nominalFrameLength } from './grid.js';
-import { BANDS_PER_FRAME, BLOCK_FRAMES } from './params.js';
+import {
+  BAND_GAIN_CAP,
+  BAND_GAIN_SHAPE,
+  BANDS_PER_FRAME,
+  BLOCK_FRAMES,
+  MAX_BAND_GAIN,
+  MAX_BAND_GAIN_RATIO,
+} from './params.js';
 
 /**
  * Adds the watermark to one frame at a time. For frame f with keyed band signs s_b (±1) and
@@ -20,6 +27,8 @@ export class FrameEmbedder {
   private readonly shaped: Float64Array;
   private readonly timeOut: Float64Array;
   private readonly windows = new Map<number, Float64Array>();
+  private readonly gains = new Float64Array(BANDS_PER_FRAME);
+  private readonly energy = new Float64Array(BANDS_PER_FRAME);
 
   constructor(
     private readonly sampleRate: number,
@@ -51,6 +60,50 @@ export class FrameEmbedder {
     return w;
   }
 
+  /**
+   * Per-band relative gain δ_b. Detection information grows with Σ δ_b² while the SNR cost grows
+   * with Σ δ_b² E_b (E_b = band energy), so quieter bands get a larger relative change:
+   * δ_b ∝ (E_b / Ē)^(−SHAPE) (Ē = geometric mean), then scaled so the frame's mark energy equals
+   * that of a uniform δ, and capped at min(MAX_BAND_GAIN, MAX_BAND_GAIN_RATIO·δ).
+   */
+  private bandGains(spec: Float64Array): Float64Array {
+    const gains = this.gains;
+    const energy = this.energy;
+    let logSum = 0;
+    let count = 0;
+    let total = 0;
+    for (let b = 0; b < BANDS_PER_FRAME; b++) {
+      let e = 0;
+      const hi = this.hi[b] as number;
+      for (let k = this.lo[b] as number; k < hi; k++) {
+        e += (spec[2 * k] as number) ** 2 + (spec[2 * k + 1] as number) ** 2;
+      }
+      energy[b] = e;
+      total += e;
+      if (e > 0) {
+        logSum += Math.log(e);
+        count++;
+      }
+    }
+    if (count === 0 || total <= 0) {
+      gains.fill(this.delta);
+      return gains;
+    }
+    const mean = Math.exp(logSum / count);
+    let weighted = 0;
+    for (let b = 0; b < BANDS_PER_FRAME; b++) {
+      const e = energy[b] as number;
+      const f = e > 0 ? Math.min(BAND_GAIN_CAP, (e / mean) ** -BAND_GAIN_SHAPE) : 0;
+      gains[b] = f;
+      weighted += f * f * e;
+    }
+    const scale = this.delta * Math.sqrt(total / weighted);
+    const cap = Math.min(MAX_BAND_GAIN, MAX_BAND_GAIN_RATIO * this.delta);
+    for (let b = 0; b < BANDS_PER_FRAME; b++)
+      gains[b] = Math.min(cap, (gains[b] as number) * scale);
+    return gains;
+  }
+
   /** Frame f spans [frameStart(f), frameStart(f+1)) at this rate. */
   frameBounds(f: number): [number, number] {
     return [frameStart(f, this.sampleRate), frameStart(f + 1, this.sampleRate)];
@@ -72,10 +125,11 @@ export class FrameEmbedder {
     shaped.fill(0);
     const cell = (((f % BLOCK_FRAMES) + BLOCK_FRAMES) % BLOCK_FRAMES) * BANDS_PER_FRAME;
     const spec = this.spectrum;
+    const gains = this.bandGains(spec);
     for (let b = 0; b < BANDS_PER_FRAME; b++) {
       // Factor 2: only positive frequencies are filled; the real part of the inverse transform
       // then equals the inverse of the Hermitian-symmetric spectrum.
-      const g = 2 * this.delta * (this.signs[cell + b] as number);
+      const g = 2 * (gains[b] as number) * (this.signs[cell + b] as number);
       const hi = this.hi[b] as number;
       for (let k = this.lo[b] as number; k < hi; k++) {
         shaped[2 * k] = g * (spec[2 * k] as number);

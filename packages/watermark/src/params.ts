@@ -95,6 +95,22 @@ export const CONV_GENERATORS = [0o46321, 0o51271, 0o63667, 0o70535, 0o73277, 0o7
  */
 export const DEFAULT_STRENGTH = 16;
 
+/**
+ * Spectral shaping of the per-band change: δ_b ∝ (E_b/Ē)^(−BAND_GAIN_SHAPE), renormalized so a
+ * frame's mark energy equals that of a uniform δ. 0 = uniform relative change. Quieter bands
+ * cost less SNR per unit of detection information.
+ */
+export const BAND_GAIN_SHAPE = 0.25;
+
+/** Largest pre-normalization boost of a quiet band relative to the frame's geometric mean. */
+export const BAND_GAIN_CAP = 8;
+
+/** Hard cap of δ_b relative to the nominal δ (keeps 1 − δ_b well above 0). */
+export const MAX_BAND_GAIN_RATIO = 2.5;
+
+/** Absolute cap of δ_b (a band never loses more than 80% or gains more than 80% magnitude). */
+export const MAX_BAND_GAIN = 0.8;
+
 /** Accepted strength range (percent). */
 export const MIN_STRENGTH = 0.5;
 export const MAX_STRENGTH = 40;
@@ -156,6 +172,12 @@ export const DECODE_CANDIDATES = 4;
  * costs time; the false-positive bound does not depend on it).
  */
 export const MIN_CANDIDATE_Z = 3;
+
+/**
+ * Inputs (windows) shorter than this (s) get exact-frame decodes at seven sub-hop offsets per
+ * candidate instead of one: cheap for short excerpts, where every bit of alignment counts.
+ */
+export const SHORT_INPUT_SECONDS = 20;
 
 /** Minimum audio needed by the detector (s). */
 export const MIN_DETECT_SECONDS = 2;

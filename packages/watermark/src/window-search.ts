@@ -244,6 +244,10 @@ export class WindowSearcher {
       [0, true],
       [-0.25, true],
       [0.25, true],
+      [-0.5, true],
+      [0.5, true],
+      [-0.125, true],
+      [0.125, true],
     ];
     for (const [sh, exact] of attempts.slice(0, exactTries + 1)) {
       const grid: Grid = { ...bestGrid, origin: bestGrid.origin + sh * analyzer.hop };
