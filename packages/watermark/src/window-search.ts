@@ -12,6 +12,7 @@ import {
   CANDIDATES_PER_SEGMENT,
   FINE_SPEED_STEP,
   MAX_SPEED_DEVIATION,
+  MIN_DECODE_Z,
   SEARCH_SEGMENT_SECONDS,
   SPEED_STEP,
 } from './params.js';
@@ -239,6 +240,9 @@ export class WindowSearcher {
       }
     }
     // Decode from the dense spectrogram first (no extra FFTs); then with exact frames.
+    // A refined sync z this low could not reach a useful false-positive probability anyway
+    // (see MIN_DECODE_Z): skip the costly Viterbi decodes.
+    if (bestZ < MIN_DECODE_Z) return undefined;
     const attempts: Array<[number, boolean]> = [
       [0, false],
       [0, true],
