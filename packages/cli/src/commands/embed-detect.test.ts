@@ -1,0 +1,211 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../../test/run.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'vaultmark-embed-'));
+const at = (name: string) => join(dir, name);
+const payload = '00112233445566778899aabbccddeeff';
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** 30 s of a chord over pink noise, 24-bit stereo, made by ffmpeg. */
+beforeAll(async () => {
+  execFileSync('ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=220:duration=30',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=277:duration=30',
+    '-f',
+    'lavfi',
+    '-i',
+    'anoisesrc=color=pink:duration=30:amplitude=0.08:seed=7',
+    '-filter_complex',
+    '[0][1][2]amix=inputs=3,volume=2.5',
+    '-ac',
+    '2',
+    '-ar',
+    '44100',
+    '-c:a',
+    'pcm_s24le',
+    at('master.wav'),
+  ]);
+  expect((await run(['keygen', '--name', 'alice', at('alice.key')])).code).toBe(0);
+  expect((await run(['keygen', '--name', 'bob', at('bob.key')])).code).toBe(0);
+  const embedded = await run([
+    'embed',
+    '--key',
+    at('alice.key'),
+    at('master.wav'),
+    at('marked.wav'),
+    payload,
+  ]);
+  expect(embedded.stderr).toBe('');
+  expect(embedded.code).toBe(0);
+}, 60_000);
+
+const probe = (path: string) =>
+  execFileSync(
+    'ffprobe',
+    [
+      '-v',
+      'error',
+      '-show_entries',
+      'stream=codec_name,bits_per_raw_sample,bits_per_sample',
+      '-of',
+      'compact=p=0:nk=1',
+      path,
+    ],
+    {
+      encoding: 'utf8',
+    },
+  ).trim();
+
+describe('vaultmark embed and detect', () => {
+  it('keeps the input sample format and finds the mark with the right key only', async () => {
+    expect(probe(at('marked.wav'))).toMatch(/^pcm_s24le\|24/);
+    const found = await run([
+      'detect',
+      '--key',
+      at('bob.key'),
+      '--key',
+      at('alice.key'),
+      '--json',
+      at('marked.wav'),
+    ]);
+    expect(found.code).toBe(0);
+    const json = JSON.parse(found.stdout);
+    expect(json).toMatchObject({ found: true, durationSeconds: 30 });
+    expect(json.matches).toHaveLength(1);
+    expect(json.matches[0]).toMatchObject({ payload, key: 'alice' });
+    expect(json.matches[0].falsePositiveProbability).toBeLessThanOrEqual(1e-9);
+    expect(Object.keys(json.matches[0]).sort()).toEqual([
+      'falsePositiveProbability',
+      'key',
+      'offsetSeconds',
+      'payload',
+      'speed',
+    ]);
+
+    const wrongKey = await run(['detect', '--key', at('bob.key'), at('marked.wav')]);
+    expect(wrongKey.code).toBe(1);
+    expect(wrongKey.stdout.trim()).toBe('no watermark found');
+    const unmarked = await run(['detect', '--key', at('alice.key'), '--json', at('master.wav')]);
+    expect(unmarked.code).toBe(1);
+    expect(JSON.parse(unmarked.stdout)).toEqual({ found: false, matches: [], durationSeconds: 30 });
+  }, 60_000);
+
+  it('reads any format through ffmpeg and writes FLAC', async () => {
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-y',
+      '-i',
+      at('marked.wav'),
+      '-b:a',
+      '128k',
+      at('leak.mp3'),
+    ]);
+    const mp3 = await run(['detect', '--key', at('alice.key'), at('leak.mp3')]);
+    expect(mp3.code).toBe(0);
+    expect(mp3.stdout).toContain(payload);
+    const flac = await run([
+      'embed',
+      '--key',
+      at('bob.key'),
+      at('master.wav'),
+      at('marked.flac'),
+      '0badcafe',
+    ]);
+    expect(flac.code).toBe(0);
+    expect(probe(at('marked.flac'))).toMatch(/^flac\|\d+\|24$/);
+    const fromFlac = await run([
+      'detect',
+      '--bits',
+      '32',
+      '--key',
+      at('bob.key'),
+      at('marked.flac'),
+    ]);
+    expect(fromFlac.code).toBe(0);
+    expect(fromFlac.stdout).toContain('0badcafe');
+  }, 60_000);
+
+  it('streams through stdin and stdout', async () => {
+    const piped = await run(['detect', '--key', at('alice.key'), '-'], {
+      stdin: readFileSync(at('marked.wav')),
+    });
+    expect(piped.code).toBe(0);
+    expect(piped.stdout).toContain(payload);
+  }, 60_000);
+
+  it('refuses bad input without leaving anything behind', async () => {
+    writeFileSync(at('truncated.wav'), readFileSync(at('master.wav')).subarray(0, 200_000));
+    const truncated = await run([
+      'embed',
+      '--key',
+      at('alice.key'),
+      at('truncated.wav'),
+      at('out.wav'),
+      payload,
+    ]);
+    expect(truncated.code).toBe(2);
+    expect(truncated.stderr).toMatch(/^vaultmark: truncated_file: /);
+    expect(existsSync(at('out.wav'))).toBe(false);
+    expect(readdirSync(dir).filter((name) => name.includes('partial'))).toEqual([]);
+
+    const shortPayload = await run([
+      'embed',
+      '--key',
+      at('alice.key'),
+      at('master.wav'),
+      at('out.wav'),
+      'abcd',
+    ]);
+    expect(shortPayload.stderr).toMatch(/^vaultmark: invalid_payload: /);
+    const mismatch = await run([
+      'embed',
+      '--bits',
+      '64',
+      '--key',
+      at('alice.key'),
+      at('master.wav'),
+      at('out.wav'),
+      payload,
+    ]);
+    expect(mismatch.stderr).toMatch(/^vaultmark: invalid_payload: /);
+    const notHex = await run([
+      'embed',
+      '--key',
+      at('alice.key'),
+      at('master.wav'),
+      at('out.wav'),
+      'zz112233',
+    ]);
+    expect(notHex.stderr).toMatch(/^vaultmark: invalid_payload: /);
+
+    writeFileSync(at('bad.key'), 'not a key\n');
+    const badKey = await run(['detect', '--key', at('bad.key'), at('marked.wav')]);
+    expect(badKey.code).toBe(2);
+    expect(badKey.stderr).toMatch(/^vaultmark: invalid_key: .*bad\.key: /);
+
+    writeFileSync(at('notes.txt'), 'hello');
+    const notAudio = await run(['detect', '--key', at('alice.key'), at('notes.txt')]);
+    expect(notAudio.stderr).toMatch(/^vaultmark: unsupported_format: /);
+    const missing = await run(['detect', '--key', at('alice.key'), at('nothing.wav')]);
+    expect(missing.stderr).toMatch(/^vaultmark: file_not_found: /);
+    const noFfmpeg = await run(['detect', '--key', at('alice.key'), at('leak.mp3')], {
+      env: { FFMPEG_PATH: join(dir, 'no-ffmpeg-here') },
+    });
+    expect(noFfmpeg.stderr).toMatch(/^vaultmark: ffmpeg_missing: /);
+    expect(existsSync(at('out.wav'))).toBe(false);
+  }, 60_000);
+});
