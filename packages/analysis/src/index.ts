@@ -1,4 +1,18 @@
 /**
  * Public API of this package. Everything importable from the package is exported here.
  */
-export {};
+export { readAiff } from './aiff-read.js';
+export { type AudioInput, type DecodedAudio, mixToMono, type SampleFormat } from './audio.js';
+export { type DecodeOptions, decodeAudioFile, openAudioStream } from './decode-file.js';
+export {
+  createWavFileWriter,
+  type EncodeFileOptions,
+  encodeAudioFile,
+  type WavFileWriter,
+} from './encode-file.js';
+export { AnalysisError, type AnalysisErrorCode, AudioDecodeError } from './errors.js';
+export type { FfmpegOptions } from './ffmpeg.js';
+export type { Dither } from './sample-codec.js';
+export { type ReadWavOptions, readAudioBytes, readWav, sniffContainer } from './wav-read.js';
+export { type AudioStream, collectStream } from './wav-stream.js';
+export { DEFAULT_WAV_FORMAT, type EncodeWavOptions, encodeWav } from './wav-write.js';

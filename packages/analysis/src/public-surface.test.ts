@@ -2,5 +2,22 @@ import { expect, it } from 'vitest';
 import * as api from './index.js';
 
 it('exports exactly the documented public surface', () => {
-  expect(Object.keys(api).sort()).toEqual([]);
+  expect(Object.keys(api).sort()).toEqual(
+    [
+      'AnalysisError',
+      'AudioDecodeError',
+      'DEFAULT_WAV_FORMAT',
+      'collectStream',
+      'createWavFileWriter',
+      'decodeAudioFile',
+      'encodeAudioFile',
+      'encodeWav',
+      'mixToMono',
+      'openAudioStream',
+      'readAiff',
+      'readAudioBytes',
+      'readWav',
+      'sniffContainer',
+    ].sort(),
+  );
 });
