@@ -3,7 +3,7 @@
  * positives (unmarked windows, wrong keys), written as markdown + JSON to benchmarks/out/.
  *
  *   pnpm bench:watermark [--quick] [--clips=N] [--attacks=id,id] [--fp-windows=N]
- *                        [--wrong-keys=N] [--strength=S] [--no-fp]
+ *                        [--wrong-keys=N] [--strength=S] [--no-fp] [--out=NAME]
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -246,9 +246,10 @@ if (wrong.length) {
 }
 const outDir = new URL('../out/', import.meta.url).pathname;
 mkdirSync(outDir, { recursive: true });
-writeFileSync(join(outDir, 'watermark-report.md'), `${lines.join('\n')}\n`);
+const name = args.get('out') ?? 'watermark-report';
+writeFileSync(join(outDir, `${name}.md`), `${lines.join('\n')}\n`);
 writeFileSync(
-  join(outDir, 'watermark-report.json'),
+  join(outDir, `${name}.json`),
   JSON.stringify({ quick, strength, clipRows, trials, fp, wrong, audiowmark: aw }, null, 1),
 );
 process.stdout.write(`${lines.join('\n')}\n`);
