@@ -12,6 +12,30 @@ export {
 } from './encode-file.js';
 export { AnalysisError, type AnalysisErrorCode, AudioDecodeError } from './errors.js';
 export type { FfmpegOptions } from './ffmpeg.js';
+export {
+  type LoudnessResult,
+  type MeasureLoudnessArgs,
+  measureLoudness,
+  truePeakOf,
+} from './loudness.js';
+export {
+  type ComputePeaksArgs,
+  computePeaks,
+  createPeaksBuilder,
+  type PeaksBuilder,
+  type PeaksScale,
+  samplesPerPixelFor,
+  type WaveformData,
+} from './peaks.js';
+export {
+  decodePeaksDat,
+  encodePeaksDat,
+  encodePeaksJson,
+  type PeaksEncoding,
+  type PeaksFile,
+} from './peaks-format.js';
+export { type RenderOptions, renderPeaksPng, renderPeaksSvg } from './peaks-render.js';
+export { encodePng } from './png.js';
 export type { Dither } from './sample-codec.js';
 export { type ReadWavOptions, readAudioBytes, readWav, sniffContainer } from './wav-read.js';
 export { type AudioStream, collectStream } from './wav-stream.js';

@@ -18,6 +18,17 @@ it('exports exactly the documented public surface', () => {
       'readAudioBytes',
       'readWav',
       'sniffContainer',
+      'measureLoudness',
+      'truePeakOf',
+      'computePeaks',
+      'createPeaksBuilder',
+      'samplesPerPixelFor',
+      'decodePeaksDat',
+      'encodePeaksDat',
+      'encodePeaksJson',
+      'renderPeaksPng',
+      'renderPeaksSvg',
+      'encodePng',
     ].sort(),
   );
 });
