@@ -55,7 +55,11 @@ export async function openAudioInput(path: string, io: CliIo): Promise<AudioInpu
     } finally {
       await handle.close();
     }
-    source = createReadStream(path, { highWaterMark: 1 << 20 });
+    // Opened only when read natively; ffmpeg reads other files itself.
+    source = {
+      [Symbol.asyncIterator]: () =>
+        createReadStream(path, { highWaterMark: 1 << 20 })[Symbol.asyncIterator](),
+    };
   }
   if (head.length === 0) throw new AudioIoError('empty_file', `${stdin ? 'stdin' : path} is empty`);
   if (isWav(head)) {
