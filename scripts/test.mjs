@@ -96,4 +96,7 @@ if (empty.length > 0) {
   say(`packages that ran no test: ${empty.join(', ')}`);
   process.exit(1);
 }
-if (vitest.status !== 0 || failed > 0) process.exit(vitest.status || 1);
+if (vitest.status !== 0 || failed > 0) {
+  if (failed === 0) say('vitest reported errors outside the tests (see "Unhandled Errors" above)');
+  process.exit(vitest.status || 1);
+}
