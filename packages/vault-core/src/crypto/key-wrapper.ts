@@ -1,0 +1,95 @@
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { IntegrityError } from '../errors.js';
+
+/** What a wrapped data key is bound to; unwrapping under any other context fails. */
+export interface EncryptionContext {
+  /** Tenant (organization) id. */
+  tenantId: string;
+  /** Object id. */
+  objectId: string;
+}
+
+/**
+ * Key-management port: wraps and unwraps data keys under a key-encryption key (KEK) with an
+ * encryption context. Implementations: {@link LocalKek} (a key file, the embedded default);
+ * a cloud KMS adapter implements the same two calls, passing the context as the KMS
+ * encryption context.
+ */
+export interface KeyWrapper {
+  /** Identifier of the KEK new keys are wrapped with (recorded beside each wrapped key). */
+  readonly keyId: string;
+  /** Wraps a 32-byte data key. */
+  wrap(dataKey: Uint8Array, context: EncryptionContext): Promise<Uint8Array>;
+  /** Unwraps; throws {@link IntegrityError} when the context, key id or bytes do not match. */
+  unwrap(wrapped: Uint8Array, context: EncryptionContext, keyId: string): Promise<Uint8Array>;
+}
+
+/** Additional authenticated data binding a wrapped key to its tenant and object. */
+export function contextAad(context: EncryptionContext): Buffer {
+  return Buffer.from(`vaultmark/dek/v1\0${context.tenantId}\0${context.objectId}`, 'utf8');
+}
+
+/**
+ * A KEK held in memory (loaded from a file for the embedded default). Wrapping is AES-256-GCM
+ * with a random 96-bit nonce and the encryption context as AAD: `nonce(12) | ciphertext(32) |
+ * tag(16)`. The key id is a hash prefix of the key, so a wrong KEK file is detected by id.
+ */
+export class LocalKek implements KeyWrapper {
+  readonly keyId: string;
+  readonly #kek: Buffer;
+  constructor(kek: Uint8Array) {
+    if (kek.length !== 32) throw new RangeError('a KEK is 32 bytes');
+    this.#kek = Buffer.from(kek);
+    this.keyId = `local:${createHash('sha256').update('vaultmark/kek-id').update(this.#kek).digest('hex').slice(0, 16)}`;
+  }
+
+  /** Loads the KEK file at `path`, creating it (mode 0600, 32 random bytes, hex) if absent. */
+  static fromFile(path: string): LocalKek {
+    if (!existsSync(path)) {
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+    }
+    chmodSync(path, 0o600);
+    const hex = readFileSync(path, 'utf8').trim();
+    if (!/^[0-9a-f]{64}$/.test(hex)) throw new RangeError('KEK file must hold 64 hex digits');
+    return new LocalKek(Buffer.from(hex, 'hex'));
+  }
+
+  /** A secret derived from the KEK for another purpose (audit checkpoint signing, IP HMAC). */
+  deriveSecret(purpose: string): Buffer {
+    return createHash('sha256')
+      .update('vaultmark/derive\0')
+      .update(purpose)
+      .update('\0')
+      .update(this.#kek)
+      .digest();
+  }
+
+  async wrap(dataKey: Uint8Array, context: EncryptionContext): Promise<Uint8Array> {
+    const nonce = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.#kek, nonce);
+    cipher.setAAD(contextAad(context));
+    const ct = Buffer.concat([cipher.update(dataKey), cipher.final()]);
+    return Buffer.concat([nonce, ct, cipher.getAuthTag()]);
+  }
+
+  async unwrap(
+    wrapped: Uint8Array,
+    context: EncryptionContext,
+    keyId: string,
+  ): Promise<Uint8Array> {
+    if (keyId !== this.keyId || wrapped.length !== 12 + 32 + 16)
+      throw new IntegrityError('cannot unwrap data key');
+    const buf = Buffer.from(wrapped);
+    const decipher = createDecipheriv('aes-256-gcm', this.#kek, buf.subarray(0, 12));
+    decipher.setAAD(contextAad(context));
+    decipher.setAuthTag(buf.subarray(44));
+    try {
+      return Buffer.concat([decipher.update(buf.subarray(12, 44)), decipher.final()]);
+    } catch {
+      throw new IntegrityError('cannot unwrap data key');
+    }
+  }
+}

@@ -1,0 +1,16 @@
+import type { Knex } from 'knex';
+import { migration0001 } from './migrations/0001-core.js';
+
+/** Every migration in order. Imported statically so a bundle carries them (no directory glob). */
+const MIGRATIONS: ReadonlyArray<readonly [string, Knex.Migration]> = [['0001-core', migration0001]];
+
+/** A knex migration source over the static list above. */
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => MIGRATIONS.map(([name]) => name),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => {
+    const found = MIGRATIONS.find(([n]) => n === name);
+    if (!found) throw new Error(`unknown migration ${name}`);
+    return found[1];
+  },
+};

@@ -1,0 +1,88 @@
+/**
+ * Domain errors. Each carries a stable snake_case `code` that callers (the server's single error
+ * mapper, the CLI) switch on; none carries an HTTP status or internal detail.
+ */
+
+/** Base class of every error vault-core throws on purpose. */
+export class VaultError extends Error {
+  /** Stable machine-readable identifier, e.g. `not_found`. */
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** The resource does not exist in the caller's tenant (also used for other tenants' resources). */
+export class NotFoundError extends VaultError {
+  constructor(what = 'resource') {
+    super('not_found', `${what} not found`);
+  }
+}
+
+/** The caller is known but its role does not allow the action. */
+export class ForbiddenError extends VaultError {
+  constructor(message = 'not allowed') {
+    super('forbidden', message);
+  }
+}
+
+/** Input failed a domain rule (length, format, range). */
+export class ValidationError extends VaultError {
+  /** Name of the offending field, when there is one. */
+  readonly field: string | undefined;
+  constructor(message: string, field?: string) {
+    super('invalid_input', message);
+    this.field = field;
+  }
+}
+
+/** Email/password (or code) did not match; deliberately says nothing about which part failed. */
+export class InvalidCredentialsError extends VaultError {
+  constructor() {
+    super('invalid_credentials', 'invalid email or password');
+  }
+}
+
+/** A session token is unknown, revoked or expired (indistinguishably). */
+export class SessionInvalidError extends VaultError {
+  constructor() {
+    super('session_invalid', 'session is not valid');
+  }
+}
+
+/** The email address is already registered. */
+export class EmailTakenError extends VaultError {
+  constructor() {
+    super('email_taken', 'an account with this email already exists');
+  }
+}
+
+/** The stored ciphertext or its envelope failed authentication (tampered, truncated, wrong key). */
+export class IntegrityError extends VaultError {
+  constructor(message = 'data failed integrity check') {
+    super('integrity_error', message);
+  }
+}
+
+/** An object's data key was destroyed (crypto-erasure); its ciphertext can never be read again. */
+export class ObjectErasedError extends VaultError {
+  constructor() {
+    super('object_erased', 'object has been erased');
+  }
+}
+
+/** A storage key was malformed or escaped its namespace. */
+export class InvalidStorageKeyError extends VaultError {
+  constructor() {
+    super('invalid_storage_key', 'invalid storage key');
+  }
+}
+
+/** A tenant-scoped operation was attempted without a valid tenant context. */
+export class TenantContextError extends VaultError {
+  constructor() {
+    super('tenant_context_missing', 'tenant context is missing or invalid');
+  }
+}
