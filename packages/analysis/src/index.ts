@@ -2,7 +2,9 @@
  * Public API of this package. Everything importable from the package is exported here.
  */
 export { readAiff } from './aiff-read.js';
+export { type AnalysisSummary, type AnalyzeArgs, analyze } from './analyze.js';
 export { type AudioInput, type DecodedAudio, mixToMono, type SampleFormat } from './audio.js';
+export { type ChromaArgs, chromaProfile } from './chroma.js';
 export { type DecodeOptions, decodeAudioFile, openAudioStream } from './decode-file.js';
 export {
   createWavFileWriter,
@@ -13,11 +15,20 @@ export {
 export { AnalysisError, type AnalysisErrorCode, AudioDecodeError } from './errors.js';
 export type { FfmpegOptions } from './ffmpeg.js';
 export {
+  camelotOf,
+  type EstimateKeyArgs,
+  estimateKey,
+  type KeyResult,
+  keyFromChroma,
+  keyName,
+} from './key.js';
+export {
   type LoudnessResult,
   type MeasureLoudnessArgs,
   measureLoudness,
   truePeakOf,
 } from './loudness.js';
+export { type OnsetEnvelope, type OnsetEnvelopeArgs, onsetEnvelope } from './onset.js';
 export {
   type ComputePeaksArgs,
   computePeaks,
@@ -37,6 +48,7 @@ export {
 export { type RenderOptions, renderPeaksPng, renderPeaksSvg } from './peaks-render.js';
 export { encodePng } from './png.js';
 export type { Dither } from './sample-codec.js';
+export { type EstimateTempoArgs, estimateTempo, type TempoResult } from './tempo.js';
 export { type ReadWavOptions, readAudioBytes, readWav, sniffContainer } from './wav-read.js';
 export { type AudioStream, collectStream } from './wav-stream.js';
 export { DEFAULT_WAV_FORMAT, type EncodeWavOptions, encodeWav } from './wav-write.js';

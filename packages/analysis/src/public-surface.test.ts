@@ -29,6 +29,14 @@ it('exports exactly the documented public surface', () => {
       'renderPeaksPng',
       'renderPeaksSvg',
       'encodePng',
+      'analyze',
+      'chromaProfile',
+      'camelotOf',
+      'estimateKey',
+      'keyFromChroma',
+      'keyName',
+      'onsetEnvelope',
+      'estimateTempo',
     ].sort(),
   );
 });

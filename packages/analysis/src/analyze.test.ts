@@ -1,0 +1,23 @@
+import { expect, it } from 'vitest';
+import { chordProgression, clickTrack } from '../test/synth.js';
+import { analyze } from './analyze.js';
+
+it('summarizes tempo, key and loudness of a click track over a chord progression', () => {
+  const rate = 22050;
+  const chords = chordProgression(7, 'major', 8, rate);
+  const clicks = clickTrack(120, 8, rate);
+  const mix = chords.map((v, i) => v + 0.5 * clicks[i]!);
+  const s = analyze({ audio: { sampleRate: rate, channels: [mix, mix] } });
+  expect(s.durationSeconds).toBe(8);
+  expect(s.channels).toBe(2);
+  expect(Math.abs(s.bpm! - 120)).toBeLessThan(2);
+  expect(s.key).toBe('G major');
+  expect(s.camelot).toBe('9B');
+  expect(s.loudnessLufs).toBeLessThan(0);
+  expect(s.truePeakDbtp).toBeLessThan(3);
+});
+
+it('reports silence without numbers that do not exist', () => {
+  const s = analyze({ audio: { sampleRate: 8000, channels: [new Float32Array(8000 * 3)] } });
+  expect(s).toMatchObject({ bpm: null, key: null, loudnessLufs: null, truePeakDbtp: null });
+});

@@ -1,0 +1,54 @@
+/** Test signal factories from first principles (known tempo, known key). */
+
+/** A click track: 1 kHz decaying bursts on every beat, accented bar starts, `seconds` long. */
+export function clickTrack(bpm: number, seconds: number, sampleRate: number): Float32Array {
+  const x = new Float32Array(Math.round(seconds * sampleRate));
+  const period = 60 / bpm;
+  for (let k = 0; k * period < seconds; k++) {
+    const start = Math.round(k * period * sampleRate);
+    const amp = k % 4 === 0 ? 0.8 : 0.5;
+    for (let i = 0; i < sampleRate * 0.05 && start + i < x.length; i++) {
+      x[start + i] =
+        x[start + i]! +
+        amp * Math.sin((2 * Math.PI * 1000 * i) / sampleRate) * Math.exp(-i / (sampleRate * 0.01));
+    }
+  }
+  return x;
+}
+
+const freq = (midi: number) => 440 * 2 ** ((midi - 69) / 12);
+
+/**
+ * A I-IV-V-I (major) or i-iv-V-i (harmonic minor) progression of additive-synthesis chords with a
+ * bass line, two seconds per chord, tonic pitch class `tonic` (0 = C).
+ */
+export function chordProgression(
+  tonic: number,
+  mode: 'major' | 'minor',
+  seconds: number,
+  sampleRate: number,
+): Float32Array {
+  const x = new Float32Array(Math.round(seconds * sampleRate));
+  const third = mode === 'major' ? 4 : 3;
+  const chords = [
+    [0, third, 7],
+    [5, mode === 'major' ? 9 : 8, 12],
+    [7, 11, 14],
+    [0, third, 7],
+  ];
+  const len = 2 * sampleRate;
+  for (let c = 0; c * len < x.length; c++) {
+    const chord = chords[c % 4]!;
+    const notes = [...chord.map((p) => 48 + tonic + p), 36 + tonic + chord[0]!];
+    for (const midi of notes) {
+      const f = freq(midi);
+      for (let i = 0; i < len && c * len + i < x.length; i++) {
+        const t = i / sampleRate;
+        let v = 0;
+        for (let h = 1; h <= 4; h++) v += Math.sin(2 * Math.PI * f * h * t) / h;
+        x[c * len + i] = x[c * len + i]! + 0.08 * v * Math.exp(-0.7 * t);
+      }
+    }
+  }
+  return x;
+}
