@@ -48,6 +48,14 @@ export {
 export { type RenderOptions, renderPeaksPng, renderPeaksSvg } from './peaks-render.js';
 export { encodePng } from './png.js';
 export type { Dither } from './sample-codec.js';
+export {
+  createDspSeparator,
+  type DspSeparatorOptions,
+  type StemSeparator,
+  type Stems,
+  sdr,
+  writeStems,
+} from './stems.js';
 export { type EstimateTempoArgs, estimateTempo, type TempoResult } from './tempo.js';
 export { type ReadWavOptions, readAudioBytes, readWav, sniffContainer } from './wav-read.js';
 export { type AudioStream, collectStream } from './wav-stream.js';

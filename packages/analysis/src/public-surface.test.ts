@@ -37,6 +37,9 @@ it('exports exactly the documented public surface', () => {
       'keyName',
       'onsetEnvelope',
       'estimateTempo',
+      'createDspSeparator',
+      'sdr',
+      'writeStems',
     ].sort(),
   );
 });
