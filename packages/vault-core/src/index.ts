@@ -2,6 +2,44 @@
  * Public API of `@vaultmark/vault-core`: the vault's domain layer (tenants, accounts, catalog,
  * encrypted storage, audit log, jobs) on PostgreSQL or embedded PGlite, independent of HTTP.
  */
+
+export {
+  type ClientInfo,
+  changePassword,
+  clientIpHash,
+  createApiToken,
+  type LoginEvent,
+  listMemberships,
+  loginHistory,
+  type MembershipInfo,
+  normalizeEmail,
+  type Registered,
+  register,
+  resolveActor,
+  type SignedIn,
+  signIn,
+} from './accounts/accounts.js';
+export { ARGON2_OPTIONS, MAX_PASSWORD_BYTES, MIN_PASSWORD_LENGTH } from './accounts/passwords.js';
+export {
+  type Authenticated,
+  authenticate,
+  type IssuedSession,
+  listSessions,
+  revokeSession,
+  type SessionInfo,
+  type SessionKind,
+  signOut,
+} from './accounts/sessions.js';
+export {
+  type AuditEvent,
+  type AuditInput,
+  type AuditVerification,
+  appendAudit,
+  type CheckpointSigner,
+  tombstoneAudit,
+  verifyAuditChain,
+  writeAuditCheckpoint,
+} from './audit/audit-log.js';
 export { type Clock, ManualClock, systemClock } from './clock.js';
 export { canonicalJson } from './crypto/canonical-json.js';
 export {
@@ -19,6 +57,7 @@ export {
 } from './db/database.js';
 export { APP_ROLE } from './db/roles.js';
 export { type Tx, withIdentity, withSystem, withTenant } from './db/transactions.js';
+export { DEFAULT_SESSION_POLICY, type SessionPolicy, type VaultDeps } from './deps.js';
 export {
   EmailTakenError,
   ForbiddenError,
@@ -32,3 +71,15 @@ export {
   ValidationError,
   VaultError,
 } from './errors.js';
+export type { BlobStorage } from './storage/blob-storage.js';
+export { LocalStorage } from './storage/local-storage.js';
+export { storageKey } from './storage/storage-key.js';
+export {
+  type Actor,
+  authorize,
+  POLICIES,
+  type Resource,
+  ROLES,
+  type Role,
+  type Rule,
+} from './tenancy/policies.js';

@@ -1,0 +1,32 @@
+import type { CheckpointSigner } from './audit/audit-log.js';
+import type { Clock } from './clock.js';
+import type { KeyWrapper } from './crypto/key-wrapper.js';
+import type { Database } from './db/database.js';
+import type { BlobStorage } from './storage/blob-storage.js';
+
+/** Session lifetimes in milliseconds. */
+export interface SessionPolicy {
+  /** A browser session ends after this long without use. */
+  idleMs: number;
+  /** A browser session ends this long after sign-in, used or not. */
+  absoluteMs: number;
+  /** Bearer tokens for scripts end this long after creation. */
+  apiTokenMs: number;
+}
+
+/** Defaults: 24 h idle, 14 days absolute, 90-day API tokens. */
+export const DEFAULT_SESSION_POLICY: SessionPolicy = {
+  idleMs: 24 * 3600_000,
+  absoluteMs: 14 * 86_400_000,
+  apiTokenMs: 90 * 86_400_000,
+};
+
+/** Every port a use-case may need; each use-case declares the subset it uses with `Pick`. */
+export interface VaultDeps {
+  db: Database;
+  clock: Clock;
+  storage: BlobStorage;
+  keys: KeyWrapper;
+  auditSigner: CheckpointSigner;
+  sessions: SessionPolicy;
+}

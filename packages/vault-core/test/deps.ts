@@ -1,0 +1,33 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManualClock } from '../src/clock.js';
+import { LocalKek } from '../src/crypto/key-wrapper.js';
+import { DEFAULT_SESSION_POLICY, type VaultDeps } from '../src/deps.js';
+import { LocalStorage } from '../src/storage/local-storage.js';
+import { testDatabase } from './database.js';
+
+/** Ports for use-case tests: a fresh database, a temporary local store, a fixed KEK, a manual clock. */
+export interface TestDeps extends VaultDeps {
+  clock: ManualClock;
+  close(): Promise<void>;
+}
+
+/** Builds {@link TestDeps} on an engine. */
+export async function testDeps(engine: 'pglite' | 'postgres'): Promise<TestDeps> {
+  const db = await testDatabase(engine);
+  const root = mkdtempSync(join(tmpdir(), 'vm-deps-'));
+  const kek = new LocalKek(Buffer.alloc(32, 0x42));
+  return {
+    db,
+    clock: new ManualClock('2026-03-01T10:00:00Z'),
+    storage: new LocalStorage(join(root, 'blobs')),
+    keys: kek,
+    auditSigner: { keyId: 'test-audit', secret: kek.deriveSecret('audit-checkpoint') },
+    sessions: DEFAULT_SESSION_POLICY,
+    async close() {
+      await db.close();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
