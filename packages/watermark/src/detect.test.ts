@@ -67,6 +67,27 @@ describe('detect', { timeout: 60_000 }, () => {
     );
   });
 
+  it('finds both keys when two marks are layered on the same audio', () => {
+    const both = embed(embed(music, { key: alice, payload: payload128 }), {
+      key: bob,
+      payload: '22222222222222222222222222222222',
+    });
+    const r = detect(both, { keys: [alice, bob], searchSpeed: false });
+    expect(r.matches.map((m) => `${m.keyName}:${m.payload}`).sort()).toEqual([
+      `alice:${payload128}`,
+      'bob:22222222222222222222222222222222',
+    ]);
+  });
+
+  it('works at 8 kHz mono with a 32-bit payload', () => {
+    const low = syntheticMusic({ seconds: 12, seed: 8, sampleRate: 8000, channels: 1 });
+    const r = detect(embed(low, { key: bob, payload: 'abcd1234' }), {
+      keys: [bob],
+      payloadBits: 32,
+    });
+    expect(r.matches.map((m) => m.payload)).toEqual(['abcd1234']);
+  });
+
   it('finds the mark in an excerpt cut at an arbitrary sample offset', () => {
     const start = Math.round(7.3 * 44100) + 17;
     const excerpt = marked.channels.map((ch) => ch.slice(start, start + 12 * 44100));

@@ -146,6 +146,15 @@ export const SEARCH_HOP_FRACTION = 0.25;
  */
 export const MAX_SPEED_DEVIATION = 0.013;
 
+/** Largest speed deviation of the wide (third) search stage: speed changes only (fraction). */
+export const WIDE_SPEED_DEVIATION = 0.056;
+
+/** Speed step of the wide stage (fraction), used with {@link WIDE_SEGMENT_SECONDS} segments. */
+export const WIDE_SPEED_STEP = 0.0015;
+
+/** Segment length of the wide stage (s): 172 frames, so half a step drifts by 0.13 frame. */
+export const WIDE_SEGMENT_SECONDS = 4;
+
 /**
  * Coarse speed step (fraction). Over an 8-s segment (344 frames) a speed error of half this step
  * drifts by 0.09 frame, inside the tolerance of the frame alignment.

@@ -14,7 +14,11 @@ import {
   MAX_SPEED_DEVIATION,
   MIN_DECODE_Z,
   SEARCH_SEGMENT_SECONDS,
+  SPEED_SEARCH_SEGMENTS,
   SPEED_STEP,
+  WIDE_SEGMENT_SECONDS,
+  WIDE_SPEED_DEVIATION,
+  WIDE_SPEED_STEP,
 } from './params.js';
 import type { SyncCorrelator } from './sync-correlator.js';
 
@@ -25,6 +29,8 @@ export interface ScaleHypothesis {
   /** Band frequency multiplier (speed for resampled audio, 1 for pitch-preserving tempo). */
   freqScale: number;
   kind: 'none' | 'speed' | 'tempo';
+  /** Coarse step this hypothesis was drawn with (sets the refinement span). */
+  step: number;
 }
 
 /** Frame grid: frame j starts at origin + j·step (samples), its block frame is (j + phase) mod B. */
@@ -51,19 +57,56 @@ export interface WindowData {
   power: Float32Array;
 }
 
-/** The hypotheses searched: no change, then speed and tempo changes in steps of SPEED_STEP. */
-export function scaleHypotheses(includeScaled: boolean): ScaleHypothesis[] {
-  const out: ScaleHypothesis[] = [{ timeScale: 1, freqScale: 1, kind: 'none' }];
-  if (!includeScaled) return out;
+/** One stage of the search: hypotheses, how many segments to try, and the segment length. */
+export interface SearchStage {
+  hyps: ScaleHypothesis[];
+  maxSegments: number;
+  segmentSeconds: number;
+}
+
+/**
+ * The search stages, run in order until a mark is found: (1) no change, every segment;
+ * (2) speed and tempo changes up to ±MAX_SPEED_DEVIATION in SPEED_STEP steps on a few segments;
+ * (3) larger speed changes up to ±WIDE_SPEED_DEVIATION in WIDE_SPEED_STEP steps on shorter
+ * segments (a shorter segment tolerates a coarser step: the drift over it stays small).
+ */
+export function searchStages(includeScaled: boolean): SearchStage[] {
+  const none: ScaleHypothesis = { timeScale: 1, freqScale: 1, kind: 'none', step: SPEED_STEP };
+  const stages: SearchStage[] = [
+    { hyps: [none], maxSegments: Number.POSITIVE_INFINITY, segmentSeconds: SEARCH_SEGMENT_SECONDS },
+  ];
+  if (!includeScaled) return stages;
+  const near: ScaleHypothesis[] = [];
   const steps = Math.round(MAX_SPEED_DEVIATION / SPEED_STEP);
   for (let i = 1; i <= steps; i++) {
     for (const sign of [1, -1]) {
       const s = 1 + sign * i * SPEED_STEP;
-      out.push({ timeScale: 1 / s, freqScale: s, kind: 'speed' });
-      out.push({ timeScale: 1 / s, freqScale: 1, kind: 'tempo' });
+      near.push({ timeScale: 1 / s, freqScale: s, kind: 'speed', step: SPEED_STEP });
+      near.push({ timeScale: 1 / s, freqScale: 1, kind: 'tempo', step: SPEED_STEP });
     }
   }
-  return out;
+  stages.push({
+    hyps: near,
+    maxSegments: SPEED_SEARCH_SEGMENTS,
+    segmentSeconds: SEARCH_SEGMENT_SECONDS,
+  });
+  const wide: ScaleHypothesis[] = [];
+  for (
+    let d = MAX_SPEED_DEVIATION + WIDE_SPEED_STEP / 2;
+    d <= WIDE_SPEED_DEVIATION;
+    d += WIDE_SPEED_STEP
+  ) {
+    for (const sign of [1, -1]) {
+      const s = 1 + sign * d;
+      wide.push({ timeScale: 1 / s, freqScale: s, kind: 'speed', step: WIDE_SPEED_STEP });
+    }
+  }
+  stages.push({
+    hyps: wide,
+    maxSegments: SPEED_SEARCH_SEGMENTS,
+    segmentSeconds: WIDE_SEGMENT_SECONDS,
+  });
+  return stages;
 }
 
 /** Searcher for one key's layout over one window; counts every hypothesis it scores. */
@@ -83,7 +126,7 @@ export class WindowSearcher {
   ) {
     const a = data.analyzer;
     this.maxFrames =
-      Math.ceil(data.signal.length / (a.frameLength * (1 - 2 * MAX_SPEED_DEVIATION))) + 4;
+      Math.ceil(data.signal.length / (a.frameLength * (1 - 2 * WIDE_SPEED_DEVIATION))) + 4;
     this.values = new Float32Array(this.maxFrames * BANDS_PER_FRAME);
     this.scratch = new Float32Array(this.maxFrames * BANDS_PER_FRAME);
     this.valid = new Uint8Array(this.maxFrames);
@@ -164,10 +207,11 @@ export class WindowSearcher {
   coarse(
     hyps: ScaleHypothesis[],
     maxSegments = Number.POSITIVE_INFINITY,
+    segmentSeconds = SEARCH_SEGMENT_SECONDS,
   ): Array<Grid & { z: number; anchor: number }> {
     const { analyzer, signal } = this.data;
     const rate = analyzer.sampleRate;
-    const segLen = Math.min(signal.length, Math.round(SEARCH_SEGMENT_SECONDS * rate));
+    const segLen = Math.min(signal.length, Math.round(segmentSeconds * rate));
     const starts: number[] = [];
     for (let s = 0; s + segLen <= signal.length; s += segLen) starts.push(s);
     const lastStart = signal.length - segLen;
@@ -218,18 +262,19 @@ export class WindowSearcher {
     const { analyzer } = this.data;
     const pivot = cand.origin + cand.anchor * cand.step;
     const nominal = analyzer.frameLength;
-    const span = Math.ceil((SPEED_STEP * 0.6) / FINE_SPEED_STEP);
+    const span = Math.ceil((cand.hyp.step * 0.6) / FINE_SPEED_STEP);
     let bestGrid: Grid = cand;
     let bestZ = Number.NEGATIVE_INFINITY;
     for (let k = -span; k <= span; k++) {
       const timeScale = cand.hyp.timeScale * (1 + k * FINE_SPEED_STEP);
       const hyp: ScaleHypothesis =
         cand.hyp.kind === 'tempo'
-          ? { timeScale, freqScale: 1, kind: 'tempo' }
+          ? { timeScale, freqScale: 1, kind: 'tempo', step: cand.hyp.step }
           : {
               timeScale,
               freqScale: cand.hyp.kind === 'none' && k === 0 ? 1 : 1 / timeScale,
               kind: cand.hyp.kind === 'none' && k === 0 ? 'none' : 'speed',
+              step: cand.hyp.step,
             };
       const step = nominal * timeScale;
       const grid: Grid = { origin: pivot - cand.anchor * step, step, phase: cand.phase, hyp };
