@@ -13,8 +13,8 @@ export interface ChromaArgs {
 }
 
 /**
- * Long-term pitch-class profile: every STFT bin between minHz and maxHz adds its compressed
- * magnitude (square root) to the pitch class of its frequency (A4 = 440 Hz, equal temperament;
+ * Long-term pitch-class profile: every STFT bin between minHz and maxHz adds its magnitude to
+ * the pitch class of its frequency (A4 = 440 Hz, equal temperament;
  * index 0 = C). Each frame is normalized first so loud passages do not dominate. Returns 12 values
  * summing to 1 (all zero for silence).
  */
@@ -39,7 +39,7 @@ export function chromaProfile(args: ChromaArgs): Float64Array {
     for (let k = 1; k < bins; k++) {
       const c = pc[k]!;
       if (c < 0) continue;
-      const v = Math.sqrt(mag[k]!);
+      const v = mag[k]!;
       frame[c] = frame[c]! + v;
       sum += v;
     }

@@ -22,11 +22,12 @@ export interface KeyResult {
 }
 
 /**
- * Key profiles of Krumhansl & Kessler (1982), probe-tone ratings for C major and C minor. Other keys
- * are rotations.
+ * Key profiles of Albrecht & Shanahan (2013, Music Perception 31(1)): pitch-class distributions of
+ * a corpus of major- and minor-mode pieces, C major and C minor. Other keys are rotations. Chosen
+ * over Krumhansl-Kessler and Temperley on a separate tuning corpus (see docs/analysis.md).
  */
-const MAJOR = [6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88];
-const MINOR = [6.33, 2.68, 3.52, 5.38, 2.6, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17];
+const MAJOR = [0.238, 0.006, 0.111, 0.006, 0.137, 0.094, 0.016, 0.214, 0.009, 0.08, 0.008, 0.081];
+const MINOR = [0.22, 0.006, 0.104, 0.123, 0.019, 0.103, 0.012, 0.214, 0.062, 0.022, 0.061, 0.052];
 
 function pearson(x: ArrayLike<number>, profile: readonly number[], shift: number): number {
   let mx = 0;
@@ -91,7 +92,7 @@ export interface EstimateKeyArgs {
 
 /**
  * Estimates the musical key: a long-term chroma profile (STFT at ~22 kHz, 55 Hz-4 kHz) correlated
- * with the 24 rotations of the Krumhansl-Kessler major and minor profiles.
+ * with the 24 rotations of the Albrecht-Shanahan major and minor profiles.
  */
 export function estimateKey(args: EstimateKeyArgs): KeyResult {
   const factor = analysisFactor(args.audio.sampleRate);

@@ -22,8 +22,9 @@ export interface OnsetEnvelope {
 }
 
 /**
- * Onset strength by log-magnitude spectral flux: per frame, the sum over bins of the half-wave
- * rectified increase of log(1 + 1000 |X|), with a 1 s moving mean removed (and rectified again) so
+ * Onset strength by log-magnitude spectral flux: per frame, the sum over bins k of the half-wave
+ * rectified increase of log(1 + 1000 |X|), weighted by 1/k so each octave weighs about the same
+ * (broadband hi-hats would otherwise outvote kick and snare), with a 1 s moving mean removed (and rectified again) so
  * slow loudness changes do not read as onsets.
  */
 export function onsetEnvelope(args: OnsetEnvelopeArgs): OnsetEnvelope {
@@ -40,7 +41,7 @@ export function onsetEnvelope(args: OnsetEnvelopeArgs): OnsetEnvelope {
     for (let k = 1; k < top; k++) {
       const v = Math.log1p(COMPRESSION * mag[k]!);
       const d = v - prev[k]!;
-      if (d > 0 && f > 0) s += d;
+      if (d > 0 && f > 0) s += d / k;
       prev[k] = v;
     }
     flux[f] = s;
