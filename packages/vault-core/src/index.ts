@@ -40,6 +40,29 @@ export {
   verifyAuditChain,
   writeAuditCheckpoint,
 } from './audit/audit-log.js';
+export {
+  checkpointAllAuditChains,
+  listAuditEvents,
+  verifyAuditTrail,
+} from './audit/audit-trail.js';
+export { createFolder, deleteFolder, type Folder, listFolders } from './catalog/folders.js';
+export type { TrackPatch } from './catalog/track-input.js';
+export {
+  type AnalysisResult,
+  type AnalysisStatus,
+  addTrackVersion,
+  deleteTrack,
+  getTrack,
+  listTracks,
+  listTrackVersions,
+  openTrackAudio,
+  recordTrackAnalysis,
+  type Track,
+  type TrackFilter,
+  type TrackVersion,
+  updateTrack,
+  uploadTrack,
+} from './catalog/tracks.js';
 export { type Clock, ManualClock, systemClock } from './clock.js';
 export { canonicalJson } from './crypto/canonical-json.js';
 export {
@@ -71,9 +94,39 @@ export {
   ValidationError,
   VaultError,
 } from './errors.js';
+export {
+  claimJob,
+  completeJob,
+  type EnqueueInput,
+  enqueueJob,
+  failJob,
+  getJob,
+  type Job,
+  type JobHandler,
+  type QueueName,
+  reportProgress,
+  runNextJob,
+} from './jobs/job-queue.js';
+export {
+  discardSealed,
+  eraseObjectKey,
+  type ObjectKind,
+  readObject,
+  recordObject,
+  type SealedObject,
+  type StoredObject,
+  sealObject,
+} from './objects/object-store.js';
 export type { BlobStorage } from './storage/blob-storage.js';
 export { LocalStorage } from './storage/local-storage.js';
 export { storageKey } from './storage/storage-key.js';
+export {
+  createOrganization,
+  listMembers,
+  type Member,
+  removeMember,
+  setMember,
+} from './tenancy/organizations.js';
 export {
   type Actor,
   authorize,
@@ -83,3 +136,4 @@ export {
   type Role,
   type Rule,
 } from './tenancy/policies.js';
+export { openVault, type Vault, type VaultConfig } from './vault.js';

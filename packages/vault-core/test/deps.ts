@@ -1,10 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { register, resolveActor } from '../src/accounts/accounts.js';
 import { ManualClock } from '../src/clock.js';
 import { LocalKek } from '../src/crypto/key-wrapper.js';
+import { withTenant } from '../src/db/transactions.js';
 import { DEFAULT_SESSION_POLICY, type VaultDeps } from '../src/deps.js';
 import { LocalStorage } from '../src/storage/local-storage.js';
+import type { Actor } from '../src/tenancy/policies.js';
 import { testDatabase } from './database.js';
 
 /** Ports for use-case tests: a fresh database, a temporary local store, a fixed KEK, a manual clock. */
@@ -30,4 +33,22 @@ export async function testDeps(engine: 'pglite' | 'postgres'): Promise<TestDeps>
       rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+/** Registers a user and returns the owner actor of their personal organization. */
+export async function ownerActor(deps: TestDeps, name: string): Promise<Actor> {
+  const reg = await register(deps, {
+    email: `${name}@example.org`,
+    password: `password-of-${name}`,
+    displayName: name,
+  });
+  return resolveActor(deps, reg.userId, reg.organizationId);
+}
+
+/** Audit actions recorded for a tenant, oldest first. */
+export async function auditActions(deps: TestDeps, tenantId: string): Promise<string[]> {
+  const rows = await withTenant(deps.db, tenantId, (tx) =>
+    tx('audit_events').orderBy('seq').select('action'),
+  );
+  return rows.map((r) => r.action as string);
 }

@@ -1,0 +1,184 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { PassThrough, type Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { appendAudit } from '../audit/audit-log.js';
+import { createDecryptStream, createEncryptStream, newDataKey } from '../crypto/envelope.js';
+import { type Tx, withTenant } from '../db/transactions.js';
+import type { VaultDeps } from '../deps.js';
+import { NotFoundError, ObjectErasedError } from '../errors.js';
+import { storageKey } from '../storage/storage-key.js';
+import { type Actor, authorize } from '../tenancy/policies.js';
+
+/** Metadata of a stored object (never its key material). */
+export interface StoredObject {
+  id: string;
+  kind: string;
+  sizeBytes: number;
+  sha256: string;
+  createdAt: Date;
+}
+
+/** Storage kinds: master uploads, derived files (peaks, stems, watermarked renditions), exports. */
+export type ObjectKind = 'master' | 'derived' | 'export' | 'upload';
+
+/** An encrypted blob written to storage but not yet recorded in the database. */
+export interface SealedObject {
+  id: string;
+  tenantId: string;
+  storageKey: string;
+  kekId: string;
+  wrappedKey: Uint8Array;
+  sizeBytes: number;
+  sha256: string;
+}
+
+/**
+ * Encrypts a plaintext stream under a fresh data key and writes it to blob storage, outside any
+ * transaction (an upload must not hold a database transaction open). The data key is wrapped by
+ * the KEK with the context (tenant id, object id) and the envelope is bound to the object id.
+ * Record it with {@link recordObject} in the transaction that uses it; if that transaction
+ * fails, call {@link discardSealed}. A crash in between leaves a blob without a key (unreadable),
+ * which the purge job removes.
+ */
+export async function sealObject(
+  deps: Pick<VaultDeps, 'storage' | 'keys'>,
+  tenantId: string,
+  body: Readable,
+): Promise<SealedObject> {
+  const id = randomUUID();
+  const key = storageKey(tenantId, 'obj', id);
+  const dataKey = newDataKey();
+  try {
+    const wrappedKey = await deps.keys.wrap(dataKey, { tenantId, objectId: id });
+    const sha = createHash('sha256');
+    let size = 0;
+    const tap = new Transform({
+      transform(chunk: Buffer, _e, cb) {
+        sha.update(chunk);
+        size += chunk.length;
+        cb(null, chunk);
+      },
+    });
+    const sealed = new PassThrough();
+    const writing = deps.storage.put(key, sealed);
+    try {
+      await Promise.all([pipeline(body, tap, createEncryptStream(dataKey, id), sealed), writing]);
+    } catch (e) {
+      sealed.destroy();
+      await writing.catch(() => undefined);
+      await deps.storage.delete(key);
+      throw e;
+    }
+    return {
+      id,
+      tenantId,
+      storageKey: key,
+      kekId: deps.keys.keyId,
+      wrappedKey,
+      sizeBytes: size,
+      sha256: sha.digest('hex'),
+    };
+  } finally {
+    dataKey.fill(0);
+  }
+}
+
+/** Records a sealed object (row with its wrapped key, and the audit event) in a tenant transaction. */
+export async function recordObject(
+  tx: Tx,
+  at: Date,
+  actor: Actor,
+  kind: ObjectKind,
+  sealed: SealedObject,
+): Promise<StoredObject> {
+  await tx('objects').insert({
+    id: sealed.id,
+    tenant_id: actor.tenantId,
+    kind,
+    storage_key: sealed.storageKey,
+    kek_id: sealed.kekId,
+    wrapped_key: Buffer.from(sealed.wrappedKey),
+    size_bytes: sealed.sizeBytes,
+    plaintext_sha256: sealed.sha256,
+    created_at: at,
+  });
+  await appendAudit(tx, at, {
+    tenantId: actor.tenantId,
+    actorId: actor.userId,
+    action: 'object.write',
+    objectType: 'object',
+    objectId: sealed.id,
+    ipHash: actor.ipHash ?? null,
+    detail: { kind, sizeBytes: sealed.sizeBytes },
+  });
+  return { id: sealed.id, kind, sizeBytes: sealed.sizeBytes, sha256: sealed.sha256, createdAt: at };
+}
+
+/** Removes a sealed blob whose recording transaction failed. */
+export async function discardSealed(
+  deps: Pick<VaultDeps, 'storage'>,
+  sealed: SealedObject,
+): Promise<void> {
+  await deps.storage.delete(sealed.storageKey);
+}
+
+/**
+ * Opens an object for reading as plaintext. Authorization, the row lookup (under RLS) and the
+ * audit event happen in one tenant transaction; decryption streams afterwards and fails with
+ * `integrity_error` if the stored bytes were altered, truncated or belong to another object.
+ */
+export async function readObject(
+  deps: Pick<VaultDeps, 'db' | 'storage' | 'keys' | 'clock'>,
+  actor: Actor,
+  objectId: string,
+): Promise<{ object: StoredObject; stream: Readable }> {
+  authorize(actor, 'object', 'read');
+  const row = await withTenant(deps.db, actor.tenantId, async (tx) => {
+    const r = await tx('objects').where({ id: objectId }).first();
+    if (!r) return undefined;
+    await appendAudit(tx, deps.clock.now(), {
+      tenantId: actor.tenantId,
+      actorId: actor.userId,
+      action: 'object.read',
+      objectType: 'object',
+      objectId,
+      ipHash: actor.ipHash ?? null,
+    });
+    return r;
+  });
+  if (!row) throw new NotFoundError('object');
+  if (!row.wrapped_key) throw new ObjectErasedError();
+  const dataKey = await deps.keys.unwrap(
+    row.wrapped_key,
+    { tenantId: row.tenant_id, objectId },
+    row.kek_id,
+  );
+  const cipher = await deps.storage.get(row.storage_key);
+  const plain = cipher.pipe(createDecryptStream(dataKey, objectId));
+  cipher.on('error', (e) => plain.destroy(e));
+  return { object: toStoredObject(row), stream: plain };
+}
+
+/**
+ * Crypto-erasure inside the caller's transaction: the wrapped data key is destroyed, so every
+ * copy of the ciphertext (backups, replicas, a stolen disk) is unreadable from this commit on.
+ * The blob itself is deleted after commit by the caller or the purge job.
+ */
+export async function eraseObjectKey(tx: Tx, objectId: string, at: Date): Promise<string | null> {
+  const rows = await tx('objects')
+    .where({ id: objectId })
+    .update({ wrapped_key: null, erased_at: at })
+    .returning('storage_key');
+  return (rows[0]?.storage_key as string | undefined) ?? null;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: database row
+function toStoredObject(r: any): StoredObject {
+  return {
+    id: r.id,
+    kind: r.kind,
+    sizeBytes: Number(r.size_bytes),
+    sha256: r.plaintext_sha256,
+    createdAt: new Date(r.created_at),
+  };
+}

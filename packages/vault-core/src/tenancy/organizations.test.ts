@@ -1,0 +1,63 @@
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { engines } from '../../test/database.js';
+import { ownerActor, type TestDeps, testDeps } from '../../test/deps.js';
+import { listMemberships, resolveActor } from '../accounts/accounts.js';
+import { getTrack, uploadTrack } from '../catalog/tracks.js';
+import { createOrganization, listMembers, removeMember, setMember } from './organizations.js';
+
+describe.each(engines)('organizations on %s', (engine) => {
+  let deps: TestDeps;
+  beforeAll(async () => {
+    deps = await testDeps(engine);
+  });
+  afterAll(async () => {
+    await deps?.close();
+  });
+
+  it('roles apply on the next request and owners are protected', async () => {
+    const ann = await ownerActor(deps, 'ann');
+    const bob = await ownerActor(deps, 'bob');
+    const studio = await createOrganization(deps, ann.userId, { name: 'Studio' });
+    const annS = await resolveActor(deps, ann.userId, studio);
+    expect(annS.role).toBe('owner');
+    await expect(resolveActor(deps, bob.userId, studio)).rejects.toMatchObject({
+      code: 'not_found',
+    });
+    await setMember(deps, annS, { email: 'bob@example.org', role: 'member' });
+    const bobS = await resolveActor(deps, bob.userId, studio);
+    expect(bobS.role).toBe('member');
+    expect((await listMemberships(deps, bob.userId)).map((m) => m.name)).toEqual(['bob', 'Studio']);
+    await expect(
+      setMember(deps, bobS, { email: 'ann@example.org', role: 'member' }),
+    ).rejects.toMatchObject({
+      code: 'forbidden',
+    });
+    const t = await uploadTrack(deps, bobS, {
+      body: Readable.from([Buffer.from('x')]),
+      title: 'Shared',
+    });
+    expect((await getTrack(deps, annS, t.id)).title).toBe('Shared');
+    await setMember(deps, annS, { email: 'bob@example.org', role: 'admin' });
+    expect((await resolveActor(deps, bob.userId, studio)).role).toBe('admin');
+    await expect(
+      setMember(deps, { ...bobS, role: 'admin' }, { email: 'bob@example.org', role: 'owner' }),
+    ).rejects.toMatchObject({
+      code: 'forbidden',
+    });
+    await expect(removeMember(deps, annS, ann.userId)).rejects.toMatchObject({
+      code: 'invalid_input',
+    });
+    expect((await listMembers(deps, annS)).map((m) => m.role)).toEqual(['owner', 'admin']);
+    await removeMember(deps, annS, bob.userId);
+    // Removal applies at once: Bob's next request cannot resolve into the studio.
+    await expect(resolveActor(deps, bob.userId, studio)).rejects.toMatchObject({
+      code: 'not_found',
+    });
+    await expect(
+      setMember(deps, ann, { email: 'bob@example.org', role: 'member' }),
+    ).rejects.toMatchObject({
+      code: 'invalid_input',
+    });
+  });
+});

@@ -1,0 +1,152 @@
+import { join } from 'node:path';
+import * as accounts from './accounts/accounts.js';
+import * as sessions from './accounts/sessions.js';
+import * as trail from './audit/audit-trail.js';
+import * as folders from './catalog/folders.js';
+import * as tracks from './catalog/tracks.js';
+import { type Clock, systemClock } from './clock.js';
+import { type KeyWrapper, LocalKek } from './crypto/key-wrapper.js';
+import { type Database, migrate, openDatabase } from './db/database.js';
+import { DEFAULT_SESSION_POLICY, type SessionPolicy, type VaultDeps } from './deps.js';
+import * as jobs from './jobs/job-queue.js';
+import * as objects from './objects/object-store.js';
+import type { BlobStorage } from './storage/blob-storage.js';
+import { LocalStorage } from './storage/local-storage.js';
+import * as orgs from './tenancy/organizations.js';
+
+/** Configuration of {@link openVault}. */
+export interface VaultConfig {
+  /**
+   * Data directory of the embedded default: PGlite in `<dataDir>/db`, blobs in
+   * `<dataDir>/blobs`, the KEK in `<dataDir>/kek.hex`. Each is used only when the matching
+   * option below is not given.
+   */
+  dataDir?: string;
+  /** PostgreSQL URL; when absent, embedded PGlite in `dataDir`. */
+  databaseUrl?: string;
+  /** An already-open database (tests). Takes precedence over `databaseUrl`/`dataDir`. */
+  database?: Database;
+  /** Blob storage; default `LocalStorage(<dataDir>/blobs)`. */
+  storage?: BlobStorage;
+  /** Key wrapper (KMS port); default the local KEK file. */
+  keys?: KeyWrapper;
+  /** Secret for signing audit checkpoints (32+ bytes); derived from a local KEK when absent. */
+  auditKey?: { keyId: string; secret: Uint8Array };
+  clock?: Clock;
+  sessions?: Partial<SessionPolicy>;
+  /** Apply migrations at start (default true). */
+  migrate?: boolean;
+}
+
+type Bound<F> = F extends (deps: never, ...args: infer A) => infer R ? (...args: A) => R : never;
+
+function bindAll<T extends Record<string, unknown>>(
+  deps: VaultDeps,
+  fns: T,
+): { [K in keyof T]: Bound<T[K]> } {
+  const out: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(fns)) {
+    out[name] = (...args: unknown[]) =>
+      (fn as (d: VaultDeps, ...a: unknown[]) => unknown)(deps, ...args);
+  }
+  return out as { [K in keyof T]: Bound<T[K]> };
+}
+
+function useCases(deps: VaultDeps) {
+  return {
+    accounts: bindAll(deps, {
+      register: accounts.register,
+      signIn: accounts.signIn,
+      changePassword: accounts.changePassword,
+      createApiToken: accounts.createApiToken,
+      loginHistory: accounts.loginHistory,
+      listMemberships: accounts.listMemberships,
+      resolveActor: accounts.resolveActor,
+      clientIpHash: accounts.clientIpHash,
+      authenticate: sessions.authenticate,
+      listSessions: sessions.listSessions,
+      revokeSession: sessions.revokeSession,
+      signOut: sessions.signOut,
+    }),
+    organizations: bindAll(deps, {
+      create: orgs.createOrganization,
+      listMembers: orgs.listMembers,
+      setMember: orgs.setMember,
+      removeMember: orgs.removeMember,
+    }),
+    catalog: bindAll(deps, {
+      uploadTrack: tracks.uploadTrack,
+      addTrackVersion: tracks.addTrackVersion,
+      getTrack: tracks.getTrack,
+      listTracks: tracks.listTracks,
+      listTrackVersions: tracks.listTrackVersions,
+      updateTrack: tracks.updateTrack,
+      deleteTrack: tracks.deleteTrack,
+      openTrackAudio: tracks.openTrackAudio,
+      recordTrackAnalysis: tracks.recordTrackAnalysis,
+      createFolder: folders.createFolder,
+      listFolders: folders.listFolders,
+      deleteFolder: folders.deleteFolder,
+    }),
+    objects: bindAll(deps, { read: objects.readObject }),
+    audit: bindAll(deps, {
+      list: trail.listAuditEvents,
+      verify: trail.verifyAuditTrail,
+      checkpointAll: trail.checkpointAllAuditChains,
+    }),
+    jobs: bindAll(deps, {
+      get: jobs.getJob,
+      claim: jobs.claimJob,
+      runNext: jobs.runNextJob,
+      reportProgress: jobs.reportProgress,
+      complete: jobs.completeJob,
+      fail: jobs.failJob,
+    }),
+  };
+}
+
+/** The composed vault: use-cases grouped by area, the ports they run on, and `close()`. */
+export type Vault = ReturnType<typeof useCases> & {
+  readonly deps: VaultDeps;
+  /** Closes the database (and the embedded instance). */
+  close(): Promise<void>;
+};
+
+/**
+ * Composition root used by the server, the worker and the CLI: opens the database (PostgreSQL
+ * by URL, else PGlite in the data directory), applies migrations, and wires storage, keys, the
+ * audit signer and the clock into the use-cases.
+ */
+export async function openVault(config: VaultConfig): Promise<Vault> {
+  const need = (what: string): string => {
+    if (!config.dataDir) throw new Error(`openVault: dataDir is required for the default ${what}`);
+    return config.dataDir;
+  };
+  const keys = config.keys ?? LocalKek.fromFile(join(need('KEK'), 'kek.hex'));
+  let auditSigner = config.auditKey;
+  if (!auditSigner) {
+    if (!(keys instanceof LocalKek)) throw new Error('openVault: auditKey is required with a KMS');
+    auditSigner = { keyId: `${keys.keyId}/audit`, secret: keys.deriveSecret('audit-checkpoint') };
+  }
+  const storage = config.storage ?? new LocalStorage(join(need('blob storage'), 'blobs'));
+  const db =
+    config.database ??
+    (config.databaseUrl
+      ? await openDatabase({ url: config.databaseUrl })
+      : await openDatabase({ dataDir: join(need('database'), 'db') }));
+  try {
+    if (config.migrate !== false) await migrate(db);
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
+  const deps: VaultDeps = {
+    db,
+    storage,
+    keys,
+    auditSigner,
+    clock: config.clock ?? systemClock,
+    sessions: { ...DEFAULT_SESSION_POLICY, ...config.sessions },
+  };
+  return { ...useCases(deps), deps, close: () => db.close() };
+}
