@@ -73,6 +73,9 @@ describe('decodeAudioFile', () => {
     const empty = join(dir, 'empty.mp3');
     writeFileSync(empty, new Uint8Array(0));
     await expect(decodeAudioFile(empty)).rejects.toMatchObject({ code: 'empty_file' });
+    await expect(decodeAudioFile(join(dir, 'absent.wav'))).rejects.toMatchObject({
+      code: 'not_found',
+    });
     const junk = join(dir, 'junk.bin');
     writeFileSync(junk, new TextEncoder().encode('this is not audio at all '.repeat(40)));
     await expect(decodeAudioFile(junk)).rejects.toMatchObject({ code: 'unsupported_format' });

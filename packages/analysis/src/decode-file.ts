@@ -53,12 +53,11 @@ async function readHead(path: string): Promise<{ head: Uint8Array; size: number 
   try {
     handle = await open(path, 'r');
   } catch (err) {
+    const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
     throw new AudioDecodeError(
-      'unsupported_format',
+      missing ? 'not_found' : 'unsupported_format',
       `cannot open ${path}: ${(err as Error).message}`,
-      {
-        cause: err,
-      },
+      { cause: err },
     );
   }
   try {

@@ -3,6 +3,7 @@ export type AnalysisErrorCode =
   | 'unsupported_format'
   | 'corrupt_file'
   | 'empty_file'
+  | 'not_found'
   | 'truncated_file'
   | 'ffmpeg_missing'
   | 'ffmpeg_failed'
