@@ -34,6 +34,33 @@ describe('decodeAudioFile', () => {
     }
   });
 
+  it('reads RF64 and 24-bit EXTENSIBLE files written by ffmpeg', async () => {
+    const wav = join(dir, 'src24.wav');
+    const audio = {
+      sampleRate: 48000,
+      channels: [tone(4800, 440, 48000), tone(4800, 880, 48000), tone(4800, 220, 48000)],
+    };
+    writeFileSync(wav, encodeWav(audio));
+    const expected = readWav(readFileSync(wav)).channels;
+    for (const extra of [
+      ['-rf64', 'always'],
+      ['-c:a', 'pcm_s24le'],
+      ['-c:a', 'pcm_f64le'],
+      ['-c:a', 'pcm_u8'],
+    ]) {
+      const out = join(dir, `x${extra.join('')}.wav`);
+      ffmpeg('-i', wav, ...extra, out);
+      const back = await decodeAudioFile(out);
+      expect(back.channels.length).toBe(3);
+      const tol = extra[1] === 'pcm_u8' ? 1 / 128 : 0;
+      for (let c = 0; c < 3; c++) {
+        for (let i = 0; i < 4800; i += 97) {
+          expect(Math.abs(back.channels[c]![i]! - expected[c]![i]!)).toBeLessThanOrEqual(tol);
+        }
+      }
+    }
+  });
+
   it('decodes FLAC through ffmpeg, and the stream gives the same samples in chunks', async () => {
     const path = join(dir, 'a.flac');
     const audio = { sampleRate: 44100, channels: [tone(44100, 440, 44100)] };
