@@ -108,6 +108,21 @@ export {
   runNextJob,
 } from './jobs/job-queue.js';
 export {
+  ACCOUNT_DELETION_GRACE_MS,
+  cancelAccountDeletion,
+  cancelOrganizationDeletion,
+  ORGANIZATION_DELETION_GRACE_MS,
+  requestAccountDeletion,
+  requestOrganizationDeletion,
+} from './lifecycle/deletion.js';
+export { EXPORT_FORMAT, exportAccount } from './lifecycle/export.js';
+export {
+  FORENSIC_RETENTION_MS,
+  PURGE_INTERVAL_MS,
+  type PurgeReport,
+  purgeDue,
+} from './lifecycle/purge.js';
+export {
   discardSealed,
   eraseObjectKey,
   type ObjectKind,

@@ -9,6 +9,9 @@ import { type KeyWrapper, LocalKek } from './crypto/key-wrapper.js';
 import { type Database, migrate, openDatabase } from './db/database.js';
 import { DEFAULT_SESSION_POLICY, type SessionPolicy, type VaultDeps } from './deps.js';
 import * as jobs from './jobs/job-queue.js';
+import * as deletion from './lifecycle/deletion.js';
+import * as exporting from './lifecycle/export.js';
+import * as purge from './lifecycle/purge.js';
 import * as objects from './objects/object-store.js';
 import type { BlobStorage } from './storage/blob-storage.js';
 import { LocalStorage } from './storage/local-storage.js';
@@ -89,6 +92,14 @@ function useCases(deps: VaultDeps) {
       deleteFolder: folders.deleteFolder,
     }),
     objects: bindAll(deps, { read: objects.readObject }),
+    lifecycle: bindAll(deps, {
+      exportAccount: exporting.exportAccount,
+      requestAccountDeletion: deletion.requestAccountDeletion,
+      cancelAccountDeletion: deletion.cancelAccountDeletion,
+      requestOrganizationDeletion: deletion.requestOrganizationDeletion,
+      cancelOrganizationDeletion: deletion.cancelOrganizationDeletion,
+      purgeDue: purge.purgeDue,
+    }),
     audit: bindAll(deps, {
       list: trail.listAuditEvents,
       verify: trail.verifyAuditTrail,

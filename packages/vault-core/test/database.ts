@@ -14,6 +14,7 @@ function migrationsHash(): string {
   const dir = new URL('../src/db/migrations/', import.meta.url);
   const h = createHash('sha256');
   for (const f of readdirSync(dir).sort()) h.update(f).update(readFileSync(new URL(f, dir)));
+  h.update(readFileSync(new URL('../src/db/migration-source.ts', import.meta.url)));
   return h.digest('hex').slice(0, 16);
 }
 

@@ -267,6 +267,8 @@ export interface MembershipInfo {
   role: Role;
   personal: boolean;
   joinedAt: Date;
+  /** Set while the organization's deletion grace period runs. */
+  deleteAfter: Date | null;
 }
 
 /** The user's organizations (personal first). Cross-tenant by nature: a system read. */
@@ -278,7 +280,6 @@ export async function listMemberships(
     tx('memberships')
       .join('organizations', 'organizations.id', 'memberships.tenant_id')
       .where({ user_id: userId })
-      .whereNull('organizations.delete_requested_at')
       .orderBy([{ column: 'personal', order: 'desc' }, 'memberships.created_at'])
       .select(
         'organizations.id',
@@ -286,6 +287,7 @@ export async function listMemberships(
         'role',
         'personal',
         'memberships.created_at',
+        'organizations.delete_after',
       ),
   );
   return rows.map((r) => ({
@@ -294,6 +296,7 @@ export async function listMemberships(
     role: r.role,
     personal: r.personal,
     joinedAt: new Date(r.created_at),
+    deleteAfter: r.delete_after ? new Date(r.delete_after) : null,
   }));
 }
 
@@ -319,7 +322,6 @@ export async function resolveActor(
     tx('memberships')
       .join('organizations', 'organizations.id', 'memberships.tenant_id')
       .where({ 'memberships.tenant_id': t, user_id: userId })
-      .whereNull('organizations.delete_requested_at')
       .first('role'),
   );
   if (!m) throw new NotFoundError('organization');

@@ -1,0 +1,104 @@
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { engines } from '../../test/database.js';
+import { ownerActor, type TestDeps, testDeps } from '../../test/deps.js';
+import { listMemberships, signIn } from '../accounts/accounts.js';
+import { authenticate } from '../accounts/sessions.js';
+import { verifyAuditChain } from '../audit/audit-log.js';
+import { getTrack, uploadTrack } from '../catalog/tracks.js';
+import { withSystem } from '../db/transactions.js';
+import { createOrganization } from '../tenancy/organizations.js';
+import { cancelAccountDeletion, requestAccountDeletion } from './deletion.js';
+import { exportAccount } from './export.js';
+import { purgeDue } from './purge.js';
+
+const DAY = 86_400_000;
+
+describe.each(engines)('account lifecycle on %s', (engine) => {
+  let deps: TestDeps;
+  beforeAll(async () => {
+    deps = await testDeps(engine);
+  });
+  afterAll(async () => {
+    await deps?.close();
+  });
+
+  it('exports a machine-readable bundle without secrets', async () => {
+    const ann = await ownerActor(deps, 'exa');
+    await uploadTrack(deps, ann, {
+      body: Readable.from([Buffer.from('x')]),
+      title: 'Song',
+      tags: ['a'],
+    });
+    const bundle = await exportAccount(deps, ann.userId);
+    expect(bundle).toMatchObject({
+      format: 'vaultmark-account-export/1',
+      account: { email: 'exa@example.org' },
+      organizations: [{ role: 'owner', tracks: [{ title: 'Song', tags: ['a'] }] }],
+    });
+    const text = JSON.stringify(bundle);
+    expect(text).not.toMatch(/argon2|password_hash|token_hash|wrapped_key/);
+  });
+
+  it('deletes after the grace period, cancel restores, purge leaves nothing behind', async () => {
+    const ann = await ownerActor(deps, 'del');
+    const other = await ownerActor(deps, 'keep');
+    const t = await uploadTrack(deps, ann, {
+      body: Readable.from([Buffer.from('audio')]),
+      title: 'Gone',
+    });
+    const kept = await uploadTrack(deps, other, {
+      body: Readable.from([Buffer.from('audio')]),
+      title: 'Kept',
+    });
+    await createOrganization(deps, ann.userId, { name: 'Side studio' });
+
+    await expect(
+      requestAccountDeletion(deps, ann.userId, { password: 'wrong' }),
+    ).rejects.toMatchObject({
+      code: 'invalid_credentials',
+    });
+    const s = await signIn(deps, { email: 'del@example.org', password: 'password-of-del' });
+    await requestAccountDeletion(deps, ann.userId, { password: 'password-of-del' });
+    await expect(authenticate(deps, s.session.token)).rejects.toMatchObject({
+      code: 'session_invalid',
+    });
+    expect((await listMemberships(deps, ann.userId))[0]?.deleteAfter).not.toBeNull();
+    await cancelAccountDeletion(deps, ann.userId);
+    expect((await listMemberships(deps, ann.userId))[0]?.deleteAfter).toBeNull();
+    deps.clock.advance(31 * DAY);
+    expect(await purgeDue(deps)).toMatchObject({ organizations: 0, users: 0 });
+    expect((await getTrack(deps, ann, t.id)).title).toBe('Gone');
+
+    await requestAccountDeletion(deps, ann.userId, { password: 'password-of-del' });
+    deps.clock.advance(29 * DAY);
+    expect(await purgeDue(deps)).toMatchObject({ organizations: 0, users: 0 });
+    deps.clock.advance(2 * DAY);
+    const chainId = await withSystem(
+      deps.db,
+      async (tx) => (await tx('audit_heads').where({ tenant_id: ann.tenantId }).first()).chain_id,
+    );
+    const report = await purgeDue(deps);
+    expect(report).toMatchObject({ organizations: 1, users: 1 });
+    expect(report.blobs).toBeGreaterThan(0);
+    const leftovers = await withSystem(deps.db, async (tx) => ({
+      objects: await tx('objects').where({ tenant_id: ann.tenantId }),
+      tracks: await tx('tracks').where({ tenant_id: ann.tenantId }),
+      users: await tx('users').where({ id: ann.userId }),
+      sessions: await tx('sessions').where({ user_id: ann.userId }),
+      audit: await tx('audit_events').where({ tenant_id: ann.tenantId }),
+    }));
+    expect(leftovers).toEqual({ objects: [], tracks: [], users: [], sessions: [], audit: [] });
+    const blobs: string[] = [];
+    for await (const k of deps.storage.list(`t/${ann.tenantId}/`)) blobs.push(k);
+    expect(blobs).toEqual([]);
+    // The tombstoned chain still verifies; the other tenant is untouched.
+    const v = await withSystem(deps.db, (tx) =>
+      verifyAuditChain(tx, { chainId }, deps.auditSigner),
+    );
+    expect(v).toMatchObject({ ok: true });
+    expect((await getTrack(deps, other, kept.id)).title).toBe('Kept');
+    // Running the purge again finds nothing left to do.
+    expect(await purgeDue(deps)).toMatchObject({ organizations: 0, users: 0, blobs: 0 });
+  });
+});
