@@ -194,7 +194,7 @@ lines.push(
 );
 lines.push('');
 lines.push(
-  `Baselines: aubio \`${version('aubio', ['--version'])}\` (Debian aubio-tools, \`aubio tempo\`), librosa ${pyInfo.librosa ?? 'unavailable'} (\`feature.rhythm.tempo\`), Essentia ${pyInfo.essentia ?? 'unavailable'} (\`RhythmExtractor2013(multifeature)\`, \`KeyExtractor\`), all on the same files in the same run.`,
+  `Baselines: aubio \`${version('aubio', ['--version'])}\` (Debian aubio-tools, \`aubio tempo\`), librosa ${pyInfo.librosa ?? 'unavailable'} (\`feature.tempo\`), Essentia ${pyInfo.essentia ?? 'unavailable'} (\`RhythmExtractor2013(multifeature)\`, \`KeyExtractor\`), all on the same files in the same run.`,
 );
 lines.push('');
 lines.push('### Tempo (MIREX, ±4 %)');
