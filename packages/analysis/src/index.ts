@@ -2,7 +2,7 @@
  * Public API of this package. Everything importable from the package is exported here.
  */
 export { readAiff } from './aiff-read.js';
-export { type AnalysisSummary, type AnalyzeArgs, analyze } from './analyze.js';
+export { type AnalysisSummary, type AnalyzeArgs, analyze, analyzeStream } from './analyze.js';
 export { type AudioInput, type DecodedAudio, mixToMono, type SampleFormat } from './audio.js';
 export { type ChromaArgs, chromaProfile } from './chroma.js';
 export { type DecodeOptions, decodeAudioFile, openAudioStream } from './decode-file.js';
@@ -23,6 +23,8 @@ export {
   keyName,
 } from './key.js';
 export {
+  createLoudnessMeter,
+  type LoudnessMeter,
   type LoudnessResult,
   type MeasureLoudnessArgs,
   measureLoudness,

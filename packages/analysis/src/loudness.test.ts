@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { measureLoudness } from './loudness.js';
+import { createLoudnessMeter, measureLoudness } from './loudness.js';
 import { encodeWav } from './wav-write.js';
 
 const sine = (seconds: number, f: number, amp: number, rate: number, phase = 0) =>
@@ -91,5 +91,24 @@ describe('measureLoudness', () => {
       expect(Math.abs(ours.loudnessRangeLu - ref.lra), `${c.name} LRA`).toBeLessThanOrEqual(0.5);
       expect(Math.abs(ours.truePeakDbtp - ref.tp), `${c.name} TP`).toBeLessThanOrEqual(0.3);
     }
+  });
+});
+
+describe('createLoudnessMeter', () => {
+  it('gives the same result fed in arbitrary chunks as in one piece', () => {
+    const rate = 44100;
+    const x = sine(7, 997, 0.4, rate, 0.3).map((v, i) => v * (i > rate * 4 ? 0.2 : 1));
+    const y = sine(7, 12000, 0.3, rate, 1.1);
+    const whole = measureLoudness({ audio: { sampleRate: rate, channels: [x, y] } });
+    const meter = createLoudnessMeter({ sampleRate: rate, channelCount: 2 });
+    for (let at = 0, k = 0; at < x.length; k++) {
+      const n = [1, 7, 4410, 30000, 13][k % 5]!;
+      meter.push([x.subarray(at, at + n), y.subarray(at, at + n)]);
+      at += n;
+    }
+    const chunked = meter.finish();
+    expect(chunked.integratedLufs).toBeCloseTo(whole.integratedLufs, 9);
+    expect(chunked.loudnessRangeLu).toBeCloseTo(whole.loudnessRangeLu, 9);
+    expect(chunked.truePeakDbtp).toBeCloseTo(whole.truePeakDbtp, 9);
   });
 });

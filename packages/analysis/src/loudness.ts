@@ -61,31 +61,32 @@ export function kWeightingCoefficients(sampleRate: number): { b: number[]; a: nu
 }
 
 /**
- * Adds the K-weighted energy of `x` per 100 ms step into `steps` (caller-owned, one slot per
- * step), multiplied by `weight`. Direct form I, both stages in one pass, no allocation.
+ * Adds the K-weighted energy of `x` (which starts at absolute sample index `offset`) into the
+ * 100 ms `steps` (caller-owned; samples past its end are dropped), multiplied by `weight`.
+ * `state` (6 values, caller-owned) carries both biquads' memory across chunks; `coeffs` come from
+ * {@link kWeightingCoefficients}. Direct form I, both stages in one pass, no allocation.
  */
 export function accumulateKWeightedEnergy(
   steps: Float64Array,
+  state: Float64Array,
   x: Float32Array,
+  offset: number,
   stepSamples: number,
-  sampleRate: number,
+  coeffs: { b: number[]; a: number[] }[],
   weight: number,
 ): void {
-  const [s1, s2] = kWeightingCoefficients(sampleRate) as [
-    { b: number[]; a: number[] },
-    { b: number[]; a: number[] },
-  ];
+  const [s1, s2] = coeffs as [{ b: number[]; a: number[] }, { b: number[]; a: number[] }];
   const [b10, b11, b12] = s1.b as [number, number, number];
   const [, a11, a12] = s1.a as [number, number, number];
   const [, a21, a22] = s2.a as [number, number, number];
-  let x1 = 0;
-  let x2 = 0;
-  let y1 = 0;
-  let y2 = 0;
-  let z1 = 0;
-  let z2 = 0;
-  const n = Math.min(x.length, steps.length * stepSamples);
-  for (let i = 0; i < n; i++) {
+  let x1 = state[0]!;
+  let x2 = state[1]!;
+  let y1 = state[2]!;
+  let y2 = state[3]!;
+  let z1 = state[4]!;
+  let z2 = state[5]!;
+  const limit = steps.length * stepSamples;
+  for (let i = 0; i < x.length; i++) {
     const xi = x[i]!;
     const y = b10 * xi + b11 * x1 + b12 * x2 - a11 * y1 - a12 * y2;
     x2 = x1;
@@ -95,9 +96,13 @@ export function accumulateKWeightedEnergy(
     y1 = y;
     z2 = z1;
     z1 = z;
-    const s = (i / stepSamples) | 0;
-    steps[s] = steps[s]! + weight * z * z;
+    const n = offset + i;
+    if (n < limit) {
+      const s = (n / stepSamples) | 0;
+      steps[s] = steps[s]! + weight * z * z;
+    }
   }
+  state.set([x1, x2, y1, y2, z1, z2]);
 }
 
 const lufs = (meanPower: number) => -0.691 + 10 * Math.log10(meanPower);
@@ -121,45 +126,86 @@ function defaultWeights(n: number): number[] {
   return new Array(n).fill(1);
 }
 
+/** Incremental loudness measurement over streamed chunks (bounded memory: 8 bytes per 100 ms). */
+export interface LoudnessMeter {
+  push(channels: readonly Float32Array[]): void;
+  finish(): LoudnessResult;
+}
+
 /**
- * Measures BS.1770-4 / EBU R128 loudness: K-weighting, 400 ms blocks with 75 % overlap gated at
+ * Starts a BS.1770-4 / EBU R128 measurement: K-weighting, 400 ms blocks with 75 % overlap gated at
  * -70 LUFS and then -10 LU relative (integrated); 3 s short-term windows every 100 ms gated at
  * -70 LUFS and -20 LU relative for the loudness range; true peak by windowed-sinc oversampling.
  */
-export function measureLoudness(args: MeasureLoudnessArgs): LoudnessResult {
-  const { audio } = args;
-  const nch = audio.channels.length;
-  if (nch === 0) throw new AnalysisError('invalid_argument', 'audio has no channels');
-  const weights = args.channelWeights ?? defaultWeights(nch);
-  const sr = audio.sampleRate;
+export function createLoudnessMeter(spec: {
+  sampleRate: number;
+  channelCount: number;
+  channelWeights?: readonly number[];
+}): LoudnessMeter {
+  const nch = spec.channelCount;
+  if (nch < 1) throw new AnalysisError('invalid_argument', 'audio has no channels');
+  const weights = spec.channelWeights ?? defaultWeights(nch);
+  const sr = spec.sampleRate;
   const step = Math.round(sr / 10);
-  const frames = audio.channels[0]!.length;
-  const steps = new Float64Array(Math.floor(frames / step));
-  for (let c = 0; c < nch; c++) {
-    const w = weights[c] ?? 1;
-    if (w !== 0) accumulateKWeightedEnergy(steps, audio.channels[c]!, step, sr, w);
-  }
-  const blocks = windows(steps, 4, step);
-  const integratedLufs = gatedMean(blocks, -10);
-  const shortTerm = windows(steps, 30, step);
-  let momentaryMaxLufs = Number.NEGATIVE_INFINITY;
-  for (const p of blocks) momentaryMaxLufs = Math.max(momentaryMaxLufs, lufs(p));
-  let shortTermMaxLufs = Number.NEGATIVE_INFINITY;
-  for (const p of shortTerm) shortTermMaxLufs = Math.max(shortTermMaxLufs, lufs(p));
-  let truePeak = 0;
-  let samplePeak = 0;
-  for (const ch of audio.channels) {
-    for (let i = 0; i < ch.length; i++) samplePeak = Math.max(samplePeak, Math.abs(ch[i]!));
-    truePeak = Math.max(truePeak, truePeakOf(ch, sr));
-  }
+  const coeffs = kWeightingCoefficients(sr);
+  const states = Array.from({ length: nch }, () => new Float64Array(6));
+  const peaks = Array.from({ length: nch }, () => createTruePeakScanner(sr));
+  let steps = new Float64Array(600);
+  let frames = 0;
   return {
-    integratedLufs,
-    loudnessRangeLu: loudnessRange(shortTerm),
-    momentaryMaxLufs,
-    shortTermMaxLufs,
-    truePeakDbtp: 20 * Math.log10(truePeak),
-    samplePeakDbfs: 20 * Math.log10(samplePeak),
+    push(channels) {
+      if (channels.length !== nch) throw new AnalysisError('invalid_argument', 'channel mismatch');
+      const n = channels[0]?.length ?? 0;
+      const needed = Math.ceil((frames + n) / step);
+      if (needed > steps.length) {
+        const bigger = new Float64Array(Math.max(needed, steps.length * 2));
+        bigger.set(steps);
+        steps = bigger;
+      }
+      for (let c = 0; c < nch; c++) {
+        const w = weights[c] ?? 1;
+        if (w !== 0)
+          accumulateKWeightedEnergy(steps, states[c]!, channels[c]!, frames, step, coeffs, w);
+        peaks[c]!.push(channels[c]!);
+      }
+      frames += n;
+    },
+    finish() {
+      const complete = steps.subarray(0, Math.floor(frames / step));
+      const blocks = windows(complete, 4, step);
+      const shortTerm = windows(complete, 30, step);
+      let momentaryMaxLufs = Number.NEGATIVE_INFINITY;
+      for (const p of blocks) momentaryMaxLufs = Math.max(momentaryMaxLufs, lufs(p));
+      let shortTermMaxLufs = Number.NEGATIVE_INFINITY;
+      for (const p of shortTerm) shortTermMaxLufs = Math.max(shortTermMaxLufs, lufs(p));
+      let truePeak = 0;
+      let samplePeak = 0;
+      for (const p of peaks) {
+        const r = p.finish();
+        truePeak = Math.max(truePeak, r.truePeak);
+        samplePeak = Math.max(samplePeak, r.samplePeak);
+      }
+      return {
+        integratedLufs: gatedMean(blocks, -10),
+        loudnessRangeLu: loudnessRange(shortTerm),
+        momentaryMaxLufs,
+        shortTermMaxLufs,
+        truePeakDbtp: 20 * Math.log10(truePeak),
+        samplePeakDbfs: 20 * Math.log10(samplePeak),
+      };
+    },
   };
+}
+
+/** Measures the loudness of in-memory audio (see {@link createLoudnessMeter}). */
+export function measureLoudness(args: MeasureLoudnessArgs): LoudnessResult {
+  const meter = createLoudnessMeter({
+    sampleRate: args.audio.sampleRate,
+    channelCount: args.audio.channels.length,
+    channelWeights: args.channelWeights,
+  });
+  meter.push(args.audio.channels);
+  return meter.finish();
 }
 
 /** Mean power of the blocks above -70 LUFS and above (that mean + relativeLu), as LUFS. */
@@ -223,26 +269,72 @@ function kernels(factor: number): Float64Array {
   return k;
 }
 
-/** Largest absolute value of `x` oversampled 4x (2x from 96 kHz, none from 192 kHz). */
-export function truePeakOf(x: Float32Array, sampleRate: number): number {
-  const factor = sampleRate >= 192000 ? 1 : sampleRate >= 96000 ? 2 : 4;
-  let peak = 0;
-  for (let i = 0; i < x.length; i++) peak = Math.max(peak, Math.abs(x[i]!));
-  if (factor === 1) return peak;
+const factorFor = (sampleRate: number) => (sampleRate >= 192000 ? 1 : sampleRate >= 96000 ? 2 : 4);
+
+/**
+ * Evaluates the interpolated values between x[n] and x[n + 1] for n in [from, to), reading x as
+ * zero outside its bounds; returns the largest magnitude.
+ */
+function scanInterpolated(x: Float32Array, from: number, to: number, factor: number): number {
   const k = kernels(factor);
   const len = 2 * TP_TAPS;
-  for (let n = 0; n + 1 < x.length; n++) {
+  let peak = 0;
+  for (let n = from; n < to; n++) {
+    const start = n - TP_TAPS + 1;
+    const inside = start >= 0 && start + len <= x.length;
     for (let p = 0; p < factor - 1; p++) {
       let acc = 0;
       const base = p * len;
-      const start = n - TP_TAPS + 1;
-      for (let j = 0; j < len; j++) {
-        const idx = start + j;
-        if (idx >= 0 && idx < x.length) acc += x[idx]! * k[base + j]!;
+      if (inside) {
+        for (let j = 0; j < len; j++) acc += x[start + j]! * k[base + j]!;
+      } else {
+        for (let j = 0; j < len; j++) {
+          const idx = start + j;
+          if (idx >= 0 && idx < x.length) acc += x[idx]! * k[base + j]!;
+        }
       }
       const a = Math.abs(acc);
       if (a > peak) peak = a;
     }
   }
   return peak;
+}
+
+/** Streams true-peak detection, keeping only the kernel's context between chunks. */
+function createTruePeakScanner(sampleRate: number) {
+  const factor = factorFor(sampleRate);
+  let tail = new Float32Array(0);
+  // Index in `tail` of the first position whose interpolated values are not computed yet.
+  let pending = 0;
+  let truePeak = 0;
+  let samplePeak = 0;
+  return {
+    push(x: Float32Array) {
+      for (let i = 0; i < x.length; i++) samplePeak = Math.max(samplePeak, Math.abs(x[i]!));
+      if (factor === 1) return;
+      const buf = new Float32Array(tail.length + x.length);
+      buf.set(tail);
+      buf.set(x, tail.length);
+      // A position n needs samples up to n + TP_TAPS: later ones wait for the next chunk.
+      const end = Math.max(pending, buf.length - TP_TAPS);
+      truePeak = Math.max(truePeak, scanInterpolated(buf, pending, end, factor));
+      const cut = Math.max(0, end - TP_TAPS + 1);
+      tail = buf.slice(cut);
+      pending = end - cut;
+    },
+    finish() {
+      if (factor > 1) {
+        const end = Math.max(pending, tail.length - 1);
+        truePeak = Math.max(truePeak, scanInterpolated(tail, pending, end, factor));
+      }
+      return { truePeak: Math.max(truePeak, samplePeak), samplePeak };
+    },
+  };
+}
+
+/** Largest absolute value of `x` oversampled 4x (2x from 96 kHz, none from 192 kHz). */
+export function truePeakOf(x: Float32Array, sampleRate: number): number {
+  const scanner = createTruePeakScanner(sampleRate);
+  scanner.push(x);
+  return scanner.finish().truePeak;
 }

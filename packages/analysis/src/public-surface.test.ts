@@ -30,6 +30,8 @@ it('exports exactly the documented public surface', () => {
       'renderPeaksSvg',
       'encodePng',
       'analyze',
+      'analyzeStream',
+      'createLoudnessMeter',
       'chromaProfile',
       'camelotOf',
       'estimateKey',
