@@ -2,6 +2,7 @@ import type { CheckpointSigner } from './audit/audit-log.js';
 import type { Clock } from './clock.js';
 import type { KeyWrapper } from './crypto/key-wrapper.js';
 import type { Database } from './db/database.js';
+import type { Mailer } from './mail/mailer.js';
 import type { BlobStorage } from './storage/blob-storage.js';
 
 /** Session lifetimes in milliseconds. */
@@ -29,4 +30,5 @@ export interface VaultDeps {
   keys: KeyWrapper;
   auditSigner: CheckpointSigner;
   sessions: SessionPolicy;
+  mailer: Mailer;
 }

@@ -21,6 +21,16 @@ export {
 } from './accounts/accounts.js';
 export { ARGON2_OPTIONS, MAX_PASSWORD_BYTES, MIN_PASSWORD_LENGTH } from './accounts/passwords.js';
 export {
+  beginTotpEnrollment,
+  confirmTotpEnrollment,
+  disableTotp,
+  EMAIL_CODE_MAX_ATTEMPTS,
+  EMAIL_CODE_TTL_MS,
+  requestEmailCode,
+  signInWithEmailCode,
+  TwoFactorRequiredError,
+} from './accounts/second-factor.js';
+export {
   type Authenticated,
   authenticate,
   type IssuedSession,
@@ -122,6 +132,13 @@ export {
   type PurgeReport,
   purgeDue,
 } from './lifecycle/purge.js';
+export {
+  type Mailer,
+  type MailMessage,
+  OutboxMailer,
+  type SmtpConfig,
+  SmtpMailer,
+} from './mail/mailer.js';
 export {
   discardSealed,
   eraseObjectKey,

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import * as accounts from './accounts/accounts.js';
+import * as factors from './accounts/second-factor.js';
 import * as sessions from './accounts/sessions.js';
 import * as trail from './audit/audit-trail.js';
 import * as folders from './catalog/folders.js';
@@ -12,6 +13,7 @@ import * as jobs from './jobs/job-queue.js';
 import * as deletion from './lifecycle/deletion.js';
 import * as exporting from './lifecycle/export.js';
 import * as purge from './lifecycle/purge.js';
+import { type Mailer, OutboxMailer } from './mail/mailer.js';
 import * as objects from './objects/object-store.js';
 import type { BlobStorage } from './storage/blob-storage.js';
 import { LocalStorage } from './storage/local-storage.js';
@@ -36,6 +38,8 @@ export interface VaultConfig {
   /** Secret for signing audit checkpoints (32+ bytes); derived from a local KEK when absent. */
   auditKey?: { keyId: string; secret: Uint8Array };
   clock?: Clock;
+  /** Mail port; default an outbox directory `<dataDir>/outbox`. */
+  mailer?: Mailer;
   sessions?: Partial<SessionPolicy>;
   /** Apply migrations at start (default true). */
   migrate?: boolean;
@@ -70,6 +74,11 @@ function useCases(deps: VaultDeps) {
       listSessions: sessions.listSessions,
       revokeSession: sessions.revokeSession,
       signOut: sessions.signOut,
+      beginTotpEnrollment: factors.beginTotpEnrollment,
+      confirmTotpEnrollment: factors.confirmTotpEnrollment,
+      disableTotp: factors.disableTotp,
+      requestEmailCode: factors.requestEmailCode,
+      signInWithEmailCode: factors.signInWithEmailCode,
     }),
     organizations: bindAll(deps, {
       create: orgs.createOrganization,
@@ -157,6 +166,7 @@ export async function openVault(config: VaultConfig): Promise<Vault> {
     keys,
     auditSigner,
     clock: config.clock ?? systemClock,
+    mailer: config.mailer ?? new OutboxMailer(join(need('mail outbox'), 'outbox')),
     sessions: { ...DEFAULT_SESSION_POLICY, ...config.sessions },
   };
   return { ...useCases(deps), deps, close: () => db.close() };

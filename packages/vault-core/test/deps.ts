@@ -6,6 +6,7 @@ import { ManualClock } from '../src/clock.js';
 import { LocalKek } from '../src/crypto/key-wrapper.js';
 import { withTenant } from '../src/db/transactions.js';
 import { DEFAULT_SESSION_POLICY, type VaultDeps } from '../src/deps.js';
+import { OutboxMailer } from '../src/mail/mailer.js';
 import { LocalStorage } from '../src/storage/local-storage.js';
 import type { Actor } from '../src/tenancy/policies.js';
 import { testDatabase } from './database.js';
@@ -13,6 +14,8 @@ import { testDatabase } from './database.js';
 /** Ports for use-case tests: a fresh database, a temporary local store, a fixed KEK, a manual clock. */
 export interface TestDeps extends VaultDeps {
   clock: ManualClock;
+  /** Directory the test mailer writes `.eml` files to. */
+  outbox: string;
   close(): Promise<void>;
 }
 
@@ -28,6 +31,8 @@ export async function testDeps(engine: 'pglite' | 'postgres'): Promise<TestDeps>
     keys: kek,
     auditSigner: { keyId: 'test-audit', secret: kek.deriveSecret('audit-checkpoint') },
     sessions: DEFAULT_SESSION_POLICY,
+    mailer: new OutboxMailer(join(root, 'outbox')),
+    outbox: join(root, 'outbox'),
     async close() {
       await db.close();
       rmSync(root, { recursive: true, force: true });

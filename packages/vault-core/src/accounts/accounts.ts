@@ -8,6 +8,7 @@ import {
   InvalidCredentialsError,
   NotFoundError,
   ValidationError,
+  VaultError,
 } from '../errors.js';
 import type { Actor, Role } from '../tenancy/policies.js';
 import { hashIp } from './ip-hasher.js';
@@ -17,6 +18,7 @@ import {
   hashPassword,
   verifyPassword,
 } from './passwords.js';
+import { checkSecondFactor, TwoFactorRequiredError } from './second-factor.js';
 import { tokenHash } from './session-token.js';
 import { type IssuedSession, issueSession, revokeAllSessions } from './sessions.js';
 
@@ -140,8 +142,8 @@ export interface SignedIn {
  * unknown emails cost the same hashing work as known ones.
  */
 export async function signIn(
-  deps: Pick<VaultDeps, 'db' | 'clock' | 'sessions'>,
-  input: { email: string; password: string; previousToken?: string | null },
+  deps: Pick<VaultDeps, 'db' | 'clock' | 'sessions' | 'keys'>,
+  input: { email: string; password: string; totp?: string | null; previousToken?: string | null },
   client?: ClientInfo,
 ): Promise<SignedIn> {
   const email = normalizeEmail(input.email);
@@ -152,10 +154,12 @@ export async function signIn(
   const ok = user ? await verifyPassword(user.password_hash, input.password) : false;
   if (!user) await burnPasswordCheck(input.password);
   const now = deps.clock.now();
-  const result = await withIdentity(deps.db, async (tx): Promise<SignedIn | null> => {
+  const result = await withIdentity(deps.db, async (tx): Promise<SignedIn | VaultError> => {
     const ipHash = await ipHashOf(tx, client, now);
     const userAgent = client?.userAgent?.slice(0, 512) ?? null;
-    if (!ok || !user) {
+    const factor = ok && user ? await checkSecondFactor(deps, tx, user, input.totp) : 'wrong';
+    if (factor === 'missing') return new TwoFactorRequiredError();
+    if (factor === 'wrong' || !user) {
       await tx('login_events').insert({
         id: randomUUID(),
         user_id: user?.id ?? null,
@@ -166,7 +170,7 @@ export async function signIn(
         at: now,
       });
       // Commit the failure record; the error is thrown after the transaction.
-      return null;
+      return new InvalidCredentialsError();
     }
     if (input.previousToken) {
       await tx('sessions')
@@ -190,7 +194,7 @@ export async function signIn(
     });
     return { userId: user.id as string, session, newDevice: !seen };
   });
-  if (!result) throw new InvalidCredentialsError();
+  if (result instanceof VaultError) throw result;
   return result;
 }
 
