@@ -275,12 +275,30 @@ const factorFor = (sampleRate: number) => (sampleRate >= 192000 ? 1 : sampleRate
  * Evaluates the interpolated values between x[n] and x[n + 1] for n in [from, to), reading x as
  * zero outside its bounds; returns the largest magnitude.
  */
-function scanInterpolated(x: Float32Array, from: number, to: number, factor: number): number {
+function scanInterpolated(
+  x: Float32Array,
+  from: number,
+  to: number,
+  factor: number,
+  floor: number,
+): number {
   const k = kernels(factor);
   const len = 2 * TP_TAPS;
-  let peak = 0;
+  const gain = kernelGain(factor);
+  // Maxima of |x| over blocks of 8 samples: an interpolated value cannot exceed the kernel's L1
+  // norm times the largest sample under it, so windows that cannot beat `floor` are skipped.
+  const blocks = new Float32Array(Math.ceil(x.length / 8));
+  for (let i = 0; i < x.length; i++) {
+    const a = Math.abs(x[i]!);
+    if (a > blocks[i >> 3]!) blocks[i >> 3] = a;
+  }
+  let peak = floor;
   for (let n = from; n < to; n++) {
     const start = n - TP_TAPS + 1;
+    let local = 0;
+    const b1 = Math.min(blocks.length - 1, (start + len - 1) >> 3);
+    for (let b = Math.max(0, start >> 3); b <= b1; b++) local = Math.max(local, blocks[b]!);
+    if (local * gain <= peak) continue;
     const inside = start >= 0 && start + len <= x.length;
     for (let p = 0; p < factor - 1; p++) {
       let acc = 0;
@@ -300,6 +318,19 @@ function scanInterpolated(x: Float32Array, from: number, to: number, factor: num
   return peak;
 }
 
+/** Largest L1 norm over the phase kernels (bounds the interpolated value by the local maximum). */
+function kernelGain(factor: number): number {
+  const k = kernels(factor);
+  const len = 2 * TP_TAPS;
+  let g = 0;
+  for (let p = 0; p < factor - 1; p++) {
+    let s = 0;
+    for (let j = 0; j < len; j++) s += Math.abs(k[p * len + j]!);
+    g = Math.max(g, s);
+  }
+  return g;
+}
+
 /** Streams true-peak detection, keeping only the kernel's context between chunks. */
 function createTruePeakScanner(sampleRate: number) {
   const factor = factorFor(sampleRate);
@@ -317,7 +348,7 @@ function createTruePeakScanner(sampleRate: number) {
       buf.set(x, tail.length);
       // A position n needs samples up to n + TP_TAPS: later ones wait for the next chunk.
       const end = Math.max(pending, buf.length - TP_TAPS);
-      truePeak = Math.max(truePeak, scanInterpolated(buf, pending, end, factor));
+      truePeak = scanInterpolated(buf, pending, end, factor, Math.max(truePeak, samplePeak));
       const cut = Math.max(0, end - TP_TAPS + 1);
       tail = buf.slice(cut);
       pending = end - cut;
@@ -325,7 +356,7 @@ function createTruePeakScanner(sampleRate: number) {
     finish() {
       if (factor > 1) {
         const end = Math.max(pending, tail.length - 1);
-        truePeak = Math.max(truePeak, scanInterpolated(tail, pending, end, factor));
+        truePeak = scanInterpolated(tail, pending, end, factor, Math.max(truePeak, samplePeak));
       }
       return { truePeak: Math.max(truePeak, samplePeak), samplePeak };
     },
