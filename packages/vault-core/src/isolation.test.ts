@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { engines } from '../test/database.js';
-import { ownerActor, type TestDeps, testDeps } from '../test/deps.js';
+import { ownerActor, useTestDeps } from '../test/deps.js';
 import { resolveActor } from './accounts/accounts.js';
 import { verifyAuditChain } from './audit/audit-log.js';
 import { createFolder } from './catalog/folders.js';
@@ -25,13 +25,12 @@ import type { Actor } from './tenancy/policies.js';
  * exactly like asking for something that does not exist.
  */
 describe.each(engines)('tenant isolation on %s', (engine) => {
-  let deps: TestDeps;
+  const deps = useTestDeps(engine);
   let a: Actor;
   let b: Actor;
   let track: Track;
   let objectId: string;
   beforeAll(async () => {
-    deps = await testDeps(engine);
     a = await ownerActor(deps, 'alice');
     b = await ownerActor(deps, 'bob');
     track = await uploadTrack(deps, a, {
@@ -43,9 +42,6 @@ describe.each(engines)('tenant isolation on %s', (engine) => {
       tx('track_versions').where({ track_id: track.id }).first(),
     );
     objectId = row.object_id;
-  });
-  afterAll(async () => {
-    await deps?.close();
   });
 
   it('ID swaps answer not_found', async () => {

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { register, resolveActor } from '../src/accounts/accounts.js';
 import { ManualClock } from '../src/clock.js';
 import { LocalKek } from '../src/crypto/key-wrapper.js';
@@ -56,4 +57,24 @@ export async function auditActions(deps: TestDeps, tenantId: string): Promise<st
     tx('audit_events').orderBy('seq').select('action'),
   );
   return rows.map((r) => r.action as string);
+}
+
+/**
+ * Registers `beforeAll`/`afterAll` hooks that open and close {@link TestDeps} on an engine and
+ * returns a stand-in that forwards to them once open.
+ */
+export function useTestDeps(engine: 'pglite' | 'postgres'): TestDeps {
+  let deps: TestDeps | undefined;
+  beforeAll(async () => {
+    deps = await testDeps(engine);
+  });
+  afterAll(async () => {
+    await deps?.close();
+  });
+  return new Proxy({} as TestDeps, {
+    get(_t, prop) {
+      if (!deps) throw new Error('test dependencies are not open yet');
+      return deps[prop as keyof TestDeps];
+    },
+  });
 }

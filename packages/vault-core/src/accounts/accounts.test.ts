@@ -1,6 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { engines } from '../../test/database.js';
-import { type TestDeps, testDeps } from '../../test/deps.js';
+import { useTestDeps } from '../../test/deps.js';
 import { withSystem } from '../db/transactions.js';
 import {
   changePassword,
@@ -15,13 +17,7 @@ import {
 import { authenticate, listSessions, revokeSession, signOut } from './sessions.js';
 
 describe.each(engines)('accounts on %s', (engine) => {
-  let deps: TestDeps;
-  beforeAll(async () => {
-    deps = await testDeps(engine);
-  });
-  afterAll(async () => {
-    await deps?.close();
-  });
+  const deps = useTestDeps(engine);
   const client = { ip: '203.0.113.7', userAgent: 'Firefox' };
   // A long passphrase: argon2 hashes all of it (bcrypt would stop at 72 bytes).
   const longPassword = `${'correct horse battery staple '.repeat(10)}!`;
@@ -83,6 +79,8 @@ describe.each(engines)('accounts on %s', (engine) => {
       { ip: '198.51.100.1', userAgent: 'Safari' },
     );
     expect(other.newDevice).toBe(true);
+    const mails = readdirSync(deps.outbox).map((f) => readFileSync(join(deps.outbox, f), 'utf8'));
+    expect(mails.filter((m) => m.includes('new device (Safari)'))).toHaveLength(1);
     const log = await loginHistory(deps, reg.userId);
     expect(log.map((e) => e.outcome)).toEqual(['success', 'success', 'failure', 'success']);
     // No raw address anywhere in the identity tables.

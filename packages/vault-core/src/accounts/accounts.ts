@@ -128,6 +128,10 @@ export async function register(
   }
 }
 
+function userAgentLabel(ua: string | null | undefined): string {
+  return (ua ?? 'unknown browser').replace(/[\r\n]/g, ' ').slice(0, 120);
+}
+
 /** Result of a successful sign-in. */
 export interface SignedIn {
   userId: string;
@@ -142,7 +146,7 @@ export interface SignedIn {
  * unknown emails cost the same hashing work as known ones.
  */
 export async function signIn(
-  deps: Pick<VaultDeps, 'db' | 'clock' | 'sessions' | 'keys'>,
+  deps: Pick<VaultDeps, 'db' | 'clock' | 'sessions' | 'keys' | 'mailer'>,
   input: { email: string; password: string; totp?: string | null; previousToken?: string | null },
   client?: ClientInfo,
 ): Promise<SignedIn> {
@@ -195,6 +199,16 @@ export async function signIn(
     return { userId: user.id as string, session, newDevice: !seen };
   });
   if (result instanceof VaultError) throw result;
+  if (result.newDevice && user) {
+    // The alert is best effort: a mail outage must not block signing in.
+    await deps.mailer
+      .send({
+        to: user.email,
+        subject: 'New sign-in to your Vaultmark account',
+        text: `Your account was signed in from a new device (${userAgentLabel(client?.userAgent)}) at ${now.toISOString()}.\n\nIf this was not you, change your password now: every session will end.`,
+      })
+      .catch(() => undefined);
+  }
   return result;
 }
 

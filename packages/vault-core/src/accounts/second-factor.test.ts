@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generate } from 'otplib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { engines } from '../../test/database.js';
-import { type TestDeps, testDeps } from '../../test/deps.js';
+import { useTestDeps } from '../../test/deps.js';
 import { register, signIn } from './accounts.js';
 import {
   base32,
@@ -31,13 +31,7 @@ describe('base32', () => {
 });
 
 describe.each(engines)('second factors on %s', (engine) => {
-  let deps: TestDeps;
-  beforeAll(async () => {
-    deps = await testDeps(engine);
-  });
-  afterAll(async () => {
-    await deps?.close();
-  });
+  const deps = useTestDeps(engine);
   const code = (secret: string) =>
     generate({ secret, epoch: Math.floor(deps.clock.now().getTime() / 1000) });
 

@@ -125,7 +125,7 @@ export async function appendAudit(tx: Tx, at: Date, input: AuditInput): Promise<
     }),
   };
   const hash = eventHash(ev);
-  await tx('audit_events').insert({
+  const row = {
     chain_id: ev.chainId,
     seq,
     tenant_id: input.tenantId,
@@ -135,26 +135,15 @@ export async function appendAudit(tx: Tx, at: Date, input: AuditInput): Promise<
     object_type: ev.objectType,
     object_id: input.objectId ?? null,
     ip_hash: ev.ipHash,
-    detail: JSON.stringify(detail),
+    detail,
     subject_digest: ev.subjectDigest,
     prev_hash: ev.prevHash,
     hash,
-  });
-  await tx('audit_heads').where({ tenant_id: input.tenantId }).update({ seq, hash });
-  return {
-    chainId: ev.chainId,
-    seq,
-    tenantId: input.tenantId,
-    at,
-    actorId: input.actorId ?? null,
-    action: ev.action,
-    objectType: ev.objectType,
-    objectId: input.objectId ?? null,
-    ipHash: ev.ipHash,
-    detail,
-    hash,
-    tombstoned: false,
+    tombstoned_at: null,
   };
+  await tx('audit_events').insert({ ...row, detail: JSON.stringify(detail) });
+  await tx('audit_heads').where({ tenant_id: input.tenantId }).update({ seq, hash });
+  return { ...toAuditEvent({ ...row, detail }), at };
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: database row

@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { engines } from '../../test/database.js';
-import { auditActions, ownerActor, type TestDeps, testDeps } from '../../test/deps.js';
+import { auditActions, ownerActor, useTestDeps } from '../../test/deps.js';
 import { withSystem } from '../db/transactions.js';
 import type { Actor } from '../tenancy/policies.js';
 import { createFolder, deleteFolder, listFolders } from './folders.js';
@@ -21,14 +21,10 @@ import {
 const audio = (s: string) => Readable.from([Buffer.from(s)]);
 
 describe.each(engines)('catalog on %s', (engine) => {
-  let deps: TestDeps;
+  const deps = useTestDeps(engine);
   let ann: Actor;
   beforeAll(async () => {
-    deps = await testDeps(engine);
     ann = await ownerActor(deps, 'ann');
-  });
-  afterAll(async () => {
-    await deps?.close();
   });
 
   it('uploads, encrypts at rest, searches, versions, updates and deletes with audit events', async () => {

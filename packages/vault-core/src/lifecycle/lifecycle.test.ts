@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { engines } from '../../test/database.js';
-import { ownerActor, type TestDeps, testDeps } from '../../test/deps.js';
+import { ownerActor, useTestDeps } from '../../test/deps.js';
 import { listMemberships, signIn } from '../accounts/accounts.js';
 import { authenticate } from '../accounts/sessions.js';
 import { verifyAuditChain } from '../audit/audit-log.js';
@@ -15,13 +15,7 @@ import { purgeDue } from './purge.js';
 const DAY = 86_400_000;
 
 describe.each(engines)('account lifecycle on %s', (engine) => {
-  let deps: TestDeps;
-  beforeAll(async () => {
-    deps = await testDeps(engine);
-  });
-  afterAll(async () => {
-    await deps?.close();
-  });
+  const deps = useTestDeps(engine);
 
   it('exports a machine-readable bundle without secrets', async () => {
     const ann = await ownerActor(deps, 'exa');

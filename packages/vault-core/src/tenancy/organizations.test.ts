@@ -1,19 +1,13 @@
 import { Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { engines } from '../../test/database.js';
-import { ownerActor, type TestDeps, testDeps } from '../../test/deps.js';
+import { ownerActor, useTestDeps } from '../../test/deps.js';
 import { listMemberships, resolveActor } from '../accounts/accounts.js';
 import { getTrack, uploadTrack } from '../catalog/tracks.js';
 import { createOrganization, listMembers, removeMember, setMember } from './organizations.js';
 
 describe.each(engines)('organizations on %s', (engine) => {
-  let deps: TestDeps;
-  beforeAll(async () => {
-    deps = await testDeps(engine);
-  });
-  afterAll(async () => {
-    await deps?.close();
-  });
+  const deps = useTestDeps(engine);
 
   it('roles apply on the next request and owners are protected', async () => {
     const ann = await ownerActor(deps, 'ann');
