@@ -151,6 +151,7 @@ export {
 } from './objects/object-store.js';
 export type { BlobStorage } from './storage/blob-storage.js';
 export { LocalStorage } from './storage/local-storage.js';
+export { type S3Module, S3Storage, type S3StorageConfig } from './storage/s3-storage.js';
 export { storageKey } from './storage/storage-key.js';
 export {
   createOrganization,

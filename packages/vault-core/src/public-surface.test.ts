@@ -30,6 +30,7 @@ it('exports exactly the documented public surface', () => {
       'POLICIES',
       'PURGE_INTERVAL_MS',
       'ROLES',
+      'S3Storage',
       'SessionInvalidError',
       'SmtpMailer',
       'TenantContextError',
