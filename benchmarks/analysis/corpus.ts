@@ -47,6 +47,7 @@ function midiSong(
   mode: 'major' | 'minor',
   bars: number,
   seed: number,
+  options: { channels?: number[]; pans?: Record<number, number> } = {},
 ): Uint8Array {
   const r = rng(seed);
   const div = 480;
@@ -125,7 +126,8 @@ function midiSong(
     bpm,
     keySignature: { fifths: fifthsOf(tonic, mode), minor: mode === 'minor' },
     programs,
-    notes,
+    pans: options.pans,
+    notes: options.channels ? notes.filter((n) => options.channels!.includes(n.channel)) : notes,
   });
 }
 
@@ -202,6 +204,50 @@ export function generateCorpus(options: CorpusOptions): CorpusItem[] {
       key: { tonic, mode },
       seconds: (bars * 4 * 60) / bpm,
     });
+  }
+  return items;
+}
+
+/** A song rendered as separate stems (same MIDI, one channel group each) and their mixture. */
+export interface StemItem {
+  id: string;
+  mixture: string;
+  stems: Record<'vocals' | 'drums' | 'other', string>;
+}
+
+/**
+ * Known-stems material for separation: each song's melody (a lead instrument standing in for a
+ * voice, centred), drums (centred) and accompaniment (chords panned left, bass right) rendered
+ * separately; the mixture is their sum, written by the caller.
+ */
+export function generateStemSongs(dir: string, count: number): StemItem[] {
+  mkdirSync(dir, { recursive: true });
+  const items: StemItem[] = [];
+  const pans = { 0: 20, 1: 100, 2: 64, 9: 64 };
+  const groups = { vocals: [2], drums: [9], other: [0, 1] } as const;
+  for (let i = 0; i < count; i++) {
+    const bpm = 90 + i * 17;
+    const id = `stems-${i}-${bpm}`;
+    const stems = {} as Record<'vocals' | 'drums' | 'other', string>;
+    for (const [name, channels] of Object.entries(groups)) {
+      const path = join(dir, `${id}-${name}.wav`);
+      if (!existsSync(path)) {
+        const mid = join(dir, `${id}-${name}.mid`);
+        writeFileSync(
+          mid,
+          midiSong(bpm, (i * 5) % 12, 'major', 8, 9000 + i, { channels: [...channels], pans }),
+        );
+        execFileSync(
+          'fluidsynth',
+          ['-ni', '-q', '-g', '0.5', '-r', String(RATE), '-F', path, SOUNDFONT, mid],
+          {
+            stdio: 'ignore',
+          },
+        );
+      }
+      stems[name as 'vocals' | 'drums' | 'other'] = path;
+    }
+    items.push({ id, mixture: join(dir, `${id}-mix.wav`), stems });
   }
   return items;
 }

@@ -17,6 +17,8 @@ export interface MidiSong {
   keySignature: { fifths: number; minor: boolean };
   /** GM program per channel (channel 9 is percussion and needs none). */
   programs: Record<number, number>;
+  /** Optional pan (CC 10, 0 = left, 64 = centre, 127 = right) per channel. */
+  pans?: Record<number, number>;
   notes: MidiNote[];
 }
 
@@ -49,6 +51,9 @@ export function encodeMidi(song: MidiSong): Uint8Array {
   });
   for (const [ch, program] of Object.entries(song.programs)) {
     events.push({ tick: 0, order: 1, bytes: [0xc0 | Number(ch), program] });
+  }
+  for (const [ch, pan] of Object.entries(song.pans ?? {})) {
+    events.push({ tick: 0, order: 1, bytes: [0xb0 | Number(ch), 10, pan] });
   }
   for (const n of song.notes) {
     events.push({ tick: n.tick, order: 3, bytes: [0x90 | n.channel, n.note, n.velocity] });

@@ -4,7 +4,10 @@
  * librosa and Essentia; speed in x realtime per feature; peaks checked against a naive reference.
  * Writes benchmarks/out/analysis.{md,json} and the results section of docs/analysis.md.
  *
- *   pnpm bench:analysis [--quick] [--no-python] [--no-docs]
+ *   pnpm bench:analysis [--quick] [--no-python] [--reuse-python] [--no-docs]
+ *
+ * --reuse-python takes the librosa/Essentia results of the last run with the same corpus from
+ * benchmarks/out (they do not change when only our estimators change).
  *
  * VAULTMARK_BENCH_PYTHON names a Python with librosa/essentia installed (default `python3`).
  */
@@ -19,8 +22,9 @@ import {
   keyName,
   measureLoudness,
   readWav,
+  sdr,
 } from '@vaultmark/analysis';
-import { type CorpusItem, generateCorpus, SOUNDFONT } from './corpus.js';
+import { type CorpusItem, generateCorpus, generateStemSongs, SOUNDFONT } from './corpus.js';
 import { acc1, acc2, type Key, keyScore, parseKey } from './scoring.js';
 
 const args = new Set(process.argv.slice(2));
@@ -123,6 +127,32 @@ for (const item of items.filter((i) => i.kind === 'midi').slice(0, quick ? 1 : 3
   speedAudio.stems += audio.channels[0]!.length / audio.sampleRate;
 }
 
+// Stems: SDR on mixtures of separately rendered MIDI stems, against doing nothing.
+const stemItems = generateStemSongs(join(outDir, 'analysis-stems'), quick ? 1 : 4);
+const stemSdr: Record<string, { ours: number[]; mix: number[] }> = {};
+for (const item of stemItems) {
+  const refs = Object.entries(item.stems).map(
+    ([name, path]) => [name, readWav(readFileSync(path))] as const,
+  );
+  const n = Math.min(...refs.map(([, a]) => a.channels[0]!.length));
+  const mix = [0, 1].map((c) => {
+    const x = new Float32Array(n);
+    for (const [, a] of refs) for (let i = 0; i < n; i++) x[i] = x[i]! + a.channels[c]![i]!;
+    return x;
+  });
+  const stems = await createDspSeparator().separate({
+    audio: { sampleRate: 44100, channels: mix },
+  });
+  for (const [name, ref] of refs) {
+    stemSdr[name] ??= { ours: [], mix: [] };
+    const entry = stemSdr[name]!;
+    for (let c = 0; c < 2; c++) {
+      entry.ours.push(sdr(ref.channels[c]!.subarray(0, n), stems[name]!.channels[c]!));
+      entry.mix.push(sdr(ref.channels[c]!.subarray(0, n), mix[c]!));
+    }
+  }
+}
+
 // Python baselines, side by side on the same files.
 let pyInfo: { librosa: string | null; essentia: string | null } = { librosa: null, essentia: null };
 if (!args.has('--no-python')) {
@@ -130,12 +160,18 @@ if (!args.has('--no-python')) {
   const input = JSON.stringify(
     items.map((i) => ({ path: i.path, tempo: i.bpm !== undefined, key: !!i.key })),
   );
-  const res = spawnSync(python, [join(root, 'benchmarks/analysis/baselines.py')], {
-    input,
-    encoding: 'utf8',
-    maxBuffer: 1 << 26,
-  });
+  const cache = join(outDir, `analysis-python${quick ? '-quick' : ''}.json`);
+  const res =
+    args.has('--reuse-python') && existsSync(cache)
+      ? { status: 0, stdout: readFileSync(cache, 'utf8'), stderr: '', error: undefined }
+      : spawnSync(python, [join(root, 'benchmarks/analysis/baselines.py')], {
+          input,
+          encoding: 'utf8',
+          maxBuffer: 1 << 26,
+        });
   if (res.status === 0) {
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(cache, res.stdout);
     const parsed = JSON.parse(res.stdout) as {
       librosa: string | null;
       essentia: string | null;
@@ -247,6 +283,22 @@ lines.push(`| loudness (I, LRA, true peak) | ${xrt('loudness')} | – | – | �
 lines.push(`| peaks (zoom 256) | ${xrt('peaks')} | – | – | – |`);
 lines.push(`| stems (DSP separator) | ${xrt('stems')} | – | – | – |`);
 lines.push('');
+lines.push('### Stems (SDR, dB, mean over songs and channels)');
+lines.push('');
+lines.push(
+  `${stemItems.length} songs whose melody (a lead instrument standing in for a voice, centred), drums (centred) and accompaniment (chords left, bass right) were rendered separately with fluidsynth and summed. "do nothing" uses the mixture itself as every stem's estimate.`,
+);
+lines.push('');
+lines.push('| stem | DSP separator | do nothing | gain |');
+lines.push('|---|---|---|---|');
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+for (const [name, v] of Object.entries(stemSdr)) {
+  const gain = mean(v.ours) - mean(v.mix);
+  lines.push(
+    `| ${name} | ${mean(v.ours).toFixed(1)} | ${mean(v.mix).toFixed(1)} | ${gain.toFixed(1)} |`,
+  );
+}
+lines.push('');
 lines.push(
   `Peaks: ${peaksExact} of ${peaksChecked} files identical, point for point, to a naive reference computation (round to 16-bit, min/max per block of 256 samples).`,
 );
@@ -285,7 +337,7 @@ mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, 'analysis.md'), `${report}\n`);
 writeFileSync(
   join(outDir, 'analysis.json'),
-  JSON.stringify({ quick, speed, speedAudio, peaksExact, peaksChecked, rows }, null, 2),
+  JSON.stringify({ quick, speed, speedAudio, peaksExact, peaksChecked, stemSdr, rows }, null, 2),
 );
 if (!args.has('--no-docs')) {
   const doc = join(root, 'docs/analysis.md');
