@@ -117,6 +117,7 @@ export {
   reportProgress,
   runNextJob,
 } from './jobs/job-queue.js';
+export { runWorker, type WorkerOptions } from './jobs/worker.js';
 export {
   ACCOUNT_DELETION_GRACE_MS,
   cancelAccountDeletion,

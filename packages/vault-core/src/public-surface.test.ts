@@ -92,6 +92,7 @@ it('exports exactly the documented public surface', () => {
       'resolveActor',
       'revokeSession',
       'runNextJob',
+      'runWorker',
       'sealObject',
       'setMember',
       'signIn',

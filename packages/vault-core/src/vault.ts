@@ -10,6 +10,7 @@ import { type KeyWrapper, LocalKek } from './crypto/key-wrapper.js';
 import { type Database, migrate, openDatabase } from './db/database.js';
 import { DEFAULT_SESSION_POLICY, type SessionPolicy, type VaultDeps } from './deps.js';
 import * as jobs from './jobs/job-queue.js';
+import * as worker from './jobs/worker.js';
 import * as deletion from './lifecycle/deletion.js';
 import * as exporting from './lifecycle/export.js';
 import * as purge from './lifecycle/purge.js';
@@ -121,6 +122,7 @@ function useCases(deps: VaultDeps) {
       reportProgress: jobs.reportProgress,
       complete: jobs.completeJob,
       fail: jobs.failJob,
+      runWorker: worker.runWorker,
     }),
   };
 }
