@@ -129,6 +129,7 @@ export {
 export { EXPORT_FORMAT, exportAccount } from './lifecycle/export.js';
 export {
   FORENSIC_RETENTION_MS,
+  LOGIN_LOG_RETENTION_MS,
   PURGE_INTERVAL_MS,
   type PurgeReport,
   purgeDue,
@@ -170,4 +171,9 @@ export {
   type Role,
   type Rule,
 } from './tenancy/policies.js';
+export {
+  getRetentionPolicy,
+  type RetentionPolicy,
+  setRetentionPolicy,
+} from './tenancy/retention.js';
 export { openVault, type Vault, type VaultConfig } from './vault.js';

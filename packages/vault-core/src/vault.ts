@@ -19,6 +19,7 @@ import * as objects from './objects/object-store.js';
 import type { BlobStorage } from './storage/blob-storage.js';
 import { LocalStorage } from './storage/local-storage.js';
 import * as orgs from './tenancy/organizations.js';
+import * as retention from './tenancy/retention.js';
 
 /** Configuration of {@link openVault}. */
 export interface VaultConfig {
@@ -86,6 +87,8 @@ function useCases(deps: VaultDeps) {
       listMembers: orgs.listMembers,
       setMember: orgs.setMember,
       removeMember: orgs.removeMember,
+      getRetentionPolicy: retention.getRetentionPolicy,
+      setRetentionPolicy: retention.setRetentionPolicy,
     }),
     catalog: bindAll(deps, {
       uploadTrack: tracks.uploadTrack,

@@ -2,12 +2,14 @@ import type { Knex } from 'knex';
 import { migration0001 } from './migrations/0001-core.js';
 import { migration0002 } from './migrations/0002-account-deletion.js';
 import { migration0003 } from './migrations/0003-second-factors.js';
+import { migration0004 } from './migrations/0004-retention.js';
 
 /** Every migration in order. Imported statically so a bundle carries them (no directory glob). */
 const MIGRATIONS: ReadonlyArray<readonly [string, Knex.Migration]> = [
   ['0001-core', migration0001],
   ['0002-account-deletion', migration0002],
   ['0003-second-factors', migration0003],
+  ['0004-retention', migration0004],
 ];
 
 /** A knex migration source over the static list above. */

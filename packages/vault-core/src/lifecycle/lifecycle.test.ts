@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { engines } from '../../test/database.js';
@@ -6,8 +7,9 @@ import { listMemberships, signIn } from '../accounts/accounts.js';
 import { authenticate } from '../accounts/sessions.js';
 import { verifyAuditChain } from '../audit/audit-log.js';
 import { getTrack, uploadTrack } from '../catalog/tracks.js';
-import { withSystem } from '../db/transactions.js';
+import { withSystem, withTenant } from '../db/transactions.js';
 import { createOrganization } from '../tenancy/organizations.js';
+import { getRetentionPolicy, setRetentionPolicy } from '../tenancy/retention.js';
 import { cancelAccountDeletion, requestAccountDeletion } from './deletion.js';
 import { exportAccount } from './export.js';
 import { purgeDue } from './purge.js';
@@ -94,5 +96,45 @@ describe.each(engines)('account lifecycle on %s', (engine) => {
     expect((await getTrack(deps, other, kept.id)).title).toBe('Kept');
     // Running the purge again finds nothing left to do.
     expect(await purgeDue(deps)).toMatchObject({ organizations: 0, users: 0, blobs: 0 });
+  });
+});
+
+describe.each(engines)('retention on %s', (engine) => {
+  const deps = useTestDeps(engine);
+
+  it('drops access events past the organization policy, old login events and expired sessions', async () => {
+    const ann = await ownerActor(deps, 'ret');
+    await expect(setRetentionPolicy(deps, ann, { accessLogDays: 0 })).rejects.toMatchObject({
+      code: 'invalid_input',
+    });
+    await setRetentionPolicy(deps, ann, { accessLogDays: 30 });
+    expect(await getRetentionPolicy(deps, ann)).toEqual({ accessLogDays: 30 });
+    const shareId = randomUUID();
+    const recipientId = randomUUID();
+    await withTenant(deps.db, ann.tenantId, async (tx) => {
+      for (const daysAgo of [40, 10]) {
+        await tx('access_events').insert({
+          id: randomUUID(),
+          tenant_id: ann.tenantId,
+          share_id: shareId,
+          recipient_id: recipientId,
+          kind: 'opened',
+          at: new Date(deps.clock.now().getTime() - daysAgo * DAY),
+        });
+      }
+    });
+    deps.clock.advance(deps.sessions.absoluteMs + DAY);
+    const report = await purgeDue(deps);
+    expect(report.accessEvents).toBe(1);
+    expect(report.identityRows).toBeGreaterThanOrEqual(1);
+    const left = await withTenant(deps.db, ann.tenantId, (tx) => tx('access_events').select('id'));
+    // The 10-day-old event is now 25 days old: inside the 30-day policy.
+    expect(left).toHaveLength(1);
+    deps.clock.advance(731 * DAY);
+    await purgeDue(deps);
+    const logins = await withSystem(deps.db, (tx) =>
+      tx('login_events').where({ user_id: ann.userId }),
+    );
+    expect(logins).toEqual([]);
   });
 });

@@ -1,0 +1,53 @@
+import { appendAudit } from '../audit/audit-log.js';
+import { withTenant } from '../db/transactions.js';
+import type { VaultDeps } from '../deps.js';
+import { ValidationError } from '../errors.js';
+import { type Actor, authorize } from './policies.js';
+
+/** An organization's retention policy. */
+export interface RetentionPolicy {
+  /** Days recipient access events are kept (1..3650, default 730). */
+  accessLogDays: number;
+}
+
+/** Reads the organization's retention policy. */
+export async function getRetentionPolicy(
+  deps: Pick<VaultDeps, 'db'>,
+  actor: Actor,
+): Promise<RetentionPolicy> {
+  authorize(actor, 'organization', 'read');
+  const row = await withTenant(deps.db, actor.tenantId, (tx) =>
+    tx('organizations').where({ id: actor.tenantId }).first('access_log_retention_days'),
+  );
+  return { accessLogDays: Number(row?.access_log_retention_days ?? 730) };
+}
+
+/** Sets the organization's retention policy (admins); the purge job applies it. */
+export async function setRetentionPolicy(
+  deps: Pick<VaultDeps, 'db' | 'clock'>,
+  actor: Actor,
+  policy: RetentionPolicy,
+): Promise<void> {
+  authorize(actor, 'organization', 'update');
+  const days = policy.accessLogDays;
+  if (!Number.isInteger(days) || days < 1 || days > 3650) {
+    throw new ValidationError(
+      'accessLogDays must be a whole number of days from 1 to 3650',
+      'accessLogDays',
+    );
+  }
+  await withTenant(deps.db, actor.tenantId, async (tx) => {
+    await tx('organizations')
+      .where({ id: actor.tenantId })
+      .update({ access_log_retention_days: days });
+    await appendAudit(tx, deps.clock.now(), {
+      tenantId: actor.tenantId,
+      actorId: actor.userId,
+      action: 'organization.retention',
+      objectType: 'organization',
+      objectId: actor.tenantId,
+      ipHash: actor.ipHash ?? null,
+      detail: { accessLogDays: days },
+    });
+  });
+}
