@@ -321,3 +321,18 @@ export async function tombstoneAudit(
   await tx('audit_heads').where({ tenant_id: tenantId }).del();
   return head.chain_id as string;
 }
+
+/** {@link appendAudit} for an event done by a request's actor (tenant, user and hashed IP). */
+export function appendActorAudit(
+  tx: Tx,
+  at: Date,
+  actor: { tenantId: string; userId: string; ipHash?: string | null },
+  event: Pick<AuditInput, 'action' | 'objectType' | 'objectId' | 'detail'>,
+): Promise<AuditEvent> {
+  return appendAudit(tx, at, {
+    tenantId: actor.tenantId,
+    actorId: actor.userId,
+    ipHash: actor.ipHash ?? null,
+    ...event,
+  });
+}

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { appendAudit } from '../audit/audit-log.js';
+import { appendActorAudit } from '../audit/audit-log.js';
 import { isUuid, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 import { NotFoundError, ValidationError } from '../errors.js';
@@ -45,13 +45,10 @@ export async function createFolder(
       name,
       created_at: now,
     });
-    await appendAudit(tx, now, {
-      tenantId: actor.tenantId,
-      actorId: actor.userId,
+    await appendActorAudit(tx, now, actor, {
       action: 'folder.create',
       objectType: 'folder',
       objectId: id,
-      ipHash: actor.ipHash ?? null,
     });
     return { id, name, parentId, createdAt: now };
   });
@@ -83,13 +80,10 @@ export async function deleteFolder(
       ? await tx('folders').where({ id: folderId }).del().returning('id')
       : [];
     if (gone.length === 0) throw new NotFoundError('folder');
-    await appendAudit(tx, deps.clock.now(), {
-      tenantId: actor.tenantId,
-      actorId: actor.userId,
+    await appendActorAudit(tx, deps.clock.now(), actor, {
       action: 'folder.delete',
       objectType: 'folder',
       objectId: folderId,
-      ipHash: actor.ipHash ?? null,
     });
   });
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { appendAudit } from '../audit/audit-log.js';
+import { appendActorAudit, appendAudit } from '../audit/audit-log.js';
 import { isUuid, type Tx, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 import { NotFoundError, ValidationError } from '../errors.js';
@@ -153,13 +153,10 @@ export async function uploadTrack(
         })
         .returning('*');
       await addVersion(tx, now, actor, id, 1, object, fileName);
-      await appendAudit(tx, now, {
-        tenantId: actor.tenantId,
-        actorId: actor.userId,
+      await appendActorAudit(tx, now, actor, {
         action: 'track.create',
         objectType: 'track',
         objectId: id,
-        ipHash: actor.ipHash ?? null,
       });
       return toTrack(row);
     });
@@ -198,13 +195,10 @@ export async function addTrackVersion(
           updated_at: now,
         })
         .returning('*');
-      await appendAudit(tx, now, {
-        tenantId: actor.tenantId,
-        actorId: actor.userId,
+      await appendActorAudit(tx, now, actor, {
         action: 'track.version',
         objectType: 'track',
         objectId: trackId,
-        ipHash: actor.ipHash ?? null,
         detail: { version },
       });
       return toTrack(row);
@@ -321,13 +315,10 @@ export async function updateTrack(
       .where({ id: trackId })
       .update({ ...columns, updated_at: now })
       .returning('*');
-    await appendAudit(tx, now, {
-      tenantId: actor.tenantId,
-      actorId: actor.userId,
+    await appendActorAudit(tx, now, actor, {
       action: 'track.update',
       objectType: 'track',
       objectId: trackId,
-      ipHash: actor.ipHash ?? null,
       detail: { fields: Object.keys(columns).sort() },
     });
     return toTrack(row);
@@ -358,13 +349,10 @@ export async function deleteTrack(
       if (key) storageKeys.push(key);
     }
     await tx('tracks').where({ id: trackId }).del();
-    await appendAudit(tx, now, {
-      tenantId: actor.tenantId,
-      actorId: actor.userId,
+    await appendActorAudit(tx, now, actor, {
       action: 'track.delete',
       objectType: 'track',
       objectId: trackId,
-      ipHash: actor.ipHash ?? null,
       detail: { versions: versions.length },
     });
     return storageKeys;

@@ -1,6 +1,6 @@
 import { verifyPassword } from '../accounts/passwords.js';
 import { revokeAllSessions } from '../accounts/sessions.js';
-import { appendAudit } from '../audit/audit-log.js';
+import { appendActorAudit, appendAudit } from '../audit/audit-log.js';
 import { withIdentity, withSystem, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 import { InvalidCredentialsError, NotFoundError } from '../errors.js';
@@ -120,13 +120,10 @@ async function setOrganizationDeletion(
       .update({ delete_requested_at: requestedAt, delete_after: deleteAfter })
       .returning('id');
     if (n.length === 0) throw new NotFoundError('organization');
-    await appendAudit(tx, deps.clock.now(), {
-      tenantId: actor.tenantId,
-      actorId: actor.userId,
+    await appendActorAudit(tx, deps.clock.now(), actor, {
       action: deleteAfter ? 'organization.delete_requested' : 'organization.delete_cancelled',
       objectType: 'organization',
       objectId: actor.tenantId,
-      ipHash: actor.ipHash ?? null,
     });
   });
 }

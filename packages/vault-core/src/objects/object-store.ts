@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { PassThrough, type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { appendAudit } from '../audit/audit-log.js';
+import { appendActorAudit } from '../audit/audit-log.js';
 import { createDecryptStream, createEncryptStream, newDataKey } from '../crypto/envelope.js';
 import { type Tx, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
@@ -102,13 +102,10 @@ export async function recordObject(
     plaintext_sha256: sealed.sha256,
     created_at: at,
   });
-  await appendAudit(tx, at, {
-    tenantId: actor.tenantId,
-    actorId: actor.userId,
+  await appendActorAudit(tx, at, actor, {
     action: 'object.write',
     objectType: 'object',
     objectId: sealed.id,
-    ipHash: actor.ipHash ?? null,
     detail: { kind, sizeBytes: sealed.sizeBytes },
   });
   return { id: sealed.id, kind, sizeBytes: sealed.sizeBytes, sha256: sealed.sha256, createdAt: at };
@@ -136,13 +133,10 @@ export async function readObject(
   const row = await withTenant(deps.db, actor.tenantId, async (tx) => {
     const r = await tx('objects').where({ id: objectId }).first();
     if (!r) return undefined;
-    await appendAudit(tx, deps.clock.now(), {
-      tenantId: actor.tenantId,
-      actorId: actor.userId,
+    await appendActorAudit(tx, deps.clock.now(), actor, {
       action: 'object.read',
       objectType: 'object',
       objectId,
-      ipHash: actor.ipHash ?? null,
     });
     return r;
   });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { normalizeEmail } from '../accounts/accounts.js';
-import { appendAudit } from '../audit/audit-log.js';
+import { appendActorAudit, appendAudit } from '../audit/audit-log.js';
 import { isUuid, withIdentity, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
@@ -122,13 +122,10 @@ export async function setMember(
         created_at: now,
         updated_at: now,
       });
-    await appendAudit(tx, now, {
-      tenantId: actor.tenantId,
-      actorId: actor.userId,
+    await appendActorAudit(tx, now, actor, {
       action: existing ? 'member.role' : 'member.add',
       objectType: 'user',
       objectId: user.id,
-      ipHash: actor.ipHash ?? null,
       detail: { role: newRole },
     });
   });
@@ -159,13 +156,10 @@ export async function removeMember(
       throw new ForbiddenError('only owners remove owners');
     if (m.role === 'owner') await assertAnotherOwner(tx, userId);
     await tx('memberships').where({ user_id: userId }).del();
-    await appendAudit(tx, deps.clock.now(), {
-      tenantId: actor.tenantId,
-      actorId: actor.userId,
+    await appendActorAudit(tx, deps.clock.now(), actor, {
       action: 'member.remove',
       objectType: 'user',
       objectId: userId,
-      ipHash: actor.ipHash ?? null,
     });
   });
 }

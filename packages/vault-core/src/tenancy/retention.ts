@@ -1,4 +1,4 @@
-import { appendAudit } from '../audit/audit-log.js';
+import { appendActorAudit } from '../audit/audit-log.js';
 import { withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 import { ValidationError } from '../errors.js';
@@ -40,13 +40,10 @@ export async function setRetentionPolicy(
     await tx('organizations')
       .where({ id: actor.tenantId })
       .update({ access_log_retention_days: days });
-    await appendAudit(tx, deps.clock.now(), {
-      tenantId: actor.tenantId,
-      actorId: actor.userId,
+    await appendActorAudit(tx, deps.clock.now(), actor, {
       action: 'organization.retention',
       objectType: 'organization',
       objectId: actor.tenantId,
-      ipHash: actor.ipHash ?? null,
       detail: { accessLogDays: days },
     });
   });
