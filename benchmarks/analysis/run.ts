@@ -7,7 +7,8 @@
  *   pnpm bench:analysis [--quick] [--no-python] [--reuse-python] [--no-docs]
  *
  * --reuse-python takes the librosa/Essentia results of the last run with the same corpus from
- * benchmarks/out (they do not change when only our estimators change).
+ * benchmarks/out (they do not change when only our estimators change); their speed figures then
+ * come from that earlier run, so use it while developing, not for the committed report.
  *
  * VAULTMARK_BENCH_PYTHON names a Python with librosa/essentia installed (default `python3`).
  */
