@@ -81,6 +81,7 @@ export {
   DEFAULT_CHUNK_SIZE,
 } from './crypto/envelope.js';
 export { type EncryptionContext, type KeyWrapper, LocalKek } from './crypto/key-wrapper.js';
+export { awsKmsClient, type KmsClient, KmsKeyWrapper } from './crypto/kms-key-wrapper.js';
 export {
   type Database,
   type DatabaseConfig,
