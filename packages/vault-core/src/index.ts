@@ -157,6 +157,17 @@ export { LocalStorage } from './storage/local-storage.js';
 export { type S3Module, S3Storage, type S3StorageConfig } from './storage/s3-storage.js';
 export { storageKey } from './storage/storage-key.js';
 export {
+  createGuestToken,
+  GUEST_TOKEN_MAX_MS,
+  type GuestAccess,
+  type GuestScope,
+  type GuestToken,
+  listGuestTokens,
+  openGuestTrackAudio,
+  revokeGuestToken,
+  useGuestToken,
+} from './tenancy/guest-tokens.js';
+export {
   createOrganization,
   listMembers,
   type Member,

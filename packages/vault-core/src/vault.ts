@@ -18,6 +18,7 @@ import { type Mailer, OutboxMailer } from './mail/mailer.js';
 import * as objects from './objects/object-store.js';
 import type { BlobStorage } from './storage/blob-storage.js';
 import { LocalStorage } from './storage/local-storage.js';
+import * as guests from './tenancy/guest-tokens.js';
 import * as orgs from './tenancy/organizations.js';
 import * as retention from './tenancy/retention.js';
 
@@ -105,6 +106,13 @@ function useCases(deps: VaultDeps) {
       deleteFolder: folders.deleteFolder,
     }),
     objects: bindAll(deps, { read: objects.readObject }),
+    guests: bindAll(deps, {
+      create: guests.createGuestToken,
+      list: guests.listGuestTokens,
+      revoke: guests.revokeGuestToken,
+      use: guests.useGuestToken,
+      openTrackAudio: guests.openGuestTrackAudio,
+    }),
     lifecycle: bindAll(deps, {
       exportAccount: exporting.exportAccount,
       requestAccountDeletion: deletion.requestAccountDeletion,

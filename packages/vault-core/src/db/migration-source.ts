@@ -3,6 +3,7 @@ import { migration0001 } from './migrations/0001-core.js';
 import { migration0002 } from './migrations/0002-account-deletion.js';
 import { migration0003 } from './migrations/0003-second-factors.js';
 import { migration0004 } from './migrations/0004-retention.js';
+import { migration0005 } from './migrations/0005-guest-tokens.js';
 
 /** Every migration in order. Imported statically so a bundle carries them (no directory glob). */
 const MIGRATIONS: ReadonlyArray<readonly [string, Knex.Migration]> = [
@@ -10,6 +11,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Knex.Migration]> = [
   ['0002-account-deletion', migration0002],
   ['0003-second-factors', migration0003],
   ['0004-retention', migration0004],
+  ['0005-guest-tokens', migration0005],
 ];
 
 /** A knex migration source over the static list above. */

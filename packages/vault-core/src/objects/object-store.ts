@@ -141,7 +141,20 @@ export async function readObject(
     return r;
   });
   if (!row) throw new NotFoundError('object');
+  return { object: toStoredObject(row), stream: await decryptObjectRow(deps, row) };
+}
+
+/**
+ * Decrypting stream of an `objects` row already read (and audited) under its tenant's RLS scope.
+ * Throws `object_erased` after crypto-erasure.
+ */
+export async function decryptObjectRow(
+  deps: Pick<VaultDeps, 'storage' | 'keys'>,
+  // biome-ignore lint/suspicious/noExplicitAny: database row
+  row: any,
+): Promise<Readable> {
   if (!row.wrapped_key) throw new ObjectErasedError();
+  const objectId = row.id as string;
   const dataKey = await deps.keys.unwrap(
     row.wrapped_key,
     { tenantId: row.tenant_id, objectId },
@@ -150,7 +163,7 @@ export async function readObject(
   const cipher = await deps.storage.get(row.storage_key);
   const plain = cipher.pipe(createDecryptStream(dataKey, objectId));
   cipher.on('error', (e) => plain.destroy(e));
-  return { object: toStoredObject(row), stream: plain };
+  return plain;
 }
 
 /**

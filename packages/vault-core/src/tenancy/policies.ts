@@ -71,6 +71,7 @@ export const POLICIES = {
   investigation: { create: atLeast('member'), read: atLeast('member') },
   audit: { read: atLeast('admin'), verify: atLeast('admin') },
   job: { read: atLeast('member') },
+  guestToken: { read: atLeast('member'), create: atLeast('admin'), revoke: atLeast('admin') },
 } as const satisfies Record<string, Record<string, Rule>>;
 
 /** Resource kinds in {@link POLICIES}. */
