@@ -3,7 +3,11 @@ import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { vi } from 'vitest';
 import { type Database, migrate, openDatabase } from '../src/db/database.js';
+
+// Database tests share two cores with the rest of the suite: allow for a loaded machine.
+vi.setConfig({ testTimeout: 30_000, hookTimeout: 60_000 });
 
 /** Engines the repository suite runs on: PGlite always, PostgreSQL when TEST_DATABASE_URL is set. */
 export const engines: Array<'pglite' | 'postgres'> = process.env.TEST_DATABASE_URL
