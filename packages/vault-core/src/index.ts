@@ -129,6 +129,10 @@ export {
 } from './lifecycle/deletion.js';
 export { EXPORT_FORMAT, exportAccount } from './lifecycle/export.js';
 export {
+  decryptOrganizationExport,
+  exportOrganization,
+} from './lifecycle/organization-export.js';
+export {
   FORENSIC_RETENTION_MS,
   LOGIN_LOG_RETENTION_MS,
   PURGE_INTERVAL_MS,

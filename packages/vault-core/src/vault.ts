@@ -13,6 +13,7 @@ import * as jobs from './jobs/job-queue.js';
 import * as worker from './jobs/worker.js';
 import * as deletion from './lifecycle/deletion.js';
 import * as exporting from './lifecycle/export.js';
+import * as orgExport from './lifecycle/organization-export.js';
 import * as purge from './lifecycle/purge.js';
 import { type Mailer, OutboxMailer } from './mail/mailer.js';
 import * as objects from './objects/object-store.js';
@@ -115,6 +116,7 @@ function useCases(deps: VaultDeps) {
     }),
     lifecycle: bindAll(deps, {
       exportAccount: exporting.exportAccount,
+      exportOrganization: orgExport.exportOrganization,
       requestAccountDeletion: deletion.requestAccountDeletion,
       cancelAccountDeletion: deletion.cancelAccountDeletion,
       requestOrganizationDeletion: deletion.requestOrganizationDeletion,

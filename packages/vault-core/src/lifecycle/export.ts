@@ -3,6 +3,7 @@ import { listSessions } from '../accounts/sessions.js';
 import { withIdentity, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 import { NotFoundError } from '../errors.js';
+import { organizationRecords } from './organization-records.js';
 
 /** Version of the export bundle's JSON layout. */
 export const EXPORT_FORMAT = 'vaultmark-account-export/1';
@@ -35,75 +36,7 @@ export async function exportAccount(
       });
       continue;
     }
-    const data = await withTenant(deps.db, m.organizationId, async (tx) => ({
-      folders: await tx('folders').select('id', 'parent_id', 'name', 'created_at'),
-      tracks: await tx('tracks').select(
-        'id',
-        'folder_id',
-        'title',
-        'artist',
-        'duration_seconds',
-        'bpm',
-        'musical_key',
-        'tags',
-        'original_file_name',
-        'content_sha256',
-        'analysis_status',
-        'current_version',
-        'created_at',
-        'updated_at',
-      ),
-      trackVersions: await tx('track_versions').select(
-        'track_id',
-        'version',
-        'original_file_name',
-        'content_sha256',
-        'size_bytes',
-        'created_at',
-      ),
-      shares: await tx('shares').select(
-        'id',
-        'note',
-        'allow_download',
-        'max_plays',
-        'max_downloads',
-        'activates_at',
-        'expires_at',
-        'revoked_at',
-        'created_at',
-      ),
-      shareTracks: await tx('share_tracks').select('share_id', 'track_id'),
-      recipients: await tx('share_recipients').select(
-        'id',
-        'share_id',
-        'name',
-        'email',
-        'company',
-        'plays',
-        'downloads',
-        'created_at',
-        'revoked_at',
-      ),
-      watermarkMappings: await tx('forensic_marks').select(
-        'key_id',
-        'payload',
-        'share_id',
-        'recipient_id',
-        'track_id',
-        'created_at',
-        'retain_until',
-      ),
-      accessLog: await tx('access_events').select(
-        'share_id',
-        'recipient_id',
-        'track_id',
-        'kind',
-        'position_seconds',
-        'ip_hash',
-        'user_agent',
-        'at',
-      ),
-    }));
+    const data = await withTenant(deps.db, m.organizationId, organizationRecords);
     organizations.push({
       id: m.organizationId,
       name: m.name,
