@@ -44,6 +44,23 @@ describe.each(engines)('tenant isolation on %s', (engine) => {
     objectId = row.object_id;
   });
 
+  it("another tenant's id is indistinguishable from an id that does not exist", async () => {
+    const errorOf = (p: Promise<unknown>) =>
+      p.then(
+        () => null,
+        (e: Error & { code: string }) => [e.code, e.message],
+      );
+    expect(await errorOf(getTrack(deps, b, track.id))).toEqual(
+      await errorOf(getTrack(deps, b, randomUUID())),
+    );
+    expect(await errorOf(readObject(deps, b, objectId))).toEqual(
+      await errorOf(readObject(deps, b, randomUUID())),
+    );
+    expect(await errorOf(updateTrack(deps, b, track.id, { title: 'x' }))).toEqual(
+      await errorOf(updateTrack(deps, b, randomUUID(), { title: 'x' })),
+    );
+  });
+
   it('ID swaps answer not_found', async () => {
     await expect(getTrack(deps, b, track.id)).rejects.toMatchObject({ code: 'not_found' });
     await expect(updateTrack(deps, b, track.id, { title: 'pwned' })).rejects.toMatchObject({
