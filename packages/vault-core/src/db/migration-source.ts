@@ -4,6 +4,7 @@ import { migration0002 } from './migrations/0002-account-deletion.js';
 import { migration0003 } from './migrations/0003-second-factors.js';
 import { migration0004 } from './migrations/0004-retention.js';
 import { migration0005 } from './migrations/0005-guest-tokens.js';
+import { migration0006 } from './migrations/0006-track-retention.js';
 
 /** Every migration in order. Imported statically so a bundle carries them (no directory glob). */
 const MIGRATIONS: ReadonlyArray<readonly [string, Knex.Migration]> = [
@@ -12,6 +13,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Knex.Migration]> = [
   ['0003-second-factors', migration0003],
   ['0004-retention', migration0004],
   ['0005-guest-tokens', migration0005],
+  ['0006-track-retention', migration0006],
 ];
 
 /** A knex migration source over the static list above. */

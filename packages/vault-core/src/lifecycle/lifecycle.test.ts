@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { engines } from '../../test/database.js';
-import { ownerActor, useTestDeps } from '../../test/deps.js';
+import { auditActions, ownerActor, useTestDeps } from '../../test/deps.js';
 import { listMemberships, signIn } from '../accounts/accounts.js';
 import { authenticate } from '../accounts/sessions.js';
 import { verifyAuditChain } from '../audit/audit-log.js';
@@ -104,11 +104,17 @@ describe.each(engines)('retention on %s', (engine) => {
 
   it('drops access events past the organization policy, old login events and expired sessions', async () => {
     const ann = await ownerActor(deps, 'ret');
-    await expect(setRetentionPolicy(deps, ann, { accessLogDays: 0 })).rejects.toMatchObject({
+    await expect(
+      setRetentionPolicy(deps, ann, { accessLogDays: 0, trackDays: null }),
+    ).rejects.toMatchObject({
       code: 'invalid_input',
     });
-    await setRetentionPolicy(deps, ann, { accessLogDays: 30 });
-    expect(await getRetentionPolicy(deps, ann)).toEqual({ accessLogDays: 30 });
+    await setRetentionPolicy(deps, ann, { accessLogDays: 30, trackDays: 10 });
+    expect(await getRetentionPolicy(deps, ann)).toEqual({ accessLogDays: 30, trackDays: 10 });
+    const old = await uploadTrack(deps, ann, {
+      body: Readable.from([Buffer.from('old')]),
+      title: 'Old',
+    });
     const shareId = randomUUID();
     const recipientId = randomUUID();
     await withTenant(deps.db, ann.tenantId, async (tx) => {
@@ -130,6 +136,14 @@ describe.each(engines)('retention on %s', (engine) => {
     const left = await withTenant(deps.db, ann.tenantId, (tx) => tx('access_events').select('id'));
     // The 10-day-old event is now 25 days old: inside the 30-day policy.
     expect(left).toHaveLength(1);
+    // The track outlived its 10 days: erased, deleted, its blob swept, the expiry audited.
+    expect(report.tracks).toBe(1);
+    await expect(getTrack(deps, ann, old.id)).rejects.toMatchObject({ code: 'not_found' });
+    const blobs: string[] = [];
+    for await (const k of deps.storage.list(`t/${ann.tenantId}/`)) blobs.push(k);
+    expect(blobs).toEqual([]);
+    expect(await withTenant(deps.db, ann.tenantId, (tx) => tx('objects').select('id'))).toEqual([]);
+    expect((await auditActions(deps, ann.tenantId)).at(-1)).toBe('track.expire');
     deps.clock.advance(731 * DAY);
     await purgeDue(deps);
     const logins = await withSystem(deps.db, (tx) =>

@@ -1,5 +1,5 @@
-import { tombstoneAudit } from '../audit/audit-log.js';
-import { withSystem } from '../db/transactions.js';
+import { appendAudit, tombstoneAudit } from '../audit/audit-log.js';
+import { withSystem, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 
 /** How often the purge job runs (every 6 hours). */
@@ -20,6 +20,8 @@ export interface PurgeReport {
   accessEvents: number;
   /** Login events past 24 months, and expired sessions and email codes. */
   identityRows: number;
+  /** Tracks past their organization's recording retention. */
+  tracks: number;
 }
 
 // Tables without a cascading foreign key to organizations, deleted explicitly.
@@ -40,7 +42,8 @@ const LOOSE_TABLES = [
  * 3. rows are deleted and the audit chain tombstoned, in one transaction.
  * Then users past their grace period are deleted (sessions and login log cascade), forensic
  * mappings past their retention are removed, recipient access events past their organization's
- * retention, login events past 24 months, and expired sessions and email codes.
+ * retention, login events past 24 months, expired sessions and email codes, tracks past their
+ * organization's recording retention, and the blobs of crypto-erased objects.
  */
 export async function purgeDue(
   deps: Pick<VaultDeps, 'db' | 'clock' | 'storage' | 'auditSigner'>,
@@ -53,6 +56,7 @@ export async function purgeDue(
     forensicMarks: 0,
     accessEvents: 0,
     identityRows: 0,
+    tracks: 0,
   };
   const dueUsers: string[] = await withSystem(deps.db, (tx) =>
     tx('users').whereNotNull('delete_after').where('delete_after', '<=', now).pluck('id'),
@@ -83,6 +87,8 @@ export async function purgeDue(
     tx('forensic_marks').where('retain_until', '<=', now).del().returning('id'),
   );
   report.forensicMarks = expired.length;
+  report.tracks = await expireTracks(deps, now);
+  report.blobs += await sweepErasedObjects(deps);
   // Per-organization retention of the recipient access log.
   const access = await withSystem(deps.db, (tx) =>
     tx.raw(
@@ -103,4 +109,53 @@ export async function purgeDue(
     return logins.length + sessions.length + codes.length;
   });
   return report;
+}
+
+/**
+ * Deletes tracks older than their organization's recording retention: keys destroyed, rows
+ * deleted and one audit event per track, in the tenant's transaction. Blobs follow in the sweep.
+ */
+async function expireTracks(deps: Pick<VaultDeps, 'db'>, now: Date): Promise<number> {
+  const due: Array<{ id: string; tenant_id: string }> = await withSystem(deps.db, (tx) =>
+    tx('tracks')
+      .join('organizations', 'organizations.id', 'tracks.tenant_id')
+      .whereNotNull('organizations.track_retention_days')
+      .whereRaw(
+        'tracks.created_at < ?::timestamptz - make_interval(days => organizations.track_retention_days)',
+        [now],
+      )
+      .select('tracks.id', 'tracks.tenant_id'),
+  );
+  for (const t of due) {
+    await withTenant(deps.db, t.tenant_id, async (tx) => {
+      const objectIds = await tx('track_versions')
+        .where({ track_id: t.id })
+        .whereNotNull('object_id')
+        .pluck('object_id');
+      await tx('objects').whereIn('id', objectIds).update({ wrapped_key: null, erased_at: now });
+      await tx('tracks').where({ id: t.id }).del();
+      await appendAudit(tx, now, {
+        tenantId: t.tenant_id,
+        action: 'track.expire',
+        objectType: 'track',
+        objectId: t.id,
+      });
+    });
+  }
+  return due.length;
+}
+
+/**
+ * Deletes the blobs of crypto-erased objects, then their rows. Idempotent: a crash between the
+ * two leaves a row whose blob is already gone, which the next run removes.
+ */
+async function sweepErasedObjects(deps: Pick<VaultDeps, 'db' | 'storage'>): Promise<number> {
+  const rows: Array<{ id: string; storage_key: string }> = await withSystem(deps.db, (tx) =>
+    tx('objects').whereNotNull('erased_at').select('id', 'storage_key').limit(10_000),
+  );
+  for (const r of rows) {
+    await deps.storage.delete(r.storage_key);
+    await withSystem(deps.db, (tx) => tx('objects').where({ id: r.id }).del());
+  }
+  return rows.length;
 }

@@ -8,6 +8,8 @@ import { type Actor, authorize } from './policies.js';
 export interface RetentionPolicy {
   /** Days recipient access events are kept (1..3650, default 730). */
   accessLogDays: number;
+  /** Days tracks are kept after upload, then deleted with crypto-erasure; `null` keeps them. */
+  trackDays: number | null;
 }
 
 /** Reads the organization's retention policy. */
@@ -17,9 +19,14 @@ export async function getRetentionPolicy(
 ): Promise<RetentionPolicy> {
   authorize(actor, 'organization', 'read');
   const row = await withTenant(deps.db, actor.tenantId, (tx) =>
-    tx('organizations').where({ id: actor.tenantId }).first('access_log_retention_days'),
+    tx('organizations')
+      .where({ id: actor.tenantId })
+      .first('access_log_retention_days', 'track_retention_days'),
   );
-  return { accessLogDays: Number(row?.access_log_retention_days ?? 730) };
+  return {
+    accessLogDays: Number(row?.access_log_retention_days ?? 730),
+    trackDays: row?.track_retention_days == null ? null : Number(row.track_retention_days),
+  };
 }
 
 /** Sets the organization's retention policy (admins); the purge job applies it. */
@@ -36,15 +43,19 @@ export async function setRetentionPolicy(
       'accessLogDays',
     );
   }
+  const trackDays = policy.trackDays ?? null;
+  if (trackDays !== null && (!Number.isInteger(trackDays) || trackDays < 1 || trackDays > 36500)) {
+    throw new ValidationError('trackDays must be null or 1 to 36500 days', 'trackDays');
+  }
   await withTenant(deps.db, actor.tenantId, async (tx) => {
     await tx('organizations')
       .where({ id: actor.tenantId })
-      .update({ access_log_retention_days: days });
+      .update({ access_log_retention_days: days, track_retention_days: trackDays });
     await appendActorAudit(tx, deps.clock.now(), actor, {
       action: 'organization.retention',
       objectType: 'organization',
       objectId: actor.tenantId,
-      detail: { accessLogDays: days },
+      detail: { accessLogDays: days, trackDays },
     });
   });
 }
