@@ -1,8 +1,11 @@
 import type { RegisterCommand } from '../context.js';
+import { registerAnalyze } from './analyze.js';
 import { registerDemo } from './demo.js';
 import { registerDetect } from './detect.js';
 import { registerEmbed } from './embed.js';
 import { registerKeygen } from './keygen.js';
+import { registerPeaks } from './peaks.js';
+import { registerStems } from './stems.js';
 import { registerTrace } from './trace.js';
 
 /** Every subcommand, in the order `--help` lists them. */
@@ -12,4 +15,7 @@ export const commands: RegisterCommand[] = [
   registerEmbed,
   registerDetect,
   registerTrace,
+  registerAnalyze,
+  registerPeaks,
+  registerStems,
 ];
