@@ -40,8 +40,8 @@ export class ValidationError extends VaultError {
 
 /** Email/password (or code) did not match; deliberately says nothing about which part failed. */
 export class InvalidCredentialsError extends VaultError {
-  constructor() {
-    super('invalid_credentials', 'invalid email or password');
+  constructor(message = 'invalid email or password') {
+    super('invalid_credentials', message);
   }
 }
 
@@ -84,5 +84,39 @@ export class InvalidStorageKeyError extends VaultError {
 export class TenantContextError extends VaultError {
   constructor() {
     super('tenant_context_missing', 'tenant context is missing or invalid');
+  }
+}
+
+/**
+ * A share link cannot be used: unknown, expired, not yet active or revoked, or its organization
+ * is being deleted. Every one of these answers alike, so a link's state is not revealed.
+ */
+export class ShareUnavailableError extends VaultError {
+  constructor() {
+    super('share_unavailable', 'this link is not valid');
+  }
+}
+
+/** The share is password-protected and the request carries no valid access grant. */
+export class PasswordRequiredError extends VaultError {
+  constructor() {
+    super('password_required', 'this share needs its password');
+  }
+}
+
+/** Too many attempts or requests; retry after the given number of seconds. */
+export class RateLimitedError extends VaultError {
+  /** Seconds until another attempt may succeed. */
+  readonly retryAfterSeconds: number;
+  constructor(retryAfterSeconds: number, message = 'too many attempts, try again later') {
+    super('rate_limited', message);
+    this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
+  }
+}
+
+/** A per-recipient play or download limit is used up. */
+export class LimitReachedError extends VaultError {
+  constructor(what: 'plays' | 'downloads') {
+    super('limit_reached', `no ${what} left on this link`);
   }
 }

@@ -98,9 +98,13 @@ export {
   IntegrityError,
   InvalidCredentialsError,
   InvalidStorageKeyError,
+  LimitReachedError,
   NotFoundError,
   ObjectErasedError,
+  PasswordRequiredError,
+  RateLimitedError,
   SessionInvalidError,
+  ShareUnavailableError,
   TenantContextError,
   ValidationError,
   VaultError,
@@ -156,6 +160,47 @@ export {
   type StoredObject,
   sealObject,
 } from './objects/object-store.js';
+export {
+  openRecipientTrack,
+  openShare,
+  type RecipientClient,
+  type RecipientTrack,
+  type RecipientTrackInfo,
+  type RecipientView,
+  recordPlay,
+  SHARE_GRANT_TTL_MS,
+  unlockShare,
+} from './shares/recipient-access.js';
+export {
+  type CreateShareInput,
+  MAX_SHARE_RECIPIENTS,
+  MAX_SHARE_TRACKS,
+  type RecipientInput,
+} from './shares/share-input.js';
+export {
+  getShareSettings,
+  type ShareSettings,
+  setShareSettings,
+} from './shares/share-settings.js';
+export {
+  type AccessEvent,
+  createShare,
+  getShare,
+  listShares,
+  resendShareLink,
+  revokeShare,
+  type ShareDetail,
+  type ShareLink,
+  type ShareRecipient,
+  type ShareStatus,
+  type ShareSummary,
+} from './shares/shares.js';
+export { UNLOCK_THROTTLE } from './shares/unlock-throttle.js';
+export {
+  listWatermarkKeys,
+  rotateWatermarkKey,
+  type WatermarkKeyInfo,
+} from './shares/watermark-keys.js';
 export type { BlobStorage } from './storage/blob-storage.js';
 export { LocalStorage } from './storage/local-storage.js';
 export { type S3Module, S3Storage, type S3StorageConfig } from './storage/s3-storage.js';

@@ -17,6 +17,10 @@ import * as orgExport from './lifecycle/organization-export.js';
 import * as purge from './lifecycle/purge.js';
 import { type Mailer, OutboxMailer } from './mail/mailer.js';
 import * as objects from './objects/object-store.js';
+import * as recipients from './shares/recipient-access.js';
+import * as shareSettings from './shares/share-settings.js';
+import * as shares from './shares/shares.js';
+import * as watermarkKeys from './shares/watermark-keys.js';
 import type { BlobStorage } from './storage/blob-storage.js';
 import { LocalStorage } from './storage/local-storage.js';
 import * as guests from './tenancy/guest-tokens.js';
@@ -113,6 +117,23 @@ function useCases(deps: VaultDeps) {
       revoke: guests.revokeGuestToken,
       use: guests.useGuestToken,
       openTrackAudio: guests.openGuestTrackAudio,
+    }),
+    shares: bindAll(deps, {
+      create: shares.createShare,
+      list: shares.listShares,
+      get: shares.getShare,
+      revoke: shares.revokeShare,
+      resendLink: shares.resendShareLink,
+      getSettings: shareSettings.getShareSettings,
+      setSettings: shareSettings.setShareSettings,
+      open: recipients.openShare,
+      unlock: recipients.unlockShare,
+      openTrack: recipients.openRecipientTrack,
+      recordPlay: recipients.recordPlay,
+    }),
+    watermarkKeys: bindAll(deps, {
+      list: watermarkKeys.listWatermarkKeys,
+      rotate: watermarkKeys.rotateWatermarkKey,
     }),
     lifecycle: bindAll(deps, {
       exportAccount: exporting.exportAccount,

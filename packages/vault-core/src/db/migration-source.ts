@@ -5,6 +5,7 @@ import { migration0003 } from './migrations/0003-second-factors.js';
 import { migration0004 } from './migrations/0004-retention.js';
 import { migration0005 } from './migrations/0005-guest-tokens.js';
 import { migration0006 } from './migrations/0006-track-retention.js';
+import { migration0007 } from './migrations/0007-shares.js';
 
 /** Every migration in order. Imported statically so a bundle carries them (no directory glob). */
 const MIGRATIONS: ReadonlyArray<readonly [string, Knex.Migration]> = [
@@ -14,6 +15,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Knex.Migration]> = [
   ['0004-retention', migration0004],
   ['0005-guest-tokens', migration0005],
   ['0006-track-retention', migration0006],
+  ['0007-shares', migration0007],
 ];
 
 /** A knex migration source over the static list above. */

@@ -66,8 +66,11 @@ export const POLICIES = {
   share: {
     read: atLeast('member'),
     create: atLeast('member'),
+    update: creatorOr('admin'),
     revoke: creatorOr('admin'),
+    configure: atLeast('admin'),
   },
+  watermarkKey: { read: atLeast('admin'), rotate: atLeast('admin') },
   investigation: { create: atLeast('member'), read: atLeast('member') },
   audit: { read: atLeast('admin'), verify: atLeast('admin') },
   job: { read: atLeast('member') },

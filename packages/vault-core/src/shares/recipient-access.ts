@@ -1,0 +1,415 @@
+import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import type { WatermarkKey } from '@vaultmark/watermark';
+import { verifyPassword } from '../accounts/passwords.js';
+import { tokenHash } from '../accounts/session-token.js';
+import { appendAudit } from '../audit/audit-log.js';
+import { isUuid, type Tx, withSystem, withTenant } from '../db/transactions.js';
+import type { VaultDeps } from '../deps.js';
+import {
+  ForbiddenError,
+  InvalidCredentialsError,
+  LimitReachedError,
+  NotFoundError,
+  PasswordRequiredError,
+  RateLimitedError,
+  ShareUnavailableError,
+  ValidationError,
+} from '../errors.js';
+import { decryptObjectRow } from '../objects/object-store.js';
+import { newGrantToken } from './link-token.js';
+import { shareStatus } from './shares.js';
+import { clearUnlockAttempts, reserveUnlockAttempt } from './unlock-throttle.js';
+import { watermarkKeyById } from './watermark-keys.js';
+
+/** How long an access grant of a password-protected share lasts: 12 hours. */
+export const SHARE_GRANT_TTL_MS = 12 * 3600_000;
+
+/** What the server knows about the recipient's request. */
+export interface RecipientClient {
+  /** `clientIpHash(ip)` of the request. */
+  ipHash?: string | null;
+  userAgent?: string | null;
+  /** The access grant from {@link unlockShare} (a cookie), for password-protected shares. */
+  grant?: string | null;
+}
+
+/** A shared track as the recipient sees it. */
+export interface RecipientTrackInfo {
+  id: string;
+  title: string;
+  artist: string | null;
+  durationSeconds: number | null;
+  bpm: number | null;
+  key: string | null;
+}
+
+/** The recipient's view of their share. */
+export interface RecipientView {
+  shareId: string;
+  title: string | null;
+  note: string | null;
+  expiresAt: Date;
+  allowDownload: boolean;
+  recipient: { id: string; name: string };
+  tracks: RecipientTrackInfo[];
+  /** Plays left on this link, or `null` when unlimited. */
+  playsLeft: number | null;
+  /** Downloads left on this link (0 when downloads are not allowed), or `null` when unlimited. */
+  downloadsLeft: number | null;
+}
+
+/** Everything the server needs to serve one recipient their own marked copy of one track. */
+export interface RecipientTrack {
+  /** The decrypted master audio, unmarked: embed `payload` with `key` before sending any byte. */
+  stream: Readable;
+  /** The tenant's watermark key that this recipient's mapping records. */
+  key: WatermarkKey;
+  keyId: string;
+  /** The recipient's 128-bit payload for this track, 32 hex digits. */
+  payload: string;
+  track: RecipientTrackInfo;
+  originalFileName: string | null;
+  /** A safe file name for the marked WAV download. */
+  downloadFileName: string;
+  /** Size of the master file in bytes. */
+  sizeBytes: number;
+  recipient: { id: string; name: string };
+}
+
+interface Context {
+  tenantId: string;
+  // biome-ignore lint/suspicious/noExplicitAny: database rows
+  recipient: any;
+  // biome-ignore lint/suspicious/noExplicitAny: database rows
+  share: any;
+}
+
+/**
+ * Runs `fn` in the tenant transaction of the link's owner when the link is usable now. The token
+ * names its tenant only through its hash (system lookup on the unique index); everything else
+ * happens under the tenant's row-level security. Unknown, expired, not-yet-active and revoked
+ * links, and links of an organization pending deletion, all fail with the same error.
+ */
+async function withRecipient<T>(
+  deps: Pick<VaultDeps, 'db' | 'clock'>,
+  token: string,
+  fn: (tx: Tx, ctx: Context, now: Date) => Promise<T>,
+): Promise<T> {
+  if (typeof token !== 'string' || token.length < 16 || token.length > 200) {
+    throw new ShareUnavailableError();
+  }
+  const found = await withSystem(deps.db, (tx) =>
+    tx('share_recipients')
+      .where({ token_hash: tokenHash(token) })
+      .first('id', 'tenant_id'),
+  );
+  if (!found) throw new ShareUnavailableError();
+  return withTenant(deps.db, found.tenant_id, async (tx) => {
+    const now = deps.clock.now();
+    const recipient = await tx('share_recipients').where({ id: found.id }).first();
+    const share = recipient && (await tx('shares').where({ id: recipient.share_id }).first());
+    const org = await tx('organizations').where({ id: found.tenant_id }).first('delete_after');
+    if (!share || recipient.revoked_at || !org || org.delete_after) {
+      throw new ShareUnavailableError();
+    }
+    if (shareStatus(share, now) !== 'active') throw new ShareUnavailableError();
+    return fn(tx, { tenantId: found.tenant_id, recipient, share }, now);
+  });
+}
+
+async function requireGrant(tx: Tx, ctx: Context, grant: unknown, now: Date): Promise<void> {
+  if (!ctx.share.password_hash) return;
+  if (typeof grant !== 'string' || grant.length > 200) throw new PasswordRequiredError();
+  const row = await tx('share_grants')
+    .where({ token_hash: tokenHash(grant), recipient_id: ctx.recipient.id })
+    .where('expires_at', '>', now)
+    .first('id');
+  if (!row) throw new PasswordRequiredError();
+}
+
+function userAgent(client: RecipientClient): string | null {
+  return typeof client.userAgent === 'string' ? client.userAgent.slice(0, 512) : null;
+}
+
+async function logAccess(
+  tx: Tx,
+  ctx: Context,
+  now: Date,
+  client: RecipientClient,
+  event: { kind: string; trackId?: string | null; positionSeconds?: number | null },
+): Promise<void> {
+  await tx('access_events').insert({
+    id: randomUUID(),
+    tenant_id: ctx.tenantId,
+    share_id: ctx.share.id,
+    recipient_id: ctx.recipient.id,
+    track_id: event.trackId ?? null,
+    kind: event.kind,
+    position_seconds: event.positionSeconds ?? null,
+    ip_hash: client.ipHash ?? null,
+    user_agent: userAgent(client),
+    at: now,
+  });
+  await appendAudit(tx, now, {
+    tenantId: ctx.tenantId,
+    action: `share.${event.kind}`,
+    objectType: 'share_recipient',
+    objectId: ctx.recipient.id,
+    ipHash: client.ipHash ?? null,
+    detail: { shareId: ctx.share.id, ...(event.trackId ? { trackId: event.trackId } : {}) },
+  });
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: database row
+function toTrackInfo(t: any): RecipientTrackInfo {
+  return {
+    id: t.id,
+    title: t.title,
+    artist: t.artist,
+    durationSeconds: t.duration_seconds == null ? null : Number(t.duration_seconds),
+    bpm: t.bpm == null ? null : Number(t.bpm),
+    key: t.musical_key,
+  };
+}
+
+const left = (max: unknown, used: unknown) =>
+  max == null ? null : Math.max(0, Number(max) - Number(used));
+
+/**
+ * Opens a share link: the recipient's view (title, note, expiry, their name, the tracks and
+ * whether downloads are allowed), logged as `opened`. A password-protected share needs the
+ * grant from {@link unlockShare}, else `password_required`.
+ */
+export async function openShare(
+  deps: Pick<VaultDeps, 'db' | 'clock'>,
+  token: string,
+  client: RecipientClient = {},
+): Promise<RecipientView> {
+  return withRecipient(deps, token, async (tx, ctx, now) => {
+    await requireGrant(tx, ctx, client.grant, now);
+    const tracks = await tx('share_tracks')
+      .join('tracks', 'tracks.id', 'share_tracks.track_id')
+      .where({ share_id: ctx.share.id })
+      .orderBy('tracks.title')
+      .select('tracks.*');
+    await logAccess(tx, ctx, now, client, { kind: 'opened' });
+    const { share, recipient } = ctx;
+    return {
+      shareId: share.id,
+      title: share.title,
+      note: share.note,
+      expiresAt: new Date(share.expires_at),
+      allowDownload: Boolean(share.allow_download),
+      recipient: { id: recipient.id, name: recipient.name },
+      tracks: tracks.map(toTrackInfo),
+      playsLeft: left(share.max_plays, recipient.plays),
+      downloadsLeft: share.allow_download ? left(share.max_downloads, recipient.downloads) : 0,
+    };
+  });
+}
+
+/**
+ * Unlocks a password-protected share: returns an access grant (256-bit token stored as SHA-256,
+ * {@link SHARE_GRANT_TTL_MS}, bound to this recipient) for the server to keep in a cookie.
+ * Attempts are throttled per (link, hashed IP) and, more loosely, per link (`rate_limited` with
+ * `retryAfterSeconds`); a wrong password is `invalid_credentials` and logged `password_failed`.
+ */
+export async function unlockShare(
+  deps: Pick<VaultDeps, 'db' | 'clock'>,
+  token: string,
+  password: string,
+  client: RecipientClient = {},
+): Promise<{ grant: string; expiresAt: Date }> {
+  if (typeof password !== 'string' || password.length === 0 || password.length > 4096) {
+    throw new ValidationError('password required', 'password');
+  }
+  const ipHash = client.ipHash ?? null;
+  const attempt = await withRecipient(deps, token, async (tx, ctx, now) => {
+    if (!ctx.share.password_hash)
+      throw new ValidationError('this share has no password', 'password');
+    const wait = await reserveUnlockAttempt(tx, now, {
+      tenantId: ctx.tenantId,
+      recipientId: ctx.recipient.id,
+      ipHash,
+    });
+    return { wait, hash: ctx.share.password_hash as string };
+  });
+  if (attempt.wait !== null) throw new RateLimitedError(attempt.wait);
+  // The slow hash runs outside any transaction (PGlite has one connection).
+  const ok = await verifyPassword(attempt.hash, password);
+  const grant = newGrantToken();
+  const result = await withRecipient(deps, token, async (tx, ctx, now) => {
+    if (!ok) {
+      await logAccess(tx, ctx, now, client, { kind: 'password_failed' });
+      return null;
+    }
+    await clearUnlockAttempts(tx, ctx.recipient.id, ipHash);
+    const expiresAt = new Date(now.getTime() + SHARE_GRANT_TTL_MS);
+    await tx('share_grants')
+      .where({ recipient_id: ctx.recipient.id })
+      .where('expires_at', '<=', now)
+      .del();
+    await tx('share_grants').insert({
+      id: randomUUID(),
+      tenant_id: ctx.tenantId,
+      recipient_id: ctx.recipient.id,
+      token_hash: tokenHash(grant),
+      created_at: now,
+      expires_at: expiresAt,
+    });
+    await appendAudit(tx, now, {
+      tenantId: ctx.tenantId,
+      action: 'share.unlock',
+      objectType: 'share_recipient',
+      objectId: ctx.recipient.id,
+      ipHash,
+      detail: { shareId: ctx.share.id },
+    });
+    return { grant, expiresAt };
+  });
+  if (!result) throw new InvalidCredentialsError('wrong password');
+  return result;
+}
+
+async function sharedTrack(tx: Tx, ctx: Context, trackId: unknown) {
+  const t = isUuid(trackId)
+    ? await tx('share_tracks')
+        .join('tracks', 'tracks.id', 'share_tracks.track_id')
+        .where({ share_id: ctx.share.id, 'tracks.id': trackId })
+        .first('tracks.*')
+    : undefined;
+  if (!t) throw new NotFoundError('track');
+  return t;
+}
+
+function safeFileName(title: string): string {
+  const base = title
+    .replace(/[\\/:*?"<>|\p{Cc}]+/gu, '_')
+    .trim()
+    .slice(0, 200);
+  return `${base || 'track'}.wav`;
+}
+
+/**
+ * Everything the server needs to serve this recipient their own copy of one shared track: the
+ * decrypted master (unmarked — the server embeds before sending), the watermark key and the
+ * payload recorded in the recipient's forensic mapping, and the track's metadata. Checks the
+ * link, the grant, that the track is in the share, and for `download` that downloads are
+ * allowed and one is left (counted with a conditional update, so concurrent requests never
+ * exceed the limit); a `stream` is refused once the plays are used up (plays are counted by
+ * {@link recordPlay}). Every read is audited; downloads are logged as `downloaded`.
+ */
+export async function openRecipientTrack(
+  deps: Pick<VaultDeps, 'db' | 'clock' | 'storage' | 'keys'>,
+  token: string,
+  trackId: string,
+  options: RecipientClient & { kind: 'stream' | 'download' },
+): Promise<RecipientTrack> {
+  const kind = options?.kind;
+  if (kind !== 'stream' && kind !== 'download') {
+    throw new ValidationError('kind must be stream or download', 'kind');
+  }
+  const found = await withRecipient(deps, token, async (tx, ctx, now) => {
+    await requireGrant(tx, ctx, options.grant, now);
+    const track = await sharedTrack(tx, ctx, trackId);
+    const mark = await tx('forensic_marks')
+      .where({ recipient_id: ctx.recipient.id, track_id: track.id })
+      .first();
+    const key = mark && (await watermarkKeyById(deps, tx, mark.key_id));
+    // Without its mapping a copy could not be traced: never serve it.
+    if (!mark || !key) throw new NotFoundError('track');
+    const object = await tx('track_versions')
+      .join('objects', 'objects.id', 'track_versions.object_id')
+      .where({
+        'track_versions.track_id': track.id,
+        'track_versions.version': track.current_version,
+      })
+      .first('objects.*');
+    if (!object) throw new NotFoundError('track');
+    if (kind === 'download') {
+      if (!ctx.share.allow_download) throw new ForbiddenError('this share is stream only');
+      const counted = await tx.raw(
+        `UPDATE share_recipients r SET downloads = r.downloads + 1 FROM shares s
+         WHERE r.id = ? AND s.id = r.share_id AND (s.max_downloads IS NULL OR r.downloads < s.max_downloads)
+         RETURNING r.downloads`,
+        [ctx.recipient.id],
+      );
+      if (counted.rows.length === 0) throw new LimitReachedError('downloads');
+      await logAccess(tx, ctx, now, options, { kind: 'downloaded', trackId: track.id });
+    } else if (
+      ctx.share.max_plays != null &&
+      Number(ctx.recipient.plays) >= Number(ctx.share.max_plays)
+    ) {
+      throw new LimitReachedError('plays');
+    }
+    await appendAudit(tx, now, {
+      tenantId: ctx.tenantId,
+      action: 'object.read',
+      objectType: 'object',
+      objectId: object.id,
+      ipHash: options.ipHash ?? null,
+      detail: { via: 'share', kind, recipientId: ctx.recipient.id, keyId: mark.key_id },
+    });
+    return {
+      object,
+      key: key as WatermarkKey,
+      keyId: mark.key_id as string,
+      payload: mark.payload as string,
+      track: toTrackInfo(track),
+      originalFileName: (track.original_file_name as string | null) ?? null,
+      recipient: { id: ctx.recipient.id as string, name: ctx.recipient.name as string },
+    };
+  });
+  const stream = await decryptObjectRow(deps, found.object);
+  return {
+    stream,
+    key: found.key,
+    keyId: found.keyId,
+    payload: found.payload,
+    track: found.track,
+    originalFileName: found.originalFileName,
+    downloadFileName: safeFileName(found.track.title),
+    sizeBytes: Number(found.object.size_bytes),
+    recipient: found.recipient,
+  };
+}
+
+/**
+ * Counts one play of a shared track and logs how far it got (`positionSeconds`). Call it once
+ * per listening session (e.g. when playback stops or the page is left). The count is a
+ * conditional update, so `maxPlays` is never exceeded (`limit_reached`).
+ */
+export async function recordPlay(
+  deps: Pick<VaultDeps, 'db' | 'clock'>,
+  token: string,
+  trackId: string,
+  positionSeconds: number,
+  client: RecipientClient = {},
+): Promise<{ playsLeft: number | null }> {
+  if (
+    typeof positionSeconds !== 'number' ||
+    !Number.isFinite(positionSeconds) ||
+    positionSeconds < 0 ||
+    positionSeconds > 86_400
+  ) {
+    throw new ValidationError('positionSeconds must be 0 to 86400', 'positionSeconds');
+  }
+  return withRecipient(deps, token, async (tx, ctx, now) => {
+    await requireGrant(tx, ctx, client.grant, now);
+    const track = await sharedTrack(tx, ctx, trackId);
+    const counted = await tx.raw(
+      `UPDATE share_recipients r SET plays = r.plays + 1 FROM shares s
+       WHERE r.id = ? AND s.id = r.share_id AND (s.max_plays IS NULL OR r.plays < s.max_plays)
+       RETURNING r.plays`,
+      [ctx.recipient.id],
+    );
+    if (counted.rows.length === 0) throw new LimitReachedError('plays');
+    await logAccess(tx, ctx, now, client, {
+      kind: 'played',
+      trackId: track.id,
+      positionSeconds,
+    });
+    return { playsLeft: left(ctx.share.max_plays, counted.rows[0].plays) };
+  });
+}

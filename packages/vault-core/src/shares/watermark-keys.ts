@@ -1,0 +1,160 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import { generateKey, type WatermarkKey } from '@vaultmark/watermark';
+import { appendActorAudit } from '../audit/audit-log.js';
+import { type Tx, withTenant } from '../db/transactions.js';
+import type { VaultDeps } from '../deps.js';
+import { type Actor, authorize } from '../tenancy/policies.js';
+
+/** A tenant's watermark key as listed (never its secret). */
+export interface WatermarkKeyInfo {
+  /** Key id, recorded in every forensic mark the key made and reported by the detector. */
+  id: string;
+  /** Whether new shares are marked with this key (exactly one key is current). */
+  current: boolean;
+  createdAt: Date;
+  retiredAt: Date | null;
+}
+
+/** Payload size of every recipient mark: 128 bits, the watermark SDK's default. */
+export const PAYLOAD_BYTES = 16;
+
+// The KEK binds each wrapped secret to its tenant and key id, like object data keys.
+const keyContext = (tenantId: string, keyId: string) => ({
+  tenantId,
+  objectId: `watermark-key/${keyId}`,
+});
+
+// biome-ignore lint/suspicious/noExplicitAny: database row
+function toInfo(r: any): WatermarkKeyInfo {
+  return {
+    id: r.id,
+    current: r.retired_at == null,
+    createdAt: new Date(r.created_at),
+    retiredAt: r.retired_at ? new Date(r.retired_at) : null,
+  };
+}
+
+async function insertKey(
+  deps: Pick<VaultDeps, 'keys'>,
+  tx: Tx,
+  tenantId: string,
+  at: Date,
+  createdBy: string | null,
+): Promise<{ id: string; key: WatermarkKey }> {
+  const id = randomUUID();
+  // The key's name is its id: the detector reports it, which says which key marked a copy.
+  const key = generateKey({ name: id });
+  const wrapped = await deps.keys.wrap(key.secret, keyContext(tenantId, id));
+  await tx('watermark_keys').insert({
+    id,
+    tenant_id: tenantId,
+    secret_wrapped: Buffer.from(wrapped),
+    kek_id: deps.keys.keyId,
+    created_by: createdBy,
+    created_at: at,
+  });
+  return { id, key };
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: database row
+async function unwrapKey(deps: Pick<VaultDeps, 'keys'>, row: any): Promise<WatermarkKey> {
+  const secret = await deps.keys.unwrap(
+    row.secret_wrapped,
+    keyContext(row.tenant_id, row.id),
+    row.kek_id,
+  );
+  return { name: row.id, secret: new Uint8Array(secret), version: 1 };
+}
+
+/**
+ * The tenant's current watermark key inside the caller's tenant transaction, created (and
+ * audited) on first use. Concurrent first uses are serialised by locking the organization row.
+ */
+export async function currentWatermarkKey(
+  deps: Pick<VaultDeps, 'keys'>,
+  tx: Tx,
+  actor: Actor,
+  at: Date,
+): Promise<{ id: string; key: WatermarkKey }> {
+  await tx('organizations').where({ id: actor.tenantId }).forUpdate().first('id');
+  const row = await tx('watermark_keys').whereNull('retired_at').first();
+  if (row) return { id: row.id, key: await unwrapKey(deps, row) };
+  const created = await insertKey(deps, tx, actor.tenantId, at, actor.userId);
+  await appendActorAudit(tx, at, actor, {
+    action: 'watermark_key.create',
+    objectType: 'watermark_key',
+    objectId: created.id,
+  });
+  return created;
+}
+
+/** The watermark key with this id, in the caller's tenant transaction. */
+export async function watermarkKeyById(
+  deps: Pick<VaultDeps, 'keys'>,
+  tx: Tx,
+  keyId: string,
+): Promise<WatermarkKey | null> {
+  const row = await tx('watermark_keys').where({ id: keyId }).first();
+  return row ? unwrapKey(deps, row) : null;
+}
+
+/** Every watermark key of the transaction's tenant, current and previous (for detection). */
+export async function allWatermarkKeys(
+  deps: Pick<VaultDeps, 'keys'>,
+  tx: Tx,
+): Promise<WatermarkKey[]> {
+  const rows = await tx('watermark_keys').orderBy('created_at');
+  return Promise.all(rows.map((r) => unwrapKey(deps, r)));
+}
+
+/**
+ * The 128-bit payload of one recipient's copy of one track: HMAC-SHA-256 under the tenant's
+ * watermark key secret (domain-separated from the mark's own keyed streams), truncated. Distinct
+ * per (share, recipient, track); only the tenant can compute or invert it (through its mapping).
+ */
+export function recipientPayload(
+  key: WatermarkKey,
+  ids: { shareId: string; recipientId: string; trackId: string },
+): string {
+  return createHmac('sha256', key.secret)
+    .update(`vaultmark/recipient-payload/v1\0${ids.shareId}\0${ids.recipientId}\0${ids.trackId}`)
+    .digest()
+    .subarray(0, PAYLOAD_BYTES)
+    .toString('hex');
+}
+
+/** The organization's watermark keys, the current one first, then newest first (admins). */
+export async function listWatermarkKeys(
+  deps: Pick<VaultDeps, 'db'>,
+  actor: Actor,
+): Promise<WatermarkKeyInfo[]> {
+  authorize(actor, 'watermarkKey', 'read');
+  const rows = await withTenant(deps.db, actor.tenantId, (tx) =>
+    tx('watermark_keys').orderByRaw('retired_at IS NULL DESC, created_at DESC, retired_at DESC'),
+  );
+  return rows.map(toInfo);
+}
+
+/**
+ * Rotates the organization's watermark key (admins): a new key becomes current for new shares;
+ * previous keys stay, so copies they marked are still identified, and existing shares keep
+ * serving copies marked with the key their mapping records.
+ */
+export async function rotateWatermarkKey(
+  deps: Pick<VaultDeps, 'db' | 'clock' | 'keys'>,
+  actor: Actor,
+): Promise<WatermarkKeyInfo> {
+  authorize(actor, 'watermarkKey', 'rotate');
+  return withTenant(deps.db, actor.tenantId, async (tx) => {
+    const now = deps.clock.now();
+    await tx('organizations').where({ id: actor.tenantId }).forUpdate().first('id');
+    await tx('watermark_keys').whereNull('retired_at').update({ retired_at: now });
+    const { id } = await insertKey(deps, tx, actor.tenantId, now, actor.userId);
+    await appendActorAudit(tx, now, actor, {
+      action: 'watermark_key.rotate',
+      objectType: 'watermark_key',
+      objectId: id,
+    });
+    return toInfo(await tx('watermark_keys').where({ id }).first());
+  });
+}
