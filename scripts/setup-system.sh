@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs and starts what the test suite needs from the system: ffmpeg, sox, PostgreSQL
-# (and Chromium once browser tests exist). Idempotent: quick when everything is present.
+# Installs and starts what the test suite needs from the system: ffmpeg, sox, PostgreSQL,
+# Chromium, and s3s-fs (through cargo). Idempotent: quick when everything is present.
 # Prints `export TEST_DATABASE_URL=...` on stdout, so callers can `eval "$(scripts/setup-system.sh)"`.
 set -euo pipefail
 
@@ -21,6 +21,18 @@ if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >&2
   apt-get install -y -qq --no-install-recommends "${need[@]}" >&2
+fi
+
+# s3s-fs: an S3-compatible server that verifies AWS SigV4 signatures (header-signed and
+# presigned), for the storage tests. Built from the Rust crate registry; about 3 minutes once.
+S3S_FS_VERSION=0.14.1
+if ! command -v s3s-fs >/dev/null 2>&1 && [ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/s3s-fs" ]; then
+  if command -v cargo >/dev/null 2>&1; then
+    log "building s3s-fs $S3S_FS_VERSION with cargo (signature-verifying S3 server for the storage tests)"
+    cargo install s3s-fs --version "$S3S_FS_VERSION" --features binary --locked --quiet >&2
+  else
+    log "cargo not found: the signature-verifying S3 storage tests are skipped"
+  fi
 fi
 
 # PostgreSQL: start the first cluster and make a test role and database.
