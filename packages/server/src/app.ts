@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import Koa from 'koa';
+import Koa, { type Middleware } from 'koa';
 import pino, { type Logger } from 'pino';
 import { buildOpenApi, type OpenApiDocument } from './api/openapi.js';
 import { ApiRegistry, type Authenticate } from './api/registry.js';
@@ -34,6 +34,11 @@ export interface AppOptions {
   authenticate?: Authenticate;
   /** Where rate-limit counters live; default: in this process. */
   rateLimitStore?: RateLimitStore;
+  /**
+   * Middleware mounted after the static assets and health routes and before the API (pages,
+   * resumable uploads).
+   */
+  middleware?: Middleware[];
   /** Version published in the OpenAPI document. */
   version?: string;
 }
@@ -81,6 +86,7 @@ export function createApp(options: AppOptions = {}): VaultmarkApp {
   const health = healthRoutes(options.readiness ?? {}, metrics);
   app.use(health.routes());
   app.use(health.allowedMethods());
+  for (const middleware of options.middleware ?? []) app.use(middleware);
 
   const registry = new ApiRegistry().add(...(options.routes ?? []));
   const openapi = buildOpenApi(registry.list(), {

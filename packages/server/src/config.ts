@@ -24,6 +24,12 @@ export interface ServerConfig {
   };
   /** Key-encryption key: a local key file (default under `dataDir`) or a KMS key id. */
   kek: { kind: 'file'; path: string } | { kind: 'aws-kms'; keyId: string; region?: string };
+  /**
+   * Secret from which the server derives its keys other than data keys (audit checkpoint
+   * signatures, CSRF tokens): the local KEK itself, or with a KMS this file (created on first
+   * start). Every server and worker of one deployment needs the same one.
+   */
+  serverSecretFile: string;
   /** SMTP URL for outgoing mail; absent means an outbox directory under `dataDir`. */
   smtpUrl?: string;
   mailFrom: string;
@@ -66,6 +72,7 @@ const Env = z.object({
   VAULTMARK_KEK_FILE: z.string().min(1).optional(),
   KMS_KEY_ID: z.string().min(1).optional(),
   KMS_REGION: z.string().min(1).optional(),
+  VAULTMARK_SECRET_FILE: z.string().min(1).optional(),
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\//, 'expected an smtp:// or smtps:// URL')
@@ -94,6 +101,7 @@ export function loadConfig(
   }
   const e = parsed.data;
   const cwd = overrides.cwd ?? process.cwd();
+  const fromCwd = (path: string) => (isAbsolute(path) ? path : resolve(cwd, path));
   const dataDir = resolve(cwd, overrides.dataDir ?? e.VAULTMARK_DATA ?? 'vaultmark-data');
   const listenPort = overrides.port ?? e.PORT ?? 8080;
   const host = e.HOST ?? '127.0.0.1';
@@ -125,11 +133,12 @@ export function loadConfig(
       : {
           kind: 'file',
           path: e.VAULTMARK_KEK_FILE
-            ? isAbsolute(e.VAULTMARK_KEK_FILE)
-              ? e.VAULTMARK_KEK_FILE
-              : resolve(cwd, e.VAULTMARK_KEK_FILE)
+            ? fromCwd(e.VAULTMARK_KEK_FILE)
             : join(dataDir, 'keys', 'kek.key'),
         },
+    serverSecretFile: e.VAULTMARK_SECRET_FILE
+      ? fromCwd(e.VAULTMARK_SECRET_FILE)
+      : join(dataDir, 'keys', 'server-secret.key'),
     ...(e.SMTP_URL ? { smtpUrl: e.SMTP_URL } : {}),
     mailFrom: e.MAIL_FROM ?? 'Vaultmark <no-reply@localhost>',
     maxUploadBytes: e.MAX_UPLOAD_BYTES ?? 2 * 1024 ** 3,

@@ -24,6 +24,13 @@ export {
 } from './auth/session-cookie.js';
 export { ConfigError, loadConfig, type ServerConfig } from './config.js';
 export { HttpError, STATUS_BY_CODE, statusFor } from './http-error.js';
+export {
+  createVaultWorker,
+  type RunningWorker,
+  startWorker,
+  type VaultWorker,
+  type WorkerStartOptions,
+} from './jobs/worker.js';
 export { listen, type RunningServer } from './listen.js';
 export { type ByteRange, parseRange } from './media/range.js';
 export { type MediaSource, sendMedia } from './media/send-media.js';
@@ -41,6 +48,8 @@ export { contentDisposition } from './uploads/content-disposition.js';
 export { receiveAudioUpload, type UploadedAudio, type UploadLimits } from './uploads/multipart.js';
 export { type SniffedFormat, sniffAudio } from './uploads/sniff.js';
 export { type FinishedUpload, type TusOptions, tusUploads } from './uploads/tus.js';
+export { type ConfiguredVault, openConfiguredVault } from './vault/open-configured-vault.js';
+export { createVaultServer, type VaultServer, type VaultServerOptions } from './vault-server.js';
 export { escapeHtml, html, page, SafeHtml } from './web/html.js';
 export {
   formatProbability,

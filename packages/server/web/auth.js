@@ -22,7 +22,7 @@ signin?.addEventListener('submit', async (event) => {
   } catch (error) {
     if (
       error instanceof ApiError &&
-      (error.code === 'totp_required' || error.code === 'invalid_totp')
+      (error.code === 'two_factor_required' || error.code === 'invalid_totp')
     ) {
       const field = document.getElementById('totp-field');
       field.hidden = false;

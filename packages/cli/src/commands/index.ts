@@ -5,8 +5,10 @@ import { registerDetect } from './detect.js';
 import { registerEmbed } from './embed.js';
 import { registerKeygen } from './keygen.js';
 import { registerPeaks } from './peaks.js';
+import { registerServe } from './serve.js';
 import { registerStems } from './stems.js';
 import { registerTrace } from './trace.js';
+import { registerWorker } from './worker.js';
 
 /** Every subcommand, in the order `--help` lists them. */
 export const commands: RegisterCommand[] = [
@@ -18,4 +20,6 @@ export const commands: RegisterCommand[] = [
   registerAnalyze,
   registerPeaks,
   registerStems,
+  registerServe,
+  registerWorker,
 ];

@@ -55,6 +55,29 @@ export function buildOpenApi(
         content: { 'application/json': { schema: jsonSchema(route.body, 'input') } },
       };
     }
+    if (route.rawBody) {
+      const fields = Object.entries(route.rawBody.fields ?? {});
+      operation.requestBody = {
+        required: true,
+        description: route.rawBody.description,
+        content: {
+          [route.rawBody.contentType]: fields.length
+            ? {
+                schema: {
+                  type: 'object',
+                  properties: Object.fromEntries(
+                    fields.map(([name, description]) => [
+                      name,
+                      { type: 'string', format: 'binary', description },
+                    ]),
+                  ),
+                  required: fields.map(([name]) => name),
+                },
+              }
+            : {},
+        },
+      };
+    }
     paths[path] = { ...paths[path], [route.method]: operation };
   }
   return {

@@ -49,6 +49,11 @@ export interface RouteSpec<
   params?: P;
   query?: Q;
   body?: B;
+  /**
+   * A request body the handler reads itself (e.g. `multipart/form-data` uploads), documented in
+   * the OpenAPI document with this content type and an optional JSON description of its fields.
+   */
+  rawBody?: { contentType: string; description: string; fields?: Record<string, string> };
   responses: Record<number, ResponseSpec>;
   handler(
     ctx: ParameterizedContext,

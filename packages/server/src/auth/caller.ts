@@ -1,3 +1,4 @@
+import type { Role } from '@vaultmark/vault-core';
 import type { ParameterizedContext } from 'koa';
 import { HttpError } from '../http-error.js';
 
@@ -6,6 +7,8 @@ export interface Caller {
   userId: string;
   tenantId: string;
   sessionId: string;
+  /** The caller's role in the tenant, when the resolver reads it (vault sessions do). */
+  role?: Role;
   /** `cookie` callers need a CSRF token for writes; `bearer` callers (scripts) do not. */
   via: 'cookie' | 'bearer';
 }

@@ -1,0 +1,240 @@
+import { createReadStream } from 'node:fs';
+import type { Track } from '@vaultmark/vault-core';
+import { z } from 'zod';
+import { defineRoute, type RouteSpec } from '../api/route.js';
+import { HttpError } from '../http-error.js';
+import { receiveAudioUpload } from '../uploads/multipart.js';
+import { type AnalysisDetails, analysisOutputs } from '../vault/analysis-records.js';
+import { actorOf, type ServerContext } from '../vault/server-context.js';
+
+/** A track as the API shows it. */
+export const TrackBody = z.object({
+  id: z.string(),
+  title: z.string(),
+  artist: z.string().nullable(),
+  durationSeconds: z.number().nullable(),
+  bpm: z.number().nullable(),
+  key: z.string().nullable(),
+  camelot: z.string().nullable(),
+  loudnessLufs: z.number().nullable(),
+  truePeakDbtp: z.number().nullable(),
+  tags: z.array(z.string()),
+  folderId: z.string().nullable(),
+  originalFileName: z.string().nullable(),
+  analysisStatus: z.enum(['pending', 'running', 'done', 'failed']),
+  /** The same as `analysisStatus` (the upload answer's `status`). */
+  status: z.enum(['pending', 'running', 'done', 'failed']),
+  version: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+/** Maps a catalog track (and its analysis details, when done) to the API's shape. */
+export function presentTrack(track: Track, details?: AnalysisDetails): z.infer<typeof TrackBody> {
+  // The catalog says `done` a moment before the job's result (details, peaks) is stored.
+  const status = track.analysisStatus === 'done' && !details ? 'running' : track.analysisStatus;
+  return {
+    id: track.id,
+    title: track.title,
+    artist: track.artist,
+    durationSeconds: track.durationSeconds,
+    bpm: track.bpm,
+    key: track.key,
+    camelot: details?.camelot ?? null,
+    loudnessLufs: details?.loudnessLufs ?? null,
+    truePeakDbtp: details?.truePeakDbtp ?? null,
+    tags: track.tags,
+    folderId: track.folderId,
+    originalFileName: track.originalFileName,
+    analysisStatus: status,
+    status,
+    version: track.version,
+    createdAt: track.createdAt.toISOString(),
+    updatedAt: track.updatedAt.toISOString(),
+  };
+}
+
+const Id = z.object({ id: z.uuid() });
+const tags = ['tracks'];
+const optionalText = (max: number) => z.string().trim().min(1).max(max).optional();
+
+/** The catalog: upload (analysis runs as a job), search, read, edit, delete, waveform peaks. */
+export function trackRoutes(ctx: ServerContext): RouteSpec[] {
+  const { vault, config } = ctx;
+  const present = async (tenantId: string, track: Track) =>
+    presentTrack(track, (await analysisOutputs(vault, tenantId, [track])).get(track.id)?.details);
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/api/tracks',
+      summary: 'Upload audio as a new track; tempo, key, loudness and peaks are computed in a job',
+      tags,
+      auth: 'user',
+      rateLimit: {
+        name: 'upload',
+        max: 120,
+        windowMs: 60 * 60_000,
+        // Rate limits run before authentication: count by client address.
+        keyOf: (koa) => koa.ip,
+      },
+      rawBody: {
+        contentType: 'multipart/form-data',
+        description: 'the audio in `file`; optional text fields `title` and `artist`',
+        fields: { file: 'the audio file (WAV, AIFF, FLAC, MP3, AAC/M4A, Ogg, Opus, WebM)' },
+      },
+      responses: { 201: { description: 'the new track', schema: TrackBody } },
+      handler: async (koa) => {
+        const actor = actorOf(koa);
+        const upload = await receiveAudioUpload(koa, {
+          maxBytes: config.maxUploadBytes,
+          tmpDir: ctx.tmpDir,
+        });
+        try {
+          const track = await vault.catalog.uploadTrack(actor, {
+            body: createReadStream(upload.path),
+            originalFileName: upload.originalName || null,
+            ...(upload.fields.title ? { title: upload.fields.title.slice(0, 300) } : {}),
+            ...(upload.fields.artist ? { artist: upload.fields.artist.slice(0, 300) } : {}),
+          });
+          return { status: 201, body: presentTrack(track) };
+        } finally {
+          await upload.discard();
+        }
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/tracks',
+      summary: 'Search the library (title, artist, file name; tag, key, BPM, analysis status)',
+      tags,
+      auth: 'user',
+      query: z.object({
+        q: z.string().max(200).optional(),
+        tag: z.string().max(100).optional(),
+        key: z.string().max(20).optional(),
+        bpmMin: z.coerce.number().min(0).max(1000).optional(),
+        bpmMax: z.coerce.number().min(0).max(1000).optional(),
+        status: z.enum(['pending', 'running', 'done', 'failed']).optional(),
+        limit: z.coerce.number().int().min(1).max(200).default(50),
+        offset: z.coerce.number().int().min(0).default(0),
+      }),
+      responses: {
+        200: {
+          description: 'a page of tracks, newest first, and the total',
+          schema: z.object({
+            items: z.array(TrackBody),
+            total: z.number().int(),
+            limit: z.number().int(),
+            offset: z.number().int(),
+          }),
+        },
+      },
+      handler: async (koa, { query }) => {
+        const actor = actorOf(koa);
+        const { status, ...filter } = query;
+        const page = await vault.catalog.listTracks(actor, {
+          ...filter,
+          ...(status ? { analysisStatus: status } : {}),
+        });
+        const details = await analysisOutputs(vault, actor.tenantId, page.items);
+        return {
+          status: 200,
+          body: {
+            items: page.items.map((t) => presentTrack(t, details.get(t.id)?.details)),
+            total: page.total,
+            limit: query.limit,
+            offset: query.offset,
+          },
+        };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/tracks/:id',
+      summary: 'One track with its analysis results',
+      tags,
+      auth: 'user',
+      params: Id,
+      responses: { 200: { description: 'the track', schema: TrackBody } },
+      handler: async (koa, { params }) => {
+        const actor = actorOf(koa);
+        return {
+          status: 200,
+          body: await present(actor.tenantId, await vault.catalog.getTrack(actor, params.id)),
+        };
+      },
+    }),
+    defineRoute({
+      method: 'patch',
+      path: '/api/tracks/:id',
+      summary: 'Edit metadata (title, artist, BPM, key, tags, folder)',
+      tags,
+      auth: 'user',
+      params: Id,
+      body: z
+        .object({
+          title: optionalText(300),
+          artist: z.string().trim().max(300).nullable().optional(),
+          bpm: z.number().min(1).max(1000).nullable().optional(),
+          key: z.string().trim().max(20).nullable().optional(),
+          tags: z.array(z.string().trim().min(1).max(50)).max(50).optional(),
+          folderId: z.uuid().nullable().optional(),
+        })
+        .strict(),
+      responses: { 200: { description: 'the updated track', schema: TrackBody } },
+      handler: async (koa, { params, body }) => {
+        const actor = actorOf(koa);
+        const track = await vault.catalog.updateTrack(actor, params.id, body);
+        return { status: 200, body: await present(actor.tenantId, track) };
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/api/tracks/:id',
+      summary: 'Delete a track; every stored version is crypto-erased',
+      tags,
+      auth: 'user',
+      params: Id,
+      responses: { 204: { description: 'deleted' } },
+      handler: async (koa, { params }) => {
+        await vault.catalog.deleteTrack(actorOf(koa), params.id);
+        return { status: 204 };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/tracks/:id/peaks',
+      summary: 'Waveform peaks of the current version (audiowaveform JSON, 8-bit, 20 points/s)',
+      tags,
+      auth: 'user',
+      params: Id,
+      responses: {
+        200: {
+          description: 'audiowaveform JSON',
+          schema: z.object({
+            version: z.number().int(),
+            channels: z.number().int(),
+            sample_rate: z.number().int(),
+            samples_per_pixel: z.number().int(),
+            bits: z.number().int(),
+            length: z.number().int(),
+            data: z.array(z.number().int()),
+          }),
+        },
+      },
+      handler: async (koa, { params }) => {
+        const actor = actorOf(koa);
+        const track = await vault.catalog.getTrack(actor, params.id);
+        const output = (await analysisOutputs(vault, actor.tenantId, [track], 'all')).get(track.id);
+        if (!output?.peaks) {
+          throw new HttpError(409, 'analysis_pending', 'the waveform is not ready yet');
+        }
+        return {
+          status: 200,
+          headers: { 'Cache-Control': 'private, no-store' },
+          body: output.peaks,
+        };
+      },
+    }),
+  ];
+}

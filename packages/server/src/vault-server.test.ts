@@ -1,0 +1,309 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createResponseValidator } from '../test/openapi-validator.js';
+import { tone } from '../test/tone.js';
+import {
+  Browserless,
+  engines,
+  eventually,
+  startTestServer,
+  type TestServer,
+} from '../test/vault-server.js';
+
+interface TrackBody {
+  id: string;
+  title: string;
+  status: string;
+  analysisStatus: string;
+  durationSeconds: number | null;
+  bpm: number | null;
+  key: string | null;
+  loudnessLufs: number | null;
+}
+
+describe.each(engines)('the composed server on %s', (engine) => {
+  let t: TestServer;
+  let validate: ReturnType<typeof createResponseValidator>;
+  /** Calls the API and checks the answer against the published OpenAPI document. */
+  async function call<T = Record<string, unknown>>(
+    client: Browserless,
+    method: string,
+    path: string,
+    template: string,
+    body?: unknown,
+  ) {
+    const answer = await client.json<T>(method, path, body);
+    expect(validate(method, template, answer.status, answer.body)).toEqual([]);
+    return answer;
+  }
+
+  beforeAll(async () => {
+    t = await startTestServer(engine);
+    validate = createResponseValidator(t.server.openapi);
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it('registers, signs in and out, issues bearer tokens, lists and revokes sessions', async () => {
+    const alice = new Browserless(t.url);
+    const registered = await alice.register('alice@example.com', 'Alice');
+    expect(validate('post', '/api/auth/register', 201, registered.body)).toEqual([]);
+    const me = await call(alice, 'GET', '/api/auth/me', '/api/auth/me');
+    expect(me.body).toMatchObject({ organizationName: 'Alice', role: 'owner' });
+
+    // Cookie writes need the CSRF token.
+    const csrf = alice.csrf;
+    alice.csrf = undefined;
+    const refused = await call(alice, 'POST', '/api/auth/tokens', '/api/auth/tokens');
+    expect(refused.status).toBe(403);
+    expect(refused.body).toEqual({ error: { code: 'csrf_failed', message: expect.any(String) } });
+    alice.csrf = csrf;
+
+    const token = await call<{ token: string }>(
+      alice,
+      'POST',
+      '/api/auth/tokens',
+      '/api/auth/tokens',
+    );
+    expect(token.status).toBe(201);
+    const script = new Browserless(t.url);
+    script.bearer = token.body.token;
+    expect((await call(script, 'GET', '/api/auth/me', '/api/auth/me')).status).toBe(200);
+
+    const sessions = await call<{ items: { id: string; kind: string; current: boolean }[] }>(
+      alice,
+      'GET',
+      '/api/account/sessions',
+      '/api/account/sessions',
+    );
+    expect(sessions.body.items.map((s) => s.kind).sort()).toEqual(['api', 'browser']);
+    const api = sessions.body.items.find((s) => s.kind === 'api')!;
+    const revoked = await alice.request('DELETE', `/api/account/sessions/${api.id}`);
+    expect(revoked.status).toBe(204);
+    const after = await call(script, 'GET', '/api/auth/me', '/api/auth/me');
+    expect(after.status).toBe(401);
+
+    expect((await alice.request('POST', '/api/auth/logout')).status).toBe(204);
+    expect((await call(alice, 'GET', '/api/auth/me', '/api/auth/me')).status).toBe(401);
+
+    const wrong = await call(alice, 'POST', '/api/auth/login', '/api/auth/login', {
+      email: 'alice@example.com',
+      password: 'not the password',
+    });
+    expect(wrong.status).toBe(401);
+    expect((wrong.body as { error: { code: string } }).error.code).toBe('invalid_credentials');
+    const login = await call<{ csrfToken: string }>(
+      alice,
+      'POST',
+      '/api/auth/login',
+      '/api/auth/login',
+      {
+        email: 'alice@example.com',
+        password: 'correct horse battery',
+      },
+    );
+    expect(login.status).toBe(200);
+    alice.csrf = login.body.csrfToken;
+    expect((await call(alice, 'GET', '/api/auth/me', '/api/auth/me')).status).toBe(200);
+
+    const taken = await call(
+      new Browserless(t.url),
+      'POST',
+      '/api/auth/register',
+      '/api/auth/register',
+      {
+        email: 'ALICE@example.com',
+        password: 'another long password',
+        displayName: 'Mallory',
+      },
+    );
+    expect(taken.status).toBe(409);
+  });
+
+  it('signs in with an emailed code only in the browser that asked for it', async () => {
+    const carol = new Browserless(t.url);
+    await carol.register('carol@example.com', 'Carol');
+    await carol.request('POST', '/api/auth/logout');
+    const asked = await call(carol, 'POST', '/api/auth/email-code', '/api/auth/email-code', {
+      email: 'carol@example.com',
+    });
+    expect(asked.status).toBe(202);
+    const code = await eventually(async () => {
+      const { readdirSync } = await import('node:fs');
+      const dir = join(t.dataDir, 'outbox');
+      for (const name of readdirSync(dir)) {
+        const text = readFileSync(join(dir, name), 'utf8');
+        if (text.includes('To: carol@example.com')) {
+          const match = /\b(\d{6})\b/.exec(text.split('\r\n\r\n').slice(1).join('\n'));
+          if (match) return match[1];
+        }
+      }
+      return undefined;
+    });
+    const elsewhere = new Browserless(t.url);
+    const stolen = await call(
+      elsewhere,
+      'POST',
+      '/api/auth/email-code/verify',
+      '/api/auth/email-code/verify',
+      {
+        email: 'carol@example.com',
+        code,
+      },
+    );
+    expect(stolen.status).toBe(401);
+    const verified = await call(
+      carol,
+      'POST',
+      '/api/auth/email-code/verify',
+      '/api/auth/email-code/verify',
+      {
+        email: 'carol@example.com',
+        code,
+      },
+    );
+    expect(verified.status).toBe(200);
+  });
+
+  it('uploads a track, analyses it in a job, searches, edits, and isolates tenants', async () => {
+    const owner = new Browserless(t.url);
+    await owner.register('owner@example.com', 'Owner');
+    const form = new FormData();
+    const wav = readFileSync(tone(t.dataDir, 'a440.wav', { seconds: 6, args: ['-ac', '2'] }));
+    form.set('file', new Blob([wav]), 'A 440 demo.wav');
+    const created = await call<TrackBody>(owner, 'POST', '/api/tracks', '/api/tracks', form);
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ title: 'A 440 demo', status: 'pending' });
+    const id = created.body.id;
+
+    const done = await eventually(async () => {
+      const got = await call<TrackBody>(owner, 'GET', `/api/tracks/${id}`, '/api/tracks/{id}');
+      return got.body.analysisStatus === 'done' ? got.body : undefined;
+    });
+    expect(done.durationSeconds).toBeCloseTo(6, 1);
+    expect(done.loudnessLufs).toEqual(expect.any(Number));
+    const peaks = await call<{ length: number; data: number[]; bits: number }>(
+      owner,
+      'GET',
+      `/api/tracks/${id}/peaks`,
+      '/api/tracks/{id}/peaks',
+    );
+    expect(peaks.status).toBe(200);
+    expect(peaks.body.bits).toBe(8);
+    expect(peaks.body.length).toBeGreaterThanOrEqual(119);
+    expect(peaks.body.data.length).toBe(peaks.body.length * 2);
+    // ffmpeg's sine has amplitude 1/8: about 16 on the 8-bit scale.
+    expect(Math.max(...peaks.body.data)).toBeGreaterThan(8);
+
+    const patched = await call<TrackBody>(owner, 'PATCH', `/api/tracks/${id}`, '/api/tracks/{id}', {
+      artist: 'The Tuning Forks',
+      tags: ['Demo'],
+    });
+    expect(patched.status).toBe(200);
+    const found = await call<{ items: TrackBody[]; total: number }>(
+      owner,
+      'GET',
+      '/api/tracks?q=tuning',
+      '/api/tracks',
+    );
+    expect(found.body.total).toBe(1);
+    expect((await owner.json('GET', '/api/tracks?q=%25')).body).toMatchObject({ total: 0 });
+
+    // Another tenant: the same id is simply not there.
+    const other = new Browserless(t.url);
+    await other.register('other@example.com', 'Other');
+    for (const [method, path] of [
+      ['GET', `/api/tracks/${id}`],
+      ['GET', `/api/tracks/${id}/peaks`],
+      ['PATCH', `/api/tracks/${id}`],
+      ['DELETE', `/api/tracks/${id}`],
+    ] as const) {
+      const answer = await other.json<{ error: { code: string } }>(
+        method,
+        path,
+        method === 'PATCH' ? { title: 'mine now' } : undefined,
+      );
+      expect(answer.status, `${method} ${path}`).toBe(404);
+      expect(answer.body.error.code).toBe('not_found');
+    }
+    expect((await other.json('GET', '/api/tracks')).body).toMatchObject({ total: 0 });
+
+    // Not audio: refused by its bytes, whatever its name says.
+    const fake = new FormData();
+    fake.set('file', new Blob([Buffer.from('<html>not audio</html>')]), 'song.wav');
+    const refused = await call(owner, 'POST', '/api/tracks', '/api/tracks', fake);
+    expect(refused.status).toBe(415);
+
+    const audit = await call<{ items: { action: string }[] }>(
+      owner,
+      'GET',
+      '/api/audit',
+      '/api/audit',
+    );
+    expect(audit.body.items.map((e) => e.action)).toEqual(
+      expect.arrayContaining(['track.create', 'track.analysis', 'track.update']),
+    );
+    const verified = await call(owner, 'GET', '/api/audit/verify', '/api/audit/verify');
+    expect(verified.body).toMatchObject({ ok: true, problems: [] });
+
+    expect((await owner.request('DELETE', `/api/tracks/${id}`)).status).toBe(204);
+    expect((await owner.json('GET', `/api/tracks/${id}`)).status).toBe(404);
+  });
+
+  it('exports the account and deletes it after a grace period that can be cancelled', async () => {
+    const dana = new Browserless(t.url);
+    await dana.register('dana@example.com', 'Dana');
+    const exported = await call<{ format: string }>(
+      dana,
+      'GET',
+      '/api/account/export',
+      '/api/account/export',
+    );
+    expect(exported.status).toBe(200);
+    expect(JSON.stringify(exported.body)).toContain('dana@example.com');
+    const wrong = await call(dana, 'POST', '/api/account/delete', '/api/account/delete', {
+      password: 'wrong',
+    });
+    expect(wrong.status).toBe(401);
+    const scheduled = await call<{ deleteAfter: string }>(
+      dana,
+      'POST',
+      '/api/account/delete',
+      '/api/account/delete',
+      {
+        password: 'correct horse battery',
+      },
+    );
+    expect(scheduled.status).toBe(202);
+    expect(Date.parse(scheduled.body.deleteAfter) - Date.now()).toBeGreaterThan(29 * 86_400_000);
+    const login = await dana.json<{ csrfToken: string }>('POST', '/api/auth/login', {
+      email: 'dana@example.com',
+      password: 'correct horse battery',
+    });
+    expect(login.status).toBe(200);
+    dana.csrf = login.body.csrfToken;
+    const cancelled = await call(
+      dana,
+      'POST',
+      '/api/account/delete/cancel',
+      '/api/account/delete/cancel',
+    );
+    expect(cancelled.status).toBe(200);
+  });
+
+  it('serves the owner pages to signed-in users and sends others to sign in', async () => {
+    const anonymous = await fetch(`${t.url}/library`, { redirect: 'manual' });
+    expect(anonymous.status).toBe(302);
+    expect(anonymous.headers.get('location')).toBe('/signin?next=%2Flibrary');
+    const erin = new Browserless(t.url);
+    await erin.register('erin@example.com', 'Erin <script>');
+    const page = await erin.request('GET', '/library');
+    expect(page.status).toBe(200);
+    const text = await page.text();
+    expect(text).toContain('Erin &lt;script&gt;');
+    expect(text).toContain(`content="${erin.csrf}"`);
+    expect(page.headers.get('cache-control')).toBe('private, no-store');
+  });
+});

@@ -1,0 +1,141 @@
+import { createReadStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BlobStorage, Database, Vault } from '@vaultmark/vault-core';
+import type Koa from 'koa';
+import type { Middleware } from 'koa';
+import pino, { type Logger } from 'pino';
+import type { OpenApiDocument } from './api/openapi.js';
+import type { RouteSpec } from './api/route.js';
+import { createApp } from './app.js';
+import { CsrfTokens } from './auth/csrf.js';
+import type { ServerConfig } from './config.js';
+import { type RunningWorker, startWorker } from './jobs/worker.js';
+import { listen, type RunningServer } from './listen.js';
+import { accountRoutes } from './routes/account-routes.js';
+import { authRoutes } from './routes/auth-routes.js';
+import { presentTrack, trackRoutes } from './routes/track-routes.js';
+import { tusUploads } from './uploads/tus.js';
+import { openConfiguredVault } from './vault/open-configured-vault.js';
+import { type ServerContext, vaultAuthenticate } from './vault/server-context.js';
+import { pageRoutes } from './web/page-routes.js';
+
+/** Options of {@link createVaultServer}. */
+export interface VaultServerOptions {
+  config: ServerConfig;
+  /** An already-open database (tests); default from the configuration. */
+  database?: Database;
+  /** Blob storage instead of the configured one (tests, embedding applications). */
+  storage?: BlobStorage;
+  logger?: Logger;
+  /**
+   * Run the background worker in this process (default true). Deployments with separate
+   * `vaultmark worker` processes turn it off on their servers.
+   */
+  worker?: boolean;
+  /** Poll interval of the in-process worker when idle (default 1 s). */
+  workerIdleMs?: number;
+  /** Version published in the OpenAPI document. */
+  version?: string;
+}
+
+/** The composed reference server. */
+export interface VaultServer {
+  app: Koa;
+  openapi: OpenApiDocument;
+  vault: Vault;
+  logger: Logger;
+  config: ServerConfig;
+  /** The in-process worker, when one runs. */
+  worker: RunningWorker | undefined;
+  /** Starts listening on the configured host and port. */
+  listen(port?: number): Promise<RunningServer>;
+  /**
+   * Graceful shutdown: stops accepting connections, lets requests in flight (uploads included)
+   * finish for up to `graceMs`, stops the worker after its current job, closes the database.
+   */
+  close(graceMs?: number): Promise<void>;
+}
+
+/**
+ * Composes the vault into the HTTP app: opens the vault from the configuration (PGlite, local
+ * storage, local KEK and mail outbox under the data directory unless configured otherwise),
+ * mounts the API (auth, account, audit, tracks, resumable uploads), the pages, and the worker.
+ */
+export async function createVaultServer(options: VaultServerOptions): Promise<VaultServer> {
+  const { config } = options;
+  const logger = options.logger ?? pino({ level: config.logLevel });
+  const { vault, deriveSecret } = await openConfiguredVault(config, {
+    ...(options.database ? { database: options.database } : {}),
+    ...(options.storage ? { storage: options.storage } : {}),
+  });
+  const tmpDir = join(config.dataDir, 'tmp');
+  await mkdir(tmpDir, { recursive: true, mode: 0o700 });
+  const ctx: ServerContext = {
+    vault,
+    config,
+    logger,
+    tmpDir,
+    csrf: new CsrfTokens(deriveSecret('csrf')),
+  };
+  const authenticate = vaultAuthenticate(ctx);
+  const routes: RouteSpec[] = [...authRoutes(ctx), ...accountRoutes(ctx), ...trackRoutes(ctx)];
+  const pages = pageRoutes(ctx);
+  const uploads = tusUploads({
+    path: '/api/uploads',
+    dir: join(config.dataDir, 'uploads'),
+    maxBytes: config.maxUploadBytes,
+    authenticate,
+    onComplete: async (upload) => {
+      const track = await vault.catalog.uploadTrack(
+        {
+          userId: upload.caller.userId,
+          tenantId: upload.caller.tenantId,
+          role: upload.caller.role ?? 'member',
+        },
+        { body: createReadStream(upload.path), originalFileName: upload.originalName },
+      );
+      return presentTrack(track);
+    },
+  });
+  const built = createApp({
+    logger,
+    trustProxy: config.trustProxy,
+    routes,
+    authenticate,
+    middleware: [uploads, pages.routes() as Middleware],
+    readiness: {
+      database: async () => {
+        await vault.deps.db.knex.raw('select 1');
+      },
+    },
+    ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
+    ...(options.version ? { version: options.version } : {}),
+  });
+  const worker =
+    (options.worker ?? true)
+      ? startWorker(vault, {
+          logger,
+          tmpDir,
+          ...(options.workerIdleMs !== undefined ? { idleMs: options.workerIdleMs } : {}),
+        })
+      : undefined;
+  let running: RunningServer | undefined;
+  return {
+    app: built.app,
+    openapi: built.openapi,
+    vault,
+    logger,
+    config,
+    worker,
+    async listen(port = config.port) {
+      running = await listen(built.app, port, config.host);
+      return running;
+    },
+    async close(graceMs = 10_000) {
+      await running?.close(graceMs);
+      await worker?.stop();
+      await vault.close();
+    },
+  };
+}

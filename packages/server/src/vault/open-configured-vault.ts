@@ -1,0 +1,83 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  awsKmsClient,
+  type BlobStorage,
+  type Database,
+  type KeyWrapper,
+  KmsKeyWrapper,
+  LocalKek,
+  type Mailer,
+  OutboxMailer,
+  openVault,
+  S3Storage,
+  SmtpMailer,
+  type Vault,
+} from '@vaultmark/vault-core';
+import type { ServerConfig } from '../config.js';
+
+/** A vault opened from the server configuration, with the server's own derived secrets. */
+export interface ConfiguredVault {
+  vault: Vault;
+  /** Derives a 32-byte secret for a purpose (CSRF tokens, ...); equal on every server. */
+  deriveSecret(purpose: string): Uint8Array;
+}
+
+/**
+ * Opens the vault the configuration describes: PostgreSQL (`DATABASE_URL`) or PGlite under the
+ * data directory, S3 or local encrypted blobs, a KMS key or the local KEK file, SMTP or the
+ * outbox directory. Everything the embedded defaults need is created on first start.
+ */
+export async function openConfiguredVault(
+  config: ServerConfig,
+  options: {
+    /** An already-open database (tests); default from the configuration. */
+    database?: Database;
+    /** Blob storage to use instead of the configured one (tests, embedding applications). */
+    storage?: BlobStorage;
+  } = {},
+): Promise<ConfiguredVault> {
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  let keys: KeyWrapper;
+  let secrets: LocalKek;
+  if (config.kek.kind === 'file') {
+    const kek = LocalKek.fromFile(config.kek.path);
+    keys = kek;
+    secrets = kek;
+  } else {
+    const region = config.kek.region ?? config.s3?.region ?? 'us-east-1';
+    keys = new KmsKeyWrapper(awsKmsClient({ region }), config.kek.keyId);
+    secrets = LocalKek.fromFile(config.serverSecretFile);
+  }
+  const vault = await openVault({
+    dataDir: config.dataDir,
+    ...(options.database
+      ? { database: options.database }
+      : config.databaseUrl
+        ? { databaseUrl: config.databaseUrl }
+        : {}),
+    keys,
+    auditKey: { keyId: `${secrets.keyId}/audit`, secret: secrets.deriveSecret('audit-checkpoint') },
+    ...(options.storage
+      ? { storage: options.storage }
+      : config.s3
+        ? { storage: new S3Storage(config.s3) }
+        : {}),
+    mailer: mailerFor(config),
+  });
+  return { vault, deriveSecret: (purpose) => secrets.deriveSecret(`server/${purpose}`) };
+}
+
+function mailerFor(config: ServerConfig): Mailer {
+  if (!config.smtpUrl) return new OutboxMailer(join(config.dataDir, 'outbox'), config.mailFrom);
+  const url = new URL(config.smtpUrl);
+  const secure = url.protocol === 'smtps:';
+  return new SmtpMailer({
+    host: url.hostname,
+    port: Number(url.port || (secure ? 465 : 587)),
+    secure,
+    ...(url.username ? { user: decodeURIComponent(url.username) } : {}),
+    ...(url.password ? { pass: decodeURIComponent(url.password) } : {}),
+    from: config.mailFrom,
+  });
+}

@@ -1,0 +1,61 @@
+import Router from '@koa/router';
+import type { ParameterizedContext } from 'koa';
+import { readSessionCookie } from '../auth/session-cookie.js';
+import { type ServerContext, vaultSessions } from '../vault/server-context.js';
+import {
+  investigationsPage,
+  libraryPage,
+  newSharePage,
+  type OwnerPageContext,
+  shareDetailPage,
+  signInPage,
+  signUpPage,
+} from './pages/owner.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The owner's pages. Signed-in pages read the session cookie (an unknown or ended session is
+ * sent to `/signin?next=...`) and carry the session's CSRF token for their scripts.
+ */
+export function pageRoutes(ctx: ServerContext): Router {
+  const sessions = vaultSessions(ctx.vault);
+  const router = new Router();
+  const send = (koa: ParameterizedContext, body: string) => {
+    koa.type = 'text/html; charset=utf-8';
+    koa.set('Cache-Control', 'private, no-store');
+    koa.body = body;
+  };
+  const owner = async (koa: ParameterizedContext): Promise<OwnerPageContext | undefined> => {
+    const token = readSessionCookie(koa);
+    const caller = token ? await sessions.resolve(token) : undefined;
+    if (!caller) {
+      koa.redirect(`/signin?next=${encodeURIComponent(koa.path)}`);
+      return undefined;
+    }
+    const memberships = await ctx.vault.accounts.listMemberships(caller.userId);
+    const here = memberships.find((m) => m.organizationId === caller.tenantId);
+    return { displayName: here?.name ?? '', csrfToken: ctx.csrf.issue(caller.sessionId) };
+  };
+  const ownerPage =
+    (render: (page: OwnerPageContext, koa: ParameterizedContext) => string) =>
+    async (koa: ParameterizedContext) => {
+      const page = await owner(koa);
+      if (page) send(koa, render(page, koa));
+    };
+
+  router.get('/', (koa) => koa.redirect('/library'));
+  router.get('/signin', (koa) => send(koa, signInPage()));
+  router.get('/signup', (koa) => send(koa, signUpPage()));
+  router.get('/library', ownerPage(libraryPage));
+  router.get('/shares/new', ownerPage(newSharePage));
+  router.get(
+    '/shares/:id',
+    ownerPage((page, koa) => {
+      const id = String(koa.params.id);
+      return shareDetailPage(page, UUID.test(id) ? id : '');
+    }),
+  );
+  router.get('/investigations', ownerPage(investigationsPage));
+  return router;
+}

@@ -1,0 +1,162 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BlobStorage, type Database, openDatabase } from '@vaultmark/vault-core';
+import pino from 'pino';
+import { vi } from 'vitest';
+import { loadConfig } from '../src/config.js';
+import { createVaultServer, type VaultServer } from '../src/vault-server.js';
+
+// Server tests share two cores with the rest of the suite: allow for a loaded machine.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 120_000 });
+
+/** Engines the server suite runs on: PGlite always, PostgreSQL when TEST_DATABASE_URL is set. */
+export const engines: Array<'pglite' | 'postgres'> = process.env.TEST_DATABASE_URL
+  ? ['pglite', 'postgres']
+  : ['pglite'];
+
+/** A fresh schema on the PostgreSQL test server, dropped by `drop()`. */
+export async function postgresSchema(): Promise<{
+  url: string;
+  schema: string;
+  drop(): Promise<void>;
+}> {
+  const url = process.env.TEST_DATABASE_URL as string;
+  const schema = `s_${randomBytes(6).toString('hex')}`;
+  const admin = await openDatabase({ url, poolMax: 1 });
+  await admin.knex.raw(`CREATE SCHEMA ${schema}`);
+  await admin.close();
+  return {
+    url,
+    schema,
+    async drop() {
+      const db = await openDatabase({ url, poolMax: 1 });
+      await db.knex.raw(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await db.close();
+    },
+  };
+}
+
+/** A running server on real storage and a real database, and how to stop it. */
+export interface TestServer {
+  server: VaultServer;
+  url: string;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the composed server on the embedded defaults in a temporary data directory (PGlite on
+ * disk), or on a fresh PostgreSQL schema, with the in-process worker polling quickly.
+ */
+export async function startTestServer(
+  engine: 'pglite' | 'postgres',
+  options: {
+    worker?: boolean;
+    dataDir?: string;
+    database?: Database;
+    storage?: BlobStorage;
+    /** Extra environment for the configuration (e.g. a shared `VAULTMARK_KEK_FILE`). */
+    env?: Record<string, string>;
+  } = {},
+): Promise<TestServer> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'vaultmark-server-'));
+  let database = options.database;
+  let drop: (() => Promise<void>) | undefined;
+  if (!database && engine === 'postgres') {
+    const pg = await postgresSchema();
+    database = await openDatabase({ url: pg.url, schema: pg.schema, poolMax: 4 });
+    drop = pg.drop;
+  }
+  const config = loadConfig({ LOG_LEVEL: 'silent', ...options.env }, { dataDir, port: 0 });
+  const server = await createVaultServer({
+    config,
+    ...(database ? { database } : {}),
+    ...(options.storage ? { storage: options.storage } : {}),
+    logger: pino({ level: 'silent' }),
+    worker: options.worker ?? true,
+    workerIdleMs: 100,
+  });
+  const running = await server.listen(0);
+  // Share links and CSRF origin checks use the public base URL: point it at the real port.
+  config.publicBaseUrl = running.url;
+  return {
+    server,
+    url: running.url,
+    dataDir,
+    async stop() {
+      await server.close(500);
+      await drop?.();
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A tiny HTTP client that keeps cookies and sends the CSRF token, like the web pages do. */
+export class Browserless {
+  cookies = new Map<string, string>();
+  csrf: string | undefined;
+  bearer: string | undefined;
+  constructor(readonly base: string) {}
+
+  async request(method: string, path: string, body?: unknown): Promise<Response> {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (this.bearer) headers.Authorization = `Bearer ${this.bearer}`;
+    else if (this.cookies.size) {
+      headers.Cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    }
+    if (this.csrf && !this.bearer) headers['X-CSRF-Token'] = this.csrf;
+    let payload: BodyInit | undefined;
+    if (body instanceof FormData) payload = body;
+    else if (body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      payload = JSON.stringify(body);
+    }
+    const response = await fetch(new URL(path, this.base), {
+      method,
+      headers,
+      body: payload,
+      redirect: 'manual',
+    });
+    for (const cookie of response.headers.getSetCookie()) {
+      const [pair] = cookie.split(';');
+      const [name, ...value] = pair!.split('=');
+      if (value.join('=') === '') this.cookies.delete(name!);
+      else this.cookies.set(name!, value.join('='));
+    }
+    return response;
+  }
+
+  async json<T = Record<string, unknown>>(method: string, path: string, body?: unknown) {
+    const response = await this.request(method, path, body);
+    const text = await response.text();
+    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+  }
+
+  /** Registers and keeps the session cookie and CSRF token. */
+  async register(email: string, displayName = 'Tester', password = 'correct horse battery') {
+    const answer = await this.json<{ csrfToken: string; userId: string }>(
+      'POST',
+      '/api/auth/register',
+      { email, password, displayName },
+    );
+    if (answer.status !== 201) throw new Error(`register: ${JSON.stringify(answer.body)}`);
+    this.csrf = answer.body.csrfToken;
+    return answer;
+  }
+}
+
+/** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
