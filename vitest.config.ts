@@ -24,14 +24,26 @@ export default defineConfig({
           name,
           root: `packages/${name}`,
           include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          // The watermark suite runs on the TypeScript path here and on the native path below.
+          ...(name === 'watermark' ? { env: { TZ: 'UTC', VAULTMARK_IMPL: 'ts' } } : {}),
         },
       })),
-      // The native module's binding tests, when it has been built (`pnpm build:native`).
+      // The native module's binding and equivalence tests, and the whole watermark suite again on
+      // the native path, when the module has been built (`pnpm build:native`).
       ...(existsSync(new URL('./native/index.js', import.meta.url))
         ? [
             {
               extends: true as const,
               test: { name: 'native', root: 'native', include: ['test/**/*.test.ts'] },
+            },
+            {
+              extends: true as const,
+              test: {
+                name: 'watermark-native',
+                root: 'packages/watermark',
+                include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+                env: { TZ: 'UTC', VAULTMARK_IMPL: 'native' },
+              },
             },
           ]
         : []),

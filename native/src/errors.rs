@@ -4,21 +4,26 @@
 /// Errors of the native hot loops.
 #[derive(Debug, PartialEq, Eq)]
 pub enum NativeError {
-    /// A length or size argument is not what the routine needs.
-    InvalidArgument(String),
+    /// A length, size or option argument is not what the routine needs (`invalid_option`).
+    InvalidOption(String),
+    /// A sample rate or layout the format does not support (`unsupported_format`).
+    UnsupportedFormat(String),
 }
 
 impl NativeError {
     /// The stable error code shared with the TypeScript implementation.
     pub fn code(&self) -> &'static str {
         match self {
-            NativeError::InvalidArgument(_) => "invalid_argument",
+            NativeError::InvalidOption(_) => "invalid_option",
+            NativeError::UnsupportedFormat(_) => "unsupported_format",
         }
     }
 
     fn message(&self) -> &str {
         match self {
-            NativeError::InvalidArgument(message) => message,
+            NativeError::InvalidOption(message) | NativeError::UnsupportedFormat(message) => {
+                message
+            }
         }
     }
 }
@@ -30,4 +35,15 @@ pub fn to_napi(error: NativeError) -> napi::Error {
         napi::Status::InvalidArg,
         format!("{}: {}", error.code(), error.message()),
     )
+}
+
+/// Returns `InvalidOption` unless `actual == expected`.
+pub fn check_len(what: &str, actual: usize, expected: usize) -> Result<(), NativeError> {
+    if actual == expected {
+        Ok(())
+    } else {
+        Err(NativeError::InvalidOption(format!(
+            "{what} must have length {expected}, got {actual}"
+        )))
+    }
 }

@@ -1,103 +1,93 @@
-//! Radix-2 FFT for real input, computed as a half-length complex FFT plus a split step.
+//! Real FFTs of power-of-two sizes through `realfft` (planned once per size, reusable scratch).
 //!
-//! For real x of length N, pack z[m] = x[2m] + i·x[2m+1] (length N/2), take Z = FFT(z), then
-//! X[k] = (Z[k] + conj(Z[N/2-k]))/2 - i·e^{-2πik/N}·(Z[k] - conj(Z[N/2-k]))/2 for k = 0..N/2.
-//! (Standard "two-for-one" real FFT, e.g. Press et al., Numerical Recipes §12.3.)
+//! Conventions match the TypeScript path (fft.js): forward X_k = Σ x_n e^{−2πikn/N}, bins 0..=N/2;
+//! the inverse here is unnormalized (the callers divide by N) and takes bins 0..=N/2 of a
+//! Hermitian spectrum.
 
 use crate::errors::NativeError;
-use std::f64::consts::PI;
+use realfft::num_complex::Complex64;
+use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
+use std::sync::Arc;
 
-/// In-place iterative radix-2 complex FFT on interleaved (re, im) pairs; `n` complex points.
-fn complex_forward(data: &mut [f64], n: usize) {
-    // Bit-reversal permutation.
-    let mut j = 0usize;
-    for i in 0..n {
-        if i < j {
-            data.swap(2 * i, 2 * j);
-            data.swap(2 * i + 1, 2 * j + 1);
+/// A planned forward and inverse real FFT of one size with its scratch buffers.
+pub struct RealFft {
+    forward: Arc<dyn RealToComplex<f64>>,
+    inverse: Arc<dyn ComplexToReal<f64>>,
+    scratch: Vec<Complex64>,
+}
+
+impl RealFft {
+    /// Plans transforms of `size` points (a power of two ≥ 4).
+    pub fn new(size: usize) -> Result<Self, NativeError> {
+        if size < 4 || !size.is_power_of_two() {
+            return Err(NativeError::InvalidOption(format!(
+                "FFT size must be a power of two >= 4, got {size}"
+            )));
         }
-        let mut bit = n >> 1;
-        while bit > 0 && j & bit != 0 {
-            j ^= bit;
-            bit >>= 1;
-        }
-        j |= bit;
+        let mut planner = RealFftPlanner::<f64>::new();
+        let forward = planner.plan_fft_forward(size);
+        let inverse = planner.plan_fft_inverse(size);
+        let len = forward
+            .get_scratch_len()
+            .max(inverse.get_scratch_len())
+            .max(1);
+        Ok(RealFft {
+            forward,
+            inverse,
+            scratch: vec![Complex64::new(0.0, 0.0); len],
+        })
     }
-    // Butterflies.
-    let mut len = 2;
-    while len <= n {
-        let angle = -2.0 * PI / len as f64;
-        let half = len / 2;
-        for start in (0..n).step_by(len) {
-            for k in 0..half {
-                let (s, c) = (angle * k as f64).sin_cos();
-                let a = start + k;
-                let b = a + half;
-                let (br, bi) = (data[2 * b], data[2 * b + 1]);
-                let tr = br * c - bi * s;
-                let ti = br * s + bi * c;
-                let (ar, ai) = (data[2 * a], data[2 * a + 1]);
-                data[2 * b] = ar - tr;
-                data[2 * b + 1] = ai - ti;
-                data[2 * a] = ar + tr;
-                data[2 * a + 1] = ai + ti;
-            }
-        }
-        len <<= 1;
+
+    /// A zeroed spectrum buffer of N/2 + 1 bins.
+    pub fn spectrum(&self) -> Vec<Complex64> {
+        self.forward.make_output_vec()
+    }
+
+    /// Forward transform; `input` (length N) is used as scratch and left unspecified.
+    pub fn forward(&mut self, input: &mut [f64], out: &mut [Complex64]) {
+        // Lengths are fixed by construction; the only error realfft reports is a length mismatch.
+        self.forward
+            .process_with_scratch(input, out, &mut self.scratch)
+            .expect("forward FFT buffer lengths");
+    }
+
+    /// Unnormalized inverse of bins 0..=N/2 (the imaginary parts of bins 0 and N/2 are ignored,
+    /// as for a real signal); `spectrum` is used as scratch.
+    pub fn inverse(&mut self, spectrum: &mut [Complex64], out: &mut [f64]) {
+        let last = spectrum.len() - 1;
+        spectrum[0].im = 0.0;
+        spectrum[last].im = 0.0;
+        self.inverse
+            .process_with_scratch(spectrum, out, &mut self.scratch)
+            .expect("inverse FFT buffer lengths");
     }
 }
 
-/// Forward real FFT: `out` receives N/2+1 complex bins, interleaved.
+/// Forward real FFT: `out` receives N/2+1 complex bins, interleaved (re, im).
 pub fn real_forward(input: &[f64], out: &mut [f64]) -> Result<(), NativeError> {
     let n = input.len();
-    if n < 4 || !n.is_power_of_two() {
-        return Err(NativeError::InvalidArgument(format!(
-            "input length must be a power of two >= 4, got {n}"
-        )));
-    }
+    let mut fft = RealFft::new(n)?;
     if out.len() != n + 2 {
-        return Err(NativeError::InvalidArgument(format!(
+        return Err(NativeError::InvalidOption(format!(
             "output length must be {} for input length {n}, got {}",
             n + 2,
             out.len()
         )));
     }
-    let m = n / 2;
-    // Pack into the first n slots of `out` as m complex points, transform in place.
-    out[..n].copy_from_slice(input);
-    complex_forward(&mut out[..n], m);
-    let (z0r, z0i) = (out[0], out[1]);
-    // Split step, pairing k with m-k so every bin is computed from untouched inputs.
-    for k in 1..=m / 2 {
-        let mk = m - k;
-        let (zkr, zki) = (out[2 * k], out[2 * k + 1]);
-        let (zmr, zmi) = (out[2 * mk], out[2 * mk + 1]);
-        let bin = |zr: f64, zi: f64, wr: f64, wi: f64, idx: usize| -> (f64, f64) {
-            let (er, ei) = ((zr + wr) / 2.0, (zi - wi) / 2.0);
-            let (or, oi) = ((zr - wr) / 2.0, (zi + wi) / 2.0);
-            let (s, c) = (-2.0 * PI * idx as f64 / n as f64).sin_cos();
-            // X = E - i·w·O with w = e^{-2πi idx/N}.
-            let (wor, woi) = (c * or - s * oi, c * oi + s * or);
-            (er + woi, ei - wor)
-        };
-        let (xkr, xki) = bin(zkr, zki, zmr, zmi, k);
-        let (xmr, xmi) = bin(zmr, zmi, zkr, zki, mk);
-        out[2 * k] = xkr;
-        out[2 * k + 1] = xki;
-        // For k = m/2 both are the same bin and the values agree.
-        out[2 * mk] = xmr;
-        out[2 * mk + 1] = xmi;
+    let mut x = input.to_vec();
+    let mut spec = fft.spectrum();
+    fft.forward(&mut x, &mut spec);
+    for (k, c) in spec.iter().enumerate() {
+        out[2 * k] = c.re;
+        out[2 * k + 1] = c.im;
     }
-    out[0] = z0r + z0i;
-    out[1] = 0.0;
-    out[n] = z0r - z0i;
-    out[n + 1] = 0.0;
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::f64::consts::PI;
 
     /// Direct O(N²) DFT, the independent reference.
     fn dft(input: &[f64]) -> Vec<f64> {
@@ -116,12 +106,16 @@ mod tests {
         out
     }
 
+    fn test_signal(n: usize) -> Vec<f64> {
+        (0..n)
+            .map(|i| ((i * 7919) % 101) as f64 / 50.0 - 1.0)
+            .collect()
+    }
+
     #[test]
     fn matches_the_direct_dft() {
-        for &n in &[4usize, 8, 16, 64, 1024] {
-            let input: Vec<f64> = (0..n)
-                .map(|i| ((i * 7919) % 101) as f64 / 50.0 - 1.0)
-                .collect();
+        for &n in &[4usize, 8, 16, 64, 1024, 2048] {
+            let input = test_signal(n);
             let mut out = vec![0.0; n + 2];
             real_forward(&input, &mut out).unwrap();
             let reference = dft(&input);
@@ -144,11 +138,26 @@ mod tests {
     }
 
     #[test]
+    fn inverse_undoes_forward_up_to_n() {
+        let n = 512;
+        let input = test_signal(n);
+        let mut fft = RealFft::new(n).unwrap();
+        let mut x = input.clone();
+        let mut spec = fft.spectrum();
+        fft.forward(&mut x, &mut spec);
+        let mut back = vec![0.0; n];
+        fft.inverse(&mut spec, &mut back);
+        for (a, b) in back.iter().zip(input.iter()) {
+            assert!((a / n as f64 - b).abs() < 1e-12);
+        }
+    }
+
+    #[test]
     fn rejects_bad_lengths() {
         let mut out = vec![0.0; 8];
         assert_eq!(
             real_forward(&[0.0; 6], &mut out).unwrap_err().code(),
-            "invalid_argument"
+            "invalid_option"
         );
         assert!(real_forward(&[0.0; 8], &mut [0.0; 9]).is_err());
     }

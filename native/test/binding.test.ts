@@ -40,7 +40,7 @@ describe('native binding', () => {
 
   it('maps bad arguments to the shared error code', () => {
     expect(() => native.realFft(new Float64Array(6), new Float64Array(8))).toThrow(
-      /^invalid_argument: /,
+      /^invalid_option: /,
     );
   });
 });

@@ -1,4 +1,5 @@
-import { convEncode, viterbiDecode } from './convolutional.js';
+import { convEncode } from './convolutional.js';
+import { activeBackend } from './implementation.js';
 import type { BlockLayout } from './layout.js';
 import { BANDS_PER_FRAME, BLOCK_FRAMES } from './params.js';
 import { checkInfoBlock } from './payload.js';
@@ -43,7 +44,7 @@ export function decodeBlock(folded: Float32Array, layout: BlockLayout): BlockDec
     }
   }
   const zSync = syncEnergy > 0 ? syncScore / Math.sqrt(syncEnergy) : 0;
-  const info = viterbiDecode(soft, layout.infoLength);
+  const info = activeBackend().viterbi(soft, layout.infoLength);
   const payload = checkInfoBlock(info, layout.payloadBits, layout.whitening);
   const coded = convEncode(info);
   let bitErrors = 0;

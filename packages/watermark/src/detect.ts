@@ -3,6 +3,7 @@ import { BandAnalyzer } from './band-analysis.js';
 import { WatermarkError } from './errors.js';
 import { logFalsePositiveBound } from './false-positive.js';
 import { checkFormat } from './grid.js';
+import { activeBackend } from './implementation.js';
 import type { WatermarkKey } from './key.js';
 import { blockLayout } from './layout.js';
 import {
@@ -16,7 +17,6 @@ import {
   SHORT_INPUT_SECONDS,
 } from './params.js';
 import { checkPayloadBits } from './payload.js';
-import { SyncCorrelator } from './sync-correlator.js';
 import { searchStages, type WindowMatch, WindowSearcher } from './window-search.js';
 
 /** One detected mark. */
@@ -123,9 +123,11 @@ export function createDetector(
   const windowLen = Math.round(DETECT_WINDOW_SECONDS * rate);
   const overlap = Math.round(DETECT_WINDOW_OVERLAP_SECONDS * rate);
   const analyzer = new BandAnalyzer(rate);
+  const backend = activeBackend();
+  const kernel = backend.analysis(analyzer);
   const keyed = opts.keys.map((key) => {
     const layout = blockLayout(key, payloadBits);
-    return { key, layout, correlator: new SyncCorrelator(layout) };
+    return { key, layout, correlator: backend.syncScorer(layout) };
   });
   const buffer = new Float32Array(windowLen);
   let buffered = 0; // samples in buffer
@@ -139,8 +141,7 @@ export function createDetector(
 
   function analyze(): void {
     const signal = buffer.subarray(0, buffered);
-    const { rows, power } = analyzer.spectrogram(signal);
-    const data = { signal, analyzer, rows, power };
+    const data = { signal, analyzer, kernel, spec: kernel.spectrogram(signal) };
     for (const k of keyed) {
       const searcher = new WindowSearcher(data, k.layout, k.correlator);
       let match: WindowMatch | undefined;

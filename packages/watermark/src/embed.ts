@@ -1,8 +1,8 @@
 import { checkAudio, checkChunk, type PcmAudio } from './audio.js';
 import { convEncode } from './convolutional.js';
 import { WatermarkError } from './errors.js';
-import { FrameEmbedder } from './frame-embedder.js';
 import { checkFormat, frameOf, frameStart } from './grid.js';
+import { activeBackend } from './implementation.js';
 import type { WatermarkKey } from './key.js';
 import { blockLayout, cellSigns } from './layout.js';
 import { DEFAULT_STRENGTH, MAX_STRENGTH, MIN_STRENGTH } from './params.js';
@@ -50,17 +50,9 @@ function prepare(opts: EmbedOptions): { signs: Int8Array; delta: number } {
 export function embed(audio: PcmAudio, opts: EmbedOptions): PcmAudio {
   const length = checkAudio(audio);
   const { signs, delta } = prepare(opts);
-  const engine = new FrameEmbedder(audio.sampleRate, signs, delta);
-  const channels = audio.channels.map((ch) => new Float32Array(ch));
-  for (let f = 0; ; f++) {
-    const start = frameStart(f, audio.sampleRate);
-    const end = frameStart(f + 1, audio.sampleRate);
-    if (end > length) break;
-    for (const ch of channels) {
-      const view = ch.subarray(start, end);
-      engine.process(f, view, view);
-    }
-  }
+  const engine = activeBackend().frameMarker(audio.sampleRate, signs, delta);
+  const channels = audio.channels.map((ch) => new Float32Array(ch.subarray(0, length)));
+  for (const ch of channels) engine.processRun(0, ch);
   return { sampleRate: audio.sampleRate, channels };
 }
 
@@ -107,7 +99,7 @@ export function createEmbedder(opts: EmbedderOptions): StreamingEmbedder {
   const { signs, delta } = prepare(opts);
   const rate = opts.sampleRate;
   const nch = opts.channels;
-  const engine = new FrameEmbedder(rate, signs, delta);
+  const engine = activeBackend().frameMarker(rate, signs, delta);
   // The frame being filled. Before the first boundary we pass samples through ("lead-in").
   let frame = frameOf(startSample, rate);
   let frameBegin = frameStart(frame, rate);
@@ -140,6 +132,24 @@ export function createEmbedder(opts: EmbedderOptions): StreamingEmbedder {
       if (position === frameBegin) marking = true;
     }
     while (i < n) {
+      if (pendingLength === 0) {
+        // Whole frames straight from the chunk: copy them to the output and mark them there in
+        // one run per channel (the native path splits long runs across threads).
+        let covered = 0;
+        for (let c = 0; c < nch; c++) {
+          const o = (out[c] as Float32Array).subarray(written, written + n - i);
+          o.set((chunk[c] as Float32Array).subarray(i, n));
+          covered = engine.processRun(frame, o);
+        }
+        if (covered > 0) {
+          written += covered;
+          i += covered;
+          position += covered;
+          frameBegin += covered;
+          while (frameStart(frame, rate) < frameBegin) frame++;
+          continue;
+        }
+      }
       const frameEnd = frameStart(frame + 1, rate);
       const need = frameEnd - frameBegin - pendingLength;
       const take = Math.min(need, n - i);
@@ -154,12 +164,9 @@ export function createEmbedder(opts: EmbedderOptions): StreamingEmbedder {
       position += take;
       if (pendingLength === frameEnd - frameBegin) {
         for (let c = 0; c < nch; c++) {
-          const view = (pending[c] as Float32Array).subarray(0, pendingLength);
-          engine.process(
-            frame,
-            view,
-            (out[c] as Float32Array).subarray(written, written + pendingLength),
-          );
+          const o = (out[c] as Float32Array).subarray(written, written + pendingLength);
+          o.set((pending[c] as Float32Array).subarray(0, pendingLength));
+          engine.processRun(frame, o);
         }
         written += pendingLength;
         pendingLength = 0;

@@ -5,7 +5,8 @@ export type WatermarkErrorCode =
   | 'invalid_option'
   | 'unsupported_format'
   | 'audio_too_short'
-  | 'stream_state';
+  | 'stream_state'
+  | 'native_unavailable';
 
 /** Error thrown by every function of this package; `code` is stable across versions. */
 export class WatermarkError extends Error {

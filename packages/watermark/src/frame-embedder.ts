@@ -104,6 +104,23 @@ export class FrameEmbedder {
     return gains;
   }
 
+  /**
+   * Marks in place every complete frame of `samples`, whose first sample is the first sample of
+   * frame `firstFrame`; returns how many samples those frames cover.
+   */
+  processRun(firstFrame: number, samples: Float32Array): number {
+    const base = frameStart(firstFrame, this.sampleRate);
+    let f = firstFrame;
+    for (;;) {
+      const s = frameStart(f, this.sampleRate) - base;
+      const e = frameStart(f + 1, this.sampleRate) - base;
+      if (e > samples.length) return s;
+      const view = samples.subarray(s, e);
+      this.process(f, view, view);
+      f++;
+    }
+  }
+
   /** Frame f spans [frameStart(f), frameStart(f+1)) at this rate. */
   frameBounds(f: number): [number, number] {
     return [frameStart(f, this.sampleRate), frameStart(f + 1, this.sampleRate)];

@@ -1,9 +1,5 @@
-import {
-  type BandAnalyzer,
-  type BandMap,
-  bandLogPower,
-  toDetectionValues,
-} from './band-analysis.js';
+import type { AnalysisKernel, CoarseGrid, Spectrogram, SyncScorer } from './backend.js';
+import type { BandAnalyzer, BandMap } from './band-analysis.js';
 import { type BlockDecode, decodeBlock } from './block-decoder.js';
 import type { BlockLayout } from './layout.js';
 import {
@@ -20,7 +16,6 @@ import {
   WIDE_SPEED_DEVIATION,
   WIDE_SPEED_STEP,
 } from './params.js';
-import type { SyncCorrelator } from './sync-correlator.js';
 
 /** A time/frequency scaling hypothesis. */
 export interface ScaleHypothesis {
@@ -53,8 +48,9 @@ export interface WindowMatch extends BlockDecode {
 export interface WindowData {
   signal: Float32Array;
   analyzer: BandAnalyzer;
-  rows: number;
-  power: Float32Array;
+  /** The active backend's detector front end for `analyzer`. */
+  kernel: AnalysisKernel;
+  spec: Spectrogram;
 }
 
 /** One stage of the search: hypotheses, how many segments to try, and the segment length. */
@@ -112,25 +108,17 @@ export function searchStages(includeScaled: boolean): SearchStage[] {
 /** Searcher for one key's layout over one window; counts every hypothesis it scores. */
 export class WindowSearcher {
   hypotheses = 0;
-  private readonly values: Float32Array;
-  private readonly scratch: Float32Array;
-  private readonly valid: Uint8Array;
   private readonly folded = new Float32Array(BLOCK_FRAMES * BANDS_PER_FRAME);
-  private readonly rowPower: Float32Array;
   private readonly maxFrames: number;
 
   constructor(
     private readonly data: WindowData,
     private readonly layout: BlockLayout,
-    private readonly correlator: SyncCorrelator,
+    private readonly correlator: SyncScorer,
   ) {
     const a = data.analyzer;
     this.maxFrames =
       Math.ceil(data.signal.length / (a.frameLength * (1 - 2 * WIDE_SPEED_DEVIATION))) + 4;
-    this.values = new Float32Array(this.maxFrames * BANDS_PER_FRAME);
-    this.scratch = new Float32Array(this.maxFrames * BANDS_PER_FRAME);
-    this.valid = new Uint8Array(this.maxFrames);
-    this.rowPower = new Float32Array(a.binCount);
   }
 
   /**
@@ -138,37 +126,9 @@ export class WindowSearcher {
    * from exact frames) and folds them into `this.folded` by block frame index (j + phase) mod B.
    */
   private foldGrid(grid: Grid, from: number, to: number, exact: boolean): void {
-    const { analyzer, power, rows, signal } = this.data;
+    const { analyzer, kernel, signal, spec } = this.data;
     const map: BandMap = analyzer.bandMap(grid.hyp.freqScale);
-    const n = to - from;
-    const nb = BANDS_PER_FRAME;
-    const vals = this.values;
-    for (let i = 0; i < n; i++) {
-      const pos = grid.origin + (from + i) * grid.step;
-      if (exact) {
-        const start = Math.round(pos);
-        const ok = start >= 0 && start + analyzer.windowLength <= signal.length;
-        this.valid[i] = ok ? 1 : 0;
-        if (ok) {
-          analyzer.framePower(signal, start, this.rowPower, 0);
-          bandLogPower(this.rowPower, 0, map, vals, i * nb);
-        }
-      } else {
-        const row = Math.round(pos / analyzer.hop);
-        const ok = row >= 0 && row < rows;
-        this.valid[i] = ok ? 1 : 0;
-        if (ok) bandLogPower(power, row * analyzer.binCount, map, vals, i * nb);
-      }
-    }
-    toDetectionValues(vals, n, this.valid, this.scratch);
-    const f = this.folded;
-    f.fill(0);
-    for (let i = 0; i < n; i++) {
-      if (!this.valid[i]) continue;
-      const blockFrame = (((from + i + grid.phase) % BLOCK_FRAMES) + BLOCK_FRAMES) % BLOCK_FRAMES;
-      const o = blockFrame * nb;
-      for (let b = 0; b < nb; b++) f[o + b] = (f[o + b] as number) + (vals[i * nb + b] as number);
-    }
+    kernel.fold(signal, spec, grid, from, to, map, exact, this.folded);
   }
 
   /** Frame index range of a grid that lies inside the window. */
@@ -229,27 +189,42 @@ export class WindowSearcher {
       starts.length = 0;
       starts.push(...picked);
     }
-    const found: Array<Grid & { z: number; anchor: number }> = [];
+    // Every (segment, hypothesis, offset) grid is scored in one batch (in parallel on the native
+    // path), then the best CANDIDATES_PER_SEGMENT of each segment are kept, earliest first on ties.
     const offsets = Math.max(1, Math.round(analyzer.frameLength / analyzer.hop));
-    for (const segStart of starts) {
-      const best: Array<Grid & { z: number; anchor: number }> = [];
+    const grids: Array<CoarseGrid & { segment: number; hyp: ScaleHypothesis }> = [];
+    starts.forEach((segStart, segment) => {
       for (const hyp of hyps) {
         const step = analyzer.frameLength * hyp.timeScale;
         const frames = Math.floor((segLen - analyzer.windowLength) / step);
         if (frames < 8) continue;
+        const map = analyzer.bandMap(hyp.freqScale);
         for (let o = 0; o < offsets; o++) {
-          const origin = segStart + o * analyzer.hop;
-          const grid: Grid = { origin, step, phase: 0, hyp };
-          this.foldGrid(grid, 0, Math.min(frames, BLOCK_FRAMES), false);
-          const { phase, z } = this.correlator.best(this.folded);
-          this.hypotheses += BLOCK_FRAMES;
-          best.push({ origin, step, phase, hyp, z, anchor: Math.floor(frames / 2) });
-          best.sort((x, y) => y.z - x.z);
-          if (best.length > CANDIDATES_PER_SEGMENT) best.pop();
+          grids.push({ origin: segStart + o * analyzer.hop, step, frames, map, segment, hyp });
         }
       }
-      found.push(...best);
-    }
+    });
+    const scores = this.data.kernel.coarse(this.data.spec, grids, this.correlator);
+    this.hypotheses += BLOCK_FRAMES * grids.length;
+    const found: Array<Grid & { z: number; anchor: number }> = [];
+    let best: Array<Grid & { z: number; anchor: number }> = [];
+    grids.forEach((g, i) => {
+      const { phase, z } = scores[i] as { phase: number; z: number };
+      best.push({
+        origin: g.origin,
+        step: g.step,
+        phase,
+        hyp: g.hyp,
+        z,
+        anchor: Math.floor(g.frames / 2),
+      });
+      best.sort((x, y) => y.z - x.z);
+      if (best.length > CANDIDATES_PER_SEGMENT) best.pop();
+      if (i + 1 === grids.length || (grids[i + 1] as { segment: number }).segment !== g.segment) {
+        found.push(...best);
+        best = [];
+      }
+    });
     return found.sort((x, y) => y.z - x.z);
   }
 

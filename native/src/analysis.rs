@@ -1,0 +1,361 @@
+//! Detector front end (docs/watermark.md §6 steps 2–3), the native twin of `band-analysis.ts`
+//! and of `WindowSearcher.foldGrid`: Hann-windowed power spectra on a dense grid (hop ¼ frame,
+//! rows computed in parallel), exact single-frame spectra, and the conversion of band powers on
+//! a frame grid into normalized detection values folded by block frame.
+
+use crate::embedder::{BANDS, BLOCK_FRAMES};
+use crate::errors::NativeError;
+use crate::fft::RealFft;
+use crate::threads::pool;
+use rayon::prelude::*;
+use realfft::num_complex::Complex64;
+
+const POWER_FLOOR: f64 = 1e-12;
+const DETECT_VALUE_CLIP: f64 = 2.0;
+const ROWS_PER_TASK: usize = 64;
+
+/// Dense-spectrogram geometry, computed by the TS `BandAnalyzer` and passed in unchanged.
+pub struct Analyzer {
+    window: Vec<f64>,
+    hop: usize,
+    fft_size: usize,
+    first_bin: usize,
+    bin_count: usize,
+}
+
+/// Per-thread FFT buffers.
+pub struct FrameScratch {
+    fft: RealFft,
+    input: Vec<f64>,
+    spectrum: Vec<Complex64>,
+}
+
+/// A frame grid: frame j starts at origin + j·step samples; its block frame is (j + phase) mod B.
+#[derive(Clone, Copy)]
+pub struct Grid {
+    pub origin: f64,
+    pub step: f64,
+    pub phase: i64,
+}
+
+/// Buffers of one fold (grow on demand, then reused).
+pub struct FoldScratch {
+    frame: FrameScratch,
+    values: Vec<f32>,
+    shifted: Vec<f32>,
+    valid: Vec<u8>,
+    row_power: Vec<f32>,
+}
+
+/// JavaScript's Math.round (half-way cases toward +∞), so both paths pick the same rows.
+fn js_round(x: f64) -> i64 {
+    (x + 0.5).floor() as i64
+}
+
+impl Analyzer {
+    /// Checks the geometry and builds the Hann window w[n] = ½ − ½cos(2π(n + ½)/L).
+    pub fn new(
+        window_length: usize,
+        hop: usize,
+        fft_size: usize,
+        first_bin: usize,
+        bin_count: usize,
+    ) -> Result<Self, NativeError> {
+        if window_length == 0 || hop == 0 || window_length > fft_size {
+            return Err(NativeError::InvalidOption(format!(
+                "bad analysis geometry: window {window_length}, hop {hop}, FFT {fft_size}"
+            )));
+        }
+        if first_bin + bin_count > fft_size / 2 + 1 || bin_count == 0 {
+            return Err(NativeError::InvalidOption(format!(
+                "bins {first_bin}+{bin_count} exceed FFT size {fft_size}"
+            )));
+        }
+        RealFft::new(fft_size)?;
+        let l = window_length as f64;
+        let window = (0..window_length)
+            .map(|n| 0.5 - 0.5 * (2.0 * std::f64::consts::PI * (n as f64 + 0.5) / l).cos())
+            .collect();
+        Ok(Analyzer {
+            window,
+            hop,
+            fft_size,
+            first_bin,
+            bin_count,
+        })
+    }
+
+    /// Stored fine bins per spectrum row.
+    pub fn bin_count(&self) -> usize {
+        self.bin_count
+    }
+
+    /// Rows of the dense spectrogram of a signal of `len` samples.
+    pub fn rows(&self, len: usize) -> usize {
+        let w = self.window.len();
+        if len < w {
+            0
+        } else {
+            (len - w) / self.hop + 1
+        }
+    }
+
+    /// Fresh per-thread FFT buffers.
+    pub fn frame_scratch(&self) -> FrameScratch {
+        let fft = RealFft::new(self.fft_size).expect("checked size");
+        let spectrum = fft.spectrum();
+        FrameScratch {
+            fft,
+            input: vec![0.0; self.fft_size],
+            spectrum,
+        }
+    }
+
+    /// Fresh fold buffers.
+    pub fn fold_scratch(&self) -> FoldScratch {
+        FoldScratch {
+            frame: self.frame_scratch(),
+            values: Vec::new(),
+            shifted: Vec::new(),
+            valid: Vec::new(),
+            row_power: vec![0.0; self.bin_count],
+        }
+    }
+
+    /// Power of the stored fine bins of the frame starting at `start` (zero outside the signal).
+    pub fn frame_power(&self, s: &mut FrameScratch, signal: &[f32], start: i64, out: &mut [f32]) {
+        let len = self.window.len();
+        for (n, (x, &w)) in s.input[..len].iter_mut().zip(&self.window).enumerate() {
+            let i = start + n as i64;
+            *x = if i >= 0 && (i as usize) < signal.len() {
+                signal[i as usize] as f64 * w
+            } else {
+                0.0
+            };
+        }
+        s.input[len..].fill(0.0);
+        s.fft.forward(&mut s.input, &mut s.spectrum);
+        let bins = &s.spectrum[self.first_bin..self.first_bin + self.bin_count];
+        for (o, c) in out.iter_mut().zip(bins) {
+            *o = (c.re * c.re + c.im * c.im) as f32;
+        }
+    }
+
+    /// Dense spectrogram: row i (the frame at i·hop) into `power[i·bins..]`, rows in parallel.
+    pub fn spectrogram(&self, signal: &[f32], power: &mut [f32]) -> Result<usize, NativeError> {
+        let rows = self.rows(signal.len());
+        crate::errors::check_len("power", power.len(), rows * self.bin_count)?;
+        let bins = self.bin_count;
+        pool().install(|| {
+            power
+                .par_chunks_mut(ROWS_PER_TASK * bins)
+                .enumerate()
+                .for_each_init(
+                    || self.frame_scratch(),
+                    |scratch, (task, chunk)| {
+                        for (r, row) in chunk.chunks_mut(bins).enumerate() {
+                            let i = task * ROWS_PER_TASK + r;
+                            self.frame_power(scratch, signal, (i * self.hop) as i64, row);
+                        }
+                    },
+                )
+        });
+        Ok(rows)
+    }
+
+    /// Detection values of frames j ∈ [from, to) of `grid`, folded by block frame into `folded`
+    /// (BLOCK_FRAMES × BANDS). Band power comes from the dense spectrogram (`power`, `rows`
+    /// rows) or, when `exact`, from a spectrum of the exact frame. `lo`/`hi`: band bin ranges
+    /// relative to the first stored bin (the TS `bandMap`).
+    #[allow(clippy::too_many_arguments)]
+    pub fn fold(
+        &self,
+        s: &mut FoldScratch,
+        signal: &[f32],
+        power: &[f32],
+        rows: usize,
+        grid: Grid,
+        (from, to): (i64, i64),
+        (lo, hi): (&[i32], &[i32]),
+        exact: bool,
+        folded: &mut [f32],
+    ) {
+        let n = (to - from).max(0) as usize;
+        if s.values.len() < n * BANDS {
+            s.values.resize(n * BANDS, 0.0);
+            s.shifted.resize(n * BANDS, 0.0);
+            s.valid.resize(n, 0);
+        }
+        let bins = self.bin_count;
+        for i in 0..n {
+            let pos = grid.origin + (from + i as i64) as f64 * grid.step;
+            let out = &mut s.values[i * BANDS..(i + 1) * BANDS];
+            if exact {
+                let start = js_round(pos);
+                let ok = start >= 0 && start as usize + self.window.len() <= signal.len();
+                s.valid[i] = ok as u8;
+                if ok {
+                    self.frame_power(&mut s.frame, signal, start, &mut s.row_power);
+                    band_log_power(&s.row_power, lo, hi, out);
+                }
+            } else {
+                let row = js_round(pos / self.hop as f64);
+                let ok = row >= 0 && (row as usize) < rows;
+                s.valid[i] = ok as u8;
+                if ok {
+                    let r = row as usize;
+                    band_log_power(&power[r * bins..(r + 1) * bins], lo, hi, out);
+                }
+            }
+        }
+        to_detection_values(
+            &mut s.values[..n * BANDS],
+            &s.valid[..n],
+            &mut s.shifted[..n * BANDS],
+        );
+        folded.fill(0.0);
+        for i in 0..n {
+            if s.valid[i] == 0 {
+                continue;
+            }
+            let block_frame = (from + i as i64 + grid.phase).rem_euclid(BLOCK_FRAMES) as usize;
+            let dst = &mut folded[block_frame * BANDS..(block_frame + 1) * BANDS];
+            for (d, v) in dst.iter_mut().zip(&s.values[i * BANDS..(i + 1) * BANDS]) {
+                *d += *v;
+            }
+        }
+    }
+}
+
+/// ln(Σ power over each band + floor) of one spectrum row.
+fn band_log_power(row: &[f32], lo: &[i32], hi: &[i32], out: &mut [f32]) {
+    for b in 0..BANDS {
+        let mut sum = POWER_FLOOR;
+        for &p in &row[lo[b] as usize..hi[b] as usize] {
+            sum += p as f64;
+        }
+        out[b] = sum.ln() as f32;
+    }
+}
+
+/// Loudness removal, temporal high-pass, band and frame equalization and clipping, in place
+/// (the TS `toDetectionValues`, same order of operations; invalid rows become zero gaps).
+fn to_detection_values(values: &mut [f32], valid: &[u8], shifted: &mut [f32]) {
+    let rows = valid.len();
+    let nb = BANDS;
+    for j in 0..rows {
+        let row = &mut values[j * nb..(j + 1) * nb];
+        if valid[j] == 0 {
+            row.fill(0.0);
+            continue;
+        }
+        let mut mean = 0.0f64;
+        for &v in row.iter() {
+            mean += v as f64;
+        }
+        mean /= nb as f64;
+        for v in row.iter_mut() {
+            *v = (*v as f64 - mean) as f32;
+        }
+    }
+    shifted.copy_from_slice(values);
+    for j in 0..rows {
+        if valid[j] == 0 {
+            continue;
+        }
+        let prev = j > 0 && valid[j - 1] != 0;
+        let next = j + 1 < rows && valid[j + 1] != 0;
+        for b in 0..nb {
+            let c = shifted[j * nb + b] as f64;
+            let reference = match (prev, next) {
+                (true, true) => {
+                    0.5 * (shifted[(j - 1) * nb + b] as f64 + shifted[(j + 1) * nb + b] as f64)
+                }
+                (true, false) => shifted[(j - 1) * nb + b] as f64,
+                (false, true) => shifted[(j + 1) * nb + b] as f64,
+                (false, false) => 0.0,
+            };
+            values[j * nb + b] = (c - reference) as f32;
+        }
+    }
+    for b in 0..nb {
+        let mut e = 0.0f64;
+        let mut n = 0usize;
+        for j in 0..rows {
+            if valid[j] == 0 {
+                continue;
+            }
+            let v = values[j * nb + b] as f64;
+            e += v * v;
+            n += 1;
+        }
+        if n == 0 || e <= 0.0 {
+            continue;
+        }
+        let g = 1.0 / (e / n as f64).sqrt();
+        for j in 0..rows {
+            values[j * nb + b] = (values[j * nb + b] as f64 * g) as f32;
+        }
+    }
+    for j in 0..rows {
+        if valid[j] == 0 {
+            continue;
+        }
+        let row = &mut values[j * nb..(j + 1) * nb];
+        let mut e = 0.0f64;
+        for &v in row.iter() {
+            e += (v as f64) * (v as f64);
+        }
+        if e <= 0.0 {
+            continue;
+        }
+        let g = 1.0 / (e / nb as f64).sqrt();
+        for v in row.iter_mut() {
+            *v = (*v as f64 * g).clamp(-DETECT_VALUE_CLIP, DETECT_VALUE_CLIP) as f32;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sine_peaks_in_its_bin_of_the_dense_spectrogram() {
+        // 44.1 kHz geometry: window 1024, hop 256, FFT 2048; bin k of 2048 is k·21.53 Hz.
+        let a = Analyzer::new(1024, 256, 2048, 0, 1025).unwrap();
+        let f = 100.0 * 44_100.0 / 2048.0;
+        let x: Vec<f32> = (0..8192)
+            .map(|n| (2.0 * std::f64::consts::PI * f * n as f64 / 44_100.0).sin() as f32)
+            .collect();
+        let rows = a.rows(x.len());
+        assert_eq!(rows, (8192 - 1024) / 256 + 1);
+        let mut p = vec![0.0f32; rows * 1025];
+        a.spectrogram(&x, &mut p).unwrap();
+        for r in 0..rows {
+            let row = &p[r * 1025..(r + 1) * 1025];
+            let peak = (0..1025)
+                .max_by(|&i, &j| row[i].total_cmp(&row[j]))
+                .unwrap();
+            assert_eq!(peak, 100);
+            // Hann window sum is L/2, so the peak magnitude is ≈ L/4 for a unit sine.
+            assert!((row[100].sqrt() - 256.0).abs() < 2.0, "{}", row[100].sqrt());
+        }
+    }
+
+    #[test]
+    fn detection_values_are_normalized_and_clipped() {
+        let rows = 40;
+        let mut v: Vec<f32> = (0..rows * BANDS)
+            .map(|i| ((i * 7919) % 97) as f32 / 10.0)
+            .collect();
+        let mut valid = vec![1u8; rows];
+        valid[5] = 0;
+        let mut tmp = vec![0.0f32; rows * BANDS];
+        to_detection_values(&mut v, &valid, &mut tmp);
+        assert!(v[5 * BANDS..6 * BANDS].iter().all(|&x| x == 0.0));
+        assert!(v.iter().all(|x| x.abs() <= 2.0));
+        let row: f64 = v[..BANDS].iter().map(|&x| (x as f64).powi(2)).sum();
+        assert!(row / (BANDS as f64) <= 1.0 + 1e-6);
+    }
+}

@@ -1,0 +1,86 @@
+//! The coarse search's inner loop (docs/watermark.md §6 step 4): for many frame grids at once,
+//! fold the dense spectrogram's detection values by block frame and score every block phase by
+//! FFT correlation. Grids are independent, so they run in parallel, each worker with its own
+//! buffers.
+
+use crate::analysis::{Analyzer, Grid};
+use crate::embedder::{BANDS, BLOCK_FRAMES};
+use crate::errors::{check_len, NativeError};
+use crate::sync::{CorrScratch, SyncCorrelator};
+use crate::threads::pool;
+use rayon::prelude::*;
+
+/// Values per grid in `grids`: origin, step, frames.
+pub const GRID_FIELDS: usize = 3;
+/// Values per grid in `maps`: 52 band starts, then 52 band ends.
+pub const MAP_FIELDS: usize = 2 * BANDS;
+
+/// Scores every grid: `out[2g]` = best phase, `out[2g + 1]` = its approximate z. Frames
+/// 0..min(frames, B) of grid g are used, with block phase 0.
+pub fn coarse(
+    analyzer: &Analyzer,
+    power: &[f32],
+    rows: usize,
+    grids: &[f64],
+    maps: &[i32],
+    sync: &SyncCorrelator,
+    out: &mut [f64],
+) -> Result<(), NativeError> {
+    let count = grids.len() / GRID_FIELDS;
+    check_len("grids", grids.len(), count * GRID_FIELDS)?;
+    check_len("band maps", maps.len(), count * MAP_FIELDS)?;
+    check_len("scores", out.len(), count * 2)?;
+    check_len("power", power.len(), rows * analyzer.bin_count())?;
+    for m in maps.chunks(MAP_FIELDS) {
+        let (lo, hi) = m.split_at(BANDS);
+        if lo
+            .iter()
+            .zip(hi)
+            .any(|(&l, &h)| l < 0 || h < l || h as usize > analyzer.bin_count())
+        {
+            return Err(NativeError::InvalidOption(
+                "band map outside the stored bins".into(),
+            ));
+        }
+    }
+    let cells = BLOCK_FRAMES as usize * BANDS;
+    pool().install(|| {
+        out.par_chunks_mut(2)
+            .enumerate()
+            .with_min_len(2)
+            .for_each_init(
+                || {
+                    (
+                        analyzer.fold_scratch(),
+                        CorrScratch::new(),
+                        vec![0.0f32; cells],
+                    )
+                },
+                |(fold, corr, folded), (g, o)| {
+                    let spec = &grids[g * GRID_FIELDS..(g + 1) * GRID_FIELDS];
+                    let map = &maps[g * MAP_FIELDS..(g + 1) * MAP_FIELDS];
+                    let grid = Grid {
+                        origin: spec[0],
+                        step: spec[1],
+                        phase: 0,
+                    };
+                    let frames = (spec[2].max(0.0) as i64).min(BLOCK_FRAMES);
+                    analyzer.fold(
+                        fold,
+                        &[],
+                        power,
+                        rows,
+                        grid,
+                        (0, frames),
+                        map.split_at(BANDS),
+                        false,
+                        folded,
+                    );
+                    let (phase, z) = sync.best(corr, folded);
+                    o[0] = phase as f64;
+                    o[1] = z;
+                },
+            )
+    });
+    Ok(())
+}

@@ -1,0 +1,81 @@
+import type { BandAnalyzer, BandMap } from './band-analysis.js';
+import type { BlockLayout } from './layout.js';
+
+/**
+ * The DSP hot loops behind embed and detect, implemented twice: in TypeScript (`ts-backend.ts`,
+ * the reference, runs everywhere) and in Rust (`native-backend.ts`, the N-API fast path). Both
+ * run the same test vectors; `implementation.ts` picks one per process.
+ */
+export interface DspBackend {
+  readonly name: 'ts' | 'native';
+  /** Frame embedder for one key's cell signs (BLOCK_FRAMES × bands) and band gain δ. */
+  frameMarker(sampleRate: number, signs: Int8Array, delta: number): FrameMarker;
+  /** Detector front end for one analyzer geometry. */
+  analysis(analyzer: BandAnalyzer): AnalysisKernel;
+  /** Block-phase correlation with one key's sync pattern. */
+  syncScorer(layout: BlockLayout): SyncScorer;
+  /** Soft Viterbi decoding of the format's convolutional code. */
+  viterbi(soft: Float64Array, infoLength: number): Uint8Array;
+}
+
+/** Marks frames in place. */
+export interface FrameMarker {
+  /**
+   * Marks every complete frame of `samples`, whose first sample is the first sample of frame
+   * `firstFrame`; returns how many samples those frames cover (the rest is left unchanged).
+   */
+  processRun(firstFrame: number, samples: Float32Array): number;
+}
+
+/** Best block phase and its approximate z. */
+export interface PhaseScore {
+  phase: number;
+  z: number;
+}
+
+/** Scores every block phase of folded values (BLOCK_FRAMES × bands). */
+export interface SyncScorer {
+  best(folded: Float32Array): PhaseScore;
+}
+
+/** A frame grid: frame j starts at origin + j·step (samples); block frame (j + phase) mod B. */
+export interface FrameGrid {
+  origin: number;
+  step: number;
+  phase: number;
+}
+
+/** A coarse-search grid (phase 0) over frames 0..frames with band map `map`. */
+export interface CoarseGrid {
+  origin: number;
+  step: number;
+  frames: number;
+  map: BandMap;
+}
+
+/** Dense spectrogram of one detector window. */
+export interface Spectrogram {
+  rows: number;
+  power: Float32Array;
+}
+
+/** Detector front end: spectrogram, folding of detection values, batched coarse scoring. */
+export interface AnalysisKernel {
+  spectrogram(signal: Float32Array): Spectrogram;
+  /**
+   * Detection values of frames [from, to) of `grid` (from the spectrogram, or from exact frames
+   * of `signal` when `exact`), folded by block frame into `folded`.
+   */
+  fold(
+    signal: Float32Array,
+    spec: Spectrogram,
+    grid: FrameGrid,
+    from: number,
+    to: number,
+    map: BandMap,
+    exact: boolean,
+    folded: Float32Array,
+  ): void;
+  /** Best phase and z of every grid (frames 0..min(frames, B), phase 0), in grid order. */
+  coarse(spec: Spectrogram, grids: CoarseGrid[], scorer: SyncScorer): PhaseScore[];
+}
