@@ -22,6 +22,20 @@ export const DEFAULT_SESSION_POLICY: SessionPolicy = {
   apiTokenMs: 90 * 86_400_000,
 };
 
+/** Limits of leak investigations. */
+export interface InvestigationPolicy {
+  /** Largest file accepted, in bytes (default 512 MiB). */
+  maxBytes: number;
+  /** Investigations one organization may start per hour (default 20). */
+  perHour: number;
+}
+
+/** Defaults: files up to 512 MiB, 20 investigations per organization and hour. */
+export const DEFAULT_INVESTIGATION_POLICY: InvestigationPolicy = {
+  maxBytes: 512 * 1024 * 1024,
+  perHour: 20,
+};
+
 /** Every port a use-case may need; each use-case declares the subset it uses with `Pick`. */
 export interface VaultDeps {
   db: Database;
@@ -31,4 +45,6 @@ export interface VaultDeps {
   auditSigner: CheckpointSigner;
   sessions: SessionPolicy;
   mailer: Mailer;
+  /** Investigation limits; {@link DEFAULT_INVESTIGATION_POLICY} when absent. */
+  investigations?: InvestigationPolicy;
 }

@@ -91,7 +91,13 @@ export {
 } from './db/database.js';
 export { APP_ROLE } from './db/roles.js';
 export { type Tx, withIdentity, withSystem, withTenant } from './db/transactions.js';
-export { DEFAULT_SESSION_POLICY, type SessionPolicy, type VaultDeps } from './deps.js';
+export {
+  DEFAULT_INVESTIGATION_POLICY,
+  DEFAULT_SESSION_POLICY,
+  type InvestigationPolicy,
+  type SessionPolicy,
+  type VaultDeps,
+} from './deps.js';
 export {
   EmailTakenError,
   ForbiddenError,
@@ -109,6 +115,20 @@ export {
   ValidationError,
   VaultError,
 } from './errors.js';
+export type {
+  InvestigationMatch,
+  InvestigationReason,
+  InvestigationResult,
+} from './investigations/investigation-result.js';
+export {
+  getInvestigation,
+  type Investigation,
+  type InvestigationStatus,
+  listInvestigations,
+  startInvestigation,
+} from './investigations/investigations.js';
+export { INVESTIGATION_THRESHOLD, runInvestigation } from './investigations/run-investigation.js';
+export { coreJobHandlers } from './jobs/core-handlers.js';
 export {
   claimJob,
   completeJob,

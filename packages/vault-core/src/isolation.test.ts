@@ -16,8 +16,22 @@ import {
   uploadTrack,
 } from './catalog/tracks.js';
 import { withTenant } from './db/transactions.js';
+import {
+  getInvestigation,
+  listInvestigations,
+  startInvestigation,
+} from './investigations/investigations.js';
 import { getJob } from './jobs/job-queue.js';
 import { readObject } from './objects/object-store.js';
+import { openShare, unlockShare } from './shares/recipient-access.js';
+import {
+  createShare,
+  getShare,
+  listShares,
+  resendShareLink,
+  revokeShare,
+} from './shares/shares.js';
+import { listWatermarkKeys } from './shares/watermark-keys.js';
 import type { Actor } from './tenancy/policies.js';
 
 /**
@@ -153,6 +167,73 @@ describe.each(engines)('tenant isolation on %s', (engine) => {
       );
       expect(v.ok).toBe(true);
     }
+  });
+
+  it('shares, marks, keys, grants and investigations of A stay invisible to B', async () => {
+    const { share, links } = await createShare(deps, a, {
+      trackIds: [track.id],
+      recipients: [{ name: 'Rita', email: 'rita@example.org' }],
+      password: 'a share password',
+    });
+    await unlockShare(deps, links[0]!.token, 'wrong password!', { ipHash: 'x' }).catch(() => null);
+    await unlockShare(deps, links[0]!.token, 'a share password', { ipHash: 'y' });
+    const inv = await startInvestigation(deps, a, { file: Readable.from([Buffer.from('found')]) });
+    const errorOf = (p: Promise<unknown>) =>
+      p.then(
+        () => null,
+        (e: Error & { code: string }) => [e.code, e.message],
+      );
+    expect(await errorOf(getShare(deps, b, share.id))).toEqual(
+      await errorOf(getShare(deps, b, randomUUID())),
+    );
+    expect(await errorOf(revokeShare(deps, b, share.id))).toEqual(
+      await errorOf(revokeShare(deps, b, randomUUID())),
+    );
+    const resend = (shareId: string) =>
+      resendShareLink(deps, b, {
+        shareId,
+        recipientId: links[0]!.recipientId,
+        linkBase: 'https://b.example/',
+      });
+    expect(await errorOf(resend(share.id))).toEqual(await errorOf(resend(randomUUID())));
+    expect(await errorOf(getInvestigation(deps, b, inv.id))).toEqual(
+      await errorOf(getInvestigation(deps, b, randomUUID())),
+    );
+    expect(await listShares(deps, b)).toEqual([]);
+    expect(await listInvestigations(deps, b)).toEqual([]);
+    expect(await listWatermarkKeys(deps, b)).toEqual([]);
+    // Without any application check, B's transaction sees none of A's rows in the new tables.
+    for (const table of [
+      'shares',
+      'share_tracks',
+      'share_recipients',
+      'forensic_marks',
+      'access_events',
+      'watermark_keys',
+      'share_grants',
+      'share_unlock_throttle',
+      'investigations',
+    ]) {
+      const own = await withTenant(deps.db, a.tenantId, (tx) => tx(table).count({ n: '*' }));
+      expect(Number(own[0]?.n), table).toBeGreaterThan(0);
+      expect(await withTenant(deps.db, b.tenantId, (tx) => tx(table)), table).toEqual([]);
+    }
+    // A watermark key written into A's tenant from B's transaction is refused by the database.
+    await expect(
+      withTenant(deps.db, b.tenantId, (tx) =>
+        tx('watermark_keys').insert({
+          id: randomUUID(),
+          tenant_id: a.tenantId,
+          secret_wrapped: Buffer.alloc(60),
+          kek_id: 'x',
+          created_at: new Date(),
+        }),
+      ),
+    ).rejects.toThrow(/row-level security|violates/);
+    // A's link still works after all of this.
+    await expect(openShare(deps, links[0]!.token)).rejects.toMatchObject({
+      code: 'password_required',
+    });
   });
 
   it('an unknown or malformed tenant id sees nothing', async () => {

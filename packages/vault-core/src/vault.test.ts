@@ -44,6 +44,15 @@ describe('openVault on the embedded defaults', () => {
       expect(await second.audit.verify(actor)).toMatchObject({ ok: true });
       const job = await second.jobs.claim(['analysis'], 'worker-1');
       expect(job?.payload).toMatchObject({ trackId });
+      // Shares and investigations are composed too; the worker gets the investigation handler.
+      const { links } = await second.shares.create(actor, {
+        trackIds: [trackId],
+        recipients: [{ name: 'Rita', email: 'rita@example.org' }],
+      });
+      expect((await second.shares.open(links[0]!.token)).tracks).toHaveLength(1);
+      expect((await second.watermarkKeys.list(actor)).map((k) => k.current)).toEqual([true]);
+      expect(Object.keys(second.jobs.coreHandlers())).toEqual(['investigation']);
+      expect(await second.investigations.list(actor)).toEqual([]);
     } finally {
       await second.close();
     }

@@ -8,7 +8,16 @@ import * as tracks from './catalog/tracks.js';
 import { type Clock, systemClock } from './clock.js';
 import { type KeyWrapper, LocalKek } from './crypto/key-wrapper.js';
 import { type Database, migrate, openDatabase } from './db/database.js';
-import { DEFAULT_SESSION_POLICY, type SessionPolicy, type VaultDeps } from './deps.js';
+import {
+  DEFAULT_INVESTIGATION_POLICY,
+  DEFAULT_SESSION_POLICY,
+  type InvestigationPolicy,
+  type SessionPolicy,
+  type VaultDeps,
+} from './deps.js';
+import * as investigations from './investigations/investigations.js';
+import * as investigationJob from './investigations/run-investigation.js';
+import { coreJobHandlers } from './jobs/core-handlers.js';
 import * as jobs from './jobs/job-queue.js';
 import * as worker from './jobs/worker.js';
 import * as deletion from './lifecycle/deletion.js';
@@ -49,6 +58,8 @@ export interface VaultConfig {
   /** Mail port; default an outbox directory `<dataDir>/outbox`. */
   mailer?: Mailer;
   sessions?: Partial<SessionPolicy>;
+  /** Investigation limits (file size cap, per-organization hourly cap). */
+  investigations?: Partial<InvestigationPolicy>;
   /** Apply migrations at start (default true). */
   migrate?: boolean;
 }
@@ -131,6 +142,13 @@ function useCases(deps: VaultDeps) {
       openTrack: recipients.openRecipientTrack,
       recordPlay: recipients.recordPlay,
     }),
+    investigations: bindAll(deps, {
+      start: investigations.startInvestigation,
+      get: investigations.getInvestigation,
+      list: investigations.listInvestigations,
+      /** Job handler of the `investigation` queue, for `runWorker({ handlers })`. */
+      runJob: investigationJob.runInvestigation,
+    }),
     watermarkKeys: bindAll(deps, {
       list: watermarkKeys.listWatermarkKeys,
       rotate: watermarkKeys.rotateWatermarkKey,
@@ -157,6 +175,8 @@ function useCases(deps: VaultDeps) {
       complete: jobs.completeJob,
       fail: jobs.failJob,
       runWorker: worker.runWorker,
+      /** Handlers of the queues vault-core serves (`investigation`), to merge into a worker's. */
+      coreHandlers: coreJobHandlers,
     }),
   };
 }
@@ -204,6 +224,7 @@ export async function openVault(config: VaultConfig): Promise<Vault> {
     clock: config.clock ?? systemClock,
     mailer: config.mailer ?? new OutboxMailer(join(need('mail outbox'), 'outbox')),
     sessions: { ...DEFAULT_SESSION_POLICY, ...config.sessions },
+    investigations: { ...DEFAULT_INVESTIGATION_POLICY, ...config.investigations },
   };
   return { ...useCases(deps), deps, close: () => db.close() };
 }

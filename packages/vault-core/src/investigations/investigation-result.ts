@@ -1,0 +1,58 @@
+/** One recipient whose marked copy was found in the investigated audio. */
+export interface InvestigationMatch {
+  trackId: string;
+  /** `null` when the track was deleted after it was shared (the mapping outlives it). */
+  trackTitle: string | null;
+  shareId: string;
+  recipient: { id: string; name: string; email: string; company: string | null };
+  /** When the share was created. */
+  sharedAt: string;
+  /** The 128-bit payload found, 32 hex digits. */
+  payload: string;
+  /** Watermark key that made the mark. */
+  keyId: string;
+  /** Where in the found audio a watermark block starts (s). */
+  offsetSeconds: number;
+  /** Estimated playback speed of the found copy (1 = unchanged). */
+  speed: number;
+  /**
+   * Upper bound on the probability that audio without this mark produces a match this strong,
+   * over the whole search (every offset, speed and key tried).
+   */
+  falsePositiveProbability: number;
+  /** log10 of the bound (useful when it underflows to 0). */
+  log10FalsePositiveProbability: number;
+  /** What this recipient did with their link, oldest first (at most 200 entries). */
+  accessHistory: Array<{
+    kind: string;
+    trackId: string | null;
+    positionSeconds: number | null;
+    at: string;
+  }>;
+}
+
+/** Why nobody was named. */
+export type InvestigationReason = 'no_match' | 'watermark_unreadable' | 'audio_too_short';
+
+/** The finding of an investigation (stored as JSON; instants as ISO text). */
+export interface InvestigationResult {
+  /** True when at least one recipient is named. */
+  identified: boolean;
+  /**
+   * True when the audio shows evidence of this vault's watermark that could not be read, so
+   * the answer is neither a name nor "no match".
+   */
+  inconclusive: boolean;
+  reason?: InvestigationReason;
+  /** Recipients whose copies are in the audio, strongest first (several for a spliced copy). */
+  matches: InvestigationMatch[];
+  /** Length of the audio analysed (s). */
+  durationSeconds: number;
+  /** Matches are reported only at or below this false-positive bound. */
+  thresholdProbability: number;
+  /** Number of the organization's watermark keys searched (current and previous). */
+  keysSearched: number;
+  /** Watermark format version searched for. */
+  formatVersion: number;
+  completedAt: string;
+}

@@ -1,0 +1,219 @@
+import { Transform } from 'node:stream';
+import { AnalysisError, openAudioStream } from '@vaultmark/analysis';
+import {
+  createDetector,
+  type DetectResult,
+  FORMAT_VERSION,
+  WatermarkError,
+} from '@vaultmark/watermark';
+import { appendAudit } from '../audit/audit-log.js';
+import { type Tx, withTenant } from '../db/transactions.js';
+import type { VaultDeps } from '../deps.js';
+import type { Job } from '../jobs/job-queue.js';
+import { decryptObjectRow } from '../objects/object-store.js';
+import { allWatermarkKeys } from '../shares/watermark-keys.js';
+import type {
+  InvestigationMatch,
+  InvestigationReason,
+  InvestigationResult,
+} from './investigation-result.js';
+
+/** Matches are reported at or below this false-positive bound (the watermark SDK's default). */
+export const INVESTIGATION_THRESHOLD = 1e-9;
+
+/** Shortest audio the detector can search (s), its `MIN_DETECT_SECONDS`. */
+const MIN_SECONDS = 2;
+
+/**
+ * Sync-only evidence: the union bound H·exp(−z²/2) on the best sync statistic of the coarse
+ * search, over the H hypotheses scored. At or below the reporting threshold, some alignment
+ * of one of the vault's keys matched far better than chance although no payload decoded: the
+ * copy is most likely marked but too short or too damaged to read ("inconclusive", never a name).
+ */
+function unreadableMarkLikely(r: DetectResult): boolean {
+  if (!(r.bestSyncZ > 0) || r.hypotheses <= 0) return false;
+  const log10Bound = Math.log10(r.hypotheses) - (r.bestSyncZ * r.bestSyncZ) / (2 * Math.LN10);
+  return log10Bound <= Math.log10(INVESTIGATION_THRESHOLD);
+}
+
+async function lookUp(tx: Tx, found: DetectResult['matches']): Promise<InvestigationMatch[]> {
+  const out: InvestigationMatch[] = [];
+  for (const m of found) {
+    // Only this tenant's mapping is visible here (row-level security): another tenant's or an
+    // unknown payload is simply absent, and nothing about it is reported.
+    const row = await tx('forensic_marks')
+      .join('share_recipients', 'share_recipients.id', 'forensic_marks.recipient_id')
+      .join('shares', 'shares.id', 'forensic_marks.share_id')
+      .leftJoin('tracks', 'tracks.id', 'forensic_marks.track_id')
+      .where({ 'forensic_marks.key_id': m.keyName, 'forensic_marks.payload': m.payload })
+      .first(
+        'forensic_marks.*',
+        'share_recipients.name',
+        'share_recipients.email',
+        'share_recipients.company',
+        'shares.created_at as shared_at',
+        'tracks.title as track_title',
+      );
+    if (!row) continue;
+    const history = await tx('access_events')
+      .where({ recipient_id: row.recipient_id })
+      .orderBy('at')
+      .limit(200);
+    out.push({
+      trackId: row.track_id,
+      trackTitle: row.track_title ?? null,
+      shareId: row.share_id,
+      recipient: { id: row.recipient_id, name: row.name, email: row.email, company: row.company },
+      sharedAt: new Date(row.shared_at).toISOString(),
+      payload: m.payload,
+      keyId: m.keyName,
+      offsetSeconds: m.offsetSeconds,
+      speed: m.speed,
+      falsePositiveProbability: m.falsePositiveProbability,
+      log10FalsePositiveProbability: m.log10FalsePositiveProbability,
+      accessHistory: history.map((e) => ({
+        kind: e.kind,
+        trackId: e.track_id,
+        positionSeconds: e.position_seconds == null ? null : Number(e.position_seconds),
+        at: new Date(e.at).toISOString(),
+      })),
+    });
+  }
+  return out;
+}
+
+/** Decoding and format errors mean the file is not usable audio: a final answer, not a retry. */
+function unusableAudio(e: unknown): boolean {
+  if (e instanceof WatermarkError) return e.code === 'unsupported_format';
+  return (
+    e instanceof AnalysisError &&
+    e.code !== 'ffmpeg_missing' &&
+    e.code !== 'decode_timeout' &&
+    e.code !== 'aborted'
+  );
+}
+
+/**
+ * Job handler of the `investigation` queue (register it with the worker:
+ * `handlers: { investigation: vault.investigations.runJob }`). Decrypts the stored file, decodes
+ * it with `@vaultmark/analysis` (any format ffmpeg reads), streams it through the watermark
+ * detector with every key of the organization (current and previous), reports progress by the
+ * bytes read, looks each payload found up in the organization's own forensic mapping, and
+ * stores the result. Idempotent: a retried job recomputes the same result.
+ */
+export async function runInvestigation(
+  deps: Pick<VaultDeps, 'db' | 'clock' | 'storage' | 'keys'>,
+  job: Job,
+  progress: (fraction: number) => Promise<void>,
+): Promise<{ investigationId: string; identified: boolean; status: string }> {
+  const tenantId = job.tenantId;
+  const id = String(job.payload.investigationId ?? '');
+  const start = await withTenant(deps.db, tenantId, async (tx) => {
+    const inv = await tx('investigations').where({ id }).first();
+    if (!inv || inv.status === 'done') return null;
+    await tx('investigations').where({ id }).update({ status: 'running', error: null });
+    const object = inv.object_id ? await tx('objects').where({ id: inv.object_id }).first() : null;
+    return { inv, object, keys: await allWatermarkKeys(deps, tx) };
+  });
+  if (!start) return { investigationId: id, identified: false, status: 'skipped' };
+  const finish = async (
+    status: 'done' | 'failed',
+    result: InvestigationResult | null,
+    error: string | null,
+  ) => {
+    await withTenant(deps.db, tenantId, async (tx) => {
+      const now = deps.clock.now();
+      await tx('investigations')
+        .where({ id })
+        .update({
+          status,
+          result: result ? JSON.stringify(result) : null,
+          error,
+          completed_at: now,
+        });
+      await appendAudit(tx, now, {
+        tenantId,
+        action: status === 'done' ? 'investigation.complete' : 'investigation.fail',
+        objectType: 'investigation',
+        objectId: id,
+        detail: result ? { identified: result.identified, matches: result.matches.length } : {},
+      });
+    });
+    return { investigationId: id, identified: result?.identified ?? false, status };
+  };
+  if (!start.object) return finish('failed', null, 'the uploaded file is no longer stored');
+
+  const size = Math.max(1, Number(start.inv.size_bytes));
+  let read = 0;
+  let reported = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _e, cb) {
+      read += chunk.length;
+      cb(null, chunk);
+    },
+  });
+  let detected: DetectResult | null = null;
+  let samples = 0;
+  let duration = 0;
+  if (start.keys.length > 0) {
+    const plain = await decryptObjectRow(deps, start.object);
+    plain.on('error', (e) => counter.destroy(e));
+    try {
+      const audio = await openAudioStream('-', { stdin: plain.pipe(counter) });
+      try {
+        const detector = createDetector({
+          keys: start.keys,
+          sampleRate: audio.sampleRate,
+          channels: audio.channelCount,
+          payloadBits: 128,
+          maxFalsePositiveProbability: INVESTIGATION_THRESHOLD,
+        });
+        for await (const chunk of audio.chunks) {
+          samples += chunk[0]?.length ?? 0;
+          detector.push(chunk);
+          const fraction = Math.min(0.95, (0.95 * read) / size);
+          if (fraction - reported >= 0.05) {
+            reported = fraction;
+            await progress(fraction);
+          }
+        }
+        duration = samples / audio.sampleRate;
+        // The detector refuses inputs under its minimum length: answer that plainly instead.
+        if (duration >= MIN_SECONDS) detected = detector.finish();
+      } finally {
+        audio.close();
+      }
+    } catch (e) {
+      plain.destroy();
+      if (unusableAudio(e)) return finish('failed', null, 'the file could not be decoded as audio');
+      throw e;
+    }
+  }
+  const matches = detected?.matches.length
+    ? await withTenant(deps.db, tenantId, (tx) => lookUp(tx, detected.matches))
+    : [];
+  let reason: InvestigationReason | undefined;
+  let inconclusive = false;
+  if (matches.length === 0) {
+    if (start.keys.length > 0 && duration < MIN_SECONDS) reason = 'audio_too_short';
+    else if (detected && detected.matches.length === 0 && unreadableMarkLikely(detected)) {
+      inconclusive = true;
+      reason = 'watermark_unreadable';
+    } else reason = 'no_match';
+  }
+  return finish(
+    'done',
+    {
+      identified: matches.length > 0,
+      inconclusive,
+      ...(reason ? { reason } : {}),
+      matches,
+      durationSeconds: duration,
+      thresholdProbability: INVESTIGATION_THRESHOLD,
+      keysSearched: start.keys.length,
+      formatVersion: FORMAT_VERSION,
+      completedAt: deps.clock.now().toISOString(),
+    },
+    null,
+  );
+}
