@@ -127,7 +127,12 @@ export {
   listInvestigations,
   startInvestigation,
 } from './investigations/investigations.js';
-export { INVESTIGATION_THRESHOLD, runInvestigation } from './investigations/run-investigation.js';
+export { runInvestigation } from './investigations/run-investigation.js';
+export {
+  INVESTIGATION_THRESHOLD,
+  SEGMENT_HOP_SECONDS,
+  SEGMENT_SECONDS,
+} from './investigations/search-audio.js';
 export { coreJobHandlers } from './jobs/core-handlers.js';
 export {
   claimJob,

@@ -122,6 +122,8 @@ it('exports exactly the documented public surface', () => {
       'withSystem',
       'withTenant',
       'coreJobHandlers',
+      'SEGMENT_HOP_SECONDS',
+      'SEGMENT_SECONDS',
       'DEFAULT_INVESTIGATION_POLICY',
       'getInvestigation',
       'listInvestigations',

@@ -95,6 +95,32 @@ describe.each(engines)('leak investigations on %s', (engine) => {
     expect(m.accessHistory.map((e) => [e.kind, e.positionSeconds])).toEqual([['played', 24]]);
     expect(JSON.stringify(result)).not.toContain('rita@example.org');
     expect((await listInvestigations(deps, ann)).map((i) => i.id)).toEqual([done.id]);
+
+    // A spliced copy, Rita's first half and Sam's second half: both are named, each with its
+    // own bound, and the offsets say where each copy sits.
+    const ritaCopy = await openRecipientTrack(deps, links[0]!.token, track.id, { kind: 'stream' });
+    const ritaMarked = embed(
+      {
+        sampleRate: decoded.sampleRate,
+        channels: readWav(new Uint8Array(await buffer(ritaCopy.stream))).channels,
+      },
+      { key: ritaCopy.key, payload: ritaCopy.payload },
+    );
+    const cut = Math.round(12 * decoded.sampleRate);
+    const spliced = {
+      sampleRate: decoded.sampleRate,
+      channels: ritaMarked.channels.map((ch, c) => {
+        const out = new Float32Array(ch);
+        out.set((marked.channels[c] as Float32Array).subarray(cut), cut);
+        return out;
+      }),
+    };
+    const splicedFile = join(dir, `spliced-${engine}.mp3`);
+    await encodeAudioFile(splicedFile, spliced);
+    const both = (await investigate(deps, ann, splicedFile)).result!;
+    expect(both.identified).toBe(true);
+    expect(both.matches.map((x) => x.recipient.name).sort()).toEqual(['Rita Honest', 'Sam Leaker']);
+    for (const x of both.matches) expect(x.falsePositiveProbability).toBeLessThanOrEqual(1e-9);
     expect(await auditActions(deps, ann.tenantId)).toEqual(
       expect.arrayContaining(['investigation.create', 'investigation.complete']),
     );

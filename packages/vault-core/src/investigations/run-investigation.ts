@@ -1,28 +1,16 @@
-import { Transform } from 'node:stream';
-import { AnalysisError, openAudioStream } from '@vaultmark/analysis';
-import {
-  createDetector,
-  type DetectResult,
-  FORMAT_VERSION,
-  WatermarkError,
-} from '@vaultmark/watermark';
+import { AnalysisError } from '@vaultmark/analysis';
+import { type DetectResult, FORMAT_VERSION, WatermarkError } from '@vaultmark/watermark';
 import { appendAudit } from '../audit/audit-log.js';
 import { type Tx, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 import type { Job } from '../jobs/job-queue.js';
-import { decryptObjectRow } from '../objects/object-store.js';
 import { allWatermarkKeys } from '../shares/watermark-keys.js';
 import type {
   InvestigationMatch,
   InvestigationReason,
   InvestigationResult,
 } from './investigation-result.js';
-
-/** Matches are reported at or below this false-positive bound (the watermark SDK's default). */
-export const INVESTIGATION_THRESHOLD = 1e-9;
-
-/** Shortest audio the detector can search (s), its `MIN_DETECT_SECONDS`. */
-const MIN_SECONDS = 2;
+import { INVESTIGATION_THRESHOLD, MIN_SECONDS, type Scan, searchAudio } from './search-audio.js';
 
 /**
  * Sync-only evidence: the union bound H·exp(−z²/2) on the best sync statistic of the coarse
@@ -143,60 +131,32 @@ export async function runInvestigation(
   };
   if (!start.object) return finish('failed', null, 'the uploaded file is no longer stored');
 
-  const size = Math.max(1, Number(start.inv.size_bytes));
-  let read = 0;
-  let reported = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _e, cb) {
-      read += chunk.length;
-      cb(null, chunk);
-    },
-  });
-  let detected: DetectResult | null = null;
-  let samples = 0;
-  let duration = 0;
+  let scan: Scan | null = null;
   if (start.keys.length > 0) {
-    const plain = await decryptObjectRow(deps, start.object);
-    plain.on('error', (e) => counter.destroy(e));
     try {
-      const audio = await openAudioStream('-', { stdin: plain.pipe(counter) });
-      try {
-        const detector = createDetector({
-          keys: start.keys,
-          sampleRate: audio.sampleRate,
-          channels: audio.channelCount,
-          payloadBits: 128,
-          maxFalsePositiveProbability: INVESTIGATION_THRESHOLD,
-        });
-        for await (const chunk of audio.chunks) {
-          samples += chunk[0]?.length ?? 0;
-          detector.push(chunk);
-          const fraction = Math.min(0.95, (0.95 * read) / size);
-          if (fraction - reported >= 0.05) {
-            reported = fraction;
-            await progress(fraction);
-          }
-        }
-        duration = samples / audio.sampleRate;
-        // The detector refuses inputs under its minimum length: answer that plainly instead.
-        if (duration >= MIN_SECONDS) detected = detector.finish();
-      } finally {
-        audio.close();
-      }
+      scan = await searchAudio(
+        deps,
+        start.object,
+        start.keys,
+        Number(start.inv.size_bytes),
+        progress,
+      );
     } catch (e) {
-      plain.destroy();
       if (unusableAudio(e)) return finish('failed', null, 'the file could not be decoded as audio');
       throw e;
     }
   }
-  const matches = detected?.matches.length
-    ? await withTenant(deps.db, tenantId, (tx) => lookUp(tx, detected.matches))
+  const detected = scan?.whole ?? null;
+  const duration = scan?.durationSeconds ?? 0;
+  const found = scan?.matches ?? [];
+  const matches = found.length
+    ? await withTenant(deps.db, tenantId, (tx) => lookUp(tx, found))
     : [];
   let reason: InvestigationReason | undefined;
   let inconclusive = false;
   if (matches.length === 0) {
     if (start.keys.length > 0 && duration < MIN_SECONDS) reason = 'audio_too_short';
-    else if (detected && detected.matches.length === 0 && unreadableMarkLikely(detected)) {
+    else if (detected && found.length === 0 && unreadableMarkLikely(detected)) {
       inconclusive = true;
       reason = 'watermark_unreadable';
     } else reason = 'no_match';
