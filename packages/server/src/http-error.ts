@@ -40,6 +40,8 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   forbidden: 403,
   not_found: 404,
   link_unavailable: 404,
+  share_unavailable: 404,
+  password_required: 401,
   method_not_allowed: 405,
   conflict: 409,
   already_exists: 409,

@@ -14,6 +14,8 @@ import { type RunningWorker, startWorker } from './jobs/worker.js';
 import { listen, type RunningServer } from './listen.js';
 import { accountRoutes } from './routes/account-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
+import { recipientRoutes } from './routes/recipient-routes.js';
+import { shareRoutes } from './routes/share-routes.js';
 import { presentTrack, trackRoutes } from './routes/track-routes.js';
 import { tusUploads } from './uploads/tus.js';
 import { openConfiguredVault } from './vault/open-configured-vault.js';
@@ -79,7 +81,13 @@ export async function createVaultServer(options: VaultServerOptions): Promise<Va
     csrf: new CsrfTokens(deriveSecret('csrf')),
   };
   const authenticate = vaultAuthenticate(ctx);
-  const routes: RouteSpec[] = [...authRoutes(ctx), ...accountRoutes(ctx), ...trackRoutes(ctx)];
+  const routes: RouteSpec[] = [
+    ...authRoutes(ctx),
+    ...accountRoutes(ctx),
+    ...trackRoutes(ctx),
+    ...shareRoutes(ctx),
+    ...recipientRoutes(ctx),
+  ];
   const pages = pageRoutes(ctx);
   const uploads = tusUploads({
     path: '/api/uploads',

@@ -107,8 +107,16 @@ function setUp(root) {
     if (audio.paused) audio.play().catch(() => {});
     else audio.pause();
   });
+  // One listening session counts one play: it ends when the track ends or the page is left.
+  let listening = false;
+  const stop = (position) => {
+    if (!listening) return;
+    listening = false;
+    report(trackId, 'stop', position);
+  };
   audio.addEventListener('play', () => {
     button.textContent = 'Pause';
+    listening = true;
     report(trackId, 'play', audio.currentTime);
   });
   audio.addEventListener('pause', () => {
@@ -126,7 +134,7 @@ function setUp(root) {
     canvas.setAttribute('aria-valuemax', String(Math.round(audio.duration)));
     render();
   });
-  audio.addEventListener('ended', () => report(trackId, 'ended', audio.duration));
+  audio.addEventListener('ended', () => stop(audio.duration));
   canvas.addEventListener('click', (event) => {
     const rect = canvas.getBoundingClientRect();
     seek(((event.clientX - rect.left) / rect.width) * (audio.duration || 0));
@@ -142,9 +150,7 @@ function setUp(root) {
     event.preventDefault();
   });
   window.addEventListener('resize', render);
-  window.addEventListener('pagehide', () => {
-    if (furthest > 0) report(trackId, 'progress', furthest);
-  });
+  window.addEventListener('pagehide', () => stop(furthest));
 }
 
 for (const root of document.querySelectorAll('.player[data-stream]')) setUp(root);

@@ -17,7 +17,9 @@ export interface ShareTrackView {
 /** What the recipient's page shows. */
 export interface ShareView {
   recipientName: string;
-  ownerName: string;
+  /** Who shared it, when known; otherwise the share's title or a plain heading is shown. */
+  ownerName?: string;
+  title?: string;
   note?: string;
   expiresAt?: Date;
   /** Where the player reports listening progress. */
@@ -33,6 +35,7 @@ function duration(seconds: number | undefined): string {
 
 /** The recipient's page: one player per track with waveform and seek, download when allowed. */
 export function sharePage(view: ShareView): string {
+  const count = view.tracks.length === 1 ? 'a track' : `${view.tracks.length} tracks`;
   const tracks = view.tracks.map(
     (track) => html`<section class="card" aria-labelledby="t-${track.id}">
       <h2 id="t-${track.id}">${track.title}${track.artist ? html` <span class="muted">— ${track.artist}</span>` : ''}</h2>
@@ -51,7 +54,12 @@ export function sharePage(view: ShareView): string {
     title: `Shared with ${view.recipientName}`,
     scripts: ['player.js'],
     meta: { 'vaultmark-events': view.eventsUrl },
-    body: html`<h1>${view.ownerName} shared ${view.tracks.length === 1 ? 'a track' : `${view.tracks.length} tracks`} with ${view.recipientName}</h1>
+    body: html`<h1>${
+      view.ownerName
+        ? `${view.ownerName} shared ${count} with ${view.recipientName}`
+        : `${count[0]!.toUpperCase()}${count.slice(1)} shared with ${view.recipientName}`
+    }</h1>
+      ${view.title ? html`<p class="lead">${view.title}</p>` : ''}
       ${view.note ? html`<p class="card">${view.note}</p>` : ''}
       ${view.expiresAt ? html`<p class="muted">Available until <time datetime="${view.expiresAt.toISOString()}">${view.expiresAt.toUTCString()}</time>.</p>` : ''}
       <p class="muted">This copy is personal to you and carries an inaudible forensic watermark.</p>

@@ -1,0 +1,281 @@
+import type { RecipientClient, Vault } from '@vaultmark/vault-core';
+import type { ParameterizedContext } from 'koa';
+import { z } from 'zod';
+import { defineRoute, type RouteResult, type RouteSpec } from '../api/route.js';
+import { HttpError } from '../http-error.js';
+import { DecodedMasters } from '../media/decoded-masters.js';
+import { sendMedia } from '../media/send-media.js';
+import { watermarkedWav } from '../media/watermarked-wav.js';
+import { contentDisposition } from '../uploads/content-disposition.js';
+import type { ServerContext } from '../vault/server-context.js';
+import { sharePage, sharePasswordPage, shareUnavailablePage } from '../web/pages/share.js';
+
+/** Link tokens: `vml_` and 43 base64url characters (256 bits); anything else is unknown. */
+const LinkToken = z.object({ token: z.string().regex(/^vml_[A-Za-z0-9_-]{43}$/) });
+const TrackParams = LinkToken.extend({ trackId: z.uuid() });
+const GRANT_COOKIE = 'vaultmark_grant';
+const tags = ['recipients'];
+const html = (description: string) => ({ description, contentType: 'text/html' });
+
+/** What the vault learns about the recipient's client: hashed address, user agent, grant. */
+async function clientOf(vault: Vault, koa: ParameterizedContext): Promise<RecipientClient> {
+  return {
+    ipHash: await vault.accounts.clientIpHash(koa.ip),
+    userAgent: koa.get('User-Agent') || null,
+    grant: koa.cookies.get(GRANT_COOKIE) ?? null,
+  };
+}
+
+const code = (error: unknown) => (error as { code?: string } | null)?.code;
+
+/** One page for unknown, expired, not yet active and revoked links: same status, same body. */
+function unavailable(): RouteResult {
+  return {
+    status: 404,
+    body: shareUnavailablePage(),
+    headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' },
+  };
+}
+
+function page(status: number, body: string): RouteResult {
+  return {
+    status,
+    body,
+    headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'private, no-store' },
+  };
+}
+
+/** Reads a small `application/x-www-form-urlencoded` body (the password form). */
+async function formBody(koa: ParameterizedContext): Promise<URLSearchParams> {
+  if (!koa.is('application/x-www-form-urlencoded')) {
+    throw new HttpError(415, 'unsupported_media_type', 'expected a form');
+  }
+  let text = '';
+  for await (const chunk of koa.req) {
+    text += chunk;
+    if (text.length > 16 * 1024) throw new HttpError(413, 'payload_too_large', 'form too large');
+  }
+  return new URLSearchParams(text);
+}
+
+/**
+ * The recipient's side of a share, under the personal link `/s/<token>`: the page with a player
+ * per track, the password form, and the media. Every stream and download is this recipient's own
+ * copy, watermarked with the payload the vault recorded for them, rendered in whatever byte range
+ * is asked (`Cache-Control: private, no-store`). A password-protected share answers the form with
+ * a short-lived grant in an HttpOnly cookie scoped to the link's path, never in a URL.
+ */
+export function recipientRoutes(ctx: ServerContext): RouteSpec[] {
+  const { vault } = ctx;
+  const masters = new DecodedMasters(ctx.tmpDir);
+  const base = (token: string) => `/s/${token}`;
+
+  async function media(
+    koa: ParameterizedContext,
+    token: string,
+    trackId: string,
+    kind: 'stream' | 'download',
+  ) {
+    const opened = await vault.shares.openTrack(token, trackId, {
+      kind,
+      ...(await clientOf(vault, koa)),
+    });
+    const master = await masters.load(opened.stream);
+    const copy = watermarkedWav(master.source(), { key: opened.key, payload: opened.payload });
+    await sendMedia(
+      koa,
+      copy,
+      kind === 'download' ? { download: contentDisposition(opened.downloadFileName) } : {},
+    );
+    return { status: koa.status };
+  }
+
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/s/:token',
+      summary: "A recipient's share page (player per track; password form when protected)",
+      tags,
+      auth: 'public',
+      params: z.object({ token: z.string().max(200) }),
+      responses: {
+        200: html('the share page'),
+        401: html('the password form'),
+        404: html('this link is not available (unknown, expired, revoked: one answer)'),
+      },
+      handler: async (koa, { params }) => {
+        if (!LinkToken.safeParse(params).success) return unavailable();
+        try {
+          const view = await vault.shares.open(params.token, await clientOf(vault, koa));
+          const at = base(params.token);
+          return page(
+            200,
+            sharePage({
+              recipientName: view.recipient.name,
+              ...(view.title ? { title: view.title } : {}),
+              ...(view.note ? { note: view.note } : {}),
+              expiresAt: view.expiresAt,
+              eventsUrl: `${at}/events`,
+              tracks: view.tracks.map((track) => ({
+                id: track.id,
+                title: track.title,
+                ...(track.artist ? { artist: track.artist } : {}),
+                ...(track.durationSeconds !== null
+                  ? { durationSeconds: track.durationSeconds }
+                  : {}),
+                streamUrl: `${at}/tracks/${track.id}/stream`,
+                peaksUrl: `${at}/tracks/${track.id}/peaks`,
+                ...(view.allowDownload && view.downloadsLeft !== 0
+                  ? { downloadUrl: `${at}/tracks/${track.id}/download` }
+                  : {}),
+              })),
+            }),
+          );
+        } catch (error) {
+          if (code(error) === 'password_required') {
+            return page(401, sharePasswordPage({ action: `${base(params.token)}/unlock` }));
+          }
+          if (code(error) === 'share_unavailable') return unavailable();
+          throw error;
+        }
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/s/:token/unlock',
+      summary: 'Send the password of a protected share; sets a short-lived grant cookie',
+      tags,
+      auth: 'public',
+      params: z.object({ token: z.string().max(200) }),
+      rawBody: {
+        contentType: 'application/x-www-form-urlencoded',
+        description: 'the form field `password`',
+      },
+      responses: {
+        303: { description: 'unlocked: back to the share page' },
+        401: html('wrong password: the form again'),
+        404: html('this link is not available'),
+        429: html('too many attempts: the form with the time to wait'),
+      },
+      handler: async (koa, { params }) => {
+        if (!LinkToken.safeParse(params).success) return unavailable();
+        const action = `${base(params.token)}/unlock`;
+        const password = (await formBody(koa)).get('password') ?? '';
+        try {
+          const { grant, expiresAt } = await vault.shares.unlock(
+            params.token,
+            password,
+            await clientOf(vault, koa),
+          );
+          koa.cookies.set(GRANT_COOKIE, grant, {
+            httpOnly: true,
+            sameSite: 'lax',
+            secure: koa.secure,
+            path: base(params.token),
+            maxAge: Math.max(0, expiresAt.getTime() - Date.now()),
+            overwrite: true,
+          });
+          return { status: 303, headers: { Location: base(params.token) } };
+        } catch (error) {
+          if (code(error) === 'share_unavailable') return unavailable();
+          if (code(error) === 'invalid_credentials' || code(error) === 'invalid_input') {
+            return page(401, sharePasswordPage({ action, error: 'That password is not right.' }));
+          }
+          if (code(error) === 'rate_limited') {
+            const wait = (error as { retryAfterSeconds?: number }).retryAfterSeconds ?? 60;
+            return {
+              ...page(
+                429,
+                sharePasswordPage({
+                  action,
+                  error: `Too many attempts. Try again in ${Math.ceil(wait)} seconds.`,
+                }),
+              ),
+              headers: {
+                'Content-Type': 'text/html; charset=utf-8',
+                'Cache-Control': 'no-store',
+                'Retry-After': String(Math.ceil(wait)),
+              },
+            };
+          }
+          throw error;
+        }
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/s/:token/tracks/:trackId/stream',
+      summary: "This recipient's watermarked copy of a track, as WAV (HTTP Range)",
+      tags,
+      auth: 'public',
+      params: TrackParams,
+      responses: {
+        200: { description: 'the whole copy', contentType: 'audio/wav' },
+        206: { description: 'a byte range of the copy', contentType: 'audio/wav' },
+        416: { description: 'range not satisfiable' },
+      },
+      handler: (koa, { params }) => media(koa, params.token, params.trackId, 'stream'),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/s/:token/tracks/:trackId/download',
+      summary: "Download this recipient's watermarked copy (when the share allows; counted)",
+      tags,
+      auth: 'public',
+      params: TrackParams,
+      responses: {
+        200: { description: 'the copy as an attachment', contentType: 'audio/wav' },
+        206: { description: 'a byte range of the copy', contentType: 'audio/wav' },
+      },
+      handler: (koa, { params }) => media(koa, params.token, params.trackId, 'download'),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/s/:token/tracks/:trackId/peaks',
+      summary: 'Waveform peaks for the player (audiowaveform JSON)',
+      tags,
+      auth: 'public',
+      params: TrackParams,
+      responses: {
+        200: { description: 'audiowaveform JSON', schema: z.record(z.string(), z.unknown()) },
+      },
+      handler: async (koa, { params }) => {
+        const opened = await vault.shares.openTrack(params.token, params.trackId, {
+          kind: 'stream',
+          ...(await clientOf(vault, koa)),
+        });
+        const master = await masters.load(opened.stream);
+        return {
+          status: 200,
+          headers: { 'Cache-Control': 'private, no-store' },
+          body: master.peaks(),
+        };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/s/:token/events',
+      summary: 'Listening progress from the player; a finished session counts one play',
+      tags,
+      auth: 'public',
+      params: LinkToken,
+      body: z.object({
+        trackId: z.uuid(),
+        type: z.enum(['play', 'progress', 'stop']),
+        position: z.number().min(0).max(86_400),
+      }),
+      responses: { 204: { description: 'recorded' } },
+      handler: async (koa, { params, body }) => {
+        if (body.type === 'stop') {
+          await vault.shares.recordPlay(
+            params.token,
+            body.trackId,
+            body.position,
+            await clientOf(vault, koa),
+          );
+        }
+        return { status: 204 };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,250 @@
+import type { ShareDetail, ShareSummary } from '@vaultmark/vault-core';
+import { z } from 'zod';
+import { defineRoute, type RouteSpec } from '../api/route.js';
+import { actorOf, type ServerContext } from '../vault/server-context.js';
+
+const iso = (date: Date | null) => (date ? date.toISOString() : null);
+const tags = ['shares'];
+
+/** A share as the owner's API shows it. */
+const ShareBody = z.object({
+  id: z.string(),
+  title: z.string().nullable(),
+  note: z.string().nullable(),
+  status: z.enum(['scheduled', 'active', 'expired', 'revoked']),
+  createdAt: z.string(),
+  createdBy: z.string().nullable(),
+  activatesAt: z.string().nullable(),
+  expiresAt: z.string(),
+  revokedAt: z.string().nullable(),
+  passwordProtected: z.boolean(),
+  allowDownload: z.boolean(),
+  maxPlays: z.number().int().nullable(),
+  maxDownloads: z.number().int().nullable(),
+  trackCount: z.number().int(),
+  recipientCount: z.number().int(),
+});
+
+const Link = z.object({
+  recipientId: z.string(),
+  recipientName: z.string(),
+  recipientEmail: z.string(),
+  /** The recipient's personal link (absolute). Shown only now: only its hash is stored. */
+  url: z.string(),
+});
+
+function presentShare(share: ShareSummary): z.infer<typeof ShareBody> {
+  return {
+    id: share.id,
+    title: share.title,
+    note: share.note,
+    status: share.status,
+    createdAt: share.createdAt.toISOString(),
+    createdBy: share.createdBy,
+    activatesAt: iso(share.activatesAt),
+    expiresAt: share.expiresAt.toISOString(),
+    revokedAt: iso(share.revokedAt),
+    passwordProtected: share.passwordProtected,
+    allowDownload: share.allowDownload,
+    maxPlays: share.maxPlays,
+    maxDownloads: share.maxDownloads,
+    trackCount: share.trackCount,
+    recipientCount: share.recipientCount,
+  };
+}
+
+function presentDetail(share: ShareDetail) {
+  const recipients = new Map(share.recipients.map((r) => [r.id, r]));
+  const tracks = new Map(share.tracks.map((t) => [t.id, t]));
+  return {
+    ...presentShare(share),
+    tracks: share.tracks,
+    recipients: share.recipients.map((r) => ({
+      id: r.id,
+      name: r.name,
+      email: r.email,
+      company: r.company,
+      plays: r.plays,
+      downloads: r.downloads,
+      createdAt: r.createdAt.toISOString(),
+      revokedAt: iso(r.revokedAt),
+      lastAccessAt: iso(r.lastAccessAt),
+    })),
+    accessLog: share.accessLog.map((e) => ({
+      at: e.at.toISOString(),
+      recipientId: e.recipientId,
+      recipientName: recipients.get(e.recipientId)?.name ?? null,
+      recipientEmail: recipients.get(e.recipientId)?.email ?? null,
+      trackId: e.trackId,
+      trackTitle: e.trackId ? (tracks.get(e.trackId)?.title ?? null) : null,
+      action: e.kind,
+      positionSeconds: e.positionSeconds,
+      userAgent: e.userAgent,
+    })),
+  };
+}
+
+const ShareDetailBody = ShareBody.extend({
+  tracks: z.array(
+    z.object({ id: z.string(), title: z.string(), durationSeconds: z.number().nullable() }),
+  ),
+  recipients: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      email: z.string(),
+      company: z.string().nullable(),
+      plays: z.number().int(),
+      downloads: z.number().int(),
+      createdAt: z.string(),
+      revokedAt: z.string().nullable(),
+      lastAccessAt: z.string().nullable(),
+    }),
+  ),
+  accessLog: z.array(
+    z.object({
+      at: z.string(),
+      recipientId: z.string(),
+      recipientName: z.string().nullable(),
+      recipientEmail: z.string().nullable(),
+      trackId: z.string().nullable(),
+      trackTitle: z.string().nullable(),
+      action: z.enum(['opened', 'played', 'downloaded', 'password_failed']),
+      positionSeconds: z.number().nullable(),
+      userAgent: z.string().nullable(),
+    }),
+  ),
+});
+
+const Id = z.object({ id: z.uuid() });
+
+/** The base every recipient link starts with: `<public base>/s/`. */
+export function linkBase(ctx: Pick<ServerContext, 'config'>): string {
+  return `${ctx.config.publicBaseUrl}/s/`;
+}
+
+/** Shares: create (one watermarked copy and one link per recipient), list, read, revoke, re-send. */
+export function shareRoutes(ctx: ServerContext): RouteSpec[] {
+  const { vault } = ctx;
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/api/shares',
+      summary: 'Share tracks with recipients; each gets a personal link to a watermarked copy',
+      tags,
+      auth: 'user',
+      body: z.object({
+        title: z.string().max(300).optional(),
+        note: z.string().max(5000).optional(),
+        trackIds: z.array(z.uuid()).min(1).max(200),
+        recipients: z
+          .array(
+            z.object({
+              name: z.string().min(1).max(200),
+              email: z.string().min(3).max(254),
+              company: z.string().max(200).optional(),
+            }),
+          )
+          .min(1)
+          .max(100),
+        expiresAt: z.iso.datetime({ offset: true }).optional(),
+        activatesAt: z.iso.datetime({ offset: true }).optional(),
+        password: z.string().min(1).max(4096).optional(),
+        allowDownload: z.boolean().optional(),
+        maxDownloads: z.number().int().min(1).max(1000).optional(),
+        maxPlays: z.number().int().min(1).max(100_000).optional(),
+        /** Email each recipient their link (default false: the owner sends the links). */
+        notify: z.boolean().optional(),
+      }),
+      responses: {
+        201: {
+          description: 'the share and each recipient’s link (shown only now)',
+          schema: ShareBody.extend({ links: z.array(Link) }),
+        },
+      },
+      handler: async (koa, { body }) => {
+        const { notify, ...input } = body;
+        const base = linkBase(ctx);
+        const created = await vault.shares.create(actorOf(koa), {
+          ...input,
+          ...(notify ? { notify: { linkBase: base } } : {}),
+        });
+        return {
+          status: 201,
+          body: {
+            ...presentShare(created.share),
+            links: created.links.map((link) => ({
+              recipientId: link.recipientId,
+              recipientName: link.name,
+              recipientEmail: link.email,
+              url: `${base}${link.token}`,
+            })),
+          },
+        };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/shares',
+      summary: "The organization's shares, newest first",
+      tags,
+      auth: 'user',
+      query: z.object({
+        limit: z.coerce.number().int().min(1).max(200).default(50),
+        offset: z.coerce.number().int().min(0).default(0),
+      }),
+      responses: {
+        200: { description: 'shares', schema: z.object({ items: z.array(ShareBody) }) },
+      },
+      handler: async (koa, { query }) => ({
+        status: 200,
+        body: { items: (await vault.shares.list(actorOf(koa), query)).map(presentShare) },
+      }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/shares/:id',
+      summary: 'One share with its tracks, recipients and access log',
+      tags,
+      auth: 'user',
+      params: Id,
+      responses: { 200: { description: 'the share', schema: ShareDetailBody } },
+      handler: async (koa, { params }) => ({
+        status: 200,
+        body: presentDetail(await vault.shares.get(actorOf(koa), params.id)),
+      }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/shares/:id/revoke',
+      summary: "Revoke a share (every link) or one recipient's link",
+      tags,
+      auth: 'user',
+      params: Id,
+      body: z.object({ recipientId: z.uuid().optional() }),
+      responses: { 200: { description: 'the share after revoking', schema: ShareDetailBody } },
+      handler: async (koa, { params, body }) => {
+        const actor = actorOf(koa);
+        await vault.shares.revoke(actor, params.id, body);
+        return { status: 200, body: presentDetail(await vault.shares.get(actor, params.id)) };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/shares/:id/recipients/:recipientId/resend',
+      summary: 'Email a recipient a new link (the old one stops working)',
+      tags,
+      auth: 'user',
+      params: z.object({ id: z.uuid(), recipientId: z.uuid() }),
+      responses: { 200: { description: 'the new link', schema: z.object({ url: z.string() }) } },
+      handler: async (koa, { params }) => {
+        const sent = await vault.shares.resendLink(actorOf(koa), {
+          shareId: params.id,
+          recipientId: params.recipientId,
+          linkBase: linkBase(ctx),
+        });
+        return { status: 200, body: { url: sent.url } };
+      },
+    }),
+  ];
+}
