@@ -22,6 +22,8 @@ export interface PurgeReport {
   identityRows: number;
   /** Tracks past their organization's recording retention. */
   tracks: number;
+  /** Expired access grants of password-protected shares. */
+  shareGrants: number;
 }
 
 // Tables without a cascading foreign key to organizations, deleted explicitly.
@@ -43,7 +45,8 @@ const LOOSE_TABLES = [
  * Then users past their grace period are deleted (sessions and login log cascade), forensic
  * mappings past their retention are removed, recipient access events past their organization's
  * retention, login events past 24 months, expired sessions and email codes, tracks past their
- * organization's recording retention, and the blobs of crypto-erased objects.
+ * organization's recording retention, expired share access grants, and the blobs of
+ * crypto-erased objects.
  */
 export async function purgeDue(
   deps: Pick<VaultDeps, 'db' | 'clock' | 'storage' | 'auditSigner'>,
@@ -57,6 +60,7 @@ export async function purgeDue(
     accessEvents: 0,
     identityRows: 0,
     tracks: 0,
+    shareGrants: 0,
   };
   const dueUsers: string[] = await withSystem(deps.db, (tx) =>
     tx('users').whereNotNull('delete_after').where('delete_after', '<=', now).pluck('id'),
@@ -108,6 +112,10 @@ export async function purgeDue(
     const codes = await tx('email_codes').where('expires_at', '<', now).del().returning('id');
     return logins.length + sessions.length + codes.length;
   });
+  const grants = await withSystem(deps.db, (tx) =>
+    tx('share_grants').where('expires_at', '<', now).del().returning('id'),
+  );
+  report.shareGrants = grants.length;
   return report;
 }
 
