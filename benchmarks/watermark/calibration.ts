@@ -5,21 +5,22 @@
  * (and, by the central limit theorem, is close to a standard normal). Uses package internals.
  */
 import { BandAnalyzer } from '../../packages/watermark/src/band-analysis.js';
+import { activeBackend } from '../../packages/watermark/src/implementation.js';
 import type { WatermarkKey } from '../../packages/watermark/src/key.js';
 import { blockLayout } from '../../packages/watermark/src/layout.js';
 import { BANDS_PER_FRAME, BLOCK_FRAMES } from '../../packages/watermark/src/params.js';
-import { SyncCorrelator } from '../../packages/watermark/src/sync-correlator.js';
 import { WindowSearcher } from '../../packages/watermark/src/window-search.js';
 
 /** z of every block phase of a mono signal for `key`, at the unscaled grid with offset 0. */
 export function phaseStatistics(mono: Float32Array, key: WatermarkKey): Float64Array {
   const analyzer = new BandAnalyzer(44100);
-  const { rows, power } = analyzer.spectrogram(mono);
+  const backend = activeBackend();
+  const kernel = backend.analysis(analyzer);
   const layout = blockLayout(key, 128);
   const searcher = new WindowSearcher(
-    { signal: mono, analyzer, rows, power },
+    { signal: mono, analyzer, kernel, spec: kernel.spectrogram(mono) },
     layout,
-    new SyncCorrelator(layout),
+    backend.syncScorer(layout),
   );
   // Fold once with phase 0, then evaluate every phase exactly.
   const grid = {

@@ -3,7 +3,9 @@
  * positives (unmarked windows, wrong keys), written as markdown + JSON to benchmarks/out/.
  *
  *   pnpm bench:watermark [--quick] [--clips=N] [--attacks=id,id] [--fp-windows=N]
- *                        [--wrong-keys=N] [--strength=S] [--no-fp] [--out=NAME]
+ *                        [--wrong-keys=N] [--strength=S] [--no-fp] [--threads=N] [--out=NAME]
+ *
+ * The false-positive trial runs in worker threads, one per core unless --threads says otherwise.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -20,8 +22,8 @@ import { xorshift } from '../../packages/watermark/test/signals.js';
 import { ATTACKS } from './attacks.js';
 import { type Pcm, readWav } from './audio-io.js';
 import { runAudiowmark } from './audiowmark.js';
-import { phaseStatistics } from './calibration.js';
 import { CORPUS, clipWav, FP_EXTRA, fullWav } from './corpus.js';
+import { type FpWindow, runFalsePositiveTrial } from './false-positives.js';
 
 const args = new Map(
   process.argv.slice(2).map((a) => {
@@ -114,47 +116,24 @@ for (const [ci, entry] of clips.entries()) {
 
 // False positives: unmarked 30-s windows of every track, one key, relaxed threshold (p ≤ 1) so that
 // every CRC-valid decode is reported; then wrong keys on marked clips.
-const calibration: number[] = [];
-interface FpWindow {
-  track: string;
-  start: number;
-  relaxedMatches: number;
-  strictMatches: number;
-  bestSyncZ: number;
-  hypotheses: number;
-}
-const fp: FpWindow[] = [];
+let calibration: number[] = [];
+let fp: FpWindow[] = [];
 let fpSeconds = 0;
+let fpThreads = 1;
 if (!args.has('no-fp') && fpWindows > 0) {
-  const tracks = [...CORPUS, ...FP_EXTRA].map((e) => ({ id: e.id, audio: readWav(fullWav(e)) }));
-  const total = tracks.reduce((s, t) => s + Math.max(0, seconds(t.audio) - 30), 0);
-  const hop = Math.max(0.25, total / fpWindows);
-  const t0 = performance.now();
-  outer: for (const t of tracks) {
-    for (let s = 0; s + 30 <= seconds(t.audio); s += hop) {
-      if (fp.length >= fpWindows) break outer;
-      const a = Math.round(s * 44100);
-      const win = {
-        sampleRate: 44100,
-        channels: t.audio.channels.map((c) => c.subarray(a, a + 30 * 44100)),
-      };
-      const r = detect(win, { keys: [key], maxFalsePositiveProbability: 1 });
-      const mono = new Float32Array(30 * 44100);
-      for (let i = 0; i < mono.length; i++) {
-        mono[i] = 0.5 * ((win.channels[0]?.[i] ?? 0) + (win.channels[1]?.[i] ?? 0));
-      }
-      calibration.push(...phaseStatistics(mono, key));
-      fp.push({
-        track: t.id,
-        start: s,
-        relaxedMatches: r.matches.length,
-        strictMatches: r.matches.filter((m) => m.falsePositiveProbability <= 1e-9).length,
-        bestSyncZ: r.bestSyncZ,
-        hypotheses: r.hypotheses,
-      });
-    }
-  }
-  fpSeconds = (performance.now() - t0) / 1000;
+  const tracks = [...CORPUS, ...FP_EXTRA].map((e) => {
+    const wav = fullWav(e);
+    return { id: e.id, wav, seconds: seconds(readWav(wav)) };
+  });
+  const trial = await runFalsePositiveTrial({
+    tracks,
+    count: fpWindows,
+    key,
+    ...(args.has('threads') ? { threads: Number(args.get('threads')) } : {}),
+  });
+  ({ fp, calibration } = trial);
+  fpSeconds = trial.seconds;
+  fpThreads = trial.threads;
 }
 const wrong: Array<{ clip: string; keys: number; matches: number }> = [];
 if (!args.has('no-fp') && wrongKeys > 0) {
@@ -224,7 +203,7 @@ if (fp.length) {
   const relaxed = fp.reduce((s, w) => s + w.relaxedMatches, 0);
   const strict = fp.reduce((s, w) => s + w.strictMatches, 0);
   lines.push(
-    `Unmarked 30-s windows: ${fp.length} (from ${new Set(fp.map((w) => w.track)).size} tracks, ${(fpSeconds / fp.length).toFixed(2)} s per window). Matches at the default threshold 1e-9: **${strict}**. CRC-valid decodes reported at the relaxed threshold p ≤ 1: ${relaxed}.`,
+    `Unmarked 30-s windows: ${fp.length} (from ${new Set(fp.map((w) => w.track)).size} tracks; ${fpSeconds.toFixed(0)} s wall time on ${fpThreads} thread${fpThreads === 1 ? '' : 's'}). Matches at the default threshold 1e-9: **${strict}**. CRC-valid decodes reported at the relaxed threshold p ≤ 1: ${relaxed}.`,
     '',
   );
   lines.push(

@@ -1,0 +1,130 @@
+/**
+ * False-positive trial: the full default detector (every search stage) on unmarked 30-s windows
+ * of real music with one key, at the relaxed threshold p ≤ 1 so that every CRC-valid decode is
+ * reported, plus the single-hypothesis calibration of the sync statistic on the same windows.
+ * Windows are spread over worker threads (one per core by default); each window is an independent
+ * detection, so the result does not depend on the number of threads.
+ */
+import { cpus } from 'node:os';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { detect, FORMAT_VERSION, type WatermarkKey } from '@vaultmark/watermark';
+import { readWav } from './audio-io.js';
+import { phaseStatistics } from './calibration.js';
+
+/** One unmarked window's outcome. */
+export interface FpWindow {
+  track: string;
+  start: number;
+  relaxedMatches: number;
+  strictMatches: number;
+  bestSyncZ: number;
+  hypotheses: number;
+}
+
+interface Task {
+  tracks: Array<{ id: string; wav: string }>;
+  windows: Array<{ track: number; start: number }>;
+  key: { name: string; secret: Uint8Array };
+  worker: number;
+  workers: number;
+}
+
+const WINDOW_SECONDS = 30;
+const RATE = 44100;
+
+function runShard(task: Task): { fp: FpWindow[]; calibration: Float64Array } {
+  const key: WatermarkKey = { ...task.key, version: FORMAT_VERSION };
+  const audio = new Map<number, ReturnType<typeof readWav>>();
+  const fp: FpWindow[] = [];
+  const mine = task.windows.filter((_, i) => i % task.workers === task.worker);
+  const calibration = new Float64Array(mine.length * 1024);
+  let filled = 0;
+  for (const w of mine) {
+    if (!audio.has(w.track)) audio.set(w.track, readWav(task.tracks[w.track]!.wav));
+    const pcm = audio.get(w.track)!;
+    const a = Math.round(w.start * RATE);
+    const win = {
+      sampleRate: RATE,
+      channels: pcm.channels.map((c) => c.subarray(a, a + WINDOW_SECONDS * RATE)),
+    };
+    const r = detect(win, { keys: [key], maxFalsePositiveProbability: 1 });
+    const mono = new Float32Array(WINDOW_SECONDS * RATE);
+    for (let i = 0; i < mono.length; i++) {
+      mono[i] = 0.5 * ((win.channels[0]?.[i] ?? 0) + (win.channels[1]?.[i] ?? 0));
+    }
+    const z = phaseStatistics(mono, key);
+    calibration.set(z, filled);
+    filled += z.length;
+    fp.push({
+      track: task.tracks[w.track]!.id,
+      start: w.start,
+      relaxedMatches: r.matches.length,
+      strictMatches: r.matches.filter((m) => m.falsePositiveProbability <= 1e-9).length,
+      bestSyncZ: r.bestSyncZ,
+      hypotheses: r.hypotheses,
+    });
+  }
+  return { fp, calibration: calibration.subarray(0, filled) };
+}
+
+if (!isMainThread && (workerData as { fpTrial?: boolean })?.fpTrial) {
+  parentPort!.postMessage(runShard((workerData as { task: Task }).task));
+}
+
+/**
+ * Runs the trial on `count` windows spread evenly (hop ≥ 0.25 s) over the tracks, in
+ * `threads` worker threads (default: one per core).
+ */
+export async function runFalsePositiveTrial(options: {
+  tracks: Array<{ id: string; wav: string; seconds: number }>;
+  count: number;
+  key: WatermarkKey;
+  threads?: number;
+}): Promise<{ fp: FpWindow[]; calibration: number[]; seconds: number; threads: number }> {
+  const total = options.tracks.reduce((s, t) => s + Math.max(0, t.seconds - WINDOW_SECONDS), 0);
+  const hop = Math.max(0.25, total / options.count);
+  const windows: Task['windows'] = [];
+  outer: for (const [track, t] of options.tracks.entries()) {
+    for (let s = 0; s + WINDOW_SECONDS <= t.seconds; s += hop) {
+      if (windows.length >= options.count) break outer;
+      windows.push({ track, start: s });
+    }
+  }
+  const workers = Math.max(1, Math.min(options.threads ?? cpus().length, windows.length));
+  const t0 = performance.now();
+  const base = {
+    tracks: options.tracks.map(({ id, wav }) => ({ id, wav })),
+    windows,
+    key: { name: options.key.name, secret: options.key.secret },
+    workers,
+  };
+  const shards = await Promise.all(
+    Array.from(
+      { length: workers },
+      (_, worker) =>
+        new Promise<{ fp: FpWindow[]; calibration: Float64Array }>((resolve, reject) => {
+          // Worker entry points cannot be TypeScript on Node 20: a small script registers the
+          // TypeScript loader, then imports this module.
+          const boot = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(import.meta.url)}); })`;
+          const w = new Worker(boot, {
+            eval: true,
+            workerData: { fpTrial: true, task: { ...base, worker } },
+            execArgv: ['--conditions=@vaultmark/source'],
+          });
+          w.once('message', resolve);
+          w.once('error', reject);
+          w.once('exit', (code) => {
+            if (code !== 0) reject(new Error(`false-positive worker exited with ${code}`));
+          });
+        }),
+    ),
+  );
+  const fp = shards.flatMap((s) => s.fp);
+  fp.sort((a, b) => a.track.localeCompare(b.track) || a.start - b.start);
+  return {
+    fp,
+    calibration: shards.flatMap((s) => Array.from(s.calibration)),
+    seconds: (performance.now() - t0) / 1000,
+    threads: workers,
+  };
+}
