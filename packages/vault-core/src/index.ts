@@ -141,6 +141,7 @@ export {
   enqueueJob,
   failJob,
   getJob,
+  JOB_LEASE_MS,
   type Job,
   type JobHandler,
   type QueueName,

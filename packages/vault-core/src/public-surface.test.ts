@@ -122,6 +122,7 @@ it('exports exactly the documented public surface', () => {
       'withSystem',
       'withTenant',
       'coreJobHandlers',
+      'JOB_LEASE_MS',
       'SEGMENT_HOP_SECONDS',
       'SEGMENT_SECONDS',
       'DEFAULT_INVESTIGATION_POLICY',

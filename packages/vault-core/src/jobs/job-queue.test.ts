@@ -3,7 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engines } from '../../test/database.js';
 import { type TestDeps, testDeps } from '../../test/deps.js';
 import { withSystem, withTenant } from '../db/transactions.js';
-import { claimJob, enqueueJob, getJob, runNextJob } from './job-queue.js';
+import {
+  claimJob,
+  enqueueJob,
+  getJob,
+  JOB_LEASE_MS,
+  reportProgress,
+  runNextJob,
+} from './job-queue.js';
 
 describe.each(engines)('job queue on %s', (engine) => {
   let deps: TestDeps;
@@ -59,6 +66,20 @@ describe.each(engines)('job queue on %s', (engine) => {
     const got = claims.filter((c) => c !== null).map((c) => c?.id);
     expect(new Set(got).size).toBe(got.length);
     expect(got.sort()).toEqual([...ids].sort());
+  });
+
+  it('keeps the lease of a worker that reports progress', async () => {
+    await withSystem(deps.db, (tx) =>
+      tx('jobs').whereNot({ state: 'done' }).update({ state: 'done' }),
+    );
+    const id = await enqueue('long');
+    expect((await claimJob(deps, ['analysis'], 'busy', 60_000))?.id).toBe(id);
+    deps.clock.advance(50_000);
+    await reportProgress(deps, id, 'busy', 0.3);
+    deps.clock.advance(JOB_LEASE_MS - 1);
+    expect(await claimJob(deps, ['analysis'], 'thief')).toBeNull();
+    deps.clock.advance(2);
+    expect((await claimJob(deps, ['analysis'], 'heir'))?.id).toBe(id);
   });
 
   it('reclaims a job whose worker vanished and retries failures with back-off', async () => {

@@ -91,7 +91,7 @@ export async function claimJob(
   deps: Pick<VaultDeps, 'db' | 'clock'>,
   queues: readonly QueueName[],
   workerId: string,
-  leaseMs = 5 * 60_000,
+  leaseMs = JOB_LEASE_MS,
 ): Promise<Job | null> {
   const now = deps.clock.now();
   return withSystem(deps.db, async (tx) => {
@@ -112,7 +112,14 @@ export async function claimJob(
   });
 }
 
-/** Reports progress (0..1) of a running job held by `workerId`. */
+/** Lease of a claimed job: without progress reports for this long, the job is claimable again. */
+export const JOB_LEASE_MS = 5 * 60_000;
+
+/**
+ * Reports progress (0..1) of a running job held by `workerId`, and renews its lease to at least
+ * {@link JOB_LEASE_MS} from now: a worker that reports progress is alive, so a long job (a long
+ * investigation on a loaded machine) is not taken over while it runs.
+ */
 export async function reportProgress(
   deps: Pick<VaultDeps, 'db' | 'clock'>,
   jobId: string,
@@ -120,10 +127,17 @@ export async function reportProgress(
   progress: number,
 ): Promise<void> {
   const p = Math.min(1, Math.max(0, Number.isFinite(progress) ? progress : 0));
+  const now = deps.clock.now();
   await withSystem(deps.db, (tx) =>
     tx('jobs')
       .where({ id: jobId, locked_by: workerId, state: 'running' })
-      .update({ progress: p, updated_at: deps.clock.now() }),
+      .update({
+        progress: p,
+        updated_at: now,
+        locked_until: tx.raw('GREATEST(locked_until, ?::timestamptz)', [
+          new Date(now.getTime() + JOB_LEASE_MS),
+        ]),
+      }),
   );
 }
 
