@@ -2,8 +2,8 @@ import type { Tx } from '../db/transactions.js';
 
 /**
  * An organization's records for export, read in its tenant transaction: library metadata,
- * shares, recipients, watermark mappings and access log. Only listed columns: never password
- * hashes, token hashes or wrapped keys.
+ * shares, recipients, watermark mappings, access log, watermark key ids and investigations.
+ * Only listed columns: never password hashes, token hashes, wrapped keys or key secrets.
  */
 export async function organizationRecords(tx: Tx) {
   return {
@@ -34,6 +34,7 @@ export async function organizationRecords(tx: Tx) {
     ),
     shares: await tx('shares').select(
       'id',
+      'title',
       'note',
       'allow_download',
       'max_plays',
@@ -73,6 +74,18 @@ export async function organizationRecords(tx: Tx) {
       'ip_hash',
       'user_agent',
       'at',
+    ),
+    watermarkKeys: await tx('watermark_keys').select('id', 'created_at', 'retired_at'),
+    investigations: await tx('investigations').select(
+      'id',
+      'file_name',
+      'size_bytes',
+      'file_sha256',
+      'status',
+      'result',
+      'error',
+      'created_at',
+      'completed_at',
     ),
   };
 }

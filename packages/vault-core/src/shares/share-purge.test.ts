@@ -6,6 +6,7 @@ import { placeholderTracks } from '../../test/shares.js';
 import { withSystem } from '../db/transactions.js';
 import { startInvestigation } from '../investigations/investigations.js';
 import { requestOrganizationDeletion } from '../lifecycle/deletion.js';
+import { exportAccount } from '../lifecycle/export.js';
 import { purgeDue } from '../lifecycle/purge.js';
 import { openShare, SHARE_GRANT_TTL_MS, unlockShare } from './recipient-access.js';
 import { createShare } from './shares.js';
@@ -26,7 +27,7 @@ const TABLES = [
 describe.each(engines)('share data under the purge on %s', (engine) => {
   const deps = useTestDeps(engine);
 
-  it('removes expired grants, and everything of a deleted organization', async () => {
+  it('exports share data without secrets; purges expired grants and a deleted organization', async () => {
     const ann = await ownerActor(deps, 'purge-shares');
     const keep = await ownerActor(deps, 'purge-keep');
     const count = (tenantId: string) =>
@@ -51,6 +52,19 @@ describe.each(engines)('share data under the purge on %s', (engine) => {
       await startInvestigation(deps, who, { file: Readable.from([Buffer.from('found')]) });
     }
     expect(Object.values(await count(ann.tenantId)).every((n) => n > 0)).toBe(true);
+    // The account export carries the shares, mappings, key ids and investigations, no secrets.
+    const bundle = await exportAccount(deps, ann.userId);
+    const org = (bundle.organizations as Array<Record<string, unknown[]>>)[0] ?? {};
+    for (const part of [
+      'shares',
+      'recipients',
+      'watermarkMappings',
+      'watermarkKeys',
+      'investigations',
+    ]) {
+      expect(org[part], part).toHaveLength(1);
+    }
+    expect(JSON.stringify(bundle)).not.toMatch(/secret|password_hash|token_hash|wrapped/);
 
     deps.clock.advance(SHARE_GRANT_TTL_MS + 1);
     expect((await purgeDue(deps)).shareGrants).toBe(2);
