@@ -9,10 +9,13 @@ use crate::fft::RealFft;
 use crate::threads::pool;
 use rayon::prelude::*;
 use realfft::num_complex::Complex64;
+use std::sync::Mutex;
 
 const POWER_FLOOR: f64 = 1e-12;
 const DETECT_VALUE_CLIP: f64 = 2.0;
 const ROWS_PER_TASK: usize = 64;
+/// Frames per parallel work item of a fold.
+const FRAMES_PER_TASK: usize = 64;
 
 /// Dense-spectrogram geometry, computed by the TS `BandAnalyzer` and passed in unchanged.
 pub struct Analyzer {
@@ -21,6 +24,8 @@ pub struct Analyzer {
     fft_size: usize,
     first_bin: usize,
     bin_count: usize,
+    /// Per-thread FFT buffers of parallel folds, reused across calls.
+    scratches: Mutex<Vec<FrameScratch>>,
 }
 
 /// Per-thread FFT buffers.
@@ -28,6 +33,7 @@ pub struct FrameScratch {
     fft: RealFft,
     input: Vec<f64>,
     spectrum: Vec<Complex64>,
+    row_power: Vec<f32>,
 }
 
 /// A frame grid: frame j starts at origin + j·step samples; its block frame is (j + phase) mod B.
@@ -44,7 +50,6 @@ pub struct FoldScratch {
     values: Vec<f32>,
     shifted: Vec<f32>,
     valid: Vec<u8>,
-    row_power: Vec<f32>,
 }
 
 /// JavaScript's Math.round (half-way cases toward +∞), so both paths pick the same rows.
@@ -82,6 +87,7 @@ impl Analyzer {
             fft_size,
             first_bin,
             bin_count,
+            scratches: Mutex::new(Vec::new()),
         })
     }
 
@@ -108,6 +114,7 @@ impl Analyzer {
             fft,
             input: vec![0.0; self.fft_size],
             spectrum,
+            row_power: vec![0.0; self.bin_count],
         }
     }
 
@@ -118,7 +125,6 @@ impl Analyzer {
             values: Vec::new(),
             shifted: Vec::new(),
             valid: Vec::new(),
-            row_power: vec![0.0; self.bin_count],
         }
     }
 
@@ -163,10 +169,62 @@ impl Analyzer {
         Ok(rows)
     }
 
+    /// Log band powers of frame `from + i` of `grid` into `out`; returns whether it exists.
+    #[allow(clippy::too_many_arguments)]
+    fn frame_values(
+        &self,
+        fs: &mut FrameScratch,
+        signal: &[f32],
+        power: &[f32],
+        rows: usize,
+        pos: f64,
+        (lo, hi): (&[i32], &[i32]),
+        exact: bool,
+        out: &mut [f32],
+    ) -> bool {
+        let bins = self.bin_count;
+        if exact {
+            let start = js_round(pos);
+            let ok = start >= 0 && start as usize + self.window.len() <= signal.len();
+            if ok {
+                let mut row = std::mem::take(&mut fs.row_power);
+                self.frame_power(fs, signal, start, &mut row);
+                band_log_power(&row, lo, hi, out);
+                fs.row_power = row;
+            }
+            ok
+        } else {
+            let row = js_round(pos / self.hop as f64);
+            let ok = row >= 0 && (row as usize) < rows;
+            if ok {
+                let r = row as usize;
+                band_log_power(&power[r * bins..(r + 1) * bins], lo, hi, out);
+            }
+            ok
+        }
+    }
+
+    fn take_scratch(&self) -> FrameScratch {
+        let cached = self
+            .scratches
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop();
+        cached.unwrap_or_else(|| self.frame_scratch())
+    }
+
+    fn put_scratch(&self, scratch: FrameScratch) {
+        self.scratches
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(scratch);
+    }
+
     /// Detection values of frames j ∈ [from, to) of `grid`, folded by block frame into `folded`
     /// (BLOCK_FRAMES × BANDS). Band power comes from the dense spectrogram (`power`, `rows`
     /// rows) or, when `exact`, from a spectrum of the exact frame. `lo`/`hi`: band bin ranges
-    /// relative to the first stored bin (the TS `bandMap`).
+    /// relative to the first stored bin (the TS `bandMap`). With `parallel`, frames are split
+    /// across the worker threads (the values do not depend on the split).
     #[allow(clippy::too_many_arguments)]
     pub fn fold(
         &self,
@@ -176,8 +234,9 @@ impl Analyzer {
         rows: usize,
         grid: Grid,
         (from, to): (i64, i64),
-        (lo, hi): (&[i32], &[i32]),
+        map: (&[i32], &[i32]),
         exact: bool,
+        parallel: bool,
         folded: &mut [f32],
     ) {
         let n = (to - from).max(0) as usize;
@@ -186,41 +245,49 @@ impl Analyzer {
             s.shifted.resize(n * BANDS, 0.0);
             s.valid.resize(n, 0);
         }
-        let bins = self.bin_count;
-        for i in 0..n {
-            let pos = grid.origin + (from + i as i64) as f64 * grid.step;
-            let out = &mut s.values[i * BANDS..(i + 1) * BANDS];
-            if exact {
-                let start = js_round(pos);
-                let ok = start >= 0 && start as usize + self.window.len() <= signal.len();
-                s.valid[i] = ok as u8;
-                if ok {
-                    self.frame_power(&mut s.frame, signal, start, &mut s.row_power);
-                    band_log_power(&s.row_power, lo, hi, out);
-                }
-            } else {
-                let row = js_round(pos / self.hop as f64);
-                let ok = row >= 0 && (row as usize) < rows;
-                s.valid[i] = ok as u8;
-                if ok {
-                    let r = row as usize;
-                    band_log_power(&power[r * bins..(r + 1) * bins], lo, hi, out);
-                }
+        let pos = |i: usize| grid.origin + (from + i as i64) as f64 * grid.step;
+        let values = &mut s.values[..n * BANDS];
+        let valid = &mut s.valid[..n];
+        if parallel && n >= 2 * FRAMES_PER_TASK && pool().current_num_threads() > 1 {
+            pool().install(|| {
+                values
+                    .par_chunks_mut(FRAMES_PER_TASK * BANDS)
+                    .zip(valid.par_chunks_mut(FRAMES_PER_TASK))
+                    .enumerate()
+                    .for_each(|(task, (vals, oks))| {
+                        let mut fs = self.take_scratch();
+                        for (k, (out, ok)) in vals.chunks_mut(BANDS).zip(oks.iter_mut()).enumerate()
+                        {
+                            let i = task * FRAMES_PER_TASK + k;
+                            *ok = self.frame_values(
+                                &mut fs,
+                                signal,
+                                power,
+                                rows,
+                                pos(i),
+                                map,
+                                exact,
+                                out,
+                            ) as u8;
+                        }
+                        self.put_scratch(fs);
+                    })
+            });
+        } else {
+            for (i, (out, ok)) in values.chunks_mut(BANDS).zip(valid.iter_mut()).enumerate() {
+                *ok = self.frame_values(&mut s.frame, signal, power, rows, pos(i), map, exact, out)
+                    as u8;
             }
         }
-        to_detection_values(
-            &mut s.values[..n * BANDS],
-            &s.valid[..n],
-            &mut s.shifted[..n * BANDS],
-        );
+        to_detection_values(values, valid, &mut s.shifted[..n * BANDS]);
         folded.fill(0.0);
         for i in 0..n {
-            if s.valid[i] == 0 {
+            if valid[i] == 0 {
                 continue;
             }
             let block_frame = (from + i as i64 + grid.phase).rem_euclid(BLOCK_FRAMES) as usize;
             let dst = &mut folded[block_frame * BANDS..(block_frame + 1) * BANDS];
-            for (d, v) in dst.iter_mut().zip(&s.values[i * BANDS..(i + 1) * BANDS]) {
+            for (d, v) in dst.iter_mut().zip(&values[i * BANDS..(i + 1) * BANDS]) {
                 *d += *v;
             }
         }
@@ -340,6 +407,55 @@ mod tests {
             assert_eq!(peak, 100);
             // Hann window sum is L/2, so the peak magnitude is ≈ L/4 for a unit sine.
             assert!((row[100].sqrt() - 256.0).abs() < 2.0, "{}", row[100].sqrt());
+        }
+    }
+
+    #[test]
+    fn parallel_and_sequential_folds_agree() {
+        let a = Analyzer::new(1024, 256, 4096, 40, 400).unwrap();
+        let x: Vec<f32> = (0..44_100 * 4)
+            .map(|n| (((n * 7919) % 1013) as f32 / 1013.0 - 0.5) * 0.3)
+            .collect();
+        let rows = a.rows(x.len());
+        let mut p = vec![0.0f32; rows * 400];
+        a.spectrogram(&x, &mut p).unwrap();
+        let lo: Vec<i32> = (0..BANDS as i32).map(|b| 4 * b).collect();
+        let hi: Vec<i32> = (0..BANDS as i32).map(|b| 4 * b + 6).collect();
+        let grid = Grid {
+            origin: 3.5,
+            step: 1023.7,
+            phase: 17,
+        };
+        for exact in [false, true] {
+            let mut seq = vec![0.0f32; 1024 * BANDS];
+            let mut par = vec![0.0f32; 1024 * BANDS];
+            let mut s = a.fold_scratch();
+            a.fold(
+                &mut s,
+                &x,
+                &p,
+                rows,
+                grid,
+                (-2, 175),
+                (&lo, &hi),
+                exact,
+                false,
+                &mut seq,
+            );
+            a.fold(
+                &mut s,
+                &x,
+                &p,
+                rows,
+                grid,
+                (-2, 175),
+                (&lo, &hi),
+                exact,
+                true,
+                &mut par,
+            );
+            assert_eq!(seq, par);
+            assert!(seq.iter().any(|&v| v != 0.0));
         }
     }
 

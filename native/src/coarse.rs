@@ -74,6 +74,7 @@ pub fn coarse(
                         (0, frames),
                         map.split_at(BANDS),
                         false,
+                        false,
                         folded,
                     );
                     let (phase, z) = sync.best(corr, folded);

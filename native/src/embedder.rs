@@ -11,6 +11,7 @@ use crate::fft::RealFft;
 use crate::threads::pool;
 use rayon::prelude::*;
 use realfft::num_complex::Complex64;
+use std::sync::Mutex;
 
 /// Bands per frame (params.ts `BANDS_PER_FRAME`).
 pub const BANDS: usize = 52;
@@ -22,8 +23,9 @@ const BAND_GAIN_SHAPE: f64 = 0.25;
 const BAND_GAIN_CAP: f64 = 8.0;
 const MAX_BAND_GAIN_RATIO: f64 = 2.5;
 const MAX_BAND_GAIN: f64 = 0.8;
-/// Frames per parallel work item (about 0.75 s of audio at 44.1 kHz).
-const FRAMES_PER_TASK: usize = 32;
+/// Frames per parallel work item (0.19 s of audio at 44.1 kHz): a 1-s chunk of a stream already
+/// splits across two cores.
+const FRAMES_PER_TASK: usize = 8;
 
 /// First sample of frame `f` at `rate`: ⌊(f·N·r + R₀/2) / R₀⌋ in exact integer arithmetic.
 pub fn frame_start(f: i64, rate: i64) -> i64 {
@@ -51,7 +53,8 @@ pub struct FrameEmbedder {
     /// Sine windows of the two frame lengths L and L + 1 that occur at this rate.
     short_len: usize,
     windows: [Vec<f64>; 2],
-    scratch: Option<Scratch>,
+    /// Per-thread buffers, reused across calls (a worker takes one, marks, puts it back).
+    scratches: Mutex<Vec<Scratch>>,
 }
 
 fn sine_window(length: usize) -> Vec<f64> {
@@ -115,7 +118,7 @@ impl FrameEmbedder {
             delta,
             short_len,
             windows: [sine_window(short_len), sine_window(short_len + 1)],
-            scratch: Some(scratch),
+            scratches: Mutex::new(vec![scratch]),
         })
     }
 
@@ -136,7 +139,7 @@ impl FrameEmbedder {
 
     /// Marks in place every complete frame of `samples`, whose first sample is the first sample
     /// of frame `first`; returns the number of samples those frames cover.
-    pub fn process_run(&mut self, first: i64, samples: &mut [f32]) -> Result<usize, NativeError> {
+    pub fn process_run(&self, first: i64, samples: &mut [f32]) -> Result<usize, NativeError> {
         if first < 0 {
             return Err(NativeError::InvalidOption(format!(
                 "frame index must be >= 0, got {first}"
@@ -145,13 +148,10 @@ impl FrameEmbedder {
         let frames = self.complete_frames(first, samples.len());
         let base = frame_start(first, self.rate);
         let covered = (frame_start(first + frames as i64, self.rate) - base) as usize;
-        if frames <= 2 * FRAMES_PER_TASK || pool().current_num_threads() < 2 {
-            let mut scratch = match self.scratch.take() {
-                Some(s) => s,
-                None => Scratch::new(self.fft_size)?,
-            };
+        if frames < 2 * FRAMES_PER_TASK || pool().current_num_threads() < 2 {
+            let mut scratch = self.take_scratch()?;
             self.mark_frames(&mut scratch, first, frames, &mut samples[..covered]);
-            self.scratch = Some(scratch);
+            self.put_scratch(scratch);
             return Ok(covered);
         }
         // Split at frame boundaries into tasks of FRAMES_PER_TASK frames.
@@ -167,15 +167,35 @@ impl FrameEmbedder {
             rest = tail;
             f += count as i64;
         }
-        let this = &*self;
-        let fft_size = self.fft_size;
+        let this = self;
         pool().install(|| {
-            tasks.into_par_iter().for_each_init(
-                || Scratch::new(fft_size).expect("planned size"),
-                |scratch, (f, count, slice)| this.mark_frames(scratch, f, count, slice),
-            )
-        });
+            tasks.into_par_iter().try_for_each(|(f, count, slice)| {
+                let mut scratch = this.take_scratch()?;
+                this.mark_frames(&mut scratch, f, count, slice);
+                this.put_scratch(scratch);
+                Ok::<(), NativeError>(())
+            })
+        })?;
         Ok(covered)
+    }
+
+    fn take_scratch(&self) -> Result<Scratch, NativeError> {
+        let cached = self
+            .scratches
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop();
+        match cached {
+            Some(s) => Ok(s),
+            None => Scratch::new(self.fft_size),
+        }
+    }
+
+    fn put_scratch(&self, scratch: Scratch) {
+        self.scratches
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(scratch);
     }
 
     /// Marks `count` frames from frame `first`; `slice` starts at frame `first`'s first sample.
@@ -359,7 +379,7 @@ mod tests {
                 (0.25 * (2.0 * std::f64::consts::PI * centre_hz * n as f64 / 44_100.0).sin()) as f32
             })
             .collect();
-        let mut e = FrameEmbedder::new(44_100, 4096, &lo, &hi, &signs(), 0.1).unwrap();
+        let e = FrameEmbedder::new(44_100, 4096, &lo, &hi, &signs(), 0.1).unwrap();
         let mut y = x.clone();
         assert_eq!(e.process_run(0, &mut y).unwrap(), 1024);
         let d: f64 = y
@@ -377,7 +397,7 @@ mod tests {
     fn parallel_and_sequential_runs_agree_and_stay_in_range() {
         let (lo, hi) = ranges(48_000.0, 8192);
         let x = noise(48_000 * 3 + 77, 9);
-        let mut e = FrameEmbedder::new(48_000, 8192, &lo, &hi, &signs(), 0.16).unwrap();
+        let e = FrameEmbedder::new(48_000, 8192, &lo, &hi, &signs(), 0.16).unwrap();
         let mut whole = x.clone();
         let covered = e.process_run(0, &mut whole).unwrap();
         assert_eq!(covered as i64, frame_start(129, 48_000));

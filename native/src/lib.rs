@@ -201,6 +201,7 @@ impl NativeBandAnalyzer {
             (grid[3] as i64, grid[4] as i64),
             (lo, hi),
             exact,
+            true,
             folded,
         );
         Ok(())

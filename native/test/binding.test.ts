@@ -44,3 +44,16 @@ describe('native binding', () => {
     );
   });
 });
+
+describe('native worker threads', () => {
+  const threads = createRequire(import.meta.url)('../index.js') as {
+    setThreads(n: number): number;
+    threadCount(): number;
+  };
+
+  it('caps the worker pool (0 restores the default)', () => {
+    expect(threads.setThreads(1)).toBe(1);
+    expect(threads.threadCount()).toBe(1);
+    expect(threads.setThreads(0)).toBeGreaterThanOrEqual(1);
+  });
+});
