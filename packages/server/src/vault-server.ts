@@ -14,6 +14,7 @@ import { type RunningWorker, startWorker } from './jobs/worker.js';
 import { listen, type RunningServer } from './listen.js';
 import { accountRoutes } from './routes/account-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
+import { investigationRoutes } from './routes/investigation-routes.js';
 import { recipientRoutes } from './routes/recipient-routes.js';
 import { shareRoutes } from './routes/share-routes.js';
 import { presentTrack, trackRoutes } from './routes/track-routes.js';
@@ -87,6 +88,7 @@ export async function createVaultServer(options: VaultServerOptions): Promise<Va
     ...trackRoutes(ctx),
     ...shareRoutes(ctx),
     ...recipientRoutes(ctx),
+    ...investigationRoutes(ctx, options.version ?? '0.1.0'),
   ];
   const pages = pageRoutes(ctx);
   const uploads = tusUploads({

@@ -37,7 +37,7 @@ export interface RunningWorker {
 const CHECKPOINT_INTERVAL_MS = 3600_000;
 
 /**
- * Starts the background worker: analysis jobs, the purge every 6 hours and hourly audit
+ * Starts the background worker: analysis and investigation jobs, the purge every 6 hours and hourly audit
  * checkpoints. Any number of workers may run against one PostgreSQL database; each job is
  * claimed by exactly one of them.
  */
@@ -46,6 +46,7 @@ export function startWorker(vault: Vault, options: WorkerStartOptions): RunningW
     options.workerId ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
   const logger = options.logger.child({ workerId });
   const handlers: Partial<Record<QueueName, JobHandler>> = {
+    ...vault.jobs.coreHandlers(),
     analysis: analysisJob(vault, options.tmpDir),
     ...options.handlers,
   };

@@ -1,0 +1,268 @@
+import type { Investigation, InvestigationMatch } from '@vaultmark/vault-core';
+import { z } from 'zod';
+import { defineRoute, type RouteSpec } from '../api/route.js';
+import { HttpError } from '../http-error.js';
+import { receiveAudioUpload } from '../uploads/multipart.js';
+import { actorOf, type ServerContext } from '../vault/server-context.js';
+import { investigationReportPage } from '../web/pages/investigation-report.js';
+
+const tags = ['investigations'];
+const Id = z.object({ id: z.uuid() });
+
+const Recipient = z.object({
+  name: z.string(),
+  email: z.string(),
+  company: z.string().optional(),
+});
+const Match = z.object({
+  trackId: z.string(),
+  trackTitle: z.string().nullable(),
+  shareId: z.string(),
+  recipient: Recipient,
+  sharedAt: z.string(),
+  payload: z.string(),
+  keyId: z.string(),
+  offsetSeconds: z.number(),
+  speed: z.number(),
+  falsePositiveProbability: z.number(),
+  log10FalsePositiveProbability: z.number(),
+});
+const Result = z.object({
+  identified: z.boolean(),
+  inconclusive: z.boolean(),
+  reason: z.enum(['no_match', 'watermark_unreadable', 'audio_too_short']).optional(),
+  /** The strongest match's fields, repeated at the top for scripts. */
+  trackId: z.string().optional(),
+  trackTitle: z.string().nullable().optional(),
+  shareId: z.string().optional(),
+  recipient: Recipient.optional(),
+  falsePositiveProbability: z.number().optional(),
+  offsetSeconds: z.number().optional(),
+  matches: z.array(Match),
+  durationSeconds: z.number(),
+  thresholdProbability: z.number(),
+  keysSearched: z.number().int(),
+  formatVersion: z.number().int(),
+});
+const InvestigationBody = z.object({
+  id: z.string(),
+  /** `succeeded` once the result is in. */
+  status: z.enum(['queued', 'running', 'succeeded', 'failed']),
+  progress: z.number(),
+  fileName: z.string(),
+  sizeBytes: z.number(),
+  fileSha256: z.string(),
+  createdAt: z.string(),
+  completedAt: z.string().nullable(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+  result: Result.optional(),
+});
+
+const recipientOf = (r: InvestigationMatch['recipient']) => ({
+  name: r.name,
+  email: r.email,
+  ...(r.company ? { company: r.company } : {}),
+});
+
+function presentMatch(m: InvestigationMatch): z.infer<typeof Match> {
+  return {
+    trackId: m.trackId,
+    trackTitle: m.trackTitle,
+    shareId: m.shareId,
+    recipient: recipientOf(m.recipient),
+    sharedAt: m.sharedAt,
+    payload: m.payload,
+    keyId: m.keyId,
+    offsetSeconds: m.offsetSeconds,
+    speed: m.speed,
+    falsePositiveProbability: m.falsePositiveProbability,
+    log10FalsePositiveProbability: m.log10FalsePositiveProbability,
+  };
+}
+
+/** Maps an investigation to the API's shape (the strongest match repeated at the top). */
+function presentInvestigation(inv: Investigation): z.infer<typeof InvestigationBody> {
+  const r = inv.result;
+  const top = r?.matches[0];
+  return {
+    id: inv.id,
+    status: inv.status === 'done' ? 'succeeded' : inv.status,
+    progress: inv.progress,
+    fileName: inv.fileName,
+    sizeBytes: inv.sizeBytes,
+    fileSha256: inv.fileSha256,
+    createdAt: inv.createdAt.toISOString(),
+    completedAt: inv.completedAt ? inv.completedAt.toISOString() : null,
+    ...(inv.status === 'failed'
+      ? {
+          error: {
+            code: 'investigation_failed',
+            message: inv.error ?? 'the investigation failed',
+          },
+        }
+      : {}),
+    ...(r && inv.status === 'done'
+      ? {
+          result: {
+            identified: r.identified,
+            inconclusive: r.inconclusive,
+            ...(r.reason ? { reason: r.reason } : {}),
+            ...(top
+              ? {
+                  trackId: top.trackId,
+                  trackTitle: top.trackTitle,
+                  shareId: top.shareId,
+                  recipient: recipientOf(top.recipient),
+                  falsePositiveProbability: top.falsePositiveProbability,
+                  offsetSeconds: top.offsetSeconds,
+                }
+              : {}),
+            matches: r.matches.map(presentMatch),
+            durationSeconds: r.durationSeconds,
+            thresholdProbability: r.thresholdProbability,
+            keysSearched: r.keysSearched,
+            formatVersion: r.formatVersion,
+          },
+        }
+      : {}),
+  };
+}
+
+/** Leak investigations: upload found audio (a job searches it), read the result and the report. */
+export function investigationRoutes(ctx: ServerContext, version: string): RouteSpec[] {
+  const { vault, config } = ctx;
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/api/investigations',
+      summary: 'Upload found audio; a job searches it for the watermarks of your shares',
+      tags,
+      auth: 'user',
+      rateLimit: { name: 'investigate', max: 60, windowMs: 3600_000, keyOf: (koa) => koa.ip },
+      rawBody: {
+        contentType: 'multipart/form-data',
+        description: 'the found audio in `file` (any format: MP3, AAC, an excerpt, ...)',
+        fields: { file: 'the found audio' },
+      },
+      responses: {
+        202: {
+          description: 'accepted; poll GET /api/investigations/{id}',
+          schema: InvestigationBody,
+        },
+      },
+      handler: async (koa) => {
+        const actor = actorOf(koa);
+        const upload = await receiveAudioUpload(koa, {
+          maxBytes: config.maxUploadBytes,
+          tmpDir: ctx.tmpDir,
+        });
+        try {
+          const started = await vault.investigations.start(actor, {
+            file: upload.path,
+            fileName: upload.originalName || null,
+            sizeBytes: upload.size,
+          });
+          return {
+            status: 202,
+            headers: { Location: `/api/investigations/${started.id}` },
+            body: presentInvestigation(started),
+          };
+        } finally {
+          await upload.discard();
+        }
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/investigations',
+      summary: "The organization's investigations, newest first",
+      tags,
+      auth: 'user',
+      query: z.object({
+        limit: z.coerce.number().int().min(1).max(200).default(50),
+        offset: z.coerce.number().int().min(0).default(0),
+      }),
+      responses: {
+        200: {
+          description: 'investigations',
+          schema: z.object({ items: z.array(InvestigationBody) }),
+        },
+      },
+      handler: async (koa, { query }) => ({
+        status: 200,
+        body: {
+          items: (await vault.investigations.list(actorOf(koa), query)).map(presentInvestigation),
+        },
+      }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/investigations/:id',
+      summary: 'Progress and result of an investigation',
+      tags,
+      auth: 'user',
+      params: Id,
+      responses: { 200: { description: 'the investigation', schema: InvestigationBody } },
+      handler: async (koa, { params }) => ({
+        status: 200,
+        body: presentInvestigation(await vault.investigations.get(actorOf(koa), params.id)),
+      }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/investigations/:id/report',
+      summary: 'The printable evidence report of a finished investigation',
+      tags,
+      auth: 'user',
+      params: Id,
+      responses: { 200: { description: 'the report', contentType: 'text/html' } },
+      handler: async (koa, { params }) => {
+        const inv = await vault.investigations.get(actorOf(koa), params.id);
+        const r = inv.result;
+        if (inv.status !== 'done' || !r) {
+          throw new HttpError(409, 'investigation_pending', 'the investigation has not finished');
+        }
+        const body = investigationReportPage({
+          id: inv.id,
+          createdAt: inv.createdAt,
+          completedAt: inv.completedAt ?? new Date(r.completedAt),
+          fileName: inv.fileName,
+          fileSha256: inv.fileSha256,
+          durationSeconds: r.durationSeconds,
+          thresholdProbability: r.thresholdProbability,
+          identified: r.identified,
+          inconclusive: r.inconclusive,
+          matches: r.matches.map((m) => ({
+            trackTitle: m.trackTitle ?? '(deleted track)',
+            trackId: m.trackId,
+            shareId: m.shareId,
+            recipient: recipientOf(m.recipient),
+            sharedAt: new Date(m.sharedAt),
+            payloadHex: m.payload,
+            keyName: m.keyId,
+            offsetSeconds: m.offsetSeconds,
+            falsePositiveProbability: m.falsePositiveProbability,
+            speed: m.speed,
+            accessLog: m.accessHistory.map((e) => ({
+              at: new Date(e.at),
+              action: e.kind,
+              ...(e.positionSeconds !== null
+                ? { detail: `at ${e.positionSeconds.toFixed(1)} s` }
+                : {}),
+            })),
+          })),
+          softwareVersion: version,
+          formatVersion: r.formatVersion,
+        });
+        return {
+          status: 200,
+          headers: {
+            'Content-Type': 'text/html; charset=utf-8',
+            'Cache-Control': 'private, no-store',
+          },
+          body,
+        };
+      },
+    }),
+  ];
+}
