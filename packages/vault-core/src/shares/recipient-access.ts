@@ -326,7 +326,8 @@ export async function openRecipientTrack(
         'track_versions.version': track.current_version,
       })
       .first('objects.*');
-    if (!object) throw new NotFoundError('track');
+    // An erased master (crypto-erasure) cannot be served: refuse before counting anything.
+    if (!object?.wrapped_key) throw new NotFoundError('track');
     if (kind === 'download') {
       if (!ctx.share.allow_download) throw new ForbiddenError('this share is stream only');
       const counted = await tx.raw(

@@ -237,6 +237,7 @@ describe.each(engines)('shares on %s', (engine) => {
       recipients: [two[0]!],
       notify: { linkBase: 'https://vault.example/s/' },
     });
+    expect(links[0]!.mailed).toBe(true);
     const before = readdirSync(deps.outbox).length;
     expect(before).toBeGreaterThanOrEqual(1);
     const again = await resendShareLink(deps, ann, {
@@ -245,6 +246,7 @@ describe.each(engines)('shares on %s', (engine) => {
       linkBase: 'https://vault.example/s/',
     });
     expect(again.url).toBe(`https://vault.example/s/${again.token}`);
+    expect(again.mailed).toBe(true);
     expect(again.token).not.toBe(links[0]!.token);
     const mails = readdirSync(deps.outbox).map((f) => readFileSync(join(deps.outbox, f), 'utf8'));
     expect(mails.some((m) => m.includes(again.url) && m.includes('rita@label.example'))).toBe(true);
@@ -253,6 +255,20 @@ describe.each(engines)('shares on %s', (engine) => {
       code: 'share_unavailable',
     });
     await openShare(deps, again.token);
+    // A mail port that fails does not undo the share: the caller learns the link was not mailed.
+    const broken = {
+      db: deps.db,
+      clock: deps.clock,
+      keys: deps.keys,
+      mailer: { send: () => Promise.reject(new Error('smtp down')) },
+    };
+    const unmailed = await createShare(broken, ann, {
+      trackIds: [t!.id],
+      recipients: [two[1]!],
+      notify: { linkBase: 'https://vault.example/s/' },
+    });
+    expect(unmailed.links[0]!.mailed).toBe(false);
+    await openShare(deps, unmailed.links[0]!.token);
     // Another member may not re-send or revoke someone else's share; another tenant sees nothing.
     const bob = await ownerActor(deps, 'share-resend-bob');
     await expect(

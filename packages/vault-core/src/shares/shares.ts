@@ -74,6 +74,8 @@ export interface ShareLink {
   email: string;
   /** The link token; only its hash is stored, so it cannot be shown again. */
   token: string;
+  /** With `notify`: whether the mail was handed to the mail port (a failure does not undo the share). */
+  mailed?: boolean;
 }
 
 /** The status of a share row at `now`. */
@@ -138,6 +140,19 @@ async function resolveTracks(tx: Tx, trackIds: string[], folderId: string | null
   }
   if (ids.size === 0) throw new ValidationError('a share needs at least one track', 'trackIds');
   return [...ids];
+}
+
+/** Mail is best effort: the share stands either way, and the caller learns what was sent. */
+async function sendQuietly(
+  deps: Pick<VaultDeps, 'mailer'>,
+  mail: Parameters<VaultDeps['mailer']['send']>[0],
+): Promise<boolean> {
+  try {
+    await deps.mailer.send(mail);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function linkMail(link: { name: string; email: string }, url: string, share: ShareSummary) {
@@ -265,8 +280,9 @@ export async function createShare(
     return { share, links };
   });
   if (f.linkBase) {
+    const base = f.linkBase;
     for (const link of result.links) {
-      await deps.mailer.send(linkMail(link, f.linkBase + link.token, result.share));
+      link.mailed = await sendQuietly(deps, linkMail(link, base + link.token, result.share));
     }
   }
   return result;
@@ -413,13 +429,14 @@ export async function revokeShare(
 /**
  * Mails a recipient their link again. Only token hashes are stored, so the old link cannot be
  * recovered: the recipient's token is rotated (the previous link stops working) and the new
- * link, `linkBase + token`, is mailed and returned. Refused for revoked or expired shares.
+ * link, `linkBase + token`, is mailed and returned (`mailed` says whether the mail port took it).
+ * Refused for revoked or expired shares.
  */
 export async function resendShareLink(
   deps: Pick<VaultDeps, 'db' | 'clock' | 'mailer'>,
   actor: Actor,
   input: { shareId: string; recipientId: string; linkBase: string },
-): Promise<{ token: string; url: string }> {
+): Promise<{ token: string; url: string; mailed: boolean }> {
   const base = linkBase(input?.linkBase);
   const token = newLinkToken();
   const { mail, url } = await withTenant(deps.db, actor.tenantId, async (tx) => {
@@ -443,6 +460,6 @@ export async function resendShareLink(
     const link = base + token;
     return { mail: linkMail(r, link, summary), url: link };
   });
-  await deps.mailer.send(mail);
-  return { token, url };
+  // The token is already rotated: a failed mail still returns the new link to show the owner.
+  return { token, url, mailed: await sendQuietly(deps, mail) };
 }
