@@ -5,6 +5,16 @@ const form = document.getElementById('investigate');
 const bar = document.getElementById('investigation-progress');
 const outcome = document.getElementById('outcome');
 
+/** The bound in scientific notation; strong matches underflow a double, so use the log10. */
+function probability(result) {
+  const p = Number(result.falsePositiveProbability);
+  if (p > 0) return p.toExponential(2);
+  const log10 = Number(result.log10FalsePositiveProbability);
+  if (!Number.isFinite(log10)) return 'below 1e-308';
+  const exponent = Math.floor(log10);
+  return `${(10 ** (log10 - exponent)).toFixed(2)}e${exponent}`;
+}
+
 async function follow(id) {
   for (;;) {
     const state = await api('GET', `/api/investigations/${encodeURIComponent(id)}`);
@@ -38,7 +48,7 @@ form?.addEventListener('submit', async (event) => {
     const detail = outcome.querySelector('p');
     if (result.identified) {
       headline.textContent = `Identified: ${result.recipient.name} <${result.recipient.email}>`;
-      detail.textContent = `False-positive probability ${Number(result.falsePositiveProbability).toExponential(2)}.`;
+      detail.textContent = `False-positive probability ${probability(result)}.`;
     } else {
       headline.textContent = result.inconclusive ? 'Inconclusive' : 'No match in your vault';
       detail.textContent = result.inconclusive

@@ -19,6 +19,7 @@ interface InvestigationStatus {
     recipient?: { name: string; email: string; company?: string };
     recipients?: { name: string; email: string }[];
     falsePositiveProbability?: number;
+    log10FalsePositiveProbability?: number;
     offsetSeconds?: number;
   };
 }
@@ -101,12 +102,8 @@ export const registerTrace: RegisterCommand = (program: Command, ctx) => {
           if (result.trackTitle ?? result.trackId)
             println(ctx.io.stdout, `track: ${result.trackTitle ?? result.trackId}`);
           if (result.shareId) println(ctx.io.stdout, `share: ${result.shareId}`);
-          if (result.falsePositiveProbability !== undefined) {
-            println(
-              ctx.io.stdout,
-              `false-positive probability: ${result.falsePositiveProbability.toExponential(2)}`,
-            );
-          }
+          const probability = formatProbability(result);
+          if (probability) println(ctx.io.stdout, `false-positive probability: ${probability}`);
           println(
             ctx.io.stdout,
             `report: ${new URL(`/api/investigations/${encodeURIComponent(id)}/report`, base)}`,
@@ -123,6 +120,21 @@ export const registerTrace: RegisterCommand = (program: Command, ctx) => {
       },
     );
 };
+
+/**
+ * The false-positive bound in scientific notation. Strong matches underflow a double (below
+ * 1e-308), so the exponent comes from the exact log10 when the server gives it.
+ */
+function formatProbability(result: NonNullable<InvestigationStatus['result']>): string | undefined {
+  const p = result.falsePositiveProbability;
+  const log10 = result.log10FalsePositiveProbability;
+  if (p !== undefined && p > 0) return p.toExponential(2);
+  if (log10 === undefined || !Number.isFinite(log10))
+    return p === undefined ? undefined : '< 1e-308';
+  const exponent = Math.floor(log10);
+  const mantissa = 10 ** (log10 - exponent);
+  return `${mantissa.toFixed(2)}e${exponent}`;
+}
 
 async function request(url: URL, init: RequestInit): Promise<Response> {
   let response: Response;

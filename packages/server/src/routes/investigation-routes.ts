@@ -37,6 +37,8 @@ const Result = z.object({
   shareId: z.string().optional(),
   recipient: Recipient.optional(),
   falsePositiveProbability: z.number().optional(),
+  /** log10 of the bound, exact where the probability itself underflows to 0. */
+  log10FalsePositiveProbability: z.number().optional(),
   offsetSeconds: z.number().optional(),
   matches: z.array(Match),
   durationSeconds: z.number(),
@@ -114,6 +116,7 @@ function presentInvestigation(inv: Investigation): z.infer<typeof InvestigationB
                   shareId: top.shareId,
                   recipient: recipientOf(top.recipient),
                   falsePositiveProbability: top.falsePositiveProbability,
+                  log10FalsePositiveProbability: top.log10FalsePositiveProbability,
                   offsetSeconds: top.offsetSeconds,
                 }
               : {}),

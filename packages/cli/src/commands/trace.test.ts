@@ -1,0 +1,127 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createVaultServer, loadConfig, type VaultServer } from '@vaultmark/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../../test/run.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'vaultmark-trace-'));
+let server: VaultServer;
+let url: string;
+
+/** Signs up on the server and returns a bearer token for scripts. */
+async function tokenFor(email: string): Promise<string> {
+  const registered = await fetch(`${url}/api/auth/register`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email, password: 'a long test password', displayName: email }),
+  });
+  const cookie = registered.headers.getSetCookie()[0]!.split(';')[0]!;
+  const { csrfToken } = (await registered.json()) as { csrfToken: string };
+  const issued = await fetch(`${url}/api/auth/tokens`, {
+    method: 'POST',
+    headers: { Cookie: cookie, 'X-CSRF-Token': csrfToken },
+  });
+  return ((await issued.json()) as { token: string }).token;
+}
+
+beforeAll(async () => {
+  const config = loadConfig({ LOG_LEVEL: 'silent' }, { dataDir: join(dir, 'data'), port: 0 });
+  server = await createVaultServer({ config, workerIdleMs: 100 });
+  url = (await server.listen(0)).url;
+  config.publicBaseUrl = url;
+}, 60_000);
+afterAll(async () => {
+  await server?.close(500);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('vaultmark trace', () => {
+  it('names the recipient of a leaked copy (exit 0) and finds nothing elsewhere (exit 1)', async () => {
+    const owner = await tokenFor('owner@example.com');
+    const auth = { Authorization: `Bearer ${owner}` };
+    // A broadband, music-like signal from the real ffmpeg: pink noise under a pulsing chord.
+    const master = join(dir, 'master.wav');
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'anoisesrc=c=pink:a=0.08:d=20:seed=3',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=f=220:d=20',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=f=331:d=20',
+      '-filter_complex',
+      'amix=inputs=3:normalize=0,aformat=channel_layouts=stereo',
+      '-c:a',
+      'pcm_s16le',
+      master,
+    ]);
+    const form = new FormData();
+    form.set('file', new Blob([readFileSync(master)]), 'demo.wav');
+    const track = (await (
+      await fetch(`${url}/api/tracks`, { method: 'POST', headers: auth, body: form })
+    ).json()) as { id: string };
+    const share = (await (
+      await fetch(`${url}/api/shares`, {
+        method: 'POST',
+        headers: { ...auth, 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          trackIds: [track.id],
+          recipients: [
+            { name: 'Ann', email: 'ann@example.com' },
+            { name: 'Ben', email: 'ben@example.com' },
+          ],
+          allowDownload: true,
+        }),
+      })
+    ).json()) as { links: { recipientEmail: string; url: string }[] };
+    const ben = share.links.find((l) => l.recipientEmail === 'ben@example.com')!;
+    const leak = join(dir, 'leak.wav');
+    const copy = await fetch(`${ben.url}/tracks/${track.id}/download`);
+    writeFileSync(leak, Buffer.from(await copy.arrayBuffer()));
+
+    const found = await run(['trace', '--server', url, '--token', owner, leak]);
+    expect(found.stderr).toBe('');
+    expect(found.code).toBe(0);
+    expect(found.stdout).toMatch(/^identified: Ben <ben@example\.com>$/m);
+    expect(found.stdout).toMatch(/^false-positive probability: \d\.\d\de-\d+$/m);
+    expect(found.stdout).toContain(`${url}/api/investigations/`);
+
+    const json = await run(['trace', '--server', url, '--json', leak], {
+      env: { VAULTMARK_TOKEN: owner },
+    });
+    expect(json.code).toBe(0);
+    const result = JSON.parse(json.stdout) as {
+      identified: boolean;
+      recipient: { email: string };
+      falsePositiveProbability: number;
+    };
+    expect(result.recipient.email).toBe('ben@example.com');
+    expect(result.falsePositiveProbability).toBeLessThan(1e-9);
+
+    const stranger = await tokenFor('stranger@example.com');
+    const none = await run(['trace', '--server', url, '--token', stranger, leak]);
+    expect(none.code).toBe(1);
+    expect(none.stdout.trim()).toBe('no match in your vault');
+
+    const refused = await run([
+      'trace',
+      '--server',
+      url,
+      '--token',
+      'vms_not-a-real-token-xx',
+      leak,
+    ]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/^vaultmark: unauthenticated: /);
+  }, 240_000);
+});
