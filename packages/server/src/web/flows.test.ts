@@ -1,0 +1,184 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser } from '../../test/browser.js';
+import { music } from '../../test/music.js';
+import { totpNow } from '../../test/totp.js';
+import { Browserless, startTestServer, type TestServer } from '../../test/vault-server.js';
+
+let browser: Browser;
+let t: TestServer;
+let song: string;
+
+beforeAll(async () => {
+  [browser, t] = await Promise.all([launchBrowser(), startTestServer('pglite')]);
+  song = music(t.dataDir, 'song.wav', 12);
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await t?.stop();
+});
+
+/** A page that records script errors and failed requests (expected 4xx are filtered by the test). */
+async function open(path: string, context?: Awaited<ReturnType<Browser['newContext']>>) {
+  const page = await (context ?? (await browser.newContext())).newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(error.message));
+  await page.goto(new URL(path, t.url).toString());
+  return { page, problems };
+}
+
+const waveformDrawn = (page: Page, selector: string) =>
+  page.waitForFunction((css) => {
+    const canvas = document.querySelector<HTMLCanvasElement>(css);
+    if (!canvas || canvas.width === 0) return false;
+    const pixels = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+    for (let i = 3; i < pixels.length; i += 4) if (pixels[i]! > 0) return true;
+    return false;
+  }, selector);
+
+describe('the web pages against the real server, in Chromium', () => {
+  it('signs up, uploads with progress, shares, and the recipient plays their copy', async () => {
+    const { page, problems } = await open('/library');
+    await page.waitForURL(/\/signin\?next=%2Flibrary$/);
+    await page.click('a[href="/signup"]');
+    await page.fill('input[name=displayName]', 'Studio Nine');
+    await page.fill('input[name=email]', 'nine@studio.example');
+    await page.fill('input[name=password]', 'a long passphrase for tests');
+    await page.click('#signup button[type=submit]');
+    await page.waitForURL(/\/library$/);
+
+    await page.setInputFiles('#upload input[type=file]', song);
+    await page.click('#upload button[type=submit]');
+    await expect
+      .poll(() => page.locator('#status').textContent(), { timeout: 30_000 })
+      .toContain('Analysis is running');
+    // The list refreshes until the analysis is done; then the waveform is drawn.
+    const row = page.locator('#tracks tr[data-track]');
+    await expect
+      .poll(() => row.locator('td').nth(5).textContent(), { timeout: 60_000 })
+      .toBe('done');
+    await waveformDrawn(page, '#tracks canvas.waveform');
+    await expect(row.locator('strong').textContent()).resolves.toBe('song');
+
+    await row.locator('input[type=checkbox]').check();
+    await page.click('#share-selected');
+    await page.waitForURL(/\/shares\/new\?tracks=/);
+    await page.fill('.recipient >> nth=0 >> input[name=name]', 'Ann');
+    await page.fill('.recipient >> nth=0 >> input[name=email]', 'ann@example.com');
+    await page.click('#add-recipient');
+    await page.fill('.recipient >> nth=1 >> input[name=name]', 'Ben');
+    await page.fill('.recipient >> nth=1 >> input[name=email]', 'ben@example.com');
+    await page.check('input[name=allowDownload]');
+    await page.click('#share-form button[type=submit]');
+    const links = page.locator('#share-result input.mono');
+    await expect.poll(() => links.count()).toBe(2);
+    const annUrl = await links.nth(0).inputValue();
+    expect(annUrl).toMatch(/\/s\/vml_/);
+
+    // The recipient, in a browser without the owner's session.
+    const recipient = await open(annUrl);
+    await expect(recipient.page.locator('h1').textContent()).resolves.toBe(
+      'A track shared with Ann',
+    );
+    await waveformDrawn(recipient.page, '.player canvas');
+    await recipient.page.waitForFunction(
+      () => (document.querySelector('audio')?.duration ?? 0) > 11,
+    );
+    await recipient.page.locator('.player canvas').focus();
+    await recipient.page.keyboard.press('ArrowRight');
+    await recipient.page.waitForFunction(
+      () => Math.round(document.querySelector('audio')!.currentTime) === 5,
+    );
+    const download = recipient.page.locator('a[download]');
+    await expect(download.getAttribute('href')).resolves.toMatch(/\/tracks\/[0-9a-f-]+\/download$/);
+    expect(recipient.problems).toEqual([]);
+
+    // The owner sees the recipient in the share's access log.
+    await page.click('#share-result a.view');
+    await page.waitForURL(/\/shares\/[0-9a-f-]+$/);
+    await expect.poll(() => page.locator('#access-log').textContent()).toContain('Ann');
+    await expect(page.locator('#access-log').textContent()).resolves.toContain('opened');
+    expect(problems).toEqual([]);
+  }, 180_000);
+
+  it('signs in with a second factor, unlocks a protected share, and investigates a leak', async () => {
+    // Enrol TOTP through the API, as a settings page would.
+    const api = new Browserless(t.url);
+    await api.register('two@factor.example', 'Two Factor');
+    const { body: enrolled } = await api.json<{ secret: string }>('POST', '/api/auth/totp/enroll');
+    const confirmed = await api.json<{ csrfToken: string }>('POST', '/api/auth/totp/confirm', {
+      // The previous time step (one step of drift is accepted), so the current one is still
+      // unspent for the sign-in below.
+      code: totpNow(enrolled.secret, Date.now() - 30_000),
+    });
+    expect(confirmed.status).toBe(200);
+
+    const context = await browser.newContext();
+    const { page, problems } = await open('/signin', context);
+    await page.fill('#signin input[name=email]', 'two@factor.example');
+    await page.fill('#signin input[name=password]', 'correct horse battery');
+    await page.click('#signin button[type=submit]');
+    await expect.poll(() => page.locator('#totp-field').isVisible()).toBe(true);
+    await page.fill('#signin input[name=totp]', totpNow(enrolled.secret));
+    await page.click('#signin button[type=submit]');
+    await page.waitForURL(/\/library$/);
+
+    // A protected share made through the API with this browser's session.
+    const session = (await context.cookies()).find((c) => c.name === 'vaultmark_session')!;
+    const owner = new Browserless(t.url);
+    owner.cookies.set(session.name, session.value);
+    owner.csrf = (await page.locator('meta[name=vaultmark-csrf]').getAttribute('content')) ?? '';
+    const form = new FormData();
+    form.set('file', new Blob([readFileSync(song)]), 'Secret Song.wav');
+    const track = (await owner.json<{ id: string }>('POST', '/api/tracks', form)).body;
+    const share = await owner.json<{ links: { url: string }[] }>('POST', '/api/shares', {
+      trackIds: [track.id],
+      recipients: [{ name: 'Cleo', email: 'cleo@example.com' }],
+      password: 'letmein please',
+      allowDownload: true,
+    });
+    const link = share.body.links[0]!.url;
+
+    const recipient = await open(link);
+    await recipient.page.fill('input[type=password]', 'wrong');
+    await recipient.page.click('button[type=submit]');
+    await expect(recipient.page.locator('[role=alert]').textContent()).resolves.toBe(
+      'That password is not right.',
+    );
+    await recipient.page.fill('input[type=password]', 'letmein please');
+    await recipient.page.click('button[type=submit]');
+    await expect
+      .poll(() => recipient.page.locator('h1').textContent())
+      .toBe('A track shared with Cleo');
+    expect(recipient.page.url()).toBe(link);
+    await waveformDrawn(recipient.page, '.player canvas');
+
+    // Cleo's copy leaks; the owner investigates it in the browser.
+    const copy = await fetch(`${link}/tracks/${track.id}/download`);
+    expect(copy.status).toBe(401);
+    const grant = (await recipient.page.context().cookies()).find(
+      (c) => c.name === 'vaultmark_grant',
+    )!;
+    const leaked = await fetch(`${link}/tracks/${track.id}/download`, {
+      headers: { Cookie: `vaultmark_grant=${grant.value}` },
+    });
+    const leak = join(t.dataDir, 'leak.wav');
+    writeFileSync(leak, Buffer.from(await leaked.arrayBuffer()));
+    await page.goto(`${t.url}/investigations`);
+    await page.setInputFiles('#investigate input[type=file]', leak);
+    await page.click('#investigate button[type=submit]');
+    const headline = page.locator('#outcome h2');
+    await expect
+      .poll(() => headline.textContent(), { timeout: 120_000 })
+      .toBe('Identified: Cleo <cleo@example.com>');
+    await expect(page.locator('#outcome p').textContent()).resolves.toMatch(
+      /^False-positive probability \d\.\d\de-\d+\.$/,
+    );
+    await page.click('#outcome a');
+    await expect(page.locator('h1').textContent()).resolves.toBe('Leak investigation report');
+    expect(problems).toEqual([]);
+    expect(recipient.problems).toEqual([]);
+  }, 240_000);
+});
