@@ -309,6 +309,13 @@ describe.each(engines)('shares on %s', (engine) => {
       );
       expect(m.share_id).toBe(first.share.id);
     }
+    // Concurrent first shares of a new organization still make exactly one current key.
+    const fresh_ = await ownerActor(deps, 'share-marks-race');
+    const [ft] = await placeholderTracks(deps, fresh_, ['Race']);
+    await Promise.all(
+      [0, 1, 2].map(() => createShare(deps, fresh_, { trackIds: [ft!.id], recipients: [two[0]!] })),
+    );
+    expect(await listWatermarkKeys(deps, fresh_)).toHaveLength(1);
     const [oldKey] = await listWatermarkKeys(deps, ann);
     expect(oldKey).toMatchObject({ current: true });
     await expect(rotateWatermarkKey(deps, { ...ann, role: 'member' })).rejects.toMatchObject({

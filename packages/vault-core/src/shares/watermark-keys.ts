@@ -68,7 +68,8 @@ async function unwrapKey(deps: Pick<VaultDeps, 'keys'>, row: any): Promise<Water
 
 /**
  * The tenant's current watermark key inside the caller's tenant transaction, created (and
- * audited) on first use. Concurrent first uses are serialised by locking the organization row.
+ * audited) on first use. Concurrent first uses are serialised by locking the organization row
+ * (and the partial unique index allows one current key per tenant whatever happens).
  */
 export async function currentWatermarkKey(
   deps: Pick<VaultDeps, 'keys'>,
@@ -76,8 +77,12 @@ export async function currentWatermarkKey(
   actor: Actor,
   at: Date,
 ): Promise<{ id: string; key: WatermarkKey }> {
-  await tx('organizations').where({ id: actor.tenantId }).forUpdate().first('id');
-  const row = await tx('watermark_keys').whereNull('retired_at').first();
+  let row = await tx('watermark_keys').whereNull('retired_at').first();
+  if (!row) {
+    // First use: lock the organization row, then look again (another transaction may have won).
+    await tx('organizations').where({ id: actor.tenantId }).forUpdate().first('id');
+    row = await tx('watermark_keys').whereNull('retired_at').first();
+  }
   if (row) return { id: row.id, key: await unwrapKey(deps, row) };
   const created = await insertKey(deps, tx, actor.tenantId, at, actor.userId);
   await appendActorAudit(tx, at, actor, {
