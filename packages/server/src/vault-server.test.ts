@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { withTenant } from '@vaultmark/vault-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createResponseValidator } from '../test/openapi-validator.js';
 import { tone } from '../test/tone.js';
@@ -305,5 +306,55 @@ describe.each(engines)('the composed server on %s', (engine) => {
     expect(text).toContain('Erin &lt;script&gt;');
     expect(text).toContain(`content="${erin.csrf}"`);
     expect(page.headers.get('cache-control')).toBe('private, no-store');
+  });
+
+  it('separates stems only when asked, stores them encrypted, and serves them to the owner', async () => {
+    const owner = new Browserless(t.url);
+    await owner.register('stems@example.com', 'Stems');
+    const form = new FormData();
+    const wav = readFileSync(tone(t.dataDir, 'mix.wav', { seconds: 3, args: ['-ac', '2'] }));
+    form.set('file', new Blob([wav]), 'Mix.wav');
+    const { id } = (await owner.json<{ id: string }>('POST', '/api/tracks', form)).body;
+    const before = await call<{ status: string }>(
+      owner,
+      'GET',
+      `/api/tracks/${id}/stems`,
+      '/api/tracks/{id}/stems',
+    );
+    expect(before.body.status).toBe('none');
+    const asked = await call(owner, 'POST', `/api/tracks/${id}/stems`, '/api/tracks/{id}/stems');
+    expect(asked.status).toBe(202);
+    const done = await eventually(async () => {
+      const state = await call<{ status: string; stems: { name: string; url: string }[] }>(
+        owner,
+        'GET',
+        `/api/tracks/${id}/stems`,
+        '/api/tracks/{id}/stems',
+      );
+      return state.body.status === 'done' ? state.body : undefined;
+    });
+    expect(done.stems.map((s) => s.name).sort()).toEqual(['drums', 'other', 'vocals']);
+    const drums = await owner.request('GET', done.stems.find((s) => s.name === 'drums')!.url);
+    expect(drums.status).toBe(200);
+    expect(drums.headers.get('content-disposition')).toContain('Mix (drums).wav');
+    const bytes = Buffer.from(await drums.arrayBuffer());
+    expect(bytes.subarray(0, 4).toString()).toBe('RIFF');
+    expect(bytes.length).toBeGreaterThan(3 * 44_100 * 4);
+
+    const other = new Browserless(t.url);
+    await other.register('not-stems@example.com', 'Other');
+    expect((await other.json('POST', `/api/tracks/${id}/stems`)).status).toBe(404);
+    expect((await other.request('GET', `/api/tracks/${id}/stems/drums`)).status).toBe(404);
+
+    // Deleting the track erases its stems too: their keys are gone, the link is dead.
+    expect((await owner.request('DELETE', `/api/tracks/${id}`)).status).toBe(204);
+    const erased = await withTenant(t.server.vault.deps.db, owner.organizationId!, (tx) =>
+      tx('objects').where({ kind: 'derived' }).select('wrapped_key', 'erased_at'),
+    );
+    expect(erased).toHaveLength(3);
+    for (const row of erased) {
+      expect(row.wrapped_key).toBeNull();
+      expect(row.erased_at).not.toBeNull();
+    }
   });
 });

@@ -98,6 +98,8 @@ export class Browserless {
   cookies = new Map<string, string>();
   csrf: string | undefined;
   bearer: string | undefined;
+  /** The personal organization of the registered user. */
+  organizationId: string | undefined;
   constructor(readonly base: string) {}
 
   async request(method: string, path: string, body?: unknown): Promise<Response> {
@@ -136,13 +138,14 @@ export class Browserless {
 
   /** Registers and keeps the session cookie and CSRF token. */
   async register(email: string, displayName = 'Tester', password = 'correct horse battery') {
-    const answer = await this.json<{ csrfToken: string; userId: string }>(
+    const answer = await this.json<{ csrfToken: string; userId: string; organizationId: string }>(
       'POST',
       '/api/auth/register',
       { email, password, displayName },
     );
     if (answer.status !== 201) throw new Error(`register: ${JSON.stringify(answer.body)}`);
     this.csrf = answer.body.csrfToken;
+    this.organizationId = answer.body.organizationId;
     return answer;
   }
 }

@@ -12,6 +12,7 @@ import pino, { type Logger } from 'pino';
 import type { ServerConfig } from '../config.js';
 import { openConfiguredVault } from '../vault/open-configured-vault.js';
 import { analysisJob } from './analysis-job.js';
+import { stemsJob } from './stems-job.js';
 
 /** Options of {@link startWorker}. */
 export interface WorkerStartOptions {
@@ -37,8 +38,8 @@ export interface RunningWorker {
 const CHECKPOINT_INTERVAL_MS = 3600_000;
 
 /**
- * Starts the background worker: analysis and investigation jobs, the purge every 6 hours and hourly audit
- * checkpoints. Any number of workers may run against one PostgreSQL database; each job is
+ * Starts the background worker: analysis, stems and investigation jobs, the purge every 6 hours
+ * and hourly audit checkpoints. Any number of workers may run against one PostgreSQL database; each job is
  * claimed by exactly one of them.
  */
 export function startWorker(vault: Vault, options: WorkerStartOptions): RunningWorker {
@@ -48,6 +49,7 @@ export function startWorker(vault: Vault, options: WorkerStartOptions): RunningW
   const handlers: Partial<Record<QueueName, JobHandler>> = {
     ...vault.jobs.coreHandlers(),
     analysis: analysisJob(vault, options.tmpDir),
+    stems: stemsJob(vault, options.tmpDir),
     ...options.handlers,
   };
   const logged = Object.fromEntries(

@@ -1,10 +1,17 @@
 import { createReadStream } from 'node:fs';
-import type { Track } from '@vaultmark/vault-core';
+import { appendAudit, authorize, enqueueJob, type Track, withTenant } from '@vaultmark/vault-core';
 import { z } from 'zod';
 import { defineRoute, type RouteSpec } from '../api/route.js';
 import { HttpError } from '../http-error.js';
+import type { StoredStem } from '../jobs/stems-job.js';
+import { contentDisposition } from '../uploads/content-disposition.js';
 import { receiveAudioUpload } from '../uploads/multipart.js';
-import { type AnalysisDetails, analysisOutputs } from '../vault/analysis-records.js';
+import {
+  type AnalysisDetails,
+  analysisOutputs,
+  eraseDerived,
+  jobFor,
+} from '../vault/analysis-records.js';
 import { actorOf, type ServerContext } from '../vault/server-context.js';
 
 /** A track as the API shows it. */
@@ -55,12 +62,37 @@ export function presentTrack(track: Track, details?: AnalysisDetails): z.infer<t
 }
 
 const Id = z.object({ id: z.uuid() });
+const StemsBody = z.object({
+  status: z.enum(['none', 'queued', 'running', 'done', 'failed']),
+  progress: z.number(),
+  error: z.string().optional(),
+  stems: z.array(z.object({ name: z.string(), sizeBytes: z.number(), url: z.string() })),
+});
 const tags = ['tracks'];
 const optionalText = (max: number) => z.string().trim().min(1).max(max).optional();
 
 /** The catalog: upload (analysis runs as a job), search, read, edit, delete, waveform peaks. */
 export function trackRoutes(ctx: ServerContext): RouteSpec[] {
   const { vault, config } = ctx;
+  const storedStems = async (tenantId: string, track: Track): Promise<StoredStem[]> => {
+    const job = await jobFor(vault, tenantId, 'stems', `${track.id}:${track.version}`);
+    return job?.state === 'done' ? ((job.result as { stems?: StoredStem[] }).stems ?? []) : [];
+  };
+  const stemsOf = async (tenantId: string, track: Track): Promise<z.infer<typeof StemsBody>> => {
+    const job = await jobFor(vault, tenantId, 'stems', `${track.id}:${track.version}`);
+    const failed = (job?.result as { error?: { message: string } } | null)?.error;
+    const stems = await storedStems(tenantId, track);
+    return {
+      status: !job ? 'none' : failed ? 'failed' : (job.state as 'queued'),
+      progress: job?.progress ?? 0,
+      ...(failed ? { error: failed.message } : {}),
+      stems: stems.map((s) => ({
+        name: s.name,
+        sizeBytes: s.sizeBytes,
+        url: `/api/tracks/${track.id}/stems/${s.name}`,
+      })),
+    };
+  };
   const present = async (tenantId: string, track: Track) =>
     presentTrack(track, (await analysisOutputs(vault, tenantId, [track])).get(track.id)?.details);
   return [
@@ -191,13 +223,15 @@ export function trackRoutes(ctx: ServerContext): RouteSpec[] {
     defineRoute({
       method: 'delete',
       path: '/api/tracks/:id',
-      summary: 'Delete a track; every stored version is crypto-erased',
+      summary: 'Delete a track; every stored version and its stems are crypto-erased',
       tags,
       auth: 'user',
       params: Id,
       responses: { 204: { description: 'deleted' } },
       handler: async (koa, { params }) => {
-        await vault.catalog.deleteTrack(actorOf(koa), params.id);
+        const actor = actorOf(koa);
+        await vault.catalog.deleteTrack(actor, params.id);
+        await eraseDerived(vault, actor.tenantId, params.id);
         return { status: 204 };
       },
     }),
@@ -234,6 +268,79 @@ export function trackRoutes(ctx: ServerContext): RouteSpec[] {
           headers: { 'Cache-Control': 'private, no-store' },
           body: output.peaks,
         };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/tracks/:id/stems',
+      summary: 'Separate the current version into vocals, drums and other (a job; owner asks)',
+      tags,
+      auth: 'user',
+      params: Id,
+      responses: { 202: { description: 'separation queued (or already done)', schema: StemsBody } },
+      handler: async (koa, { params }) => {
+        const actor = actorOf(koa);
+        const track = await vault.catalog.getTrack(actor, params.id);
+        // Only on request, and only by someone who may change the track (its uploader or an admin).
+        authorize(actor, 'track', 'update', {
+          tenantId: actor.tenantId,
+          createdBy: track.createdBy,
+        });
+        await withTenant(vault.deps.db, actor.tenantId, async (tx) => {
+          const now = vault.deps.clock.now();
+          await enqueueJob(tx, now, {
+            tenantId: actor.tenantId,
+            queue: 'stems',
+            idempotencyKey: `${track.id}:${track.version}`,
+            payload: { trackId: track.id, version: track.version, requestedBy: actor.userId },
+          });
+          await appendAudit(tx, now, {
+            tenantId: actor.tenantId,
+            actorId: actor.userId,
+            action: 'track.stems_request',
+            objectType: 'track',
+            objectId: track.id,
+            ipHash: actor.ipHash ?? null,
+            detail: { version: track.version },
+          });
+        });
+        return { status: 202, body: await stemsOf(actor.tenantId, track) };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/tracks/:id/stems',
+      summary: 'State of the stem separation and the stems, when done',
+      tags,
+      auth: 'user',
+      params: Id,
+      responses: { 200: { description: 'the stems', schema: StemsBody } },
+      handler: async (koa, { params }) => {
+        const actor = actorOf(koa);
+        const track = await vault.catalog.getTrack(actor, params.id);
+        return { status: 200, body: await stemsOf(actor.tenantId, track) };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/tracks/:id/stems/:name',
+      summary: 'Download one stem (16-bit WAV)',
+      tags,
+      auth: 'user',
+      params: Id.extend({ name: z.string().regex(/^[a-z]{1,20}$/) }),
+      responses: { 200: { description: 'the stem', contentType: 'audio/wav' } },
+      handler: async (koa, { params }) => {
+        const actor = actorOf(koa);
+        const track = await vault.catalog.getTrack(actor, params.id);
+        const stem = (await storedStems(actor.tenantId, track)).find((s) => s.name === params.name);
+        if (!stem) throw new HttpError(404, 'not_found', 'no such stem');
+        const { object, stream } = await vault.objects.read(actor, stem.objectId);
+        koa.set('Cache-Control', 'private, no-store');
+        koa.set('Content-Disposition', contentDisposition(`${track.title} (${stem.name}).wav`));
+        koa.type = 'audio/wav';
+        koa.length = object.sizeBytes;
+        koa.body = stream;
+        return { status: 200 };
       },
     }),
   ];

@@ -1,4 +1,4 @@
-import { type Vault, withTenant } from '@vaultmark/vault-core';
+import { eraseObjectKey, type Vault, withTenant } from '@vaultmark/vault-core';
 
 /** What the analysis job keeps beside the catalog fields (in its job result). */
 export interface AnalysisDetails {
@@ -61,4 +61,52 @@ export async function trackOwnerAndVersion(
     tx('tracks').where({ id: trackId }).first('created_by', 'current_version'),
   );
   return row ? { createdBy: row.created_by, version: Number(row.current_version) } : undefined;
+}
+
+/** State and result of the newest job of a queue for a key, inside the tenant's scope. */
+export async function jobFor(
+  vault: Vault,
+  tenantId: string,
+  queue: 'stems' | 'analysis',
+  key: string,
+): Promise<{ id: string; state: string; progress: number; result: unknown } | undefined> {
+  const row = await withTenant(vault.deps.db, tenantId, (tx) =>
+    tx('jobs').where({ queue, idempotency_key: key }).first('id', 'state', 'progress', 'result'),
+  );
+  return row
+    ? { id: row.id, state: row.state, progress: Number(row.progress), result: row.result }
+    : undefined;
+}
+
+/**
+ * After a track is deleted: crypto-erases its stems (their data keys are destroyed, then the
+ * blobs deleted) and clears what its jobs kept (peaks, loudness), in one tenant transaction.
+ * Idempotent; the catalog erases the track's own versions.
+ */
+export async function eraseDerived(vault: Vault, tenantId: string, trackId: string): Promise<void> {
+  const like = `${trackId}:%`;
+  const storageKeys = await withTenant(vault.deps.db, tenantId, async (tx) => {
+    const now = vault.deps.clock.now();
+    const jobs = await tx('jobs')
+      .whereIn('queue', ['analysis', 'stems'])
+      .whereLike('idempotency_key', like)
+      .select('id', 'queue', 'result');
+    const keys: string[] = [];
+    for (const job of jobs) {
+      for (const stem of (job.result?.stems ?? []) as { objectId: string }[]) {
+        const key = await eraseObjectKey(tx, stem.objectId, now);
+        if (key) keys.push(key);
+      }
+    }
+    if (jobs.length > 0) {
+      await tx('jobs')
+        .whereIn(
+          'id',
+          jobs.map((j) => j.id),
+        )
+        .update({ result: null, payload: JSON.stringify({ trackId, erased: true }) });
+    }
+    return keys;
+  });
+  for (const key of storageKeys) await vault.deps.storage.delete(key).catch(() => undefined);
 }
