@@ -181,4 +181,39 @@ describe('the web pages against the real server, in Chromium', () => {
     expect(problems).toEqual([]);
     expect(recipient.problems).toEqual([]);
   }, 240_000);
+
+  it('turns on two-factor sign-in and manages API tokens on the account page', async () => {
+    const { page, problems } = await open('/signup');
+    await page.fill('input[name=displayName]', 'Acct');
+    await page.fill('input[name=email]', 'acct@example.com');
+    await page.fill('input[name=password]', 'a long passphrase for tests');
+    await page.click('#signup button[type=submit]');
+    await page.waitForURL(/\/library$/);
+    await page.click('nav a[href="/account"]');
+    await page.waitForURL(/\/account$/);
+
+    await page.click('#totp-start');
+    const secret = (await page.locator('#totp-secret').textContent())!.replace(/\s+/g, '');
+    expect(secret).toMatch(/^[A-Z2-7]{40,}$/);
+    await expect(page.locator('#totp-uri').getAttribute('href')).resolves.toMatch(
+      /^otpauth:\/\/totp\//,
+    );
+    await page.fill('#totp-confirm input[name=code]', totpNow(secret));
+    await page.click('#totp-confirm button[type=submit]');
+    await expect.poll(() => page.locator('#recovery-codes li').count()).toBe(10);
+    await page.click('#totp-codes button');
+    await page.waitForLoadState('load');
+
+    // The renewed session works: create an API token, then revoke it.
+    await page.click('#token-create');
+    await expect.poll(() => page.locator('#token-value').inputValue()).toMatch(/^vms_/);
+    const tokenRow = page.locator('#sessions tr', { hasText: 'API token' });
+    await expect.poll(() => tokenRow.count()).toBe(1);
+    await tokenRow.locator('button').click();
+    await expect.poll(() => tokenRow.count()).toBe(0);
+
+    await page.click('nav a[href="/shares"]');
+    await expect.poll(() => page.locator('#shares').textContent()).toBe('No shares yet.');
+    expect(problems).toEqual([]);
+  }, 120_000);
 });

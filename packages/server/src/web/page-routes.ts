@@ -3,11 +3,13 @@ import type { ParameterizedContext } from 'koa';
 import { readSessionCookie } from '../auth/session-cookie.js';
 import { type ServerContext, vaultSessions } from '../vault/server-context.js';
 import {
+  accountPage,
   investigationsPage,
   libraryPage,
   newSharePage,
   type OwnerPageContext,
   shareDetailPage,
+  sharesPage,
   signInPage,
   signUpPage,
 } from './pages/owner.js';
@@ -48,7 +50,9 @@ export function pageRoutes(ctx: ServerContext): Router {
   router.get('/signin', (koa) => send(koa, signInPage()));
   router.get('/signup', (koa) => send(koa, signUpPage()));
   router.get('/library', ownerPage(libraryPage));
+  router.get('/shares', ownerPage(sharesPage));
   router.get('/shares/new', ownerPage(newSharePage));
+  router.get('/account', ownerPage(accountPage));
   router.get(
     '/shares/:id',
     ownerPage((page, koa) => {

@@ -16,7 +16,9 @@ function ownerPage(ctx: OwnerPageContext, title: string, script: string, body: S
     meta: { 'vaultmark-csrf': ctx.csrfToken },
     body: html`<nav class="top" aria-label="Main">
         <a href="/library">Library</a>
+        <a href="/shares">Shares</a>
         <a href="/investigations">Investigate a leak</a>
+        <a href="/account">Account</a>
         <span class="muted">${ctx.displayName}</span>
         <button type="button" id="signout">Sign out</button>
       </nav>
@@ -150,6 +152,74 @@ export function investigationsPage(ctx: OwnerPageContext): string {
         <h2></h2>
         <p></p>
         <a href="#" class="button">Open the printable report</a>
+      </section>`,
+  );
+}
+
+/** The organization's shares, newest first, each linking to its access log. */
+export function sharesPage(ctx: OwnerPageContext): string {
+  return ownerPage(
+    ctx,
+    'Shares',
+    'shares.js',
+    html`<h1>Shares</h1>
+      <p class="muted">To share tracks, select them in the <a href="/library">library</a>.</p>
+      ${status}
+      <table>
+        <thead><tr><th scope="col">Share</th><th scope="col">Status</th><th scope="col">Tracks</th><th scope="col">Recipients</th><th scope="col">Created</th><th scope="col">Expires</th></tr></thead>
+        <tbody id="shares"></tbody>
+      </table>`,
+  );
+}
+
+/** The account: two-factor sign-in, sessions and API tokens, export, deletion. */
+export function accountPage(ctx: OwnerPageContext): string {
+  return ownerPage(
+    ctx,
+    'Account',
+    'account.js',
+    html`<h1>Account</h1>
+      ${status}
+      <section class="card stack" aria-labelledby="h-2fa">
+        <h2 id="h-2fa">Two-factor sign-in</h2>
+        <p>Ask for a code from an authenticator app at every sign-in.</p>
+        <button type="button" id="totp-start">Set up two-factor sign-in</button>
+        <div id="totp-setup" hidden>
+          <p>Add this key to your authenticator app (or open the link on your phone), then enter the 6-digit code it shows.</p>
+          <p><code id="totp-secret"></code></p>
+          <p><a id="totp-uri" href="#">Open in an authenticator app</a></p>
+          <form id="totp-confirm" class="stack">
+            <label>Code <input name="code" inputmode="numeric" pattern="[0-9]{6}" autocomplete="one-time-code" required /></label>
+            <button type="submit">Turn on</button>
+          </form>
+        </div>
+        <div id="totp-codes" hidden>
+          <p><strong>Recovery codes.</strong> Each works once instead of a code. Keep them somewhere safe: they are shown only now.</p>
+          <ul class="mono" id="recovery-codes"></ul>
+        </div>
+        <form id="totp-disable" class="stack" hidden>
+          <p>Two-factor sign-in is on.</p>
+          <label>Password <input type="password" name="password" autocomplete="current-password" required /></label>
+          <button type="submit">Turn off two-factor sign-in</button>
+        </form>
+      </section>
+      <section class="card" aria-labelledby="h-sessions">
+        <h2 id="h-sessions">Sessions and API tokens</h2>
+        <table>
+          <thead><tr><th scope="col">Kind</th><th scope="col">Device</th><th scope="col">Last used</th><th scope="col">Expires</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+          <tbody id="sessions"></tbody>
+        </table>
+        <p><button type="button" id="token-create">Create an API token</button></p>
+        <p id="token-shown" hidden>New token (shown only now): <input class="mono" id="token-value" readonly aria-label="New API token" /></p>
+      </section>
+      <section class="card stack" aria-labelledby="h-data">
+        <h2 id="h-data">Your data</h2>
+        <p><a class="button" href="/api/account/export" download>Download everything (JSON)</a></p>
+        <form id="delete-account" class="stack">
+          <p>Deleting the account removes it, your library, your shares and the stored audio after 30 days. Sign in again within that time to cancel.</p>
+          <label>Password <input type="password" name="password" autocomplete="current-password" required /></label>
+          <button type="submit">Delete my account</button>
+        </form>
       </section>`,
   );
 }
