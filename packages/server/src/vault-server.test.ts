@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { withTenant } from '@vaultmark/vault-core';
+import * as tus from 'tus-js-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createResponseValidator } from '../test/openapi-validator.js';
 import { tone } from '../test/tone.js';
@@ -356,5 +357,72 @@ describe.each(engines)('the composed server on %s', (engine) => {
       expect(row.wrapped_key).toBeNull();
       expect(row.erased_at).not.toBeNull();
     }
+  });
+
+  it('takes resumable (tus) uploads into the library', async () => {
+    const owner = new Browserless(t.url);
+    await owner.register('tus@example.com', 'Tus');
+    const token = (await owner.json<{ token: string }>('POST', '/api/auth/tokens')).body.token;
+    const bytes = readFileSync(tone(t.dataDir, 'big.wav', { seconds: 4 }));
+    const body = await new Promise<string>((resolve, reject) => {
+      const upload = new tus.Upload(bytes, {
+        endpoint: `${t.url}/api/uploads`,
+        chunkSize: 128 * 1024,
+        retryDelays: [],
+        headers: { Authorization: `Bearer ${token}` },
+        metadata: { filename: 'Resumed Take.wav' },
+        uploadSize: bytes.length,
+        onError: reject,
+        onSuccess: (payload) => resolve(payload.lastResponse.getBody() ?? ''),
+      });
+      upload.start();
+    });
+    const track = JSON.parse(body) as TrackBody;
+    expect(track).toMatchObject({ title: 'Resumed Take', status: 'pending' });
+    const listed = await owner.json<{ items: TrackBody[] }>('GET', '/api/tracks');
+    expect(listed.body.items.map((i) => i.id)).toEqual([track.id]);
+  });
+
+  it('publishes every route of the contract in its OpenAPI document', async () => {
+    const doc = (await (await fetch(`${t.url}/api/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const operations = Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(operations).toEqual(
+      expect.arrayContaining([
+        'POST /api/auth/register',
+        'POST /api/auth/login',
+        'POST /api/auth/logout',
+        'POST /api/auth/tokens',
+        'POST /api/auth/totp/enroll',
+        'POST /api/auth/email-code',
+        'POST /api/tracks',
+        'GET /api/tracks',
+        'GET /api/tracks/{id}',
+        'PATCH /api/tracks/{id}',
+        'DELETE /api/tracks/{id}',
+        'GET /api/tracks/{id}/peaks',
+        'POST /api/tracks/{id}/stems',
+        'POST /api/shares',
+        'GET /api/shares',
+        'GET /api/shares/{id}',
+        'POST /api/shares/{id}/revoke',
+        'GET /s/{token}',
+        'GET /s/{token}/tracks/{trackId}/stream',
+        'GET /s/{token}/tracks/{trackId}/download',
+        'POST /api/investigations',
+        'GET /api/investigations/{id}',
+        'GET /api/investigations/{id}/report',
+        'GET /api/account/export',
+        'POST /api/account/delete',
+        'POST /api/account/delete/cancel',
+        'GET /api/audit',
+        'GET /api/audit/verify',
+        'GET /api/account/sessions',
+        'DELETE /api/account/sessions/{id}',
+      ]),
+    );
   });
 });
