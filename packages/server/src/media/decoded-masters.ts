@@ -2,7 +2,6 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { buffer } from 'node:stream/consumers';
 import { computePeaks, decodeAudioFile, encodePeaksJson } from '@vaultmark/analysis';
 import type { SampleSource } from './watermarked-wav.js';
 
@@ -17,40 +16,92 @@ export interface DecodedMaster {
   source(): SampleSource;
 }
 
+/** What identifies the master behind a stream, without reading all of it. */
+export interface MasterHint {
+  trackId: string;
+  sizeBytes: number;
+  /**
+   * Whether a recent decode of a master with the same track, size and first 64 KiB may be
+   * reused without reading the rest (player Range requests). Downloads always read everything.
+   */
+  quick: boolean;
+}
+
+/** How long a quick identification stays valid after its last use. */
+const QUICK_TTL_MS = 5 * 60_000;
+const HEAD_BYTES = 64 * 1024;
+
 /**
  * Decodes masters (any format the analysis package reads: WAV and AIFF natively, the rest with
  * ffmpeg) and keeps the most recently used ones in memory, up to `maxBytes` of samples, keyed by
- * the SHA-256 of the decrypted bytes. A player sends several Range requests for one track; each
- * is authorized, audited and decrypted anew, but decoded only once. Concurrent requests for the
- * same master share one decode.
+ * the SHA-256 of the decrypted bytes. A player sends a Range request per seek; each is
+ * authorized and audited anew, but decrypting and hashing a whole master per request would cost
+ * hundreds of milliseconds, so stream requests are matched by track, size and the hash of the
+ * first 64 KiB against a decode used in the last 5 minutes (a new version of identical size
+ * and beginning may be heard for at most that long after it replaces the old one). Downloads
+ * always read, hash and, when needed, decode the whole master. Concurrent requests for the same
+ * master share one decode.
  */
 export class DecodedMasters {
   private readonly entries = new Map<string, Promise<DecodedMaster>>();
   private readonly sizes = new Map<string, number>();
+  private readonly quick = new Map<string, { sha256: string; usedAt: number }>();
   private total = 0;
 
   constructor(
     private readonly tmpDir: string,
     private readonly maxBytes = 512 * 1024 * 1024,
+    private readonly now: () => number = Date.now,
   ) {}
 
-  /** Reads the decrypted master from `stream` and returns it decoded. */
-  async load(stream: Readable): Promise<DecodedMaster> {
-    const bytes = await buffer(stream);
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
-    let entry = this.entries.get(sha256);
-    if (entry) {
-      // Most recently used last.
-      this.entries.delete(sha256);
-      this.entries.set(sha256, entry);
-      return entry;
+  /** Reads the decrypted master from `stream` (as little as possible) and returns it decoded. */
+  async load(stream: Readable, hint: MasterHint): Promise<DecodedMaster> {
+    const head: Buffer[] = [];
+    let headBytes = 0;
+    const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    while (headBytes < HEAD_BYTES) {
+      const next = await iterator.next();
+      if (next.done) break;
+      head.push(next.value);
+      headBytes += next.value.length;
     }
-    entry = this.decode(sha256, bytes);
+    const first = Buffer.concat(head);
+    const quickKey = `${hint.trackId}:${hint.sizeBytes}:${createHash('sha256')
+      .update(first.subarray(0, HEAD_BYTES))
+      .digest('hex')}`;
+    const known = hint.quick ? this.quick.get(quickKey) : undefined;
+    const cached = known && this.now() - known.usedAt < QUICK_TTL_MS && this.get(known.sha256);
+    if (known && cached) {
+      known.usedAt = this.now();
+      stream.destroy();
+      return cached;
+    }
+    const rest: Buffer[] = [first];
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+      rest.push(next.value);
+    }
+    const bytes = Buffer.concat(rest);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    this.quick.set(quickKey, { sha256, usedAt: this.now() });
+    if (this.quick.size > 10_000) this.quick.delete(this.quick.keys().next().value!);
+    const existing = this.get(sha256);
+    if (existing) return existing;
+    const entry = this.decode(sha256, bytes);
     this.entries.set(sha256, entry);
     entry.then(
       (master) => this.account(sha256, master),
       () => this.entries.delete(sha256),
     );
+    return entry;
+  }
+
+  /** A cached decode, marked most recently used. */
+  private get(sha256: string): Promise<DecodedMaster> | undefined {
+    const entry = this.entries.get(sha256);
+    if (entry) {
+      this.entries.delete(sha256);
+      this.entries.set(sha256, entry);
+    }
     return entry;
   }
 

@@ -80,7 +80,11 @@ export function recipientRoutes(ctx: ServerContext): RouteSpec[] {
       kind,
       ...(await clientOf(vault, koa)),
     });
-    const master = await masters.load(opened.stream);
+    const master = await masters.load(opened.stream, {
+      trackId: opened.track.id,
+      sizeBytes: opened.sizeBytes,
+      quick: kind === 'stream',
+    });
     const copy = watermarkedWav(master.source(), { key: opened.key, payload: opened.payload });
     await sendMedia(
       koa,
@@ -244,7 +248,11 @@ export function recipientRoutes(ctx: ServerContext): RouteSpec[] {
           kind: 'stream',
           ...(await clientOf(vault, koa)),
         });
-        const master = await masters.load(opened.stream);
+        const master = await masters.load(opened.stream, {
+          trackId: opened.track.id,
+          sizeBytes: opened.sizeBytes,
+          quick: true,
+        });
         return {
           status: 200,
           headers: { 'Cache-Control': 'private, no-store' },
