@@ -1,0 +1,35 @@
+/**
+ * audiowmark side by side, when an `audiowmark` binary is on PATH (never built or downloaded
+ * here): wall time of `audiowmark add` and plain `audiowmark get` on the same track, as 16-bit WAV.
+ */
+import { execFileSync } from 'node:child_process';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { RATE, RawWriter, tiledChunks, wavHeader } from './track.js';
+
+/** True when an `audiowmark` binary runs. */
+export function hasAudiowmark(): boolean {
+  try {
+    execFileSync('audiowmark', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Writes `seconds` of the tiled source as a 16-bit WAV file. */
+export function writeTrackWav(path: string, source: Float32Array[], seconds: number): void {
+  const frames = Math.round(seconds * RATE);
+  const fd = openSync(path, 'w');
+  writeSync(fd, wavHeader(frames));
+  closeSync(fd);
+  const raw = new RawWriter(path, 'a');
+  for (const chunk of tiledChunks(source, seconds)) raw.write(chunk);
+  raw.close();
+}
+
+/** Wall time (ms) of one audiowmark command. */
+export function timeAudiowmark(args: string[]): number {
+  const t0 = performance.now();
+  execFileSync('audiowmark', args, { stdio: 'ignore' });
+  return performance.now() - t0;
+}
