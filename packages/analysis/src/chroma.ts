@@ -13,9 +13,9 @@ export interface ChromaArgs {
 }
 
 /**
- * Long-term pitch-class profile: every STFT bin between minHz and maxHz adds its magnitude to
- * the pitch class of its frequency (A4 = 440 Hz, equal temperament;
- * index 0 = C). Each frame is normalized first so loud passages do not dominate. Returns 12 values
+ * Plain long-term pitch-class profile (the key estimator uses the peak-based `hpcpProfile`
+ * instead): every STFT bin between minHz and maxHz adds its magnitude to the pitch class of its
+ * frequency (A4 = 440 Hz, equal temperament; index 0 = C). Each frame is normalized first so loud passages do not dominate. Returns 12 values
  * summing to 1 (all zero for silence).
  */
 export function chromaProfile(args: ChromaArgs): Float64Array {

@@ -14,6 +14,7 @@ export {
 } from './encode-file.js';
 export { AnalysisError, type AnalysisErrorCode, AudioDecodeError } from './errors.js';
 export type { FfmpegOptions } from './ffmpeg.js';
+export { type HpcpArgs, type HpcpProfile, hpcpProfile } from './hpcp.js';
 export {
   camelotOf,
   type EstimateKeyArgs,

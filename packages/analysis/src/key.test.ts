@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chordProgression } from '../test/synth.js';
+import { chordProgression, noteSequence } from '../test/synth.js';
 import { camelotOf, estimateKey, keyName } from './key.js';
 
 describe('estimateKey', () => {
@@ -17,6 +17,55 @@ describe('estimateKey', () => {
       expect(r.confidence).toBeGreaterThan(0);
     });
   }
+
+  // Triads (root position, over a bass note an octave below) from MIDI note numbers.
+  const triad = (root: number, third: number) => [root - 12, root, root + third, root + 7];
+  const estimate = (notes: number[][], cents = 0, profile?: 'chroma' | 'hpcp') => {
+    const signal = noteSequence(notes, { noteSeconds: 1, sampleRate: 22050, cents });
+    const r = estimateKey({ audio: { sampleRate: 22050, channels: [signal] }, profile });
+    return keyName(r.tonic, r.mode);
+  };
+
+  for (const profile of ['chroma', 'hpcp'] as const) {
+    it(`${profile}: reads a B major cadence (I-IV-V-I) as B major, not its subdominant E major`, () => {
+      // B3 D#4 F#4, E4 G#4 B4, F#3 A#3 C#4, B3 D#4 F#4: the leading tone A# rules out E major.
+      const cadence = [triad(59, 4), triad(64, 4), triad(54, 4), triad(59, 4)];
+      expect(estimate([...cadence, ...cadence], 0, profile)).toBe('B major');
+    });
+
+    it(`${profile}: reads a B major scale over a tonic drone as B major`, () => {
+      const scale = [59, 61, 63, 64, 66, 68, 70, 71, 70, 68, 66, 64, 63, 61, 59];
+      expect(
+        estimate(
+          scale.map((n) => [47, n]),
+          0,
+          profile,
+        ),
+      ).toBe('B major');
+    });
+
+    it(`${profile}: tells a harmonic-minor cadence from its relative major (G# minor vs B major)`, () => {
+      // G#m, C#m, D# (with the raised seventh F##/G), G#m.
+      const cadence = [triad(56, 3), triad(61, 3), triad(51, 4), triad(56, 3)];
+      expect(estimate([...cadence, ...cadence], 0, profile)).toBe('Ab minor');
+    });
+
+    it(`${profile}: tells A minor from C major in an i-iv-V-i cadence`, () => {
+      const cadence = [triad(57, 3), triad(62, 3), triad(52, 4), triad(57, 3)];
+      expect(estimate([...cadence, ...cadence], 0, profile)).toBe('A minor');
+    });
+
+    it(`${profile}: finds E major in a cadence tuned 40 cents sharp`, () => {
+      const cadence = [triad(52, 4), triad(57, 4), triad(59, 4), triad(52, 4)];
+      expect(estimate([...cadence, ...cadence], 40, profile)).toBe('E major');
+    });
+  }
+
+  it('finds the key of a cadence tuned 45 cents flat with either profile', () => {
+    const cadence = [triad(55, 4), triad(60, 4), triad(62, 4), triad(55, 4)];
+    expect(estimate([...cadence, ...cadence], -45, 'hpcp')).toBe('G major');
+    expect(estimate([...cadence, ...cadence], -45, 'chroma')).toBe('G major');
+  });
 
   it('maps keys to the Camelot wheel', () => {
     expect(camelotOf(0, 'major')).toBe('8B');

@@ -1,6 +1,8 @@
 import { type AudioInput, mixToMono } from './audio.js';
 import { chromaProfile } from './chroma.js';
 import { AnalysisError } from './errors.js';
+import { hpcpProfile } from './hpcp.js';
+import { ALBRECHT_SHANAHAN, rotatedCorrelation } from './key-profiles.js';
 import { analysisFactor, decimate } from './spectral.js';
 
 /** Pitch-class names used for keys (sharps, except the conventional flat keys below). */
@@ -21,36 +23,6 @@ export interface KeyResult {
   correlation: number;
 }
 
-/**
- * Key profiles of Albrecht & Shanahan (2013, Music Perception 31(1)): pitch-class distributions of
- * a corpus of major- and minor-mode pieces, C major and C minor. Other keys are rotations. Chosen
- * over Krumhansl-Kessler and Temperley on a separate tuning corpus (see docs/analysis.md).
- */
-const MAJOR = [0.238, 0.006, 0.111, 0.006, 0.137, 0.094, 0.016, 0.214, 0.009, 0.08, 0.008, 0.081];
-const MINOR = [0.22, 0.006, 0.104, 0.123, 0.019, 0.103, 0.012, 0.214, 0.062, 0.022, 0.061, 0.052];
-
-function pearson(x: ArrayLike<number>, profile: readonly number[], shift: number): number {
-  let mx = 0;
-  let my = 0;
-  for (let i = 0; i < 12; i++) {
-    mx += x[i]!;
-    my += profile[i]!;
-  }
-  mx /= 12;
-  my /= 12;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let i = 0; i < 12; i++) {
-    const a = x[(i + shift) % 12]! - mx;
-    const b = profile[i]! - my;
-    sxy += a * b;
-    sxx += a * a;
-    syy += b * b;
-  }
-  return sxx > 0 ? sxy / Math.sqrt(sxx * syy) : 0;
-}
-
 /** Camelot code of a key: major keys are `B`, minor `A`; C major = 8B, A minor = 8A. */
 export function camelotOf(tonic: number, mode: 'major' | 'minor'): string {
   // Moving a fifth up adds one on the wheel; C major sits at 8, its relative A minor at 8 too.
@@ -64,12 +36,17 @@ export function keyName(tonic: number, mode: 'major' | 'minor'): string {
   return `${NAMES[((tonic % 12) + 12) % 12]} ${mode}`;
 }
 
-/** Chooses the key whose rotated profile best correlates with a 12-bin chroma profile. */
+/**
+ * Chooses the key whose rotated Albrecht-Shanahan (2013) profile best correlates with a 12-bin
+ * chroma profile (index 0 = C). The profile family was chosen over Krumhansl-Kessler, Temperley
+ * and their averages on a separate tuning corpus (see docs/analysis.md).
+ */
 export function keyFromChroma(chroma: ArrayLike<number>): KeyResult {
+  const { major, minor } = ALBRECHT_SHANAHAN;
   const scores: { tonic: number; mode: 'major' | 'minor'; r: number }[] = [];
   for (let t = 0; t < 12; t++) {
-    scores.push({ tonic: t, mode: 'major', r: pearson(chroma, MAJOR, t) });
-    scores.push({ tonic: t, mode: 'minor', r: pearson(chroma, MINOR, t) });
+    scores.push({ tonic: t, mode: 'major', r: rotatedCorrelation(chroma, major, t) });
+    scores.push({ tonic: t, mode: 'minor', r: rotatedCorrelation(chroma, minor, t) });
   }
   scores.sort((a, b) => b.r - a.r);
   const best = scores[0]!;
@@ -88,16 +65,28 @@ export function keyFromChroma(chroma: ArrayLike<number>): KeyResult {
 /** Arguments of {@link estimateKey}. */
 export interface EstimateKeyArgs {
   audio: AudioInput;
+  /**
+   * Pitch-class profile: `chroma` (default) maps every STFT bin to its pitch class
+   * ({@link chromaProfile}); `hpcp` uses spectral peaks with harmonic weighting, folded around the
+   * estimated tuning ({@link hpcpProfile}). `hpcp` is the more accurate on the tuning corpus and
+   * copes with recordings off A4 = 440 Hz; see docs/analysis.md for why it is not the default.
+   */
+  profile?: 'chroma' | 'hpcp';
 }
 
 /**
- * Estimates the musical key: a long-term chroma profile (STFT at ~22 kHz, 55 Hz-4 kHz) correlated
- * with the 24 rotations of the Albrecht-Shanahan major and minor profiles.
+ * Estimates the musical key: a long-term pitch-class profile of the mono mix at ~22 kHz
+ * (8192-point STFT, 55 Hz-4 kHz, each frame normalized) correlated with the 24 rotations of the
+ * Albrecht-Shanahan major and minor profiles.
  */
 export function estimateKey(args: EstimateKeyArgs): KeyResult {
   const factor = analysisFactor(args.audio.sampleRate);
   const rate = args.audio.sampleRate / factor;
   const mono = decimate(mixToMono(args.audio), factor);
   if (mono.length < rate) throw new AnalysisError('too_short', 'key needs at least 1 s of audio');
-  return keyFromChroma(chromaProfile({ signal: mono, sampleRate: rate }));
+  const chroma =
+    args.profile === 'hpcp'
+      ? hpcpProfile({ signal: mono, sampleRate: rate }).chroma
+      : chromaProfile({ signal: mono, sampleRate: rate });
+  return keyFromChroma(chroma);
 }

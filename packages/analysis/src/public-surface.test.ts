@@ -33,6 +33,7 @@ it('exports exactly the documented public surface', () => {
       'analyzeStream',
       'createLoudnessMeter',
       'chromaProfile',
+      'hpcpProfile',
       'camelotOf',
       'estimateKey',
       'keyFromChroma',

@@ -52,3 +52,33 @@ export function chordProgression(
   }
   return x;
 }
+
+/**
+ * A sequence of tones, each a list of MIDI note numbers sounding together for `noteSeconds`, with
+ * `harmonics` partials of amplitude 1/h (a sawtooth-like timbre) and a decaying envelope. `cents`
+ * detunes everything from A4 = 440 Hz.
+ */
+export function noteSequence(
+  notes: readonly (readonly number[])[],
+  options: { noteSeconds: number; sampleRate: number; harmonics?: number; cents?: number },
+): Float32Array {
+  const { noteSeconds, sampleRate } = options;
+  const harmonics = options.harmonics ?? 6;
+  const ratio = 2 ** ((options.cents ?? 0) / 1200);
+  const len = Math.round(noteSeconds * sampleRate);
+  const x = new Float32Array(len * notes.length);
+  notes.forEach((chord, n) => {
+    for (const midi of chord) {
+      const f = freq(midi) * ratio;
+      for (let i = 0; i < len; i++) {
+        const t = i / sampleRate;
+        let v = 0;
+        for (let h = 1; h <= harmonics && f * h < sampleRate / 2; h++) {
+          v += Math.sin(2 * Math.PI * f * h * t) / h;
+        }
+        x[n * len + i] = x[n * len + i]! + 0.05 * v * Math.exp(-1.5 * t);
+      }
+    }
+  });
+  return x;
+}

@@ -1,0 +1,155 @@
+import { forEachMagnitudeFrame } from './spectral.js';
+
+/** Fine pitch bins per semitone of the intermediate profile (10 cents each). */
+const FINE = 10;
+const FINE_BINS = 12 * FINE;
+
+/** Arguments of {@link hpcpProfile}. */
+export interface HpcpArgs {
+  /** Mono signal. */
+  signal: Float32Array;
+  sampleRate: number;
+  /** STFT frame size (power of two); default 8192 (2.7 Hz bins at 22.05 kHz). Hop is half. */
+  frameSize?: number;
+  /** Spectral peaks outside this band (Hz) are ignored; default 55 and 4000. */
+  minHz?: number;
+  maxHz?: number;
+  /** Peaks below the frame's strongest by more than this many dB are ignored; default 40. */
+  floorDb?: number;
+  /** Each peak also counts for the candidate fundamentals f/2 ... f/harmonics; default 4. */
+  harmonics?: number;
+  /** Weight of the h-th candidate fundamental is `harmonicDecay^(h-1)`; default 0.6. */
+  harmonicDecay?: number;
+  /** Width (semitones) of the cos² kernel spreading a peak over pitch classes; default 1. */
+  kernelSemitones?: number;
+  /** Divide peak magnitudes by the local spectral envelope (±1/6 octave mean); default false. */
+  whiten?: boolean;
+  /** Estimate the reference frequency from the peaks and fold around it; default true. */
+  tuning?: boolean;
+  /**
+   * A peak counts with magnitude^power; default 0.5, which compresses the range between loud and
+   * quiet partials. Defaults were chosen on the tuning corpus (see docs/analysis.md).
+   */
+  power?: number;
+}
+
+/** Long-term profile of {@link hpcpProfile} with the tuning it was folded around. */
+export interface HpcpProfile {
+  /** 12 values summing to 1 (all zero for silence), index 0 = C. */
+  chroma: Float64Array;
+  /** Estimated deviation of the reference from A4 = 440 Hz, in cents (-50..50). */
+  tuningCents: number;
+}
+
+/**
+ * Harmonic pitch-class profile (after Gómez 2006): per STFT frame, local maxima of the magnitude
+ * spectrum are refined by parabolic interpolation; each peak adds its (optionally whitened)
+ * magnitude to a 10-cent pitch histogram at its own frequency and, with decaying weights, at the
+ * candidate fundamentals f/2 ... f/h. Each frame's histogram is normalized to unit sum before it is
+ * accumulated, so loud passages do not dominate. The reference frequency is the circular mean of
+ * the peaks' offsets from the equal-tempered grid; the long-term histogram is folded onto 12 pitch
+ * classes centred on that grid with a cos² kernel.
+ */
+export function hpcpProfile(args: HpcpArgs): HpcpProfile {
+  const frameSize = args.frameSize ?? 8192;
+  const rate = args.sampleRate;
+  const minHz = args.minHz ?? 55;
+  const maxHz = Math.min(args.maxHz ?? 4000, rate / 2);
+  const floor = 10 ** (-(args.floorDb ?? 40) / 20);
+  const harmonics = Math.max(1, Math.floor(args.harmonics ?? 4));
+  const decay = args.harmonicDecay ?? 0.6;
+  const whiten = args.whiten ?? false;
+  const power = args.power ?? 0.5;
+  const bins = frameSize / 2 + 1;
+  const binHz = rate / frameSize;
+  const lo = Math.max(1, Math.floor(minHz / binHz));
+  const hi = Math.min(bins - 2, Math.ceil(maxHz / binHz));
+  // Pitch in semitones is measured from C4 (261.63 Hz at A4 = 440 Hz), so pitch class 0 is C.
+  const cRef = 440 * 2 ** (-9 / 12);
+  const prefix = new Float64Array(bins + 1);
+  const frame = new Float64Array(FINE_BINS);
+  const total = new Float64Array(FINE_BINS);
+  const weights = new Float64Array(harmonics);
+  const logH = new Float64Array(harmonics);
+  for (let h = 0; h < harmonics; h++) {
+    weights[h] = decay ** h;
+    logH[h] = 12 * Math.log2(h + 1);
+  }
+  let tuneRe = 0;
+  let tuneIm = 0;
+  forEachMagnitudeFrame(args.signal, frameSize, frameSize / 2, (mag) => {
+    let peak = 0;
+    for (let k = lo; k <= hi; k++) if (mag[k]! > peak) peak = mag[k]!;
+    if (peak <= 1e-9) return;
+    if (whiten) {
+      prefix[0] = 0;
+      for (let k = 0; k < bins; k++) prefix[k + 1] = prefix[k]! + mag[k]!;
+    }
+    const threshold = peak * floor;
+    frame.fill(0);
+    let sum = 0;
+    for (let k = lo; k <= hi; k++) {
+      const m = mag[k]!;
+      if (m < threshold || m <= mag[k - 1]! || m < mag[k + 1]!) continue;
+      // Parabolic interpolation of the peak on the magnitude spectrum.
+      const a = mag[k - 1]!;
+      const b = mag[k + 1]!;
+      const den = a - 2 * m + b;
+      const delta = den < 0 ? (0.5 * (a - b)) / den : 0;
+      const f = (k + delta) * binHz;
+      if (f < minHz || f > maxHz) continue;
+      let w = m - 0.25 * (a - b) * delta;
+      if (whiten) {
+        const k0 = Math.max(0, Math.floor(k * 0.891));
+        const k1 = Math.min(bins, Math.ceil(k * 1.122) + 1);
+        const env = (prefix[k1]! - prefix[k0]!) / (k1 - k0);
+        if (env > 0) w /= env;
+      }
+      if (power === 0.5) w = Math.sqrt(w);
+      else if (power !== 1) w **= power;
+      const semis = 12 * Math.log2(f / cRef);
+      const phase = 2 * Math.PI * semis;
+      tuneRe += w * Math.cos(phase);
+      tuneIm += w * Math.sin(phase);
+      for (let h = 0; h < harmonics; h++) {
+        const s = semis - logH[h]!;
+        if (h > 0 && f / (h + 1) < minHz) break;
+        const fine = (((Math.round(s * FINE) % FINE_BINS) + FINE_BINS) % FINE_BINS) | 0;
+        const v = w * weights[h]!;
+        frame[fine] = frame[fine]! + v;
+        sum += v;
+      }
+    }
+    if (sum <= 0) return;
+    for (let i = 0; i < FINE_BINS; i++) total[i] = total[i]! + frame[i]! / sum;
+  });
+  const offset = args.tuning === false ? 0 : Math.atan2(tuneIm, tuneRe) / (2 * Math.PI);
+  const chroma = foldFine(total, offset, args.kernelSemitones ?? 1);
+  return { chroma, tuningCents: Math.round(offset * 1000) / 10 };
+}
+
+/**
+ * Folds a 10-cent pitch histogram onto 12 pitch classes centred at `offset` semitones from the
+ * equal-tempered grid, weighting each fine bin by cos² of its distance to the class centre within
+ * half the kernel width. Returns 12 values summing to 1 (zero when the histogram is empty).
+ */
+function foldFine(fine: Float64Array, offset: number, kernel: number): Float64Array {
+  const out = new Float64Array(12);
+  const half = kernel / 2;
+  for (let i = 0; i < FINE_BINS; i++) {
+    const v = fine[i]!;
+    if (v === 0) continue;
+    const s = i / FINE - offset;
+    for (let c = 0; c < 12; c++) {
+      let d = s - c;
+      d -= 12 * Math.round(d / 12);
+      if (Math.abs(d) >= half) continue;
+      const g = Math.cos((Math.PI * d) / kernel);
+      out[c] = out[c]! + v * g * g;
+    }
+  }
+  let s = 0;
+  for (let c = 0; c < 12; c++) s += out[c]!;
+  if (s > 0) for (let c = 0; c < 12; c++) out[c] = out[c]! / s;
+  return out;
+}
