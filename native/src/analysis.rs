@@ -76,7 +76,7 @@ impl Analyzer {
                 "bins {first_bin}+{bin_count} exceed FFT size {fft_size}"
             )));
         }
-        RealFft::new(fft_size)?;
+        RealFft::<f64>::new(fft_size)?;
         let l = window_length as f64;
         let window = (0..window_length)
             .map(|n| 0.5 - 0.5 * (2.0 * std::f64::consts::PI * (n as f64 + 0.5) / l).cos())
