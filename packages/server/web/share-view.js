@@ -40,12 +40,74 @@ async function load() {
         ]),
   );
   document.getElementById('revoke').hidden = Boolean(share.revokedAt);
+  const active = share.status === 'active' || share.status === 'scheduled';
+  document.getElementById('recipients').replaceChildren(
+    ...(share.recipients ?? []).map((r) =>
+      el(
+        'tr',
+        { 'data-recipient': r.id },
+        el('td', { text: `${r.name} <${r.email}>${r.company ? `, ${r.company}` : ''}` }),
+        el('td', { text: r.plays }),
+        el('td', { text: r.downloads }),
+        el('td', { text: r.revokedAt ? 'link revoked' : formatDate(r.lastAccessAt) }),
+        el(
+          'td',
+          {},
+          active && !r.revokedAt
+            ? [
+                el('button', {
+                  type: 'button',
+                  class: 'resend',
+                  text: 'New link',
+                  onclick: () => resend(r),
+                }),
+                ' ',
+                el('button', {
+                  type: 'button',
+                  class: 'revoke-one',
+                  text: 'Revoke link',
+                  onclick: () => revokeOne(r),
+                }),
+              ]
+            : '',
+        ),
+      ),
+    ),
+  );
+}
+
+async function resend(recipient) {
+  try {
+    const { url } = await api(
+      'POST',
+      `/api/shares/${encodeURIComponent(id)}/recipients/${encodeURIComponent(recipient.id)}/resend`,
+    );
+    const shown = document.getElementById('new-link');
+    shown.hidden = false;
+    shown.querySelector('input').value = url;
+    say(`Sent ${recipient.name} a new link by email.`, 'ok');
+  } catch (error) {
+    say(error.message, 'error');
+  }
+}
+
+async function revokeOne(recipient) {
+  if (!confirm(`Revoke ${recipient.name}'s link?`)) return;
+  try {
+    await api('POST', `/api/shares/${encodeURIComponent(id)}/revoke`, {
+      recipientId: recipient.id,
+    });
+    say(`${recipient.name}'s link no longer works.`, 'ok');
+    await load();
+  } catch (error) {
+    say(error.message, 'error');
+  }
 }
 
 document.getElementById('revoke')?.addEventListener('click', async () => {
   if (!confirm('Revoke this share? Every link stops working at once.')) return;
   try {
-    await api('POST', `/api/shares/${encodeURIComponent(id)}/revoke`);
+    await api('POST', `/api/shares/${encodeURIComponent(id)}/revoke`, {});
     say('Share revoked.', 'ok');
     await load();
   } catch (error) {

@@ -75,6 +75,7 @@ describe('the web pages against the real server, in Chromium', () => {
     const links = page.locator('#share-result input.mono');
     await expect.poll(() => links.count()).toBe(2);
     const annUrl = await links.nth(0).inputValue();
+    const benUrl = await links.nth(1).inputValue();
     expect(annUrl).toMatch(/\/s\/vml_/);
 
     // The recipient, in a browser without the owner's session.
@@ -100,6 +101,13 @@ describe('the web pages against the real server, in Chromium', () => {
     await page.waitForURL(/\/shares\/[0-9a-f-]+$/);
     await expect.poll(() => page.locator('#access-log').textContent()).toContain('Ann');
     await expect(page.locator('#access-log').textContent()).resolves.toContain('opened');
+    const ben = page.locator('#recipients tr', { hasText: 'ben@example.com' });
+    await ben.locator('button.resend').click();
+    await expect.poll(() => page.locator('#new-link input').inputValue()).toMatch(/\/s\/vml_/);
+    const renewed = await page.locator('#new-link input').inputValue();
+    expect(renewed).not.toBe(benUrl);
+    expect((await fetch(benUrl)).status).toBe(404);
+    expect((await fetch(renewed)).status).toBe(200);
     expect(problems).toEqual([]);
   }, 180_000);
 

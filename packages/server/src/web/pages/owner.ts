@@ -125,6 +125,12 @@ export function shareDetailPage(ctx: OwnerPageContext, shareId: string): string 
         <p id="share-state" class="muted"></p>
         <button type="button" id="revoke">Revoke every link</button>
         ${status}
+        <h2>Recipients</h2>
+        <table>
+          <thead><tr><th scope="col">Recipient</th><th scope="col">Plays</th><th scope="col">Downloads</th><th scope="col">Last access</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+          <tbody id="recipients"></tbody>
+        </table>
+        <p id="new-link" hidden>New link (shown only now; the old one no longer works): <input class="mono" readonly aria-label="New link" /></p>
         <h2>Access log</h2>
         <table>
           <thead><tr><th scope="col">Time</th><th scope="col">Recipient</th><th scope="col">Track</th><th scope="col">What</th></tr></thead>
