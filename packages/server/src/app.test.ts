@@ -74,6 +74,12 @@ describe('createApp', () => {
           throw Object.assign(new Error('track not found'), { code: 'not_found' });
         }
         if (ctx.path === '/http') throw new HttpError(413, 'payload_too_large', 'file too large');
+        if (ctx.path === '/throttled') {
+          throw Object.assign(new Error('too many investigations'), {
+            code: 'rate_limited',
+            retryAfterSeconds: 41.2,
+          });
+        }
         throw new Error('database password is hunter2');
       }),
     );
@@ -84,6 +90,9 @@ describe('createApp', () => {
     });
     const http = await fetch(`${url}/http`);
     expect(http.status).toBe(413);
+    const throttled = await fetch(`${url}/throttled`);
+    expect(throttled.status).toBe(429);
+    expect(throttled.headers.get('retry-after')).toBe('42');
     const internal = await fetch(`${url}/boom`);
     expect(internal.status).toBe(500);
     const body = (await internal.json()) as { error: { code: string; message: string } };

@@ -23,6 +23,11 @@ export function errorHandler(logger: Logger): Middleware {
         : `internal error (request ${ctx.state.requestId})`;
       if (!known) logger.error({ err: error, requestId: ctx.state.requestId }, 'unhandled error');
       if (error instanceof HttpError) ctx.set(error.headers);
+      // Domain throttles (share passwords, investigations per hour) say how long to wait.
+      const retryAfter = (error as { retryAfterSeconds?: unknown } | null)?.retryAfterSeconds;
+      if (status === 429 && typeof retryAfter === 'number' && Number.isFinite(retryAfter)) {
+        ctx.set('Retry-After', String(Math.max(1, Math.ceil(retryAfter))));
+      }
       ctx.status = status;
       ctx.body = { error: { code, message } };
     }
