@@ -17,6 +17,10 @@ export default defineConfig({
   test: {
     env: { TZ: 'UTC' },
     passWithNoTests: false,
+    // Speed is measured by the benchmarks, never by tests: the limits below only catch hangs, and
+    // are generous because CI machines are shared and can be heavily loaded.
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
     projects: [
       ...packages.map((name) => ({
         extends: true as const,
