@@ -1,5 +1,6 @@
 import type { Investigation, InvestigationMatch } from '@vaultmark/vault-core';
 import { z } from 'zod';
+import { PageQuery } from '../api/paging.js';
 import { defineRoute, type RouteSpec } from '../api/route.js';
 import { HttpError } from '../http-error.js';
 import { receiveAudioUpload } from '../uploads/multipart.js';
@@ -181,10 +182,7 @@ export function investigationRoutes(ctx: ServerContext, version: string): RouteS
       summary: "The organization's investigations, newest first",
       tags,
       auth: 'user',
-      query: z.object({
-        limit: z.coerce.number().int().min(1).max(200).default(50),
-        offset: z.coerce.number().int().min(0).default(0),
-      }),
+      query: PageQuery,
       responses: {
         200: {
           description: 'investigations',

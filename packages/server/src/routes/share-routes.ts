@@ -1,5 +1,6 @@
 import type { ShareDetail, ShareSummary } from '@vaultmark/vault-core';
 import { z } from 'zod';
+import { PageQuery } from '../api/paging.js';
 import { defineRoute, type RouteSpec } from '../api/route.js';
 import { actorOf, type ServerContext } from '../vault/server-context.js';
 
@@ -189,10 +190,7 @@ export function shareRoutes(ctx: ServerContext): RouteSpec[] {
       summary: "The organization's shares, newest first",
       tags,
       auth: 'user',
-      query: z.object({
-        limit: z.coerce.number().int().min(1).max(200).default(50),
-        offset: z.coerce.number().int().min(0).default(0),
-      }),
+      query: PageQuery,
       responses: {
         200: { description: 'shares', schema: z.object({ items: z.array(ShareBody) }) },
       },

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { appendAudit, authorize, enqueueJob, type Track, withTenant } from '@vaultmark/vault-core';
 import { z } from 'zod';
+import { PageQuery } from '../api/paging.js';
 import { defineRoute, type RouteSpec } from '../api/route.js';
 import { HttpError } from '../http-error.js';
 import type { StoredStem } from '../jobs/stems-job.js';
@@ -140,15 +141,13 @@ export function trackRoutes(ctx: ServerContext): RouteSpec[] {
       summary: 'Search the library (title, artist, file name; tag, key, BPM, analysis status)',
       tags,
       auth: 'user',
-      query: z.object({
+      query: PageQuery.extend({
         q: z.string().max(200).optional(),
         tag: z.string().max(100).optional(),
         key: z.string().max(20).optional(),
         bpmMin: z.coerce.number().min(0).max(1000).optional(),
         bpmMax: z.coerce.number().min(0).max(1000).optional(),
         status: z.enum(['pending', 'running', 'done', 'failed']).optional(),
-        limit: z.coerce.number().int().min(1).max(200).default(50),
-        offset: z.coerce.number().int().min(0).default(0),
       }),
       responses: {
         200: {
