@@ -425,4 +425,66 @@ describe.each(engines)('the composed server on %s', (engine) => {
       ]),
     );
   });
+
+  it('scopes requests to a studio the caller belongs to, with roles from the database', async () => {
+    const alice = new Browserless(t.url);
+    await alice.register('alice@studio.example', 'Alice');
+    const bob = new Browserless(t.url);
+    await bob.register('bob@studio.example', 'Bob');
+    const carol = new Browserless(t.url);
+    await carol.register('carol@studio.example', 'Carol');
+    const created = await call<{ id: string }>(
+      alice,
+      'POST',
+      '/api/organizations',
+      '/api/organizations',
+      {
+        name: 'Night Studio',
+      },
+    );
+    expect(created.status).toBe(201);
+    const studio = created.body.id;
+    alice.organization = studio;
+    const added = await call<{ items: { email: string; role: string }[] }>(
+      alice,
+      'PUT',
+      '/api/organization/members',
+      '/api/organization/members',
+      { email: 'bob@studio.example', role: 'member' },
+    );
+    expect(added.body.items.map((m) => `${m.email}:${m.role}`).sort()).toEqual([
+      'alice@studio.example:owner',
+      'bob@studio.example:member',
+    ]);
+
+    bob.organization = studio;
+    const form = new FormData();
+    form.set(
+      'file',
+      new Blob([readFileSync(tone(t.dataDir, 'studio.wav', { seconds: 2 }))]),
+      'Studio Take.wav',
+    );
+    const track = await bob.json<TrackBody>('POST', '/api/tracks', form);
+    expect(track.status).toBe(201);
+    expect((await alice.json<{ total: number }>('GET', '/api/tracks')).body.total).toBe(1);
+    alice.organization = undefined;
+    expect((await alice.json<{ total: number }>('GET', '/api/tracks')).body.total).toBe(0);
+
+    // A member cannot manage members; a stranger's header names nothing.
+    const refused = await bob.json('PUT', '/api/organization/members', {
+      email: 'carol@studio.example',
+      role: 'member',
+    });
+    expect(refused.status).toBe(403);
+    carol.organization = studio;
+    const stranger = await carol.json<{ error: { code: string } }>('GET', '/api/tracks');
+    expect(stranger.status).toBe(404);
+    expect(stranger.body.error.code).toBe('not_found');
+
+    // Removal applies to the very next request.
+    alice.organization = studio;
+    const bobId = (await bob.json<{ userId: string }>('GET', '/api/auth/me')).body.userId;
+    expect((await alice.request('DELETE', `/api/organization/members/${bobId}`)).status).toBe(204);
+    expect((await bob.json('GET', '/api/tracks')).status).toBe(404);
+  });
 });

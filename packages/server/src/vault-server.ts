@@ -15,6 +15,7 @@ import { listen, type RunningServer } from './listen.js';
 import { accountRoutes } from './routes/account-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { investigationRoutes } from './routes/investigation-routes.js';
+import { organizationRoutes } from './routes/organization-routes.js';
 import { recipientRoutes } from './routes/recipient-routes.js';
 import { shareRoutes } from './routes/share-routes.js';
 import { presentTrack, trackRoutes } from './routes/track-routes.js';
@@ -85,6 +86,7 @@ export async function createVaultServer(options: VaultServerOptions): Promise<Va
   const routes: RouteSpec[] = [
     ...authRoutes(ctx),
     ...accountRoutes(ctx),
+    ...organizationRoutes(ctx),
     ...trackRoutes(ctx),
     ...shareRoutes(ctx),
     ...recipientRoutes(ctx),

@@ -98,6 +98,8 @@ export class Browserless {
   cookies = new Map<string, string>();
   csrf: string | undefined;
   bearer: string | undefined;
+  /** Sent as `X-Vaultmark-Organization` when set. */
+  organization: string | undefined;
   /** The personal organization of the registered user. */
   organizationId: string | undefined;
   constructor(readonly base: string) {}
@@ -109,6 +111,7 @@ export class Browserless {
       headers.Cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     }
     if (this.csrf && !this.bearer) headers['X-CSRF-Token'] = this.csrf;
+    if (this.organization) headers['X-Vaultmark-Organization'] = this.organization;
     let payload: BodyInit | undefined;
     if (body instanceof FormData) payload = body;
     else if (body !== undefined) {

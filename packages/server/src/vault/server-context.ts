@@ -5,6 +5,7 @@ import { authenticate } from '../auth/authenticate.js';
 import { type Caller, callerOf, type SessionResolver } from '../auth/caller.js';
 import type { CsrfTokens } from '../auth/csrf.js';
 import type { ServerConfig } from '../config.js';
+import { HttpError } from '../http-error.js';
 
 /** What the vault's routes and pages are built from. */
 export interface ServerContext {
@@ -44,8 +45,16 @@ export function vaultSessions(vault: Vault): SessionResolver {
 }
 
 /**
+ * The header that scopes a request to one of the caller's organizations (a studio); without it,
+ * requests act in the caller's personal organization.
+ */
+export const ORGANIZATION_HEADER = 'X-Vaultmark-Organization';
+
+/**
  * The `authenticate` step of `auth: 'user'` routes: bearer token or session cookie (with CSRF
- * for cookie writes), then the daily-salted hash of the client address for the audit log.
+ * for cookie writes), the organization the request acts in (personal, or the one named by
+ * `X-Vaultmark-Organization`, where the caller's role is read from the database), then the
+ * daily-salted hash of the client address for the audit log.
  */
 export function vaultAuthenticate(
   ctx: Pick<ServerContext, 'vault' | 'csrf' | 'config'>,
@@ -55,6 +64,15 @@ export function vaultAuthenticate(
   });
   return async (koa) => {
     await check(koa);
+    const wanted = koa.get(ORGANIZATION_HEADER);
+    const caller = koa.state.caller as Caller;
+    if (wanted && wanted !== caller.tenantId) {
+      // Another organization the user belongs to; any other id is simply not there.
+      const memberships = await ctx.vault.accounts.listMemberships(caller.userId);
+      const chosen = memberships.find((m) => m.organizationId === wanted);
+      if (!chosen) throw new HttpError(404, 'not_found', 'organization not found');
+      koa.state.caller = { ...caller, tenantId: chosen.organizationId, role: chosen.role };
+    }
     koa.state.ipHash = await ctx.vault.accounts.clientIpHash(koa.ip);
   };
 }

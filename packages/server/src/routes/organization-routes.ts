@@ -1,0 +1,122 @@
+import { z } from 'zod';
+import { defineRoute, type RouteSpec } from '../api/route.js';
+import { callerOf } from '../auth/caller.js';
+import { actorOf, type ServerContext } from '../vault/server-context.js';
+
+const tags = ['organizations'];
+const Role = z.enum(['member', 'admin', 'owner']);
+const Member = z.object({
+  userId: z.string(),
+  email: z.string(),
+  displayName: z.string(),
+  role: Role,
+  joinedAt: z.string(),
+});
+const Members = z.object({ items: z.array(Member) });
+
+/**
+ * Organizations (studios): the caller's memberships, creating one, and its members with roles.
+ * Routes under `/api/organization/` act in the organization the request is scoped to (header
+ * `X-Vaultmark-Organization`, else the personal one); the role rules live in vault-core.
+ */
+export function organizationRoutes(ctx: ServerContext): RouteSpec[] {
+  const { vault } = ctx;
+  const members = async (actor: ReturnType<typeof actorOf>) => ({
+    items: (await vault.organizations.listMembers(actor)).map((m) => ({
+      userId: m.userId,
+      email: m.email,
+      displayName: m.displayName,
+      role: m.role,
+      joinedAt: m.joinedAt.toISOString(),
+    })),
+  });
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/api/organizations',
+      summary: 'The organizations the caller belongs to (personal first)',
+      tags,
+      auth: 'user',
+      responses: {
+        200: {
+          description: 'memberships',
+          schema: z.object({
+            items: z.array(
+              z.object({
+                id: z.string(),
+                name: z.string(),
+                role: Role,
+                personal: z.boolean(),
+                joinedAt: z.string(),
+                deleteAfter: z.string().nullable(),
+              }),
+            ),
+          }),
+        },
+      },
+      handler: async (koa) => ({
+        status: 200,
+        body: {
+          items: (await vault.accounts.listMemberships(callerOf(koa).userId)).map((m) => ({
+            id: m.organizationId,
+            name: m.name,
+            role: m.role,
+            personal: m.personal,
+            joinedAt: m.joinedAt.toISOString(),
+            deleteAfter: m.deleteAfter ? m.deleteAfter.toISOString() : null,
+          })),
+        },
+      }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/organizations',
+      summary: 'Create an organization (a shared workspace); the caller becomes its owner',
+      tags,
+      auth: 'user',
+      body: z.object({ name: z.string().min(1).max(200) }),
+      responses: { 201: { description: 'created', schema: z.object({ id: z.string() }) } },
+      handler: async (koa, { body }) => ({
+        status: 201,
+        body: { id: await vault.organizations.create(callerOf(koa).userId, body) },
+      }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/organization/members',
+      summary: 'Members of the organization this request acts in',
+      tags,
+      auth: 'user',
+      responses: { 200: { description: 'members', schema: Members } },
+      handler: async (koa) => ({ status: 200, body: await members(actorOf(koa)) }),
+    }),
+    defineRoute({
+      method: 'put',
+      path: '/api/organization/members',
+      summary:
+        'Add a registered user by email, or change a member’s role (admins; owners for owners)',
+      tags,
+      auth: 'user',
+      body: z.object({ email: z.string().min(3).max(254), role: Role }),
+      responses: { 200: { description: 'members after the change', schema: Members } },
+      handler: async (koa, { body }) => {
+        const actor = actorOf(koa);
+        await vault.organizations.setMember(actor, body);
+        return { status: 200, body: await members(actor) };
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/api/organization/members/:userId',
+      summary: 'Remove a member (admins), or leave the organization (oneself)',
+      tags,
+      auth: 'user',
+      params: z.object({ userId: z.uuid() }),
+      responses: { 204: { description: 'removed' } },
+      handler: async (koa, { params }) => {
+        await vault.organizations.removeMember(actorOf(koa), params.userId);
+        return { status: 204 };
+      },
+    }),
+  ];
+}
