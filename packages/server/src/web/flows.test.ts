@@ -7,6 +7,9 @@ import { music } from '../../test/music.js';
 import { totpNow } from '../../test/totp.js';
 import { Browserless, startTestServer, type TestServer } from '../../test/vault-server.js';
 
+/** Polls allow for a loaded machine (the default gives up after one second). */
+const slow = { timeout: 30_000 };
+
 let browser: Browser;
 let t: TestServer;
 let song: string;
@@ -73,7 +76,7 @@ describe('the web pages against the real server, in Chromium', () => {
     await page.check('input[name=allowDownload]');
     await page.click('#share-form button[type=submit]');
     const links = page.locator('#share-result input.mono');
-    await expect.poll(() => links.count()).toBe(2);
+    await expect.poll(() => links.count(), slow).toBe(2);
     const annUrl = await links.nth(0).inputValue();
     const benUrl = await links.nth(1).inputValue();
     expect(annUrl).toMatch(/\/s\/vml_/);
@@ -99,11 +102,13 @@ describe('the web pages against the real server, in Chromium', () => {
     // The owner sees the recipient in the share's access log.
     await page.click('#share-result a.view');
     await page.waitForURL(/\/shares\/[0-9a-f-]+$/);
-    await expect.poll(() => page.locator('#access-log').textContent()).toContain('Ann');
+    await expect.poll(() => page.locator('#access-log').textContent(), slow).toContain('Ann');
     await expect(page.locator('#access-log').textContent()).resolves.toContain('opened');
     const ben = page.locator('#recipients tr', { hasText: 'ben@example.com' });
     await ben.locator('button.resend').click();
-    await expect.poll(() => page.locator('#new-link input').inputValue()).toMatch(/\/s\/vml_/);
+    await expect
+      .poll(() => page.locator('#new-link input').inputValue(), slow)
+      .toMatch(/\/s\/vml_/);
     const renewed = await page.locator('#new-link input').inputValue();
     expect(renewed).not.toBe(benUrl);
     expect((await fetch(benUrl)).status).toBe(404);
@@ -128,7 +133,7 @@ describe('the web pages against the real server, in Chromium', () => {
     await page.fill('#signin input[name=email]', 'two@factor.example');
     await page.fill('#signin input[name=password]', 'correct horse battery');
     await page.click('#signin button[type=submit]');
-    await expect.poll(() => page.locator('#totp-field').isVisible()).toBe(true);
+    await expect.poll(() => page.locator('#totp-field').isVisible(), slow).toBe(true);
     await page.fill('#signin input[name=totp]', totpNow(enrolled.secret));
     await page.click('#signin button[type=submit]');
     await page.waitForURL(/\/library$/);
@@ -158,7 +163,7 @@ describe('the web pages against the real server, in Chromium', () => {
     await recipient.page.fill('input[type=password]', 'letmein please');
     await recipient.page.click('button[type=submit]');
     await expect
-      .poll(() => recipient.page.locator('h1').textContent())
+      .poll(() => recipient.page.locator('h1').textContent(), slow)
       .toBe('A track shared with Cleo');
     expect(recipient.page.url()).toBe(link);
     await waveformDrawn(recipient.page, '.player canvas');
@@ -208,20 +213,20 @@ describe('the web pages against the real server, in Chromium', () => {
     );
     await page.fill('#totp-confirm input[name=code]', totpNow(secret));
     await page.click('#totp-confirm button[type=submit]');
-    await expect.poll(() => page.locator('#recovery-codes li').count()).toBe(10);
+    await expect.poll(() => page.locator('#recovery-codes li').count(), slow).toBe(10);
     await page.click('#totp-codes button');
     await page.waitForLoadState('load');
 
     // The renewed session works: create an API token, then revoke it.
     await page.click('#token-create');
-    await expect.poll(() => page.locator('#token-value').inputValue()).toMatch(/^vms_/);
+    await expect.poll(() => page.locator('#token-value').inputValue(), slow).toMatch(/^vms_/);
     const tokenRow = page.locator('#sessions tr', { hasText: 'API token' });
-    await expect.poll(() => tokenRow.count()).toBe(1);
+    await expect.poll(() => tokenRow.count(), slow).toBe(1);
     await tokenRow.locator('button').click();
-    await expect.poll(() => tokenRow.count()).toBe(0);
+    await expect.poll(() => tokenRow.count(), slow).toBe(0);
 
     await page.click('nav a[href="/shares"]');
-    await expect.poll(() => page.locator('#shares').textContent()).toBe('No shares yet.');
+    await expect.poll(() => page.locator('#shares').textContent(), slow).toBe('No shares yet.');
     expect(problems).toEqual([]);
   }, 120_000);
 });
