@@ -486,5 +486,35 @@ describe.each(engines)('the composed server on %s', (engine) => {
     const bobId = (await bob.json<{ userId: string }>('GET', '/api/auth/me')).body.userId;
     expect((await alice.request('DELETE', `/api/organization/members/${bobId}`)).status).toBe(204);
     expect((await bob.json('GET', '/api/tracks')).status).toBe(404);
+
+    // Owners export the studio encrypted, set retention, and schedule its deletion.
+    const exported = await alice.request('POST', '/api/organization/export', {
+      passphrase: 'a long export passphrase',
+    });
+    expect(exported.status).toBe(200);
+    expect(
+      Buffer.from(await exported.arrayBuffer())
+        .subarray(0, 4)
+        .toString(),
+    ).toBe('VMX1');
+    const retention = await call(
+      alice,
+      'PUT',
+      '/api/organization/retention',
+      '/api/organization/retention',
+      {
+        accessLogDays: 365,
+        trackDays: null,
+      },
+    );
+    expect(retention.body).toEqual({ accessLogDays: 365, trackDays: null });
+    const scheduled = await call<{ deleteAfter: string }>(
+      alice,
+      'POST',
+      '/api/organization/delete',
+      '/api/organization/delete',
+    );
+    expect(scheduled.status).toBe(202);
+    expect((await alice.json('POST', '/api/organization/delete/cancel')).status).toBe(200);
   });
 });

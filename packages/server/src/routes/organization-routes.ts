@@ -13,6 +13,10 @@ const Member = z.object({
   joinedAt: z.string(),
 });
 const Members = z.object({ items: z.array(Member) });
+const Retention = z.object({
+  accessLogDays: z.number().int().min(1).max(3650),
+  trackDays: z.number().int().min(1).max(36_500).nullable(),
+});
 
 /**
  * Organizations (studios): the caller's memberships, creating one, and its members with roles.
@@ -116,6 +120,83 @@ export function organizationRoutes(ctx: ServerContext): RouteSpec[] {
       handler: async (koa, { params }) => {
         await vault.organizations.removeMember(actorOf(koa), params.userId);
         return { status: 204 };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/organization/export',
+      summary:
+        'Export everything (members, library, shares, mappings, audit, audio) encrypted (owners)',
+      tags,
+      auth: 'user',
+      body: z.object({ passphrase: z.string().min(12).max(1024) }),
+      responses: {
+        200: {
+          description: 'an encrypted tarball (VMX1: scrypt-derived key, chunked AES-256-GCM)',
+          contentType: 'application/octet-stream',
+        },
+      },
+      handler: async (koa, { body }) => {
+        const stream = await vault.lifecycle.exportOrganization(actorOf(koa), body);
+        koa.set('Content-Disposition', 'attachment; filename="vaultmark-organization.tar.vmx"');
+        koa.set('Cache-Control', 'private, no-store');
+        koa.type = 'application/octet-stream';
+        koa.body = stream;
+        return { status: 200 };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/organization/retention',
+      summary: 'How long the access log and recordings are kept',
+      tags,
+      auth: 'user',
+      responses: { 200: { description: 'the policy', schema: Retention } },
+      handler: async (koa) => ({
+        status: 200,
+        body: await vault.organizations.getRetentionPolicy(actorOf(koa)),
+      }),
+    }),
+    defineRoute({
+      method: 'put',
+      path: '/api/organization/retention',
+      summary: 'Set the retention policy (admins); expired recordings are crypto-erased',
+      tags,
+      auth: 'user',
+      body: Retention,
+      responses: { 200: { description: 'the policy', schema: Retention } },
+      handler: async (koa, { body }) => {
+        const actor = actorOf(koa);
+        await vault.organizations.setRetentionPolicy(actor, body);
+        return { status: 200, body: await vault.organizations.getRetentionPolicy(actor) };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/organization/delete',
+      summary: 'Delete the organization after a 7-day grace period (owners)',
+      tags,
+      auth: 'user',
+      responses: {
+        202: { description: 'scheduled', schema: z.object({ deleteAfter: z.string() }) },
+      },
+      handler: async (koa) => {
+        const { deleteAfter } = await vault.lifecycle.requestOrganizationDeletion(actorOf(koa));
+        return { status: 202, body: { deleteAfter: deleteAfter.toISOString() } };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/organization/delete/cancel',
+      summary: 'Cancel a scheduled organization deletion (owners)',
+      tags,
+      auth: 'user',
+      responses: {
+        200: { description: 'cancelled', schema: z.object({ cancelled: z.literal(true) }) },
+      },
+      handler: async (koa) => {
+        await vault.lifecycle.cancelOrganizationDeletion(actorOf(koa));
+        return { status: 200, body: { cancelled: true as const } };
       },
     }),
   ];
