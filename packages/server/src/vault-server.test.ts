@@ -517,4 +517,40 @@ describe.each(engines)('the composed server on %s', (engine) => {
     expect(scheduled.status).toBe(202);
     expect((await alice.json('POST', '/api/organization/delete/cancel')).status).toBe(200);
   });
+
+  it('lets a guest token read one track, counted, until it is revoked', async () => {
+    const owner = new Browserless(t.url);
+    await owner.register('guests@example.com', 'Guests');
+    const form = new FormData();
+    const wav = readFileSync(tone(t.dataDir, 'review.wav', { seconds: 1 }));
+    form.set('file', new Blob([wav]), 'Review.wav');
+    const track = (await owner.json<TrackBody>('POST', '/api/tracks', form)).body;
+    const granted = await call<{ token: string; guestToken: { id: string } }>(
+      owner,
+      'POST',
+      '/api/guest-tokens',
+      '/api/guest-tokens',
+      {
+        label: 'Mix engineer',
+        trackId: track.id,
+        expiresAt: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+      },
+    );
+    expect(granted.status).toBe(201);
+    const headers = { 'X-Vaultmark-Guest-Token': granted.body.token };
+    const list = await fetch(`${t.url}/api/guest/tracks`, { headers });
+    expect(((await list.json()) as { tracks: { id: string }[] }).tracks.map((x) => x.id)).toEqual([
+      track.id,
+    ]);
+    const audio = await fetch(`${t.url}/api/guest/tracks/${track.id}/audio`, { headers });
+    expect(audio.status).toBe(200);
+    expect(Buffer.from(await audio.arrayBuffer()).equals(wav)).toBe(true);
+    const tokens = await owner.json<{ items: { uses: number }[] }>('GET', '/api/guest-tokens');
+    expect(tokens.body.items[0]!.uses).toBe(2);
+    expect(
+      (await owner.request('DELETE', `/api/guest-tokens/${granted.body.guestToken.id}`)).status,
+    ).toBe(204);
+    expect((await fetch(`${t.url}/api/guest/tracks`, { headers })).status).toBe(401);
+    expect((await fetch(`${t.url}/api/guest/tracks`)).status).toBe(401);
+  });
 });

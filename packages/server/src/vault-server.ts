@@ -14,6 +14,7 @@ import { type RunningWorker, startWorker } from './jobs/worker.js';
 import { listen, type RunningServer } from './listen.js';
 import { accountRoutes } from './routes/account-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
+import { guestRoutes } from './routes/guest-routes.js';
 import { investigationRoutes } from './routes/investigation-routes.js';
 import { organizationRoutes } from './routes/organization-routes.js';
 import { recipientRoutes } from './routes/recipient-routes.js';
@@ -87,6 +88,7 @@ export async function createVaultServer(options: VaultServerOptions): Promise<Va
     ...authRoutes(ctx),
     ...accountRoutes(ctx),
     ...organizationRoutes(ctx),
+    ...guestRoutes(ctx),
     ...trackRoutes(ctx),
     ...shareRoutes(ctx),
     ...recipientRoutes(ctx),
