@@ -553,4 +553,65 @@ describe.each(engines)('the composed server on %s', (engine) => {
     expect((await fetch(`${t.url}/api/guest/tracks`, { headers })).status).toBe(401);
     expect((await fetch(`${t.url}/api/guest/tracks`)).status).toBe(401);
   });
+
+  it('keeps folders and versions, serves the owner the stored file, and manages share settings and keys', async () => {
+    const owner = new Browserless(t.url);
+    await owner.register('library@example.com', 'Library');
+    const folder = await call<{ id: string }>(owner, 'POST', '/api/folders', '/api/folders', {
+      name: 'Album',
+    });
+    expect(folder.status).toBe(201);
+    const first = readFileSync(tone(t.dataDir, 'v1.wav', { seconds: 1, hz: 300 }));
+    const second = readFileSync(tone(t.dataDir, 'v2.wav', { seconds: 1, hz: 600 }));
+    const form = new FormData();
+    form.set('file', new Blob([first]), 'Take.wav');
+    const track = (await owner.json<TrackBody>('POST', '/api/tracks', form)).body;
+    await call(owner, 'PATCH', `/api/tracks/${track.id}`, '/api/tracks/{id}', {
+      folderId: folder.body.id,
+    });
+    const again = new FormData();
+    again.set('file', new Blob([second]), 'Take (mix 2).wav');
+    const v2 = await call<{ version: number }>(
+      owner,
+      'POST',
+      `/api/tracks/${track.id}/versions`,
+      '/api/tracks/{id}/versions',
+      again,
+    );
+    expect(v2.body.version).toBe(2);
+    const versions = await call<{ items: { version: number }[] }>(
+      owner,
+      'GET',
+      `/api/tracks/${track.id}/versions`,
+      '/api/tracks/{id}/versions',
+    );
+    expect(versions.body.items.map((v) => v.version)).toEqual([2, 1]);
+    const current = await owner.request('GET', `/api/tracks/${track.id}/audio`);
+    expect(Buffer.from(await current.arrayBuffer()).equals(second)).toBe(true);
+    const old = await owner.request('GET', `/api/tracks/${track.id}/audio?version=1`);
+    expect(Buffer.from(await old.arrayBuffer()).equals(first)).toBe(true);
+    expect(
+      (await call<{ items: unknown[] }>(owner, 'GET', '/api/folders', '/api/folders')).body.items,
+    ).toHaveLength(1);
+
+    const settings = await call(owner, 'PUT', '/api/share-settings', '/api/share-settings', {
+      defaultExpiryDays: 7,
+      maxExpiryDays: 30,
+    });
+    expect(settings.body).toEqual({ defaultExpiryDays: 7, maxExpiryDays: 30 });
+    const rotated = await call<{ id: string; current: boolean }>(
+      owner,
+      'POST',
+      '/api/watermark-keys/rotate',
+      '/api/watermark-keys/rotate',
+    );
+    expect(rotated.body.current).toBe(true);
+    const keys = await call<{ items: { id: string; current: boolean }[] }>(
+      owner,
+      'GET',
+      '/api/watermark-keys',
+      '/api/watermark-keys',
+    );
+    expect(keys.body.items.filter((k) => k.current).map((k) => k.id)).toEqual([rotated.body.id]);
+  });
 });

@@ -16,6 +16,7 @@ import { accountRoutes } from './routes/account-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { guestRoutes } from './routes/guest-routes.js';
 import { investigationRoutes } from './routes/investigation-routes.js';
+import { libraryRoutes } from './routes/library-routes.js';
 import { organizationRoutes } from './routes/organization-routes.js';
 import { recipientRoutes } from './routes/recipient-routes.js';
 import { shareRoutes } from './routes/share-routes.js';
@@ -90,6 +91,7 @@ export async function createVaultServer(options: VaultServerOptions): Promise<Va
     ...organizationRoutes(ctx),
     ...guestRoutes(ctx),
     ...trackRoutes(ctx),
+    ...libraryRoutes(ctx),
     ...shareRoutes(ctx),
     ...recipientRoutes(ctx),
     ...investigationRoutes(ctx, options.version ?? '0.1.0'),

@@ -1,4 +1,4 @@
-import type { ShareDetail, ShareSummary } from '@vaultmark/vault-core';
+import type { ShareDetail, ShareSummary, WatermarkKeyInfo } from '@vaultmark/vault-core';
 import { z } from 'zod';
 import { PageQuery } from '../api/paging.js';
 import { defineRoute, type RouteSpec } from '../api/route.js';
@@ -118,6 +118,22 @@ const ShareDetailBody = ShareBody.extend({
 });
 
 const Id = z.object({ id: z.uuid() });
+const Settings = z.object({
+  defaultExpiryDays: z.number().int().min(1).max(365),
+  maxExpiryDays: z.number().int().min(1).max(365),
+});
+const WatermarkKey = z.object({
+  id: z.string(),
+  current: z.boolean(),
+  createdAt: z.string(),
+  retiredAt: z.string().nullable(),
+});
+const presentKey = (k: WatermarkKeyInfo): z.infer<typeof WatermarkKey> => ({
+  id: k.id,
+  current: k.current,
+  createdAt: k.createdAt.toISOString(),
+  retiredAt: iso(k.retiredAt),
+});
 
 /** The base every recipient link starts with: `<public base>/s/`. */
 export function linkBase(ctx: Pick<ServerContext, 'config'>): string {
@@ -243,6 +259,54 @@ export function shareRoutes(ctx: ServerContext): RouteSpec[] {
         });
         return { status: 200, body: { url: sent.url } };
       },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/share-settings',
+      summary: 'Default and longest share lifetime of the organization',
+      tags,
+      auth: 'user',
+      responses: { 200: { description: 'the settings', schema: Settings } },
+      handler: async (koa) => ({ status: 200, body: await vault.shares.getSettings(actorOf(koa)) }),
+    }),
+    defineRoute({
+      method: 'put',
+      path: '/api/share-settings',
+      summary: 'Set the default and longest share lifetime (admins)',
+      tags,
+      auth: 'user',
+      body: Settings,
+      responses: { 200: { description: 'the settings', schema: Settings } },
+      handler: async (koa, { body }) => ({
+        status: 200,
+        body: await vault.shares.setSettings(actorOf(koa), body),
+      }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/watermark-keys',
+      summary: "The organization's watermark keys (admins); investigations search them all",
+      tags,
+      auth: 'user',
+      responses: {
+        200: { description: 'keys', schema: z.object({ items: z.array(WatermarkKey) }) },
+      },
+      handler: async (koa) => ({
+        status: 200,
+        body: { items: (await vault.watermarkKeys.list(actorOf(koa))).map(presentKey) },
+      }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/watermark-keys/rotate',
+      summary: 'Retire the current watermark key and make a new one for new shares (admins)',
+      tags,
+      auth: 'user',
+      responses: { 201: { description: 'the new key', schema: WatermarkKey } },
+      handler: async (koa) => ({
+        status: 201,
+        body: presentKey(await vault.watermarkKeys.rotate(actorOf(koa))),
+      }),
     }),
   ];
 }
