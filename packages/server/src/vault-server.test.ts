@@ -614,4 +614,22 @@ describe.each(engines)('the composed server on %s', (engine) => {
     );
     expect(keys.body.items.filter((k) => k.current).map((k) => k.id)).toEqual([rotated.body.id]);
   });
+
+  it('limits sign-up and sign-in attempts per address', async () => {
+    const limited = await startTestServer(engine, { rateLimits: true, worker: false });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 22; i++) {
+        const answer = await new Browserless(limited.url).json('POST', '/api/auth/login', {
+          email: 'nobody@example.com',
+          password: `guess ${i}`,
+        });
+        statuses.push(answer.status);
+      }
+      expect(statuses.slice(0, 20).every((s) => s === 401)).toBe(true);
+      expect(statuses.slice(20)).toEqual([429, 429]);
+    } finally {
+      await limited.stop();
+    }
+  });
 });

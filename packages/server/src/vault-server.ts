@@ -12,6 +12,7 @@ import { CsrfTokens } from './auth/csrf.js';
 import type { ServerConfig } from './config.js';
 import { type RunningWorker, startWorker } from './jobs/worker.js';
 import { listen, type RunningServer } from './listen.js';
+import type { RateLimitStore } from './middleware/rate-limit.js';
 import { accountRoutes } from './routes/account-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { guestRoutes } from './routes/guest-routes.js';
@@ -43,6 +44,8 @@ export interface VaultServerOptions {
   workerIdleMs?: number;
   /** Version published in the OpenAPI document. */
   version?: string;
+  /** Where rate-limit counters live; default: in this process (limits are per server). */
+  rateLimitStore?: RateLimitStore;
 }
 
 /** The composed reference server. */
@@ -127,6 +130,7 @@ export async function createVaultServer(options: VaultServerOptions): Promise<Va
     },
     ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
     ...(options.version ? { version: options.version } : {}),
+    ...(options.rateLimitStore ? { rateLimitStore: options.rateLimitStore } : {}),
   });
   const worker =
     (options.worker ?? true)

@@ -57,6 +57,8 @@ export async function startTestServer(
     dataDir?: string;
     database?: Database;
     storage?: BlobStorage;
+    /** Keep the server's rate limits (default: off, since every test client shares 127.0.0.1). */
+    rateLimits?: boolean;
     /** Extra environment for the configuration (e.g. a shared `VAULTMARK_KEK_FILE`). */
     env?: Record<string, string>;
   } = {},
@@ -74,6 +76,7 @@ export async function startTestServer(
     config,
     ...(database ? { database } : {}),
     ...(options.storage ? { storage: options.storage } : {}),
+    ...(options.rateLimits ? {} : { rateLimitStore: { hit: () => 1 } }),
     logger: pino({ level: 'silent' }),
     worker: options.worker ?? true,
     workerIdleMs: 100,
