@@ -99,6 +99,9 @@ export function loadNativeBinding(): NativeLoad {
     }
     return { binding: binding as NativeBinding };
   } catch (error) {
+    if ((error as { code?: string } | null)?.code === 'MODULE_NOT_FOUND') {
+      return { reason: `${NATIVE_PACKAGE} is not installed or not built for this platform` };
+    }
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
     return { reason: `${NATIVE_PACKAGE} could not be loaded: ${message}` };
   }
