@@ -1,5 +1,5 @@
 // The account page: two-factor enrolment, sessions and API tokens, and account deletion.
-import { ApiError, api, el, formatDate, say } from './api.js';
+import { ApiError, api, chooseOrganization, el, formatDate, say } from './api.js';
 
 const start = document.getElementById('totp-start');
 const setup = document.getElementById('totp-setup');
@@ -131,4 +131,54 @@ deleteForm?.addEventListener('submit', async (event) => {
   }
 });
 
+function showMembers(items) {
+  document
+    .getElementById('members')
+    .replaceChildren(
+      ...items.map((m) =>
+        el(
+          'tr',
+          {},
+          el('td', { text: `${m.displayName} <${m.email}>` }),
+          el('td', { text: m.role }),
+          el('td', { text: formatDate(m.joinedAt) }),
+        ),
+      ),
+    );
+}
+
+const studioForm = document.getElementById('studio-create');
+studioForm?.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  try {
+    const { id } = await api('POST', '/api/organizations', {
+      name: new FormData(studioForm).get('name'),
+    });
+    chooseOrganization(id);
+    location.reload();
+  } catch (error) {
+    say(error.message, 'error');
+  }
+});
+
+const memberForm = document.getElementById('member-add');
+memberForm?.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const data = new FormData(memberForm);
+  try {
+    const { items } = await api('PUT', '/api/organization/members', {
+      email: data.get('email'),
+      role: data.get('role'),
+    });
+    showMembers(items);
+    memberForm.reset();
+    say('Member saved.', 'ok');
+  } catch (error) {
+    say(error.message, 'error');
+  }
+});
+
 loadSessions().catch((error) => say(error.message, 'error'));
+api('GET', '/api/organization/members')
+  .then(({ items }) => showMembers(items))
+  .catch((error) => say(error.message, 'error'));

@@ -3,6 +3,17 @@
 
 const csrf = document.querySelector('meta[name="vaultmark-csrf"]')?.content;
 
+/** The organization (studio) the pages act in, chosen in the navigation; personal when unset. */
+export function currentOrganization() {
+  return localStorage.getItem('vaultmark-organization') || undefined;
+}
+
+/** Chooses the organization the pages act in (`undefined` for the personal one). */
+export function chooseOrganization(id) {
+  if (id) localStorage.setItem('vaultmark-organization', id);
+  else localStorage.removeItem('vaultmark-organization');
+}
+
 /** An API error with the server's stable code. */
 export class ApiError extends Error {
   constructor(status, code, message) {
@@ -16,6 +27,8 @@ export class ApiError extends Error {
 export async function api(method, path, body) {
   const headers = { Accept: 'application/json' };
   if (csrf) headers['X-CSRF-Token'] = csrf;
+  const organization = currentOrganization();
+  if (organization) headers['X-Vaultmark-Organization'] = organization;
   const init = { method, headers, credentials: 'same-origin' };
   if (body instanceof FormData) init.body = body;
   else if (body !== undefined) {
@@ -40,6 +53,8 @@ export function upload(path, form, onProgress) {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', path);
     if (csrf) xhr.setRequestHeader('X-CSRF-Token', csrf);
+    const organization = currentOrganization();
+    if (organization) xhr.setRequestHeader('X-Vaultmark-Organization', organization);
     xhr.responseType = 'json';
     xhr.upload.addEventListener('progress', (event) => {
       if (event.lengthComputable) onProgress(event.loaded / event.total);

@@ -225,6 +225,30 @@ describe('the web pages against the real server, in Chromium', () => {
     await tokenRow.locator('button').click();
     await expect.poll(() => tokenRow.count(), slow).toBe(0);
 
+    // A studio: created here, chosen in the navigation, with a second member.
+    const colleague = new Browserless(t.url);
+    await colleague.register('colleague@example.com', 'Colleague');
+    await page.fill('#studio-create input[name=name]', 'Room B');
+    await page.click('#studio-create button[type=submit]');
+    await expect.poll(() => page.locator('#organization').inputValue(), slow).not.toBe('');
+    await expect(page.locator('#organization option:checked').textContent()).resolves.toBe(
+      'Room B',
+    );
+    await page.fill('#member-add input[name=email]', 'colleague@example.com');
+    await page.click('#member-add button[type=submit]');
+    await expect
+      .poll(() => page.locator('#members').textContent(), slow)
+      .toContain('colleague@example.com');
+    await page.click('nav a[href="/library"]');
+    await page.setInputFiles('#upload input[type=file]', song);
+    await page.click('#upload button[type=submit]');
+    await expect.poll(() => page.locator('#tracks tr[data-track]').count(), slow).toBe(1);
+    colleague.organization = await page.locator('#organization').inputValue();
+    expect((await colleague.json<{ total: number }>('GET', '/api/tracks')).body.total).toBe(1);
+    await page.selectOption('#organization', '');
+    await page.waitForLoadState('load');
+    await expect.poll(() => page.locator('#tracks').textContent(), slow).toContain('No tracks yet');
+
     await page.click('nav a[href="/shares"]');
     await expect.poll(() => page.locator('#shares').textContent(), slow).toBe('No shares yet.');
     expect(problems).toEqual([]);

@@ -19,6 +19,7 @@ function ownerPage(ctx: OwnerPageContext, title: string, script: string, body: S
         <a href="/shares">Shares</a>
         <a href="/investigations">Investigate a leak</a>
         <a href="/account">Account</a>
+        <label class="inline"><span class="visually-hidden">Organization</span><select id="organization" hidden></select></label>
         <span class="muted">${ctx.displayName}</span>
         <button type="button" id="signout">Sign out</button>
       </nav>
@@ -218,7 +219,25 @@ export function accountPage(ctx: OwnerPageContext): string {
         <p><button type="button" id="token-create">Create an API token</button></p>
         <p id="token-shown" hidden>New token (shown only now): <input class="mono" id="token-value" readonly aria-label="New API token" /></p>
       </section>
-      <section class="card stack" aria-labelledby="h-data">
+      <section class="card stack" aria-labelledby="h-studio">
+        <h2 id="h-studio">Studios</h2>
+        <p>A studio is a shared library: its members see its tracks, shares and investigations. Choose which one you work in at the top of the page.</p>
+        <form id="studio-create" class="stack">
+          <label>New studio <input name="name" required maxlength="200" /></label>
+          <button type="submit">Create studio</button>
+        </form>
+        <h3>Members of the organization you are working in</h3>
+        <table>
+          <thead><tr><th scope="col">Member</th><th scope="col">Role</th><th scope="col">Joined</th></tr></thead>
+          <tbody id="members"></tbody>
+        </table>
+        <form id="member-add" class="stack">
+          <label>Email of a registered user <input type="email" name="email" required /></label>
+          <label>Role <select name="role"><option value="member">member</option><option value="admin">admin</option><option value="owner">owner</option></select></label>
+          <button type="submit">Add or change member</button>
+        </form>
+      </section>
+            <section class="card stack" aria-labelledby="h-data">
         <h2 id="h-data">Your data</h2>
         <p><a class="button" href="/api/account/export" download>Download everything (JSON)</a></p>
         <form id="delete-account" class="stack">
