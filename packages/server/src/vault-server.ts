@@ -23,6 +23,7 @@ import { recipientRoutes } from './routes/recipient-routes.js';
 import { shareRoutes } from './routes/share-routes.js';
 import { presentTrack, trackRoutes } from './routes/track-routes.js';
 import { tusUploads } from './uploads/tus.js';
+import { lockDataDir } from './vault/data-dir-lock.js';
 import { openConfiguredVault } from './vault/open-configured-vault.js';
 import { type ServerContext, vaultAuthenticate } from './vault/server-context.js';
 import { pageRoutes } from './web/page-routes.js';
@@ -74,10 +75,19 @@ export interface VaultServer {
 export async function createVaultServer(options: VaultServerOptions): Promise<VaultServer> {
   const { config } = options;
   const logger = options.logger ?? pino({ level: config.logLevel });
-  const { vault, deriveSecret } = await openConfiguredVault(config, {
+  // The embedded database belongs to one process; PostgreSQL takes any number of servers.
+  const unlock =
+    config.databaseUrl === undefined && options.database === undefined
+      ? lockDataDir(config.dataDir)
+      : () => {};
+  const opened = await openConfiguredVault(config, {
     ...(options.database ? { database: options.database } : {}),
     ...(options.storage ? { storage: options.storage } : {}),
+  }).catch((error: unknown) => {
+    unlock();
+    throw error;
   });
+  const { vault, deriveSecret } = opened;
   const tmpDir = join(config.dataDir, 'tmp');
   await mkdir(tmpDir, { recursive: true, mode: 0o700 });
   const ctx: ServerContext = {
@@ -156,6 +166,7 @@ export async function createVaultServer(options: VaultServerOptions): Promise<Va
       await running?.close(graceMs);
       await worker?.stop();
       await vault.close();
+      unlock();
     },
   };
 }

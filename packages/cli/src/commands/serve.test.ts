@@ -53,6 +53,12 @@ describe('vaultmark serve', () => {
       }),
     });
     expect(registered.status).toBe(201);
+    // A second server on the same embedded database is refused.
+    const second = await run(['serve', '--port', '0', '--data', data], { env, cwd: dir });
+    expect(second.code).toBe(2);
+    expect(second.stderr).toMatch(
+      /^vaultmark: invalid_config: the data directory .* is in use by process \d+/,
+    );
     // What the embedded defaults created on first start.
     for (const path of ['db', 'keys/kek.key', 'tmp']) {
       expect(existsSync(join(data, path)), path).toBe(true);
