@@ -8,7 +8,7 @@ use crate::errors::NativeError;
 use crate::fft::RealFft;
 use crate::threads::pool;
 use rayon::prelude::*;
-use realfft::num_complex::Complex64;
+use realfft::num_complex::Complex32;
 use std::sync::Mutex;
 
 const POWER_FLOOR: f64 = 1e-12;
@@ -19,7 +19,7 @@ const FRAMES_PER_TASK: usize = 64;
 
 /// Dense-spectrogram geometry, computed by the TS `BandAnalyzer` and passed in unchanged.
 pub struct Analyzer {
-    window: Vec<f64>,
+    window: Vec<f32>,
     hop: usize,
     fft_size: usize,
     first_bin: usize,
@@ -28,11 +28,11 @@ pub struct Analyzer {
     scratches: Mutex<Vec<FrameScratch>>,
 }
 
-/// Per-thread FFT buffers.
+/// Per-thread FFT buffers (single-precision transforms; see `frame_power`).
 pub struct FrameScratch {
-    fft: RealFft,
-    input: Vec<f64>,
-    spectrum: Vec<Complex64>,
+    fft: RealFft<f32>,
+    input: Vec<f32>,
+    spectrum: Vec<Complex32>,
     row_power: Vec<f32>,
 }
 
@@ -79,7 +79,7 @@ impl Analyzer {
         RealFft::<f64>::new(fft_size)?;
         let l = window_length as f64;
         let window = (0..window_length)
-            .map(|n| 0.5 - 0.5 * (2.0 * std::f64::consts::PI * (n as f64 + 0.5) / l).cos())
+            .map(|n| (0.5 - 0.5 * (2.0 * std::f64::consts::PI * (n as f64 + 0.5) / l).cos()) as f32)
             .collect();
         Ok(Analyzer {
             window,
@@ -134,7 +134,7 @@ impl Analyzer {
         for (n, (x, &w)) in s.input[..len].iter_mut().zip(&self.window).enumerate() {
             let i = start + n as i64;
             *x = if i >= 0 && (i as usize) < signal.len() {
-                signal[i as usize] as f64 * w
+                signal[i as usize] * w
             } else {
                 0.0
             };
@@ -143,7 +143,8 @@ impl Analyzer {
         s.fft.forward(&mut s.input, &mut s.spectrum);
         let bins = &s.spectrum[self.first_bin..self.first_bin + self.bin_count];
         for (o, c) in out.iter_mut().zip(bins) {
-            *o = (c.re * c.re + c.im * c.im) as f32;
+            let (re, im) = (c.re as f64, c.im as f64);
+            *o = (re * re + im * im) as f32;
         }
     }
 

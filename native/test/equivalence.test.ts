@@ -85,7 +85,7 @@ describe('native kernels vs TypeScript kernels', () => {
   const analyzer = new BandAnalyzer(input.sampleRate);
   const signal = input.channels[0]!.subarray(0, 5 * input.sampleRate);
 
-  it('dense spectrogram: same rows, power within float rounding', () => {
+  it('dense spectrogram: same rows, power within single-precision rounding', () => {
     const a = ts.analysis(analyzer).spectrogram(signal);
     const b = native.analysis(analyzer).spectrogram(signal);
     expect(b.rows).toBe(a.rows);
@@ -94,7 +94,9 @@ describe('native kernels vs TypeScript kernels', () => {
     let worst = 0;
     for (let i = 0; i < a.power.length; i++) {
       const d = Math.abs((b.power[i] as number) - (a.power[i] as number));
-      worst = Math.max(worst, d / (1e-9 * peak + 1e-6 * (a.power[i] as number)));
+      // The native spectrogram's transforms run in single precision: errors of ~1e-7 of the
+      // frame's largest bin (in power, relative to the peak) and ~1e-5 of each bin's own power.
+      worst = Math.max(worst, d / (1e-7 * peak + 1e-4 * (a.power[i] as number)));
     }
     expect(worst).toBeLessThan(1);
   });
