@@ -1,4 +1,8 @@
-import type { Investigation, InvestigationMatch } from '@vaultmark/vault-core';
+import {
+  DEFAULT_INVESTIGATION_POLICY,
+  type Investigation,
+  type InvestigationMatch,
+} from '@vaultmark/vault-core';
 import { z } from 'zod';
 import { PageQuery } from '../api/paging.js';
 import { defineRoute, type RouteSpec } from '../api/route.js';
@@ -156,8 +160,10 @@ export function investigationRoutes(ctx: ServerContext, version: string): RouteS
       },
       handler: async (koa) => {
         const actor = actorOf(koa);
+        // The vault's own cap on found audio (default 512 MiB), refused while it streams in.
+        const cap = (vault.deps.investigations ?? DEFAULT_INVESTIGATION_POLICY).maxBytes;
         const upload = await receiveAudioUpload(koa, {
-          maxBytes: config.maxUploadBytes,
+          maxBytes: Math.min(config.maxUploadBytes, cap),
           tmpDir: ctx.tmpDir,
         });
         try {
