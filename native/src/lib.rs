@@ -3,7 +3,7 @@
 //! duration of a synchronous call.
 #![deny(clippy::all)]
 
-use napi::bindgen_prelude::{Float32ArraySlice, Float64ArraySlice, Uint8ArraySlice};
+use napi::bindgen_prelude::{Float32Array, Float32ArraySlice, Float64ArraySlice, Uint8ArraySlice};
 use napi_derive::napi;
 
 mod analysis;
@@ -108,6 +108,24 @@ impl NativeFrameEmbedder {
     ) -> napi::Result<u32> {
         self.inner
             .process_run(first_frame, borrow_mut(&mut samples))
+            .map(|n| n as u32)
+            .map_err(to_napi)
+    }
+
+    /// [`Self::process_run`] on every channel of one stretch of audio at once (equal lengths):
+    /// the frames of all channels are shared out to the worker threads in one pass.
+    #[napi]
+    pub fn process_channels(
+        &mut self,
+        first_frame: i64,
+        mut channels: Vec<Float32Array>,
+    ) -> napi::Result<u32> {
+        // SAFETY: as in `borrow_mut`; the TypeScript backend passes distinct arrays (one per
+        // channel, never views of one buffer that overlap).
+        let mut slices: Vec<&mut [f32]> =
+            channels.iter_mut().map(|c| unsafe { c.as_mut() }).collect();
+        self.inner
+            .process_channels(first_frame, &mut slices)
             .map(|n| n as u32)
             .map_err(to_napi)
     }

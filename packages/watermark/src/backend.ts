@@ -25,6 +25,12 @@ export interface FrameMarker {
    * `firstFrame`; returns how many samples those frames cover (the rest is left unchanged).
    */
   processRun(firstFrame: number, samples: Float32Array): number;
+  /**
+   * {@link processRun} on every channel of one stretch of audio (arrays of equal length, distinct
+   * buffers); returns the samples covered per channel. The native path marks the frames of all
+   * channels in one parallel pass.
+   */
+  processChannels(firstFrame: number, channels: Float32Array[]): number;
 }
 
 /** Best block phase and its approximate z. */

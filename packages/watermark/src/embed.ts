@@ -52,7 +52,7 @@ export function embed(audio: PcmAudio, opts: EmbedOptions): PcmAudio {
   const { signs, delta } = prepare(opts);
   const engine = activeBackend().frameMarker(audio.sampleRate, signs, delta);
   const channels = audio.channels.map((ch) => new Float32Array(ch.subarray(0, length)));
-  for (const ch of channels) engine.processRun(0, ch);
+  engine.processChannels(0, channels);
   return { sampleRate: audio.sampleRate, channels };
 }
 
@@ -133,14 +133,14 @@ export function createEmbedder(opts: EmbedderOptions): StreamingEmbedder {
     }
     while (i < n) {
       if (pendingLength === 0) {
-        // Whole frames straight from the chunk: copy them to the output and mark them there in
-        // one run per channel (the native path splits long runs across threads).
-        let covered = 0;
-        for (let c = 0; c < nch; c++) {
-          const o = (out[c] as Float32Array).subarray(written, written + n - i);
-          o.set((chunk[c] as Float32Array).subarray(i, n));
-          covered = engine.processRun(frame, o);
-        }
+        // Whole frames straight from the chunk: copy them to the output and mark them there, all
+        // channels in one call (the native path shares their frames out to its threads).
+        const runs = out.map((o, c) => {
+          const run = o.subarray(written, written + n - i);
+          run.set((chunk[c] as Float32Array).subarray(i, n));
+          return run;
+        });
+        const covered = engine.processChannels(frame, runs);
         if (covered > 0) {
           written += covered;
           i += covered;
@@ -163,11 +163,12 @@ export function createEmbedder(opts: EmbedderOptions): StreamingEmbedder {
       i += take;
       position += take;
       if (pendingLength === frameEnd - frameBegin) {
-        for (let c = 0; c < nch; c++) {
-          const o = (out[c] as Float32Array).subarray(written, written + pendingLength);
-          o.set((pending[c] as Float32Array).subarray(0, pendingLength));
-          engine.processRun(frame, o);
-        }
+        const runs = out.map((o, c) => {
+          const run = o.subarray(written, written + pendingLength);
+          run.set((pending[c] as Float32Array).subarray(0, pendingLength));
+          return run;
+        });
+        engine.processChannels(frame, runs);
         written += pendingLength;
         pendingLength = 0;
         frame++;

@@ -121,6 +121,13 @@ export class FrameEmbedder {
     }
   }
 
+  /** {@link processRun} on each of `channels` (equal lengths); returns the samples covered. */
+  processChannels(firstFrame: number, channels: Float32Array[]): number {
+    let covered = 0;
+    for (const ch of channels) covered = this.processRun(firstFrame, ch);
+    return covered;
+  }
+
   /** Frame f spans [frameStart(f), frameStart(f+1)) at this rate. */
   frameBounds(f: number): [number, number] {
     return [frameStart(f, this.sampleRate), frameStart(f + 1, this.sampleRate)];

@@ -102,6 +102,8 @@ export function nativeBackend(binding: NativeBinding): DspBackend {
       );
       return {
         processRun: (firstFrame, samples) => call(() => engine.processRun(firstFrame, samples)),
+        processChannels: (firstFrame, channels) =>
+          call(() => engine.processChannels(firstFrame, channels)),
       };
     },
     analysis,

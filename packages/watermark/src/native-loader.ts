@@ -17,7 +17,10 @@ export interface NativeBinding {
     hi: Int32Array,
     signs: Int8Array,
     delta: number,
-  ) => { processRun(firstFrame: number, samples: Float32Array): number };
+  ) => {
+    processRun(firstFrame: number, samples: Float32Array): number;
+    processChannels(firstFrame: number, channels: Float32Array[]): number;
+  };
   NativeBandAnalyzer: new (
     windowLength: number,
     hop: number,
