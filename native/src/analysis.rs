@@ -148,20 +148,28 @@ impl Analyzer {
         }
     }
 
-    /// Dense spectrogram: row i (the frame at i·hop) into `power[i·bins..]`, rows in parallel.
-    pub fn spectrogram(&self, signal: &[f32], power: &mut [f32]) -> Result<usize, NativeError> {
+    /// Dense spectrogram: row i (the frame at i·hop) into `power[i·bins..]` for every row from
+    /// `first_row` on (rows before it are left as they are: the caller carried them over from
+    /// the previous, overlapping window), rows in parallel.
+    pub fn spectrogram(
+        &self,
+        signal: &[f32],
+        power: &mut [f32],
+        first_row: usize,
+    ) -> Result<usize, NativeError> {
         let rows = self.rows(signal.len());
         crate::errors::check_len("power", power.len(), rows * self.bin_count)?;
         let bins = self.bin_count;
+        let first_row = first_row.min(rows);
         pool().install(|| {
-            power
+            power[first_row * bins..]
                 .par_chunks_mut(ROWS_PER_TASK * bins)
                 .enumerate()
                 .for_each_init(
                     || self.frame_scratch(),
                     |scratch, (task, chunk)| {
                         for (r, row) in chunk.chunks_mut(bins).enumerate() {
-                            let i = task * ROWS_PER_TASK + r;
+                            let i = first_row + task * ROWS_PER_TASK + r;
                             self.frame_power(scratch, signal, (i * self.hop) as i64, row);
                         }
                     },
@@ -295,14 +303,24 @@ impl Analyzer {
     }
 }
 
-/// ln(Σ power over each band + floor) of one spectrum row.
+/// ln(Σ power over each band + floor) of one spectrum row. The sum runs in double precision in
+/// four interleaved partial sums (so the additions overlap in the pipeline instead of waiting on
+/// each other); the logarithm is taken in single precision, the precision of the stored result.
 fn band_log_power(row: &[f32], lo: &[i32], hi: &[i32], out: &mut [f32]) {
     for b in 0..BANDS {
-        let mut sum = POWER_FLOOR;
-        for &p in &row[lo[b] as usize..hi[b] as usize] {
+        let bins = &row[lo[b] as usize..hi[b] as usize];
+        let mut part = [0.0f64; 4];
+        let mut quads = bins.chunks_exact(4);
+        for q in &mut quads {
+            for (s, &p) in part.iter_mut().zip(q) {
+                *s += p as f64;
+            }
+        }
+        let mut sum = POWER_FLOOR + ((part[0] + part[1]) + (part[2] + part[3]));
+        for &p in quads.remainder() {
             sum += p as f64;
         }
-        out[b] = sum.ln() as f32;
+        out[b] = (sum as f32).ln();
     }
 }
 
@@ -399,7 +417,7 @@ mod tests {
         let rows = a.rows(x.len());
         assert_eq!(rows, (8192 - 1024) / 256 + 1);
         let mut p = vec![0.0f32; rows * 1025];
-        a.spectrogram(&x, &mut p).unwrap();
+        a.spectrogram(&x, &mut p, 0).unwrap();
         for r in 0..rows {
             let row = &p[r * 1025..(r + 1) * 1025];
             let peak = (0..1025)
@@ -412,6 +430,26 @@ mod tests {
     }
 
     #[test]
+    fn rows_carried_over_from_an_overlapping_window_equal_fresh_rows() {
+        let a = Analyzer::new(1024, 256, 4096, 40, 400).unwrap();
+        let x: Vec<f32> = (0..44_100 * 3)
+            .map(|n| (((n * 7919) % 1013) as f32 / 1013.0 - 0.5) * 0.3)
+            .collect();
+        let shift_rows = 200;
+        let (first, second) = (&x[..44_100 * 2], &x[shift_rows * 256..]);
+        let mut p = vec![0.0f32; a.rows(first.len()) * 400];
+        a.spectrogram(first, &mut p, 0).unwrap();
+        let rows = a.rows(second.len());
+        let kept = a.rows(first.len()) - shift_rows;
+        p.copy_within(shift_rows * 400.., 0);
+        p.truncate(rows * 400);
+        a.spectrogram(second, &mut p, kept).unwrap();
+        let mut fresh = vec![0.0f32; rows * 400];
+        a.spectrogram(second, &mut fresh, 0).unwrap();
+        assert_eq!(p, fresh);
+    }
+
+    #[test]
     fn parallel_and_sequential_folds_agree() {
         let a = Analyzer::new(1024, 256, 4096, 40, 400).unwrap();
         let x: Vec<f32> = (0..44_100 * 4)
@@ -419,7 +457,7 @@ mod tests {
             .collect();
         let rows = a.rows(x.len());
         let mut p = vec![0.0f32; rows * 400];
-        a.spectrogram(&x, &mut p).unwrap();
+        a.spectrogram(&x, &mut p, 0).unwrap();
         let lo: Vec<i32> = (0..BANDS as i32).map(|b| 4 * b).collect();
         let hi: Vec<i32> = (0..BANDS as i32).map(|b| 4 * b + 6).collect();
         let grid = Grid {

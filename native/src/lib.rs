@@ -167,11 +167,17 @@ impl NativeBandAnalyzer {
         self.inner.rows(length as usize) as u32
     }
 
-    /// Dense spectrogram of `signal` into `power` (rows × bins), rows in parallel.
+    /// Dense spectrogram of `signal` into `power` (rows × bins) from row `first_row` on (the
+    /// rows before it are kept: carried over from an overlapping window), rows in parallel.
     #[napi]
-    pub fn spectrogram(&self, signal: &[f32], mut power: Float32ArraySlice) -> napi::Result<u32> {
+    pub fn spectrogram(
+        &self,
+        signal: &[f32],
+        mut power: Float32ArraySlice,
+        first_row: u32,
+    ) -> napi::Result<u32> {
         self.inner
-            .spectrogram(signal, borrow_mut(&mut power))
+            .spectrogram(signal, borrow_mut(&mut power), first_row as usize)
             .map(|r| r as u32)
             .map_err(to_napi)
     }

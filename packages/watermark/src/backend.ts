@@ -69,6 +69,11 @@ export interface Spectrogram {
 export interface AnalysisKernel {
   spectrogram(signal: Float32Array): Spectrogram;
   /**
+   * Rows `firstRow`.. of the spectrogram of `signal` into `power` (exactly rows × bins long); the
+   * rows before `firstRow` are kept. Returns the row count.
+   */
+  spectrogramRows(signal: Float32Array, power: Float32Array, firstRow: number): number;
+  /**
    * Detection values of frames [from, to) of `grid` (from the spectrogram, or from exact frames
    * of `signal` when `exact`), folded by block frame into `folded`.
    */

@@ -91,12 +91,31 @@ export class BandAnalyzer {
     }
   }
 
+  /** Rows of the dense spectrogram of `length` samples. */
+  rows(length: number): number {
+    return Math.max(0, Math.floor((length - this.windowLength) / this.hop) + 1);
+  }
+
   /** Dense spectrogram of `signal` with hop {@link hop}: row i starts at sample i·hop. */
   spectrogram(signal: Float32Array): { rows: number; power: Float32Array } {
-    const rows = Math.max(0, Math.floor((signal.length - this.windowLength) / this.hop) + 1);
+    const rows = this.rows(signal.length);
     const power = new Float32Array(rows * this.binCount);
-    for (let i = 0; i < rows; i++) this.framePower(signal, i * this.hop, power, i * this.binCount);
+    this.spectrogramRows(signal, power, 0);
     return { rows, power };
+  }
+
+  /**
+   * Rows `firstRow`.. of the dense spectrogram of `signal` into `power` (rows × bins); the rows
+   * before `firstRow` are left as they are (carried over from an overlapping window).
+   */
+  spectrogramRows(signal: Float32Array, power: Float32Array, firstRow: number): number {
+    const rows = this.rows(signal.length);
+    if (power.length !== rows * this.binCount) {
+      throw new RangeError(`power must hold ${rows} rows of ${this.binCount} bins`);
+    }
+    for (let i = Math.max(0, firstRow); i < rows; i++)
+      this.framePower(signal, i * this.hop, power, i * this.binCount);
+    return rows;
   }
 }
 

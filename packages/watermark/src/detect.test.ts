@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { changeSpeed, syntheticMusic, testKey, whiteNoise } from '../test/signals.js';
+import { BandAnalyzer } from './band-analysis.js';
 import { createDetector, detect } from './detect.js';
 import { embed } from './embed.js';
 import { WatermarkError } from './errors.js';
@@ -115,6 +116,38 @@ describe('detect', { timeout: 60_000 }, () => {
       det.push(marked.channels.map((ch) => ch.subarray(s, s + 10007)));
     const r = det.finish();
     expect(r).toEqual(detect(marked, { keys: [alice] }));
+  });
+
+  it('finds a mark that only the third window of a long input holds', () => {
+    // 100 s mono at 8 kHz: windows start 0, ≈35 and ≈70 s; only the last 28 s carry the mark, so
+    // the third window finds it from rows carried over from the second plus rows of its own.
+    const rate = 8000;
+    const long = syntheticMusic({ seconds: 100, seed: 77, sampleRate: rate, channels: 1 });
+    const from = 72 * rate;
+    const tail = { sampleRate: rate, channels: [(long.channels[0] as Float32Array).slice(from)] };
+    const marked = embed(tail, { key: bob, payload: 'abcd1234' });
+    const mixed = new Float32Array(long.channels[0] as Float32Array);
+    mixed.set(marked.channels[0] as Float32Array, from);
+    const r = detect({ sampleRate: rate, channels: [mixed] }, { keys: [bob], payloadBits: 32 });
+    expect(r.matches.map((m) => m.payload)).toEqual(['abcd1234']);
+    // The first block starts at 72 s; offsets wrap by the block length (23.78 s).
+    const block = (1024 * 1024) / 44100;
+    expect(r.matches[0]?.offsetSeconds).toBeCloseTo(72 - 3 * block, 2);
+  });
+
+  it('carries spectrogram rows of an overlap over exactly', () => {
+    const analyzer = new BandAnalyzer(44100);
+    const x = (music.channels[0] as Float32Array).subarray(0, 5 * 44100);
+    const shift = 300;
+    const first = x.subarray(0, 3 * 44100);
+    const second = x.subarray(shift * analyzer.hop, shift * analyzer.hop + first.length);
+    const a = analyzer.spectrogram(first);
+    const rows = analyzer.rows(second.length);
+    const bins = analyzer.binCount;
+    a.power.copyWithin(0, shift * bins, a.rows * bins);
+    const carried = a.power.subarray(0, rows * bins);
+    analyzer.spectrogramRows(second, carried, a.rows - shift);
+    expect(carried).toEqual(analyzer.spectrogram(second).power);
   });
 
   it('reports audio_too_short and invalid options with typed errors', () => {

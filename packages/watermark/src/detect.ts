@@ -3,6 +3,7 @@ import { BandAnalyzer } from './band-analysis.js';
 import { WatermarkError } from './errors.js';
 import { logFalsePositiveBound } from './false-positive.js';
 import { checkFormat } from './grid.js';
+import type { Spectrogram } from './backend.js';
 import { activeBackend } from './implementation.js';
 import type { WatermarkKey } from './key.js';
 import { blockLayout } from './layout.js';
@@ -121,8 +122,12 @@ export function createDetector(
   const rate = opts.sampleRate;
   const nch = opts.channels;
   const windowLen = Math.round(DETECT_WINDOW_SECONDS * rate);
-  const overlap = Math.round(DETECT_WINDOW_OVERLAP_SECONDS * rate);
   const analyzer = new BandAnalyzer(rate);
+  // Windows start a whole number of spectrogram hops apart, so the rows of the overlap carry over.
+  const shiftRows = Math.floor(
+    (windowLen - Math.round(DETECT_WINDOW_OVERLAP_SECONDS * rate)) / analyzer.hop,
+  );
+  const overlap = windowLen - shiftRows * analyzer.hop;
   const backend = activeBackend();
   const kernel = backend.analysis(analyzer);
   const keyed = opts.keys.map((key) => {
@@ -138,10 +143,27 @@ export function createDetector(
   let bestSyncZ = 0;
   const raw: RawMatch[] = [];
   let finished = false;
+  // Spectrogram of the last analysed window; its buffer is reused by the next window.
+  let spec: Spectrogram | undefined;
+
+  /** Spectrogram of the window in `signal`, reusing the previous window's rows of the overlap. */
+  function spectrogram(signal: Float32Array): Spectrogram {
+    const rows = analyzer.rows(signal.length);
+    const bins = analyzer.binCount;
+    const previous = spec;
+    if (!previous || previous.rows <= shiftRows || previous.power.length < rows * bins) {
+      return kernel.spectrogram(signal);
+    }
+    const power = previous.power.subarray(0, rows * bins);
+    previous.power.copyWithin(0, shiftRows * bins, previous.rows * bins);
+    kernel.spectrogramRows(signal, power, Math.min(rows, previous.rows - shiftRows));
+    return { rows, power };
+  }
 
   function analyze(): void {
     const signal = buffer.subarray(0, buffered);
-    const data = { signal, analyzer, kernel, spec: kernel.spectrogram(signal) };
+    spec = spectrogram(signal);
+    const data = { signal, analyzer, kernel, spec };
     for (const k of keyed) {
       const searcher = new WindowSearcher(data, k.layout, k.correlator);
       let match: WindowMatch | undefined;

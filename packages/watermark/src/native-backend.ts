@@ -48,9 +48,11 @@ export function nativeBackend(binding: NativeBinding): DspBackend {
       spectrogram(signal) {
         const rows = kernel.rows(signal.length);
         const power = new Float32Array(rows * analyzer.binCount);
-        call(() => kernel.spectrogram(signal, power));
+        call(() => kernel.spectrogram(signal, power, 0));
         return { rows, power };
       },
+      spectrogramRows: (signal, power, firstRow) =>
+        call(() => kernel.spectrogram(signal, power, Math.max(0, firstRow))),
       fold(signal, spec, grid, from, to, map, exact, folded) {
         gridBuf[0] = grid.origin;
         gridBuf[1] = grid.step;

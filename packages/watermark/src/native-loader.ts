@@ -43,7 +43,7 @@ export interface NativeSyncCorrelatorInstance {
 /** Instance of the native band analyzer. */
 export interface NativeBandAnalyzerInstance {
   rows(length: number): number;
-  spectrogram(signal: Float32Array, power: Float32Array): number;
+  spectrogram(signal: Float32Array, power: Float32Array, firstRow: number): number;
   fold(
     signal: Float32Array,
     power: Float32Array,

@@ -131,7 +131,11 @@ export const DEFAULT_PAYLOAD_BITS = 128;
  */
 export const DETECT_WINDOW_SECONDS = 60;
 
-/** Overlap between detector windows (s): more than one block, so no mark falls in a gap. */
+/**
+ * Overlap between detector windows (s): more than one block, so no mark falls in a gap. The
+ * detector widens it by less than one spectrogram hop so that consecutive windows start a whole
+ * number of hops apart, and carries the overlap's spectrogram rows over instead of recomputing them.
+ */
 export const DETECT_WINDOW_OVERLAP_SECONDS = 25;
 
 /** Length of the segments used for the coarse speed/offset search (s). */
