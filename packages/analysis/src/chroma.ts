@@ -13,10 +13,11 @@ export interface ChromaArgs {
 }
 
 /**
- * Plain long-term pitch-class profile (the key estimator uses the peak-based `hpcpProfile`
- * instead): every STFT bin between minHz and maxHz adds its magnitude to the pitch class of its
- * frequency (A4 = 440 Hz, equal temperament; index 0 = C). Each frame is normalized first so loud passages do not dominate. Returns 12 values
- * summing to 1 (all zero for silence).
+ * Plain long-term pitch-class profile (the key estimator's default is the peak-based
+ * `hpcpProfile`; this one is its `profile: 'chroma'`): every STFT bin between minHz and maxHz
+ * adds its magnitude to the pitch class of its frequency (A4 = 440 Hz, equal temperament;
+ * index 0 = C). Each frame is normalized first so loud passages do not dominate. Returns 12
+ * values summing to 1 (all zero for silence).
  */
 export function chromaProfile(args: ChromaArgs): Float64Array {
   const frameSize = args.frameSize ?? 8192;

@@ -48,9 +48,12 @@ describe('hpcpProfile', () => {
 
   it('credits candidate fundamentals f/2 ... f/h with harmonic weighting', () => {
     const signal = noteSequence([[48]], { noteSeconds: 4, sampleRate: RATE, harmonics: 8 });
-    const plain = hpcpProfile({ signal, sampleRate: RATE, harmonics: 1 }).chroma;
-    const two = hpcpProfile({ signal, sampleRate: RATE, harmonics: 2 }).chroma;
-    const four = hpcpProfile({ signal, sampleRate: RATE, harmonics: 4 }).chroma;
+    // Band from 55 Hz, so that the candidates of C3 (131 Hz) down to f/2 stay inside it.
+    const at = (harmonics: number) =>
+      hpcpProfile({ signal, sampleRate: RATE, harmonics, minHz: 55 }).chroma;
+    const plain = at(1);
+    const two = at(2);
+    const four = at(4);
     // The 3rd and 6th harmonics of C fall on G; f/2 is an octave, so h = 2 changes nothing.
     expect(plain[7]).toBeGreaterThan(0.1);
     for (let c = 0; c < 12; c++) expect(two[c]).toBeCloseTo(plain[c]!, 6);
@@ -58,6 +61,15 @@ describe('hpcpProfile', () => {
     expect(four[7]!).toBeLessThan(plain[7]!);
     expect(plain[5]).toBe(0);
     expect(four[5]!).toBeGreaterThan(0.03);
+  });
+
+  it('counts each peak at its own pitch only by default', () => {
+    const signal = noteSequence([[48]], { noteSeconds: 4, sampleRate: RATE, harmonics: 8 });
+    const byDefault = hpcpProfile({ signal, sampleRate: RATE }).chroma;
+    const plain = hpcpProfile({ signal, sampleRate: RATE, harmonics: 1 }).chroma;
+    expect([...byDefault]).toEqual([...plain]);
+    // C3's partials are C, G, E and Bb; nothing lands on F, a fifth below C.
+    expect(byDefault[5]).toBe(0);
   });
 
   it('returns a unit-sum profile, or zeros for silence', () => {

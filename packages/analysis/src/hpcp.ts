@@ -11,12 +11,21 @@ export interface HpcpArgs {
   sampleRate: number;
   /** STFT frame size (power of two); default 8192 (2.7 Hz bins at 22.05 kHz). Hop is half. */
   frameSize?: number;
-  /** Spectral peaks outside this band (Hz) are ignored; default 55 and 4000. */
+  /**
+   * Spectral peaks outside this band (Hz) are ignored; default 100 and 4000. Below 100 Hz a
+   * semitone spans less than two 2.7 Hz bins and the kick drum adds peaks of no pitch; bass notes
+   * there still count through their partials.
+   */
   minHz?: number;
   maxHz?: number;
   /** Peaks below the frame's strongest by more than this many dB are ignored; default 40. */
   floorDb?: number;
-  /** Each peak also counts for the candidate fundamentals f/2 ... f/harmonics; default 4. */
+  /**
+   * Each peak also counts for the candidate fundamentals f/2 ... f/harmonics; default 1 (off).
+   * The f/3 candidate credits every partial to the pitch class a fifth below it, which pulls
+   * a major key toward its subdominant and relative minor; the key estimator models the
+   * partials in its templates instead (see `withHarmonics`).
+   */
   harmonics?: number;
   /** Weight of the h-th candidate fundamental is `harmonicDecay^(h-1)`; default 0.6. */
   harmonicDecay?: number;
@@ -44,8 +53,8 @@ export interface HpcpProfile {
 /**
  * Harmonic pitch-class profile (after Gómez 2006): per STFT frame, local maxima of the magnitude
  * spectrum are refined by parabolic interpolation; each peak adds its (optionally whitened)
- * magnitude to a 10-cent pitch histogram at its own frequency and, with decaying weights, at the
- * candidate fundamentals f/2 ... f/h. Each frame's histogram is normalized to unit sum before it is
+ * magnitude to a 10-cent pitch histogram at its own frequency and, if `harmonics` > 1, with
+ * decaying weights at the candidate fundamentals f/2 ... f/h. Each frame's histogram is normalized to unit sum before it is
  * accumulated, so loud passages do not dominate. The reference frequency is the circular mean of
  * the peaks' offsets from the equal-tempered grid; the long-term histogram is folded onto 12 pitch
  * classes centred on that grid with a cos² kernel.
@@ -53,10 +62,10 @@ export interface HpcpProfile {
 export function hpcpProfile(args: HpcpArgs): HpcpProfile {
   const frameSize = args.frameSize ?? 8192;
   const rate = args.sampleRate;
-  const minHz = args.minHz ?? 55;
+  const minHz = args.minHz ?? 100;
   const maxHz = Math.min(args.maxHz ?? 4000, rate / 2);
   const floor = 10 ** (-(args.floorDb ?? 40) / 20);
-  const harmonics = Math.max(1, Math.floor(args.harmonics ?? 4));
+  const harmonics = Math.max(1, Math.floor(args.harmonics ?? 1));
   const decay = args.harmonicDecay ?? 0.6;
   const whiten = args.whiten ?? false;
   const power = args.power ?? 0.5;

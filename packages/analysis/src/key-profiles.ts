@@ -26,6 +26,42 @@ export const TEMPERLEY: KeyProfile = {
 };
 
 /**
+ * Pitch-class counts of a key's three main triads (Gómez 2006, "three chords"): tonic,
+ * subdominant and dominant. Major: I, IV, V; minor: i, iv and the major V of harmonic minor
+ * (with the raised seventh). Tonic and fifth appear in two triads each, the other scale tones of
+ * those triads in one; the remaining pitch classes in none.
+ */
+export const THREE_CHORDS: KeyProfile = {
+  major: [2, 0, 1, 0, 1, 1, 0, 2, 0, 1, 0, 1],
+  minor: [2, 0, 1, 1, 0, 1, 0, 2, 1, 0, 0, 1],
+};
+
+/**
+ * Polyphonic version of a note profile (after Gómez 2006): what a pitch-class profile measured
+ * from audio should look like when every note sounds with its first `harmonics` partials. The
+ * h-th partial lies 12·log2(h) semitones above the note (0, 12, 19, 24, 28, 31, 34, 36 for
+ * h = 1..8: octaves, fifths, a major third and a flat seventh) and adds the note's weight times
+ * `slope^(h-1)` to that pitch class. Putting the partials into the template, instead of trying
+ * to remove them from the measured profile, keeps a third harmonic from reading as a fifth.
+ */
+export function withHarmonics(
+  profile: readonly number[],
+  harmonics: number,
+  slope: number,
+): number[] {
+  const out = new Array<number>(12).fill(0);
+  for (let h = 1; h <= harmonics; h++) {
+    const shift = Math.round(12 * Math.log2(h)) % 12;
+    const w = slope ** (h - 1);
+    for (let pc = 0; pc < 12; pc++) {
+      const k = (pc + shift) % 12;
+      out[k] = out[k]! + w * profile[pc]!;
+    }
+  }
+  return out;
+}
+
+/**
  * Pearson correlation of `chroma` rotated by `shift` (so that pitch class `shift` lines up with
  * the profile's tonic) with `profile`.
  */

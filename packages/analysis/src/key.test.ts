@@ -61,6 +61,43 @@ describe('estimateKey', () => {
     });
   }
 
+  // B major songs built on I-vi-IV-V, with the IV chord held twice as long: G# (in vi and IV)
+  // and E (IV) are strong, the leading tone A# sounds only in V. Bass notes an octave below.
+  const bMajorStrongIv = [
+    [47, 59, 63, 66], // I: B2, B3 D#4 F#4
+    [56, 68, 71, 75], // vi: G#3, G#4 B4 D#5
+    [52, 64, 68, 71], // IV: E3, E4 G#4 B4
+    [52, 64, 68, 71],
+    [54, 66, 70, 73], // V: F#3, F#4 A#4 C#5
+  ];
+  for (const harmonics of [6, 8]) {
+    it(`reads B major I-vi-IV-IV-V (${harmonics} partials per note) as B major, not E major or G# minor`, () => {
+      const signal = noteSequence([...bMajorStrongIv, ...bMajorStrongIv], {
+        noteSeconds: 1,
+        sampleRate: 22050,
+        harmonics,
+      });
+      const r = estimateKey({ audio: { sampleRate: 22050, channels: [signal] } });
+      expect(keyName(r.tonic, r.mode)).toBe('B major');
+    });
+  }
+
+  it('reads the relative minor of the same chords, G# minor i-iv-V-i with vi-like weight, as G# minor', () => {
+    // G#m, C#m, D# (raised seventh F##/G), G#m, with the tonic chord again at the end.
+    const signal = noteSequence(
+      [
+        [44, 56, 59, 63],
+        [49, 61, 64, 68],
+        [51, 63, 67, 70],
+        [44, 56, 59, 63],
+        [44, 56, 59, 63],
+      ],
+      { noteSeconds: 1, sampleRate: 22050 },
+    );
+    const r = estimateKey({ audio: { sampleRate: 22050, channels: [signal] } });
+    expect(keyName(r.tonic, r.mode)).toBe('Ab minor');
+  });
+
   it('finds the key of a cadence tuned 45 cents flat with either profile', () => {
     const cadence = [triad(55, 4), triad(60, 4), triad(62, 4), triad(55, 4)];
     expect(estimate([...cadence, ...cadence], -45, 'hpcp')).toBe('G major');

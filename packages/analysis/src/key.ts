@@ -2,7 +2,7 @@ import { type AudioInput, mixToMono } from './audio.js';
 import { chromaProfile } from './chroma.js';
 import { AnalysisError } from './errors.js';
 import { hpcpProfile } from './hpcp.js';
-import { ALBRECHT_SHANAHAN, rotatedCorrelation } from './key-profiles.js';
+import { rotatedCorrelation, THREE_CHORDS, withHarmonics } from './key-profiles.js';
 import { analysisFactor, decimate } from './spectral.js';
 
 /** Pitch-class names used for keys (sharps, except the conventional flat keys below). */
@@ -37,12 +37,29 @@ export function keyName(tonic: number, mode: 'major' | 'minor'): string {
 }
 
 /**
- * Chooses the key whose rotated Albrecht-Shanahan (2013) profile best correlates with a 12-bin
- * chroma profile (index 0 = C). The profile family was chosen over Krumhansl-Kessler, Temperley
- * and their averages on a separate tuning corpus (see docs/analysis.md).
+ * Partials per note and their decay in the key templates ({@link withHarmonics}): the h-th
+ * partial weighs 0.7^(h-1). Chosen on the tuning corpus (see docs/analysis.md), where 4-8
+ * partials with decays 0.5-0.7 all scored 0.992-0.998 (MIREX weighted).
+ */
+const TEMPLATE_HARMONICS = 8;
+const TEMPLATE_SLOPE = 0.7;
+
+/** Major and minor key templates for C (index 0 = C); other keys are rotations. */
+const TEMPLATES = {
+  major: withHarmonics(THREE_CHORDS.major, TEMPLATE_HARMONICS, TEMPLATE_SLOPE),
+  minor: withHarmonics(THREE_CHORDS.minor, TEMPLATE_HARMONICS, TEMPLATE_SLOPE),
+};
+
+/**
+ * Chooses the key whose template best correlates (Pearson) with a 12-bin chroma profile
+ * (index 0 = C). A key's template is the pitch-class content of its tonic, subdominant and
+ * dominant triads ({@link THREE_CHORDS}) with eight partials per note, decaying 0.7 per partial
+ * ({@link withHarmonics}), i.e. what the measured profile of music built on those chords looks
+ * like. It was chosen over the Albrecht-Shanahan, Temperley and Krumhansl-Kessler profiles, with
+ * and without partials, on a separate tuning corpus (see docs/analysis.md).
  */
 export function keyFromChroma(chroma: ArrayLike<number>): KeyResult {
-  const { major, minor } = ALBRECHT_SHANAHAN;
+  const { major, minor } = TEMPLATES;
   const scores: { tonic: number; mode: 'major' | 'minor'; r: number }[] = [];
   for (let t = 0; t < 12; t++) {
     scores.push({ tonic: t, mode: 'major', r: rotatedCorrelation(chroma, major, t) });
@@ -66,18 +83,18 @@ export function keyFromChroma(chroma: ArrayLike<number>): KeyResult {
 export interface EstimateKeyArgs {
   audio: AudioInput;
   /**
-   * Pitch-class profile: `chroma` (default) maps every STFT bin to its pitch class
-   * ({@link chromaProfile}); `hpcp` uses spectral peaks with harmonic weighting, folded around the
-   * estimated tuning ({@link hpcpProfile}). `hpcp` is the more accurate on the tuning corpus and
-   * copes with recordings off A4 = 440 Hz; see docs/analysis.md for why it is not the default.
+   * Pitch-class profile: `hpcp` (default) uses the spectral peaks, folded around the estimated
+   * tuning ({@link hpcpProfile}), so it copes with recordings off A4 = 440 Hz; `chroma` maps every
+   * STFT bin to its pitch class ({@link chromaProfile}) and is less accurate on the tuning corpus
+   * (see docs/analysis.md).
    */
   profile?: 'chroma' | 'hpcp';
 }
 
 /**
  * Estimates the musical key: a long-term pitch-class profile of the mono mix at ~22 kHz
- * (8192-point STFT, 55 Hz-4 kHz, each frame normalized) correlated with the 24 rotations of the
- * Albrecht-Shanahan major and minor profiles.
+ * (8192-point STFT, spectral peaks between 100 Hz and 4 kHz, each frame normalized) correlated with
+ * the 24 rotations of the major and minor key templates ({@link keyFromChroma}).
  */
 export function estimateKey(args: EstimateKeyArgs): KeyResult {
   const factor = analysisFactor(args.audio.sampleRate);
@@ -85,8 +102,8 @@ export function estimateKey(args: EstimateKeyArgs): KeyResult {
   const mono = decimate(mixToMono(args.audio), factor);
   if (mono.length < rate) throw new AnalysisError('too_short', 'key needs at least 1 s of audio');
   const chroma =
-    args.profile === 'hpcp'
-      ? hpcpProfile({ signal: mono, sampleRate: rate }).chroma
-      : chromaProfile({ signal: mono, sampleRate: rate });
+    args.profile === 'chroma'
+      ? chromaProfile({ signal: mono, sampleRate: rate })
+      : hpcpProfile({ signal: mono, sampleRate: rate }).chroma;
   return keyFromChroma(chroma);
 }
