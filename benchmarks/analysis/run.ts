@@ -54,7 +54,7 @@ console.error(`corpus: ${items.length} items in ${((performance.now() - t0) / 10
 
 interface Row {
   item: CorpusItem;
-  ours: { bpm?: number; key?: Key; tempoS?: number; keyS?: number; hpcp?: Key; hpcpS?: number };
+  ours: { bpm?: number; key?: Key; tempoS?: number; keyS?: number; chroma?: Key; chromaS?: number };
   aubio?: { bpm: number; s: number };
   librosa?: { bpm: number; s: number };
   essentia?: { bpm?: number; key?: Key; tempoS?: number; keyS?: number };
@@ -62,8 +62,8 @@ interface Row {
 
 const rows: Row[] = [];
 let audioSeconds = 0;
-const speed = { tempo: 0, key: 0, hpcp: 0, loudness: 0, peaks: 0, stems: 0 };
-const speedAudio = { tempo: 0, key: 0, hpcp: 0, loudness: 0, peaks: 0, stems: 0 };
+const speed = { tempo: 0, key: 0, chroma: 0, loudness: 0, peaks: 0, stems: 0 };
+const speedAudio = { tempo: 0, key: 0, chroma: 0, loudness: 0, peaks: 0, stems: 0 };
 let peaksExact = 0;
 let peaksChecked = 0;
 
@@ -105,11 +105,11 @@ for (const item of items) {
     speed.key += row.ours.keyS;
     speedAudio.key += seconds;
     const h = performance.now();
-    const kh = estimateKey({ audio, profile: 'hpcp' });
-    row.ours.hpcp = { tonic: kh.tonic, mode: kh.mode };
-    row.ours.hpcpS = (performance.now() - h) / 1000;
-    speed.hpcp += row.ours.hpcpS;
-    speedAudio.hpcp += seconds;
+    const kc = estimateKey({ audio, profile: 'chroma' });
+    row.ours.chroma = { tonic: kc.tonic, mode: kc.mode };
+    row.ours.chromaS = (performance.now() - h) / 1000;
+    speed.chroma += row.ours.chromaS;
+    speedAudio.chroma += seconds;
   }
   let t = performance.now();
   measureLoudness({ audio });
@@ -221,10 +221,10 @@ function tempoScores(system: System, kind: (typeof kinds)[number]) {
     sel.filter((r) => est(r) !== undefined && acc2(est(r)!, r.item.bpm!)).length / sel.length;
   return { n: sel.length, acc1: a1, acc2: a2 };
 }
-function keyScores(system: 'ours' | 'hpcp' | 'essentia', kind: 'chords' | 'midi' | 'all') {
+function keyScores(system: 'ours' | 'chroma' | 'essentia', kind: 'chords' | 'midi' | 'all') {
   const sel = rows.filter((r) => r.item.key && (kind === 'all' || r.item.kind === kind));
   const est = (r: Row) =>
-    system === 'ours' ? r.ours.key : system === 'hpcp' ? r.ours.hpcp : r.essentia?.key;
+    system === 'ours' ? r.ours.key : system === 'chroma' ? r.ours.chroma : r.essentia?.key;
   if (!sel.some((r) => est(r))) return undefined;
   const total = sel.reduce((s, r) => s + (est(r) ? keyScore(est(r)!, r.item.key!) : 0), 0);
   const exact = sel.filter((r) => est(r) && keyScore(est(r)!, r.item.key!) === 1).length;
@@ -262,10 +262,10 @@ lines.push('| system | chords weighted | MIDI weighted | all weighted | all exac
 lines.push('|---|---|---|---|---|');
 const keyLabel = {
   ours: '**vaultmark** (default)',
-  hpcp: "vaultmark `profile: 'hpcp'`",
+  chroma: "vaultmark `profile: 'chroma'`",
   essentia: 'essentia',
 };
-for (const s of ['ours', 'hpcp', 'essentia'] as const) {
+for (const s of ['ours', 'chroma', 'essentia'] as const) {
   const a = keyScores(s, 'all');
   if (!a) continue;
   lines.push(
@@ -292,7 +292,7 @@ lines.push(
   `| tempo | ${xrt('tempo')} | ${ratio((r) => r.aubio?.s)} (incl. decode + process start) | ${ratio((r) => r.librosa?.s)} | ${ratio((r) => r.essentia?.tempoS)} |`,
 );
 lines.push(`| key | ${xrt('key')} | – | – | ${ratio((r) => r.essentia?.keyS)} |`);
-lines.push(`| key, \`profile: 'hpcp'\` | ${xrt('hpcp')} | – | – | – |`);
+lines.push(`| key, \`profile: 'chroma'\` | ${xrt('chroma')} | – | – | – |`);
 lines.push(`| loudness (I, LRA, true peak) | ${xrt('loudness')} | – | – | – |`);
 lines.push(`| peaks (zoom 256) | ${xrt('peaks')} | – | – | – |`);
 lines.push(`| stems (DSP separator) | ${xrt('stems')} | – | – | – |`);
@@ -328,14 +328,15 @@ for (const r of rows) {
   ]
     .filter(Boolean)
     .join(', ');
-  const hpcp =
-    r.ours.hpcp && (r.ours.hpcp.tonic !== r.ours.key?.tonic || r.ours.hpcp.mode !== r.ours.key.mode)
-      ? `${keyName(r.ours.hpcp.tonic, r.ours.hpcp.mode)} (hpcp)`
+  const chroma =
+    r.ours.chroma &&
+    (r.ours.chroma.tonic !== r.ours.key?.tonic || r.ours.chroma.mode !== r.ours.key.mode)
+      ? `${keyName(r.ours.chroma.tonic, r.ours.chroma.mode)} (chroma)`
       : undefined;
   const ours = [
     r.ours.bpm?.toFixed(1),
     r.ours.key ? keyName(r.ours.key.tonic, r.ours.key.mode) : undefined,
-    hpcp,
+    chroma,
   ]
     .filter(Boolean)
     .join(', ');
