@@ -13,8 +13,8 @@ export interface HpcpArgs {
   frameSize?: number;
   /**
    * Spectral peaks outside this band (Hz) are ignored; default 100 and 4000. Below 100 Hz a
-   * semitone spans less than two 2.7 Hz bins and the kick drum adds peaks of no pitch; bass notes
-   * there still count through their partials.
+   * semitone spans fewer than 2.2 bins of 2.7 Hz (1.2 at 55 Hz) and the kick drum adds peaks of
+   * no pitch; bass notes there still count through their partials.
    */
   minHz?: number;
   maxHz?: number;
@@ -22,9 +22,10 @@ export interface HpcpArgs {
   floorDb?: number;
   /**
    * Each peak also counts for the candidate fundamentals f/2 ... f/harmonics; default 1 (off).
-   * The f/3 candidate credits every partial to the pitch class a fifth below it, which pulls
-   * a major key toward its subdominant and relative minor; the key estimator models the
-   * partials in its templates instead (see `withHarmonics`).
+   * The f/3 candidate credits every partial also to the pitch class a fifth below it (the
+   * tonic's partials to the subdominant). The key estimator models the partials in its
+   * templates instead (see `withHarmonics`), and with both the partials count twice: on the
+   * tuning corpus f/2 ... f/4 cost 0.02 (see docs/analysis.md).
    */
   harmonics?: number;
   /** Weight of the h-th candidate fundamental is `harmonicDecay^(h-1)`; default 0.6. */

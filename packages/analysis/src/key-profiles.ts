@@ -42,7 +42,8 @@ export const THREE_CHORDS: KeyProfile = {
  * h-th partial lies 12·log2(h) semitones above the note (0, 12, 19, 24, 28, 31, 34, 36 for
  * h = 1..8: octaves, fifths, a major third and a flat seventh) and adds the note's weight times
  * `slope^(h-1)` to that pitch class. Putting the partials into the template, instead of trying
- * to remove them from the measured profile, keeps a third harmonic from reading as a fifth.
+ * to remove them from the measured profile, makes the 3rd partial of each note expected energy
+ * on its fifth rather than evidence for another key.
  */
 export function withHarmonics(
   profile: readonly number[],
