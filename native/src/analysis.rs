@@ -3,12 +3,12 @@
 //! rows computed in parallel), exact single-frame spectra, and the conversion of band powers on
 //! a frame grid into normalized detection values folded by block frame.
 
+use crate::band_cache::{BandCache, CachedMap};
 use crate::embedder::{BANDS, BLOCK_FRAMES};
 use crate::errors::NativeError;
-use crate::fft::RealFft;
+use crate::packed_fft::PackedRealFft;
 use crate::threads::pool;
 use rayon::prelude::*;
-use realfft::num_complex::Complex32;
 use std::sync::Mutex;
 
 const POWER_FLOOR: f64 = 1e-12;
@@ -26,13 +26,13 @@ pub struct Analyzer {
     bin_count: usize,
     /// Per-thread FFT buffers of parallel folds, reused across calls.
     scratches: Mutex<Vec<FrameScratch>>,
+    /// Log band powers of the rows of the spectrogram being searched, per band map.
+    cache: Mutex<BandCache>,
 }
 
 /// Per-thread FFT buffers (single-precision transforms; see `frame_power`).
 pub struct FrameScratch {
-    fft: RealFft<f32>,
-    input: Vec<f32>,
-    spectrum: Vec<Complex32>,
+    fft: PackedRealFft,
     row_power: Vec<f32>,
 }
 
@@ -46,7 +46,8 @@ pub struct Grid {
 
 /// Buffers of one fold (grow on demand, then reused).
 pub struct FoldScratch {
-    frame: FrameScratch,
+    /// FFT buffers of exact frames, made on the first exact fold (dense folds need none).
+    frame: Option<FrameScratch>,
     values: Vec<f32>,
     shifted: Vec<f32>,
     valid: Vec<u8>,
@@ -76,7 +77,7 @@ impl Analyzer {
                 "bins {first_bin}+{bin_count} exceed FFT size {fft_size}"
             )));
         }
-        RealFft::<f64>::new(fft_size)?;
+        PackedRealFft::new(fft_size)?;
         let l = window_length as f64;
         let window = (0..window_length)
             .map(|n| (0.5 - 0.5 * (2.0 * std::f64::consts::PI * (n as f64 + 0.5) / l).cos()) as f32)
@@ -88,6 +89,7 @@ impl Analyzer {
             first_bin,
             bin_count,
             scratches: Mutex::new(Vec::new()),
+            cache: Mutex::new(BandCache::default()),
         })
     }
 
@@ -108,12 +110,8 @@ impl Analyzer {
 
     /// Fresh per-thread FFT buffers.
     pub fn frame_scratch(&self) -> FrameScratch {
-        let fft = RealFft::new(self.fft_size).expect("checked size");
-        let spectrum = fft.spectrum();
         FrameScratch {
-            fft,
-            input: vec![0.0; self.fft_size],
-            spectrum,
+            fft: PackedRealFft::new(self.fft_size).expect("checked size"),
             row_power: vec![0.0; self.bin_count],
         }
     }
@@ -121,7 +119,7 @@ impl Analyzer {
     /// Fresh fold buffers.
     pub fn fold_scratch(&self) -> FoldScratch {
         FoldScratch {
-            frame: self.frame_scratch(),
+            frame: None,
             values: Vec::new(),
             shifted: Vec::new(),
             valid: Vec::new(),
@@ -131,21 +129,26 @@ impl Analyzer {
     /// Power of the stored fine bins of the frame starting at `start` (zero outside the signal).
     pub fn frame_power(&self, s: &mut FrameScratch, signal: &[f32], start: i64, out: &mut [f32]) {
         let len = self.window.len();
-        for (n, (x, &w)) in s.input[..len].iter_mut().zip(&self.window).enumerate() {
-            let i = start + n as i64;
-            *x = if i >= 0 && (i as usize) < signal.len() {
-                signal[i as usize] * w
-            } else {
-                0.0
-            };
+        let input = s.fft.input_mut();
+        let inside = start >= 0 && start as usize + len <= signal.len();
+        if inside {
+            let frame = &signal[start as usize..start as usize + len];
+            for ((x, &v), &w) in input.iter_mut().zip(frame).zip(&self.window) {
+                *x = v * w;
+            }
+        } else {
+            for (n, (x, &w)) in input[..len].iter_mut().zip(&self.window).enumerate() {
+                let i = start + n as i64;
+                *x = if i >= 0 && (i as usize) < signal.len() {
+                    signal[i as usize] * w
+                } else {
+                    0.0
+                };
+            }
         }
-        s.input[len..].fill(0.0);
-        s.fft.forward(&mut s.input, &mut s.spectrum);
-        let bins = &s.spectrum[self.first_bin..self.first_bin + self.bin_count];
-        for (o, c) in out.iter_mut().zip(bins) {
-            let (re, im) = (c.re as f64, c.im as f64);
-            *o = (re * re + im * im) as f32;
-        }
+        input[len..].fill(0.0);
+        s.fft
+            .forward_power(self.first_bin, &mut out[..self.bin_count]);
     }
 
     /// Dense spectrogram: row i (the frame at i·hop) into `power[i·bins..]` for every row from
@@ -165,15 +168,15 @@ impl Analyzer {
             power[first_row * bins..]
                 .par_chunks_mut(ROWS_PER_TASK * bins)
                 .enumerate()
-                .for_each_init(
-                    || self.frame_scratch(),
-                    |scratch, (task, chunk)| {
-                        for (r, row) in chunk.chunks_mut(bins).enumerate() {
-                            let i = first_row + task * ROWS_PER_TASK + r;
-                            self.frame_power(scratch, signal, (i * self.hop) as i64, row);
-                        }
-                    },
-                )
+                .for_each(|(task, chunk)| {
+                    // Buffers (and their planned transforms) come from the analyzer's pool.
+                    let mut scratch = self.take_scratch();
+                    for (r, row) in chunk.chunks_mut(bins).enumerate() {
+                        let i = first_row + task * ROWS_PER_TASK + r;
+                        self.frame_power(&mut scratch, signal, (i * self.hop) as i64, row);
+                    }
+                    self.put_scratch(scratch);
+                })
         });
         Ok(rows)
     }
@@ -182,13 +185,14 @@ impl Analyzer {
     #[allow(clippy::too_many_arguments)]
     fn frame_values(
         &self,
-        fs: &mut FrameScratch,
+        fs: Option<&mut FrameScratch>,
         signal: &[f32],
         power: &[f32],
         rows: usize,
         pos: f64,
         (lo, hi): (&[i32], &[i32]),
         exact: bool,
+        cache: Option<&CachedMap>,
         out: &mut [f32],
     ) -> bool {
         let bins = self.bin_count;
@@ -196,6 +200,7 @@ impl Analyzer {
             let start = js_round(pos);
             let ok = start >= 0 && start as usize + self.window.len() <= signal.len();
             if ok {
+                let fs = fs.expect("exact frames need FFT buffers");
                 let mut row = std::mem::take(&mut fs.row_power);
                 self.frame_power(fs, signal, start, &mut row);
                 band_log_power(&row, lo, hi, out);
@@ -207,10 +212,57 @@ impl Analyzer {
             let ok = row >= 0 && (row as usize) < rows;
             if ok {
                 let r = row as usize;
-                band_log_power(&power[r * bins..(r + 1) * bins], lo, hi, out);
+                let row_power = &power[r * bins..(r + 1) * bins];
+                match cache {
+                    Some(c) => c.row(r, out, |o| band_log_power(row_power, lo, hi, o)),
+                    None => band_log_power(row_power, lo, hi, out),
+                }
             }
             ok
         }
+    }
+
+    /// [`Self::fold`] of the spectrogram the caller calls `spectrogram` (its id; the rows behind
+    /// one id must not change), with that spectrogram's cached log band powers of this map.
+    #[allow(clippy::too_many_arguments)]
+    pub fn cached_fold(
+        &self,
+        s: &mut FoldScratch,
+        spectrogram: u32,
+        signal: &[f32],
+        power: &[f32],
+        rows: usize,
+        grid: Grid,
+        range: (i64, i64),
+        map: (&[i32], &[i32]),
+        exact: bool,
+        folded: &mut [f32],
+    ) {
+        if exact {
+            return self.fold(
+                s, signal, power, rows, grid, range, map, exact, true, None, folded,
+            );
+        }
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = cache.map(spectrogram, rows, map.0, map.1);
+        self.fold(
+            s,
+            signal,
+            power,
+            rows,
+            grid,
+            range,
+            map,
+            false,
+            true,
+            Some(entry),
+            folded,
+        );
+    }
+
+    /// The band cache (the coarse search takes entries for a whole batch).
+    pub fn band_cache(&self) -> std::sync::MutexGuard<'_, BandCache> {
+        self.cache.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn take_scratch(&self) -> FrameScratch {
@@ -233,7 +285,8 @@ impl Analyzer {
     /// (BLOCK_FRAMES × BANDS). Band power comes from the dense spectrogram (`power`, `rows`
     /// rows) or, when `exact`, from a spectrum of the exact frame. `lo`/`hi`: band bin ranges
     /// relative to the first stored bin (the TS `bandMap`). With `parallel`, frames are split
-    /// across the worker threads (the values do not depend on the split).
+    /// across the worker threads (the values do not depend on the split). `cache`: the rows'
+    /// log band powers of this map and spectrogram, filled as they are first needed (dense only).
     #[allow(clippy::too_many_arguments)]
     pub fn fold(
         &self,
@@ -246,8 +299,10 @@ impl Analyzer {
         map: (&[i32], &[i32]),
         exact: bool,
         parallel: bool,
+        cache: Option<&CachedMap>,
         folded: &mut [f32],
     ) {
+        let cache = if exact { None } else { cache };
         let n = (to - from).max(0) as usize;
         if s.values.len() < n * BANDS {
             s.values.resize(n * BANDS, 0.0);
@@ -269,13 +324,14 @@ impl Analyzer {
                         {
                             let i = task * FRAMES_PER_TASK + k;
                             *ok = self.frame_values(
-                                &mut fs,
+                                Some(&mut fs),
                                 signal,
                                 power,
                                 rows,
                                 pos(i),
                                 map,
                                 exact,
+                                cache,
                                 out,
                             ) as u8;
                         }
@@ -283,9 +339,23 @@ impl Analyzer {
                     })
             });
         } else {
+            let mut frame = if exact {
+                Some(s.frame.get_or_insert_with(|| self.frame_scratch()))
+            } else {
+                None
+            };
             for (i, (out, ok)) in values.chunks_mut(BANDS).zip(valid.iter_mut()).enumerate() {
-                *ok = self.frame_values(&mut s.frame, signal, power, rows, pos(i), map, exact, out)
-                    as u8;
+                *ok = self.frame_values(
+                    frame.as_deref_mut(),
+                    signal,
+                    power,
+                    rows,
+                    pos(i),
+                    map,
+                    exact,
+                    cache,
+                    out,
+                ) as u8;
             }
         }
         to_detection_values(values, valid, &mut s.shifted[..n * BANDS]);
@@ -307,6 +377,24 @@ impl Analyzer {
 /// four interleaved partial sums (so the additions overlap in the pipeline instead of waiting on
 /// each other); the logarithm is taken in single precision, the precision of the stored result.
 fn band_log_power(row: &[f32], lo: &[i32], hi: &[i32], out: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if crate::packed_fft::has_avx2_fma() {
+            // SAFETY: the CPU supports the features the function is compiled for.
+            return unsafe { band_log_power_avx2(row, lo, hi, out) };
+        }
+    }
+    band_log_power_generic(row, lo, hi, out)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn band_log_power_avx2(row: &[f32], lo: &[i32], hi: &[i32], out: &mut [f32]) {
+    band_log_power_generic(row, lo, hi, out)
+}
+
+#[inline(always)]
+fn band_log_power_generic(row: &[f32], lo: &[i32], hi: &[i32], out: &mut [f32]) {
     for b in 0..BANDS {
         let bins = &row[lo[b] as usize..hi[b] as usize];
         let mut part = [0.0f64; 4];
@@ -327,6 +415,24 @@ fn band_log_power(row: &[f32], lo: &[i32], hi: &[i32], out: &mut [f32]) {
 /// Loudness removal, temporal high-pass, band and frame equalization and clipping, in place
 /// (the TS `toDetectionValues`, same order of operations; invalid rows become zero gaps).
 fn to_detection_values(values: &mut [f32], valid: &[u8], shifted: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if crate::packed_fft::has_avx2_fma() {
+            // SAFETY: the CPU supports the features the function is compiled for.
+            return unsafe { to_detection_values_avx2(values, valid, shifted) };
+        }
+    }
+    to_detection_values_generic(values, valid, shifted)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn to_detection_values_avx2(values: &mut [f32], valid: &[u8], shifted: &mut [f32]) {
+    to_detection_values_generic(values, valid, shifted)
+}
+
+#[inline(always)]
+fn to_detection_values_generic(values: &mut [f32], valid: &[u8], shifted: &mut [f32]) {
     let rows = valid.len();
     let nb = BANDS;
     for j in 0..rows {
@@ -479,6 +585,7 @@ mod tests {
                 (&lo, &hi),
                 exact,
                 false,
+                None,
                 &mut seq,
             );
             a.fold(
@@ -491,9 +598,27 @@ mod tests {
                 (&lo, &hi),
                 exact,
                 true,
+                None,
                 &mut par,
             );
             assert_eq!(seq, par);
+            // Through the band cache, twice (filling, then reading): the same values.
+            for _ in 0..2 {
+                let mut cached = vec![0.0f32; 1024 * BANDS];
+                a.cached_fold(
+                    &mut s,
+                    1,
+                    &x,
+                    &p,
+                    rows,
+                    grid,
+                    (-2, 175),
+                    (&lo, &hi),
+                    exact,
+                    &mut cached,
+                );
+                assert_eq!(cached, seq);
+            }
             assert!(seq.iter().any(|&v| v != 0.0));
         }
     }

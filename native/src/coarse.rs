@@ -6,7 +6,7 @@
 use crate::analysis::{Analyzer, Grid};
 use crate::embedder::{BANDS, BLOCK_FRAMES};
 use crate::errors::{check_len, NativeError};
-use crate::sync::{CorrScratch, SyncCorrelator};
+use crate::sync::SyncCorrelator;
 use crate::threads::pool;
 use rayon::prelude::*;
 
@@ -16,9 +16,12 @@ pub const GRID_FIELDS: usize = 3;
 pub const MAP_FIELDS: usize = 2 * BANDS;
 
 /// Scores every grid: `out[2g]` = best phase, `out[2g + 1]` = its approximate z. Frames
-/// 0..min(frames, B) of grid g are used, with block phase 0.
+/// 0..min(frames, B) of grid g are used, with block phase 0. `spectrogram`: the caller's id of
+/// the spectrogram, to share its cached log band powers with later folds (None: no cache).
+#[allow(clippy::too_many_arguments)]
 pub fn coarse(
     analyzer: &Analyzer,
+    spectrogram: Option<u32>,
     power: &[f32],
     rows: usize,
     grids: &[f64],
@@ -44,19 +47,20 @@ pub fn coarse(
         }
     }
     let cells = BLOCK_FRAMES as usize * BANDS;
+    // Cached log band powers when the batch uses few band maps (the unscaled stage uses one).
+    let split: Vec<(&[i32], &[i32])> = maps.chunks(MAP_FIELDS).map(|m| m.split_at(BANDS)).collect();
+    let mut cache = analyzer.band_cache();
+    let entries = match spectrogram {
+        Some(id) => cache.maps(id, rows, &split),
+        None => None,
+    };
     pool().install(|| {
         out.par_chunks_mut(2)
             .enumerate()
             .with_min_len(2)
             .for_each_init(
-                || {
-                    (
-                        analyzer.fold_scratch(),
-                        CorrScratch::new(),
-                        vec![0.0f32; cells],
-                    )
-                },
-                |(fold, corr, folded), (g, o)| {
+                || (analyzer.fold_scratch(), vec![0.0f32; cells]),
+                |(fold, folded), (g, o)| {
                     let spec = &grids[g * GRID_FIELDS..(g + 1) * GRID_FIELDS];
                     let map = &maps[g * MAP_FIELDS..(g + 1) * MAP_FIELDS];
                     let grid = Grid {
@@ -75,9 +79,10 @@ pub fn coarse(
                         map.split_at(BANDS),
                         false,
                         false,
+                        entries.as_ref().map(|e| e[g]),
                         folded,
                     );
-                    let (phase, z) = sync.best(corr, folded);
+                    let (phase, z) = sync.best_pooled(folded);
                     o[0] = phase as f64;
                     o[1] = z;
                 },

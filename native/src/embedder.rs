@@ -7,7 +7,7 @@
 //! every buffer lives in a per-thread scratch allocated once per run, never per frame.
 
 use crate::errors::NativeError;
-use crate::fft::RealFft;
+use crate::packed_fft::PackedRealFft;
 use crate::threads::pool;
 use rayon::prelude::*;
 use realfft::num_complex::Complex32;
@@ -37,10 +37,11 @@ pub fn frame_start(f: i64, rate: i64) -> i64 {
 
 /// Per-thread buffers of the embedder. The transforms run in single precision: their rounding
 /// error (about 1e−7 of the frame's level) stays orders of magnitude below the 16-bit LSB the
-/// TypeScript path is matched to, while band energies, gains and the output sum use `f64`.
+/// TypeScript path is matched to, while band energies and gains use `f64`. Only the bins of the
+/// marked bands are unpacked from the forward transform and fed to the inverse one.
 struct Scratch {
-    fft: RealFft<f32>,
-    input: Vec<f32>,
+    fft: PackedRealFft,
+    /// Bins k0..k1 of the frame's spectrum (k0 = first band's start, k1 = last band's end).
     spectrum: Vec<Complex32>,
     time: Vec<f32>,
     energy: [f64; BANDS],
@@ -53,6 +54,9 @@ pub struct FrameEmbedder {
     fft_size: usize,
     lo: [usize; BANDS],
     hi: [usize; BANDS],
+    /// Bins spanned by the bands: k0 = min lo, k1 = max hi.
+    k0: usize,
+    k1: usize,
     signs: Vec<i8>,
     delta: f64,
     /// Sine windows of the two frame lengths L and L + 1 that occur at this rate.
@@ -115,12 +119,18 @@ impl FrameEmbedder {
             l[b] = lo[b] as usize;
             h[b] = hi[b] as usize;
         }
-        let scratch = Scratch::new(fft_size)?;
+        let k0 = *l.iter().min().expect("bands");
+        let k1 = (*h.iter().max().expect("bands"))
+            .max(k0 + 1)
+            .min(fft_size / 2);
+        let scratch = Scratch::new(fft_size, k1 - k0)?;
         Ok(FrameEmbedder {
             rate,
             fft_size,
             lo: l,
             hi: h,
+            k0,
+            k1,
             signs: signs.to_vec(),
             delta,
             short_len,
@@ -222,7 +232,7 @@ impl FrameEmbedder {
             .pop();
         match cached {
             Some(s) => Ok(s),
-            None => Scratch::new(self.fft_size),
+            None => Scratch::new(self.fft_size, self.k1 - self.k0),
         }
     }
 
@@ -235,6 +245,37 @@ impl FrameEmbedder {
 
     /// Marks `count` frames from frame `first`; `slice` starts at frame `first`'s first sample.
     fn mark_frames(&self, scratch: &mut Scratch, first: i64, count: usize, slice: &mut [f32]) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if crate::packed_fft::has_avx2_fma() {
+                // SAFETY: the CPU supports the features the function is compiled for.
+                return unsafe { self.mark_frames_avx2(scratch, first, count, slice) };
+            }
+        }
+        self.mark_frames_generic(scratch, first, count, slice)
+    }
+
+    /// [`Self::mark_frames`] with the per-sample and per-bin loops vectorized for AVX2.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn mark_frames_avx2(
+        &self,
+        scratch: &mut Scratch,
+        first: i64,
+        count: usize,
+        slice: &mut [f32],
+    ) {
+        self.mark_frames_generic(scratch, first, count, slice)
+    }
+
+    #[inline(always)]
+    fn mark_frames_generic(
+        &self,
+        scratch: &mut Scratch,
+        first: i64,
+        count: usize,
+        slice: &mut [f32],
+    ) {
         let base = frame_start(first, self.rate);
         for i in 0..count as i64 {
             let f = first + i;
@@ -245,13 +286,14 @@ impl FrameEmbedder {
     }
 
     /// Per-band relative gains δ_b (docs/watermark.md §5 step 3) from the frame's spectrum.
+    #[inline(always)]
     fn band_gains(&self, scratch: &mut Scratch) {
         let mut log_sum = 0.0;
         let mut count = 0usize;
         let mut total = 0.0;
         for b in 0..BANDS {
             let mut e = 0.0;
-            for c in &scratch.spectrum[self.lo[b]..self.hi[b]] {
+            for c in &scratch.spectrum[self.lo[b] - self.k0..self.hi[b] - self.k0] {
                 let (re, im) = (c.re as f64, c.im as f64);
                 e += re * re + im * im;
             }
@@ -287,55 +329,49 @@ impl FrameEmbedder {
         }
     }
 
+    #[inline(always)]
     fn mark_frame(&self, scratch: &mut Scratch, f: i64, frame: &mut [f32]) {
         let length = frame.len();
         let which = if length == self.short_len { 0 } else { 1 };
         debug_assert_eq!(self.windows32[which].len(), length);
-        for ((x, &v), &wn) in scratch
-            .input
+        let input = scratch.fft.input_mut();
+        for ((x, &v), &wn) in input
             .iter_mut()
             .zip(frame.iter())
             .zip(self.windows32[which].iter())
         {
             *x = v * wn;
         }
-        scratch.input[length..].fill(0.0);
-        {
-            let Scratch {
-                fft,
-                input,
-                spectrum,
-                ..
-            } = scratch;
-            fft.forward(input, spectrum);
-        }
+        input[length..].fill(0.0);
+        scratch.fft.forward(self.k0, &mut scratch.spectrum);
         self.band_gains(scratch);
         let cell = (f.rem_euclid(BLOCK_FRAMES) as usize) * BANDS;
-        // Keep only the marked bins, scaled: D_k = δ_b·s_b·X_k.
-        let mut k0 = 0usize;
+        // Keep only the marked bins, scaled: D_k = δ_b·s_b·X_k (bins between bands, if any, are
+        // cleared).
+        let mut k = self.k0;
         for b in 0..BANDS {
-            scratch.spectrum[k0..self.lo[b]].fill(Complex32::new(0.0, 0.0));
+            let (lo, hi) = (self.lo[b] - self.k0, self.hi[b] - self.k0);
+            if self.lo[b] > k {
+                scratch.spectrum[k - self.k0..lo].fill(Complex32::new(0.0, 0.0));
+            }
             let g = (scratch.gains[b] * self.signs[cell + b] as f64) as f32;
-            for c in &mut scratch.spectrum[self.lo[b]..self.hi[b]] {
+            for c in &mut scratch.spectrum[lo..hi] {
                 *c *= g;
             }
-            k0 = self.hi[b].max(k0);
+            k = self.hi[b].max(k);
         }
-        scratch.spectrum[k0..].fill(Complex32::new(0.0, 0.0));
-        {
-            let Scratch {
-                fft,
-                spectrum,
-                time,
-                ..
-            } = scratch;
-            fft.inverse(spectrum, time);
-        }
+        let Scratch {
+            fft,
+            spectrum,
+            time,
+            ..
+        } = scratch;
+        fft.inverse(self.k0, spectrum, &mut time[..length]);
         // y = clamp(x + w·d/N) in single precision (rounding ≤ 1e−7, far below the 16-bit LSB);
         // a sample already outside [−1, 1] passes unchanged.
         for ((y, &t), &wn) in frame
             .iter_mut()
-            .zip(scratch.time.iter())
+            .zip(time.iter())
             .zip(self.synthesis[which].iter())
         {
             let v = *y;
@@ -347,13 +383,10 @@ impl FrameEmbedder {
 }
 
 impl Scratch {
-    fn new(size: usize) -> Result<Self, NativeError> {
-        let fft = RealFft::new(size)?;
-        let spectrum = fft.spectrum();
+    fn new(size: usize, bins: usize) -> Result<Self, NativeError> {
         Ok(Scratch {
-            fft,
-            input: vec![0.0; size],
-            spectrum,
+            fft: PackedRealFft::new(size)?,
+            spectrum: vec![Complex32::new(0.0, 0.0); bins],
             time: vec![0.0; size],
             energy: [0.0; BANDS],
             gains: [0.0; BANDS],

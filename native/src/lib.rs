@@ -7,10 +7,12 @@ use napi::bindgen_prelude::{Float32Array, Float32ArraySlice, Float64ArraySlice, 
 use napi_derive::napi;
 
 mod analysis;
+mod band_cache;
 mod coarse;
 mod embedder;
 mod errors;
 mod fft;
+mod packed_fft;
 mod sync;
 mod threads;
 mod viterbi;
@@ -184,11 +186,13 @@ impl NativeBandAnalyzer {
 
     /// Folds detection values of frames [from, to) of the grid `grid` = [origin, step, phase,
     /// from, to] into `folded` (1024 × 52), from the spectrogram or, when `exact`, from exact
-    /// frames of `signal`.
+    /// frames of `signal`. `spectrogram`: the caller's id of `power` (log band powers of its
+    /// rows are kept per band map while the id stays the same; the rows must not change).
     #[napi]
     #[allow(clippy::too_many_arguments)]
     pub fn fold(
         &mut self,
+        spectrogram: u32,
         signal: &[f32],
         power: &[f32],
         rows: u32,
@@ -216,8 +220,9 @@ impl NativeBandAnalyzer {
             step: grid[1],
             phase: grid[2] as i64,
         };
-        self.inner.fold(
+        self.inner.cached_fold(
             &mut self.scratch,
+            spectrogram,
             signal,
             power,
             rows as usize,
@@ -225,7 +230,6 @@ impl NativeBandAnalyzer {
             (grid[3] as i64, grid[4] as i64),
             (lo, hi),
             exact,
-            true,
             folded,
         );
         Ok(())
@@ -233,10 +237,12 @@ impl NativeBandAnalyzer {
 
     /// Coarse search scores of many grids at once (in parallel): `grids` holds [origin, step,
     /// frames] per grid, `maps` 52 band starts then 52 band ends per grid; `out` receives
-    /// [best phase, z] per grid.
+    /// [best phase, z] per grid. `spectrogram`: the caller's id of `power`, as for `fold`.
     #[napi]
+    #[allow(clippy::too_many_arguments)]
     pub fn coarse(
         &self,
+        spectrogram: u32,
         power: &[f32],
         rows: u32,
         grids: &[f64],
@@ -246,6 +252,7 @@ impl NativeBandAnalyzer {
     ) -> napi::Result<()> {
         coarse::coarse(
             &self.inner,
+            Some(spectrogram),
             power,
             rows as usize,
             grids,

@@ -6,6 +6,7 @@ use crate::embedder::{BANDS, BLOCK_FRAMES};
 use crate::errors::{check_len, NativeError};
 use crate::fft::RealFft;
 use realfft::num_complex::Complex64;
+use std::sync::Mutex;
 
 const SYNC_BANDS_PER_FRAME: f64 = 10.0;
 const B: usize = BLOCK_FRAMES as usize;
@@ -13,6 +14,9 @@ const B: usize = BLOCK_FRAMES as usize;
 /// Spectra of the keyed sync sign columns of one key's layout.
 pub struct SyncCorrelator {
     sign_spectra: Vec<Vec<Complex64>>,
+    /// Buffers of parallel correlations, reused across calls (planning a transform costs more
+    /// than a correlation).
+    scratches: Mutex<Vec<CorrScratch>>,
 }
 
 /// Per-thread buffers of a correlation.
@@ -54,7 +58,26 @@ impl SyncCorrelator {
             s.fft.forward(&mut s.column, &mut spec);
             sign_spectra.push(spec);
         }
-        Ok(SyncCorrelator { sign_spectra })
+        Ok(SyncCorrelator {
+            sign_spectra,
+            scratches: Mutex::new(vec![s]),
+        })
+    }
+
+    /// [`Self::best`] with buffers from the correlator's pool (for worker threads).
+    pub fn best_pooled(&self, folded: &[f32]) -> (usize, f64) {
+        let cached = self
+            .scratches
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop();
+        let mut s = cached.unwrap_or_default();
+        let best = self.best(&mut s, folded);
+        self.scratches
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(s);
+        best
     }
 
     /// Best block phase of `folded` (B × BANDS) and its approximate z (first maximum wins).

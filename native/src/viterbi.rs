@@ -8,12 +8,21 @@ use crate::errors::NativeError;
 pub struct Viterbi {
     constraint: u32,
     rate: usize,
-    /// Output bits of transition (state << 1 | bit), packed.
+    /// Output bits of transition (state << 1 | bit), packed (the tables below derive from it;
+    /// the test encoder reads it).
+    #[cfg_attr(not(test), allow(dead_code))]
     pattern: Vec<u8>,
     decisions: Vec<u8>,
     metric: Vec<f64>,
     next: Vec<f64>,
     branch: Vec<f64>,
+    /// Output pattern of the transition (2p, bit 0) for every butterfly p.
+    butterfly: Vec<u8>,
+    /// Patterns XORed on by the odd state of a butterfly and by the input bit 1.
+    odd: u8,
+    top: u8,
+    /// Branch metrics by butterfly pattern, for (even, 0), (odd, 0), (even, 1), (odd, 1).
+    tables: [Vec<f64>; 4],
 }
 
 impl Viterbi {
@@ -37,6 +46,11 @@ impl Viterbi {
                 pattern[(s << 1) | b] = p;
             }
         }
+        let butterfly = (0..states / 2).map(|p| pattern[(2 * p) << 1]).collect();
+        let (odd, top) = (pattern[1 << 1], pattern[1]);
+        let patterns = 1usize << generators.len();
+        // Tables of 256 entries whatever the rate, so a pattern byte always indexes inside.
+        let table_len = 256;
         Ok(Viterbi {
             constraint,
             rate: generators.len(),
@@ -44,7 +58,11 @@ impl Viterbi {
             decisions: Vec::new(),
             metric: vec![0.0; states],
             next: vec![0.0; states],
-            branch: vec![0.0; 1 << generators.len()],
+            branch: vec![0.0; patterns],
+            butterfly,
+            odd,
+            top,
+            tables: std::array::from_fn(|_| vec![0.0; table_len]),
         })
     }
 
@@ -60,7 +78,6 @@ impl Viterbi {
             )));
         }
         let states = self.metric.len();
-        let half = states / 2;
         let shift = self.constraint - 2;
         if self.decisions.len() < info_length * states {
             self.decisions.resize(info_length * states, 0);
@@ -76,26 +93,24 @@ impl Viterbi {
                 }
                 *m = acc;
             }
-            self.next.fill(f64::NEG_INFINITY);
-            let row = &mut self.decisions[i * states..(i + 1) * states];
-            for p in 0..half {
-                let s0 = 2 * p;
-                let s1 = s0 + 1;
-                let m0 = self.metric[s0];
-                let m1 = self.metric[s1];
-                for b in 0..2usize {
-                    let ns = (b << shift) | p;
-                    let c0 = m0 + self.branch[self.pattern[(s0 << 1) | b] as usize];
-                    let c1 = m1 + self.branch[self.pattern[(s1 << 1) | b] as usize];
-                    if c1 > c0 {
-                        self.next[ns] = c1;
-                        row[ns] = 1;
-                    } else {
-                        self.next[ns] = c0;
-                        row[ns] = 0;
-                    }
+            // The four branch metrics of butterfly p, indexed by the pattern of (2p, bit 0):
+            // the code is linear, so the other three patterns are that one XOR a constant.
+            for (x, table) in [0, self.odd, self.top, self.odd ^ self.top]
+                .iter()
+                .zip(self.tables.iter_mut())
+            {
+                for (q, t) in table.iter_mut().take(self.branch.len()).enumerate() {
+                    *t = self.branch[q ^ *x as usize];
                 }
             }
+            let row = &mut self.decisions[i * states..(i + 1) * states];
+            acs(
+                &self.metric,
+                &mut self.next,
+                row,
+                &self.butterfly,
+                &self.tables,
+            );
             std::mem::swap(&mut self.metric, &mut self.next);
         }
         let mut state = 0usize;
@@ -121,6 +136,58 @@ impl Viterbi {
             state = ((b << (self.constraint - 1)) | state) >> 1;
         }
         out
+    }
+}
+
+/// One add-compare-select step over all butterflies: states 2p and 2p + 1 lead to p (bit 0) and
+/// p + S/2 (bit 1); the survivor is the odd state only when its metric is strictly larger.
+fn acs(metric: &[f64], next: &mut [f64], row: &mut [u8], butterfly: &[u8], t: &[Vec<f64>; 4]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if crate::packed_fft::has_avx2_fma() {
+            // SAFETY: the CPU supports the features the function is compiled for.
+            return unsafe { acs_avx2(metric, next, row, butterfly, t) };
+        }
+    }
+    acs_generic(metric, next, row, butterfly, t)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn acs_avx2(
+    metric: &[f64],
+    next: &mut [f64],
+    row: &mut [u8],
+    butterfly: &[u8],
+    t: &[Vec<f64>; 4],
+) {
+    acs_generic(metric, next, row, butterfly, t)
+}
+
+#[inline(always)]
+fn acs_generic(
+    metric: &[f64],
+    next: &mut [f64],
+    row: &mut [u8],
+    butterfly: &[u8],
+    t: &[Vec<f64>; 4],
+) {
+    let half = butterfly.len();
+    let (n0, n1) = next.split_at_mut(half);
+    let (r0, r1) = row.split_at_mut(half);
+    let (t0, t1, t2, t3) = (&t[0][..256], &t[1][..256], &t[2][..256], &t[3][..256]);
+    let pairs = metric.chunks_exact(2);
+    for (p, (m, &q)) in pairs.zip(butterfly).enumerate() {
+        let q = q as usize;
+        let (m0, m1) = (m[0], m[1]);
+        let (c0, c1) = (m0 + t0[q], m1 + t1[q]);
+        let up = c1 > c0;
+        n0[p] = if up { c1 } else { c0 };
+        r0[p] = up as u8;
+        let (c0, c1) = (m0 + t2[q], m1 + t3[q]);
+        let up = c1 > c0;
+        n1[p] = if up { c1 } else { c0 };
+        r1[p] = up as u8;
     }
 }
 
@@ -152,6 +219,70 @@ mod tests {
         let mut out = vec![0u8; info.len()];
         v.decode(&soft, &mut out).unwrap();
         assert_eq!(out, info);
+    }
+
+    /// The add-compare-select loop as the format describes it, state by state: the reference
+    /// the butterfly tables must reproduce bit for bit, ties included.
+    fn reference_decode(v: &Viterbi, soft: &[f64], info_length: usize) -> Vec<u8> {
+        let states = 1usize << (v.constraint - 1);
+        let shift = v.constraint - 2;
+        let mut metric = vec![f64::NEG_INFINITY; states];
+        metric[0] = 0.0;
+        let mut decisions = vec![0u8; info_length * states];
+        for i in 0..info_length {
+            let sv = &soft[i * v.rate..(i + 1) * v.rate];
+            let branch = |p: u8| -> f64 {
+                sv.iter()
+                    .enumerate()
+                    .map(|(g, &x)| if (p >> g) & 1 == 1 { x } else { -x })
+                    .sum()
+            };
+            let mut next = vec![f64::NEG_INFINITY; states];
+            for p in 0..states / 2 {
+                let (s0, s1) = (2 * p, 2 * p + 1);
+                for b in 0..2usize {
+                    let ns = (b << shift) | p;
+                    let c0 = metric[s0] + branch(v.pattern[(s0 << 1) | b]);
+                    let c1 = metric[s1] + branch(v.pattern[(s1 << 1) | b]);
+                    (next[ns], decisions[i * states + ns]) =
+                        if c1 > c0 { (c1, 1) } else { (c0, 0) };
+                }
+            }
+            metric = next;
+        }
+        let mut out = vec![0u8; info_length];
+        let mut state = 0usize;
+        for i in (0..info_length).rev() {
+            out[i] = ((state >> shift) & 1) as u8;
+            let low = decisions[i * states + state] as usize;
+            state = ((state << 1) & (states - 1)) | low;
+        }
+        out
+    }
+
+    #[test]
+    fn butterfly_tables_decode_exactly_like_the_state_by_state_loop() {
+        let mut v = Viterbi::new(15, &GENERATORS).unwrap();
+        let steps = 40;
+        let mut seed = 12345u32;
+        for case in 0..4 {
+            let soft: Vec<f64> = (0..steps * 6)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 17;
+                    seed ^= seed << 5;
+                    match case {
+                        // All zero (every comparison a tie) and coarse values (many ties).
+                        0 => 0.0,
+                        1 => (seed % 3) as f64 - 1.0,
+                        _ => seed as f64 / u32::MAX as f64 - 0.5,
+                    }
+                })
+                .collect();
+            let mut out = vec![0u8; steps];
+            v.decode(&soft, &mut out).unwrap();
+            assert_eq!(out, reference_decode(&v, &soft, steps), "case {case}");
+        }
     }
 
     #[test]

@@ -65,7 +65,11 @@ export interface Spectrogram {
   power: Float32Array;
 }
 
-/** Detector front end: spectrogram, folding of detection values, batched coarse scoring. */
+/**
+ * Detector front end: spectrogram, folding of detection values, batched coarse scoring. A
+ * spectrogram's rows must not change once it has been passed to `fold` or `coarse` (the native
+ * kernel keeps per-row results for the spectrogram object); make a new object for new rows.
+ */
 export interface AnalysisKernel {
   spectrogram(signal: Float32Array): Spectrogram;
   /**

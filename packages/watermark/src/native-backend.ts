@@ -1,4 +1,10 @@
-import type { AnalysisKernel, DspBackend, PhaseScore, SyncScorer } from './backend.js';
+import type {
+  AnalysisKernel,
+  DspBackend,
+  PhaseScore,
+  Spectrogram,
+  SyncScorer,
+} from './backend.js';
 import type { BandAnalyzer } from './band-analysis.js';
 import { WatermarkError, type WatermarkErrorCode } from './errors.js';
 import { bandRanges, fftSizeFor } from './grid.js';
@@ -44,6 +50,19 @@ export function nativeBackend(binding: NativeBinding): DspBackend {
     );
     const gridBuf = new Float64Array(5);
     const empty = new Float32Array(0);
+    // An id per spectrogram object: the native side keeps log band powers of its rows while the
+    // same id comes back (a spectrogram's rows never change once it is searched).
+    const ids = new WeakMap<Spectrogram, number>();
+    let nextId = 0;
+    const idOf = (spec: Spectrogram): number => {
+      let id = ids.get(spec);
+      if (id === undefined) {
+        nextId = (nextId + 1) >>> 0;
+        id = nextId;
+        ids.set(spec, id);
+      }
+      return id;
+    };
     return {
       spectrogram(signal) {
         const rows = kernel.rows(signal.length);
@@ -61,6 +80,7 @@ export function nativeBackend(binding: NativeBinding): DspBackend {
         gridBuf[4] = to;
         call(() =>
           kernel.fold(
+            idOf(spec),
             exact ? signal : empty,
             spec.power,
             spec.rows,
@@ -85,7 +105,7 @@ export function nativeBackend(binding: NativeBinding): DspBackend {
         });
         const out = new Float64Array(2 * n);
         const native = (scorer as NativeScorer).native;
-        call(() => kernel.coarse(spec.power, spec.rows, specs, maps, native, out));
+        call(() => kernel.coarse(idOf(spec), spec.power, spec.rows, specs, maps, native, out));
         const scores: PhaseScore[] = [];
         for (let i = 0; i < n; i++)
           scores.push({ phase: out[2 * i] as number, z: out[2 * i + 1] as number });

@@ -45,6 +45,7 @@ export interface NativeBandAnalyzerInstance {
   rows(length: number): number;
   spectrogram(signal: Float32Array, power: Float32Array, firstRow: number): number;
   fold(
+    spectrogram: number,
     signal: Float32Array,
     power: Float32Array,
     rows: number,
@@ -55,6 +56,7 @@ export interface NativeBandAnalyzerInstance {
     folded: Float32Array,
   ): void;
   coarse(
+    spectrogram: number,
     power: Float32Array,
     rows: number,
     grids: Float64Array,
