@@ -433,11 +433,13 @@ unsafe fn to_detection_values_avx2(values: &mut [f32], valid: &[u8], shifted: &m
 
 #[inline(always)]
 fn to_detection_values_generic(values: &mut [f32], valid: &[u8], shifted: &mut [f32]) {
+    // Three row-by-row passes (vectorized across the bands); each value goes through the same
+    // operations, in the same order, as in the TypeScript reference's five passes.
     let rows = valid.len();
     let nb = BANDS;
-    for j in 0..rows {
-        let row = &mut values[j * nb..(j + 1) * nb];
-        if valid[j] == 0 {
+    // 1. Loudness: minus the row's mean over bands.
+    for (row, &ok) in values.chunks_exact_mut(nb).zip(valid) {
+        if ok == 0 {
             row.fill(0.0);
             continue;
         }
@@ -450,50 +452,60 @@ fn to_detection_values_generic(values: &mut [f32], valid: &[u8], shifted: &mut [
             *v = (*v as f64 - mean) as f32;
         }
     }
-    shifted.copy_from_slice(values);
+    // 2. Temporal high-pass into `shifted`, and each band's energy over the valid rows.
+    let mut energy = [0.0f64; BANDS];
+    let mut count = 0usize;
     for j in 0..rows {
+        let out = &mut shifted[j * nb..(j + 1) * nb];
         if valid[j] == 0 {
+            out.fill(0.0);
             continue;
         }
-        let prev = j > 0 && valid[j - 1] != 0;
-        let next = j + 1 < rows && valid[j + 1] != 0;
-        for b in 0..nb {
-            let c = shifted[j * nb + b] as f64;
-            let reference = match (prev, next) {
-                (true, true) => {
-                    0.5 * (shifted[(j - 1) * nb + b] as f64 + shifted[(j + 1) * nb + b] as f64)
+        count += 1;
+        let here = &values[j * nb..(j + 1) * nb];
+        let prev = (j > 0 && valid[j - 1] != 0).then(|| &values[(j - 1) * nb..j * nb]);
+        let next = (j + 1 < rows && valid[j + 1] != 0).then(|| &values[(j + 1) * nb..(j + 2) * nb]);
+        match (prev, next) {
+            (Some(p), Some(n)) => {
+                for b in 0..nb {
+                    let r = 0.5 * (p[b] as f64 + n[b] as f64);
+                    out[b] = (here[b] as f64 - r) as f32;
                 }
-                (true, false) => shifted[(j - 1) * nb + b] as f64,
-                (false, true) => shifted[(j + 1) * nb + b] as f64,
-                (false, false) => 0.0,
-            };
-            values[j * nb + b] = (c - reference) as f32;
+            }
+            (Some(o), None) | (None, Some(o)) => {
+                for b in 0..nb {
+                    out[b] = (here[b] as f64 - o[b] as f64) as f32;
+                }
+            }
+            (None, None) => {
+                for b in 0..nb {
+                    out[b] = (here[b] as f64 - 0.0) as f32;
+                }
+            }
+        }
+        for (e, &v) in energy.iter_mut().zip(out.iter()) {
+            *e += (v as f64) * (v as f64);
         }
     }
-    for b in 0..nb {
-        let mut e = 0.0f64;
-        let mut n = 0usize;
-        for j in 0..rows {
-            if valid[j] == 0 {
-                continue;
+    // 3. Bands divided by their RMS over the rows, then frames by theirs, clipped, back into
+    //    `values` (a band without energy keeps its values).
+    let mut gain = [1.0f64; BANDS];
+    if count > 0 {
+        for (g, &e) in gain.iter_mut().zip(&energy) {
+            if e > 0.0 {
+                *g = 1.0 / (e / count as f64).sqrt();
             }
-            let v = values[j * nb + b] as f64;
-            e += v * v;
-            n += 1;
-        }
-        if n == 0 || e <= 0.0 {
-            continue;
-        }
-        let g = 1.0 / (e / n as f64).sqrt();
-        for j in 0..rows {
-            values[j * nb + b] = (values[j * nb + b] as f64 * g) as f32;
         }
     }
     for j in 0..rows {
+        let src = &shifted[j * nb..(j + 1) * nb];
+        let row = &mut values[j * nb..(j + 1) * nb];
+        for b in 0..nb {
+            row[b] = (src[b] as f64 * gain[b]) as f32;
+        }
         if valid[j] == 0 {
             continue;
         }
-        let row = &mut values[j * nb..(j + 1) * nb];
         let mut e = 0.0f64;
         for &v in row.iter() {
             e += (v as f64) * (v as f64);
@@ -620,6 +632,94 @@ mod tests {
                 assert_eq!(cached, seq);
             }
             assert!(seq.iter().any(|&v| v != 0.0));
+        }
+    }
+
+    #[test]
+    fn detection_values_equal_the_five_pass_reference_bit_for_bit() {
+        let rows = 300;
+        let mut seed = 99u32;
+        let mut v: Vec<f32> = (0..rows * BANDS)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 17;
+                seed ^= seed << 5;
+                (seed as f64 / u32::MAX as f64 * 12.0 - 30.0) as f32
+            })
+            .collect();
+        // Gaps of one and of several rows, at the edges too; one band without energy.
+        let valid: Vec<u8> = (0..rows)
+            .map(|j| u8::from(!matches!(j, 0 | 7 | 100..=103 | 299)))
+            .collect();
+        for j in 0..rows {
+            v[j * BANDS + 9] = 4.0;
+        }
+        let mut reference = v.clone();
+        reference_detection_values(&mut reference, &valid);
+        let mut tmp = vec![0.0f32; rows * BANDS];
+        to_detection_values(&mut v, &valid, &mut tmp);
+        assert_eq!(v, reference);
+    }
+
+    /// The five passes of the TypeScript `toDetectionValues`, written out as the format defines
+    /// them (loudness, high-pass, band RMS, frame RMS with clipping).
+    fn reference_detection_values(values: &mut [f32], valid: &[u8]) {
+        let (rows, nb) = (valid.len(), BANDS);
+        for j in 0..rows {
+            let row = &mut values[j * nb..(j + 1) * nb];
+            if valid[j] == 0 {
+                row.fill(0.0);
+                continue;
+            }
+            let mean = row.iter().map(|&v| v as f64).sum::<f64>() / nb as f64;
+            for v in row.iter_mut() {
+                *v = (*v as f64 - mean) as f32;
+            }
+        }
+        let shifted = values.to_vec();
+        for j in 0..rows {
+            if valid[j] == 0 {
+                continue;
+            }
+            let prev = j > 0 && valid[j - 1] != 0;
+            let next = j + 1 < rows && valid[j + 1] != 0;
+            for b in 0..nb {
+                let c = shifted[j * nb + b] as f64;
+                let r = match (prev, next) {
+                    (true, true) => {
+                        0.5 * (shifted[(j - 1) * nb + b] as f64 + shifted[(j + 1) * nb + b] as f64)
+                    }
+                    (true, false) => shifted[(j - 1) * nb + b] as f64,
+                    (false, true) => shifted[(j + 1) * nb + b] as f64,
+                    (false, false) => 0.0,
+                };
+                values[j * nb + b] = (c - r) as f32;
+            }
+        }
+        for b in 0..nb {
+            let (mut e, mut n) = (0.0f64, 0usize);
+            for j in (0..rows).filter(|&j| valid[j] != 0) {
+                e += (values[j * nb + b] as f64).powi(2);
+                n += 1;
+            }
+            if n == 0 || e <= 0.0 {
+                continue;
+            }
+            let g = 1.0 / (e / n as f64).sqrt();
+            for j in 0..rows {
+                values[j * nb + b] = (values[j * nb + b] as f64 * g) as f32;
+            }
+        }
+        for j in (0..rows).filter(|&j| valid[j] != 0) {
+            let row = &mut values[j * nb..(j + 1) * nb];
+            let e: f64 = row.iter().map(|&v| (v as f64) * (v as f64)).sum();
+            if e <= 0.0 {
+                continue;
+            }
+            let g = 1.0 / (e / nb as f64).sqrt();
+            for v in row.iter_mut() {
+                *v = (*v as f64 * g).clamp(-DETECT_VALUE_CLIP, DETECT_VALUE_CLIP) as f32;
+            }
         }
     }
 

@@ -198,11 +198,7 @@ export function createDetector(
     const gain = 1 / nch;
     while (i < n) {
       const take = Math.min(n - i, windowLen - buffered);
-      for (let s = 0; s < take; s++) {
-        let sum = 0;
-        for (let c = 0; c < nch; c++) sum += (chunk[c] as Float32Array)[i + s] as number;
-        buffer[buffered + s] = sum * gain;
-      }
+      downmix(chunk, i, take, gain, buffer, buffered);
       buffered += take;
       i += take;
       if (buffered === windowLen) {
@@ -268,6 +264,36 @@ export function createDetector(
   }
 
   return { push, finish };
+}
+
+/**
+ * buffer[at + s] = gain · Σ_c chunk[c][from + s] for s < count (the sum in channel order, so
+ * every path gives the same samples); mono and stereo get loops without the channel indirection.
+ */
+function downmix(
+  chunk: Float32Array[],
+  from: number,
+  count: number,
+  gain: number,
+  buffer: Float32Array,
+  at: number,
+): void {
+  const nch = chunk.length;
+  if (nch === 1) {
+    const a = chunk[0] as Float32Array;
+    for (let s = 0; s < count; s++) buffer[at + s] = (0 + (a[from + s] as number)) * gain;
+  } else if (nch === 2) {
+    const a = chunk[0] as Float32Array;
+    const b = chunk[1] as Float32Array;
+    for (let s = 0; s < count; s++)
+      buffer[at + s] = (0 + (a[from + s] as number) + (b[from + s] as number)) * gain;
+  } else {
+    for (let s = 0; s < count; s++) {
+      let sum = 0;
+      for (let c = 0; c < nch; c++) sum += (chunk[c] as Float32Array)[from + s] as number;
+      buffer[at + s] = sum * gain;
+    }
+  }
 }
 
 /** Looks for marks of any of `opts.keys` in `audio` (bounded memory: see {@link createDetector}). */
