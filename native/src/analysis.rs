@@ -7,8 +7,7 @@ use crate::band_cache::{BandCache, CachedMap};
 use crate::embedder::{BANDS, BLOCK_FRAMES};
 use crate::errors::NativeError;
 use crate::packed_fft::PackedRealFft;
-use crate::threads::pool;
-use rayon::prelude::*;
+use crate::threads::{for_each_chunk_mut, pool, run_shared};
 use std::sync::Mutex;
 
 const POWER_FLOOR: f64 = 1e-12;
@@ -164,20 +163,19 @@ impl Analyzer {
         crate::errors::check_len("power", power.len(), rows * self.bin_count)?;
         let bins = self.bin_count;
         let first_row = first_row.min(rows);
-        pool().install(|| {
-            power[first_row * bins..]
-                .par_chunks_mut(ROWS_PER_TASK * bins)
-                .enumerate()
-                .for_each(|(task, chunk)| {
-                    // Buffers (and their planned transforms) come from the analyzer's pool.
-                    let mut scratch = self.take_scratch();
-                    for (r, row) in chunk.chunks_mut(bins).enumerate() {
-                        let i = first_row + task * ROWS_PER_TASK + r;
-                        self.frame_power(&mut scratch, signal, (i * self.hop) as i64, row);
-                    }
-                    self.put_scratch(scratch);
-                })
-        });
+        for_each_chunk_mut(
+            &mut power[first_row * bins..],
+            ROWS_PER_TASK * bins,
+            |task, chunk| {
+                // Buffers (and their planned transforms) come from the analyzer's pool.
+                let mut scratch = self.take_scratch();
+                for (r, row) in chunk.chunks_mut(bins).enumerate() {
+                    let i = first_row + task * ROWS_PER_TASK + r;
+                    self.frame_power(&mut scratch, signal, (i * self.hop) as i64, row);
+                }
+                self.put_scratch(scratch);
+            },
+        );
         Ok(rows)
     }
 
@@ -313,30 +311,31 @@ impl Analyzer {
         let values = &mut s.values[..n * BANDS];
         let valid = &mut s.valid[..n];
         if parallel && n >= 2 * FRAMES_PER_TASK && pool().current_num_threads() > 1 {
-            pool().install(|| {
-                values
-                    .par_chunks_mut(FRAMES_PER_TASK * BANDS)
-                    .zip(valid.par_chunks_mut(FRAMES_PER_TASK))
-                    .enumerate()
-                    .for_each(|(task, (vals, oks))| {
-                        let mut fs = self.take_scratch();
-                        for (k, (out, ok)) in vals.chunks_mut(BANDS).zip(oks.iter_mut()).enumerate()
-                        {
-                            let i = task * FRAMES_PER_TASK + k;
-                            *ok = self.frame_values(
-                                Some(&mut fs),
-                                signal,
-                                power,
-                                rows,
-                                pos(i),
-                                map,
-                                exact,
-                                cache,
-                                out,
-                            ) as u8;
-                        }
-                        self.put_scratch(fs);
-                    })
+            let tasks: Vec<Mutex<(&mut [f32], &mut [u8])>> = values
+                .chunks_mut(FRAMES_PER_TASK * BANDS)
+                .zip(valid.chunks_mut(FRAMES_PER_TASK))
+                .map(Mutex::new)
+                .collect();
+            run_shared(tasks.len(), |task| {
+                // Each task runs once, so its lock is never contended.
+                let mut guard = tasks[task].lock().unwrap_or_else(|e| e.into_inner());
+                let (vals, oks) = &mut *guard;
+                let mut fs = self.take_scratch();
+                for (k, (out, ok)) in vals.chunks_mut(BANDS).zip(oks.iter_mut()).enumerate() {
+                    let i = task * FRAMES_PER_TASK + k;
+                    *ok = self.frame_values(
+                        Some(&mut fs),
+                        signal,
+                        power,
+                        rows,
+                        pos(i),
+                        map,
+                        exact,
+                        cache,
+                        out,
+                    ) as u8;
+                }
+                self.put_scratch(fs);
             });
         } else {
             let mut frame = if exact {

@@ -3,12 +3,12 @@
 //! FFT correlation. Grids are independent, so they run in parallel, each worker with its own
 //! buffers.
 
-use crate::analysis::{Analyzer, Grid};
+use crate::analysis::{Analyzer, FoldScratch, Grid};
 use crate::embedder::{BANDS, BLOCK_FRAMES};
 use crate::errors::{check_len, NativeError};
 use crate::sync::SyncCorrelator;
-use crate::threads::pool;
-use rayon::prelude::*;
+use crate::threads::for_each_chunk_mut;
+use std::sync::Mutex;
 
 /// Values per grid in `grids`: origin, step, frames.
 pub const GRID_FIELDS: usize = 3;
@@ -54,39 +54,40 @@ pub fn coarse(
         Some(id) => cache.maps(id, rows, &split),
         None => None,
     };
-    pool().install(|| {
-        out.par_chunks_mut(2)
-            .enumerate()
-            .with_min_len(2)
-            .for_each_init(
-                || (analyzer.fold_scratch(), vec![0.0f32; cells]),
-                |(fold, folded), (g, o)| {
-                    let spec = &grids[g * GRID_FIELDS..(g + 1) * GRID_FIELDS];
-                    let map = &maps[g * MAP_FIELDS..(g + 1) * MAP_FIELDS];
-                    let grid = Grid {
-                        origin: spec[0],
-                        step: spec[1],
-                        phase: 0,
-                    };
-                    let frames = (spec[2].max(0.0) as i64).min(BLOCK_FRAMES);
-                    analyzer.fold(
-                        fold,
-                        &[],
-                        power,
-                        rows,
-                        grid,
-                        (0, frames),
-                        map.split_at(BANDS),
-                        false,
-                        false,
-                        entries.as_ref().map(|e| e[g]),
-                        folded,
-                    );
-                    let (phase, z) = sync.best_pooled(folded);
-                    o[0] = phase as f64;
-                    o[1] = z;
-                },
-            )
+    // Fold buffers for every thread that may join (the calling thread and the pool's workers).
+    let buffers: Mutex<Vec<(FoldScratch, Vec<f32>)>> = Mutex::new(Vec::new());
+    for_each_chunk_mut(out, 2, |g, o| {
+        let taken = buffers.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let (mut fold, mut folded) =
+            taken.unwrap_or_else(|| (analyzer.fold_scratch(), vec![0.0f32; cells]));
+        let spec = &grids[g * GRID_FIELDS..(g + 1) * GRID_FIELDS];
+        let map = &maps[g * MAP_FIELDS..(g + 1) * MAP_FIELDS];
+        let grid = Grid {
+            origin: spec[0],
+            step: spec[1],
+            phase: 0,
+        };
+        let frames = (spec[2].max(0.0) as i64).min(BLOCK_FRAMES);
+        analyzer.fold(
+            &mut fold,
+            &[],
+            power,
+            rows,
+            grid,
+            (0, frames),
+            map.split_at(BANDS),
+            false,
+            false,
+            entries.as_ref().map(|e| e[g]),
+            &mut folded,
+        );
+        let (phase, z) = sync.best_pooled(&folded);
+        o[0] = phase as f64;
+        o[1] = z;
+        buffers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((fold, folded));
     });
     Ok(())
 }

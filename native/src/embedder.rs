@@ -8,8 +8,7 @@
 
 use crate::errors::NativeError;
 use crate::packed_fft::PackedRealFft;
-use crate::threads::pool;
-use rayon::prelude::*;
+use crate::threads::{pool, run_shared};
 use realfft::num_complex::Complex32;
 use std::sync::Mutex;
 
@@ -197,8 +196,8 @@ impl FrameEmbedder {
             return Ok(covered);
         }
         // Split every channel at frame boundaries into tasks of FRAMES_PER_TASK frames; the
-        // tasks of all channels go to the pool together.
-        let mut tasks: Vec<(i64, usize, &mut [f32])> = Vec::new();
+        // calling thread and the pool's workers share the tasks of all channels.
+        let mut tasks: Vec<(i64, usize, Mutex<&mut [f32]>)> = Vec::new();
         for samples in channels.iter_mut() {
             let mut rest = &mut samples[..covered];
             let mut f = first;
@@ -207,20 +206,23 @@ impl FrameEmbedder {
                 let len =
                     (frame_start(f + count as i64, self.rate) - frame_start(f, self.rate)) as usize;
                 let (head, tail) = std::mem::take(&mut rest).split_at_mut(len);
-                tasks.push((f, count, head));
+                tasks.push((f, count, Mutex::new(head)));
                 rest = tail;
                 f += count as i64;
             }
         }
-        let this = self;
-        pool().install(|| {
-            tasks.into_par_iter().try_for_each(|(f, count, slice)| {
-                let mut scratch = this.take_scratch()?;
-                this.mark_frames(&mut scratch, f, count, slice);
-                this.put_scratch(scratch);
-                Ok::<(), NativeError>(())
-            })
-        })?;
+        // Buffers for every thread that may join, made before the tasks run (so no task fails).
+        for _ in self.scratch_count()..pool().current_num_threads() + 1 {
+            self.put_scratch(Scratch::new(self.fft_size, self.k1 - self.k0)?);
+        }
+        run_shared(tasks.len(), |i| {
+            let (f, count, slice) = &tasks[i];
+            // Each task is run once, so its lock is never contended.
+            let mut slice = slice.lock().unwrap_or_else(|e| e.into_inner());
+            let mut scratch = self.take_scratch_ready();
+            self.mark_frames(&mut scratch, *f, *count, &mut slice);
+            self.put_scratch(scratch);
+        });
         Ok(covered)
     }
 
@@ -234,6 +236,23 @@ impl FrameEmbedder {
             Some(s) => Ok(s),
             None => Scratch::new(self.fft_size, self.k1 - self.k0),
         }
+    }
+
+    /// Buffers waiting in the pool.
+    fn scratch_count(&self) -> usize {
+        self.scratches
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .len()
+    }
+
+    /// Buffers from the pool, which `process_channels` filled for every thread beforehand.
+    fn take_scratch_ready(&self) -> Scratch {
+        self.scratches
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop()
+            .expect("a buffer for every thread")
     }
 
     fn put_scratch(&self, scratch: Scratch) {
