@@ -1,9 +1,9 @@
 import { checkAudio, checkChunk, type PcmAudio } from './audio.js';
+import type { Spectrogram } from './backend.js';
 import { BandAnalyzer } from './band-analysis.js';
 import { WatermarkError } from './errors.js';
 import { logFalsePositiveBound } from './false-positive.js';
 import { checkFormat } from './grid.js';
-import type { Spectrogram } from './backend.js';
 import { activeBackend } from './implementation.js';
 import type { WatermarkKey } from './key.js';
 import { blockLayout } from './layout.js';

@@ -1,5 +1,5 @@
 import { FORMAT_VERSION } from './params.js';
-import { hmacSha256 } from './sha256.js';
+import { HmacSha256 } from './sha256.js';
 
 /**
  * Purposes of keyed random streams. Each purpose gets its own stream so that, for example, the sync
@@ -14,24 +14,37 @@ const encoder = new TextEncoder();
  * number): HMAC-SHA-256(secret, "vaultmark-wm/v{FORMAT_VERSION}/{purpose}/{index}/{counter}") in
  * counter mode. The bytes are indistinguishable from uniform to anyone without the secret.
  */
+/**
+ * The keyed HMAC of the secret used last (its pad blocks hashed once): a layout opens thousands of
+ * streams of one secret. Matched by the secret's bytes, so a secret changed in place is not reused.
+ */
+let last: { secret: Uint8Array; mac: HmacSha256 } | undefined;
+
+function macFor(secret: Uint8Array): HmacSha256 {
+  const hit =
+    last !== undefined &&
+    last.secret.length === secret.length &&
+    last.secret.every((b, i) => b === secret[i]);
+  if (!hit || !last) last = { secret: secret.slice(), mac: new HmacSha256(secret) };
+  return last.mac;
+}
+
 export class KeyedRandom {
   private readonly prefix: string;
+  private readonly mac: HmacSha256;
   private buffer: Uint8Array = new Uint8Array(0);
   private pos = 0;
   private counter = 0;
 
-  constructor(
-    private readonly secret: Uint8Array,
-    purpose: RandomPurpose,
-    index: number,
-  ) {
+  constructor(secret: Uint8Array, purpose: RandomPurpose, index: number) {
     this.prefix = `vaultmark-wm/v${FORMAT_VERSION}/${purpose}/${index}/`;
+    this.mac = macFor(secret);
   }
 
   /** Next uniformly distributed 32-bit unsigned integer. */
   nextUint32(): number {
     if (this.pos + 4 > this.buffer.length) {
-      this.buffer = hmacSha256(this.secret, encoder.encode(this.prefix + this.counter));
+      this.buffer = this.mac.digest(encoder.encode(this.prefix + this.counter));
       this.counter++;
       this.pos = 0;
     }

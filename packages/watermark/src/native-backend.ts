@@ -1,10 +1,4 @@
-import type {
-  AnalysisKernel,
-  DspBackend,
-  PhaseScore,
-  Spectrogram,
-  SyncScorer,
-} from './backend.js';
+import type { AnalysisKernel, DspBackend, PhaseScore, Spectrogram, SyncScorer } from './backend.js';
 import type { BandAnalyzer } from './band-analysis.js';
 import { WatermarkError, type WatermarkErrorCode } from './errors.js';
 import { bandRanges, fftSizeFor } from './grid.js';

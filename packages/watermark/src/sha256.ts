@@ -16,78 +16,116 @@ const K = new Uint32Array([
 
 const rotr = (x: number, n: number): number => (x >>> n) | (x << (32 - n));
 
-/** SHA-256 digest of `data` (32 bytes). */
-export function sha256(data: Uint8Array): Uint8Array {
-  const h = new Uint32Array([
-    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
-  ]);
-  const bitLength = data.length * 8;
+const INITIAL = new Uint32Array([
+  0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+]);
+
+/** Message schedule buffer shared by every compression (single-threaded use). */
+const schedule = new Uint32Array(64);
+
+/** One SHA-256 compression of the 64-byte block at `view[offset..]` into state `h`. */
+function compress(h: Uint32Array, view: DataView, offset: number): void {
+  const w = schedule;
+  for (let i = 0; i < 16; i++) w[i] = view.getUint32(offset + i * 4);
+  for (let i = 16; i < 64; i++) {
+    const a = w[i - 15] as number;
+    const b = w[i - 2] as number;
+    const s0 = rotr(a, 7) ^ rotr(a, 18) ^ (a >>> 3);
+    const s1 = rotr(b, 17) ^ rotr(b, 19) ^ (b >>> 10);
+    w[i] = ((w[i - 16] as number) + s0 + (w[i - 7] as number) + s1) >>> 0;
+  }
+  let a = h[0] as number;
+  let b = h[1] as number;
+  let c = h[2] as number;
+  let d = h[3] as number;
+  let e = h[4] as number;
+  let f = h[5] as number;
+  let g = h[6] as number;
+  let hh = h[7] as number;
+  for (let i = 0; i < 64; i++) {
+    const s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25);
+    const ch = (e & f) ^ (~e & g);
+    const t1 = (hh + s1 + ch + (K[i] as number) + (w[i] as number)) >>> 0;
+    const s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22);
+    const maj = (a & b) ^ (a & c) ^ (b & c);
+    const t2 = (s0 + maj) >>> 0;
+    hh = g;
+    g = f;
+    f = e;
+    e = (d + t1) >>> 0;
+    d = c;
+    c = b;
+    b = a;
+    a = (t1 + t2) >>> 0;
+  }
+  h[0] = ((h[0] as number) + a) >>> 0;
+  h[1] = ((h[1] as number) + b) >>> 0;
+  h[2] = ((h[2] as number) + c) >>> 0;
+  h[3] = ((h[3] as number) + d) >>> 0;
+  h[4] = ((h[4] as number) + e) >>> 0;
+  h[5] = ((h[5] as number) + f) >>> 0;
+  h[6] = ((h[6] as number) + g) >>> 0;
+  h[7] = ((h[7] as number) + hh) >>> 0;
+}
+
+/**
+ * Hashes `data` into state `h`, which has already absorbed `prefixBytes` bytes (0 or a multiple
+ * of 64), with the final padding; returns the digest bytes.
+ */
+function finish(h: Uint32Array, data: Uint8Array, prefixBytes: number): Uint8Array {
+  const bitLength = (prefixBytes + data.length) * 8;
   const padded = new Uint8Array((((data.length + 9 + 63) >> 6) << 6) >>> 0);
   padded.set(data);
   padded[data.length] = 0x80;
   const view = new DataView(padded.buffer);
   view.setUint32(padded.length - 8, Math.floor(bitLength / 2 ** 32));
   view.setUint32(padded.length - 4, bitLength >>> 0);
-  const w = new Uint32Array(64);
-  for (let off = 0; off < padded.length; off += 64) {
-    for (let i = 0; i < 16; i++) w[i] = view.getUint32(off + i * 4);
-    for (let i = 16; i < 64; i++) {
-      const a = w[i - 15] as number;
-      const b = w[i - 2] as number;
-      const s0 = rotr(a, 7) ^ rotr(a, 18) ^ (a >>> 3);
-      const s1 = rotr(b, 17) ^ rotr(b, 19) ^ (b >>> 10);
-      w[i] = ((w[i - 16] as number) + s0 + (w[i - 7] as number) + s1) >>> 0;
-    }
-    let a = h[0] as number;
-    let b = h[1] as number;
-    let c = h[2] as number;
-    let d = h[3] as number;
-    let e = h[4] as number;
-    let f = h[5] as number;
-    let g = h[6] as number;
-    let hh = h[7] as number;
-    for (let i = 0; i < 64; i++) {
-      const s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25);
-      const ch = (e & f) ^ (~e & g);
-      const t1 = (hh + s1 + ch + (K[i] as number) + (w[i] as number)) >>> 0;
-      const s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22);
-      const maj = (a & b) ^ (a & c) ^ (b & c);
-      const t2 = (s0 + maj) >>> 0;
-      hh = g;
-      g = f;
-      f = e;
-      e = (d + t1) >>> 0;
-      d = c;
-      c = b;
-      b = a;
-      a = (t1 + t2) >>> 0;
-    }
-    h[0] = ((h[0] as number) + a) >>> 0;
-    h[1] = ((h[1] as number) + b) >>> 0;
-    h[2] = ((h[2] as number) + c) >>> 0;
-    h[3] = ((h[3] as number) + d) >>> 0;
-    h[4] = ((h[4] as number) + e) >>> 0;
-    h[5] = ((h[5] as number) + f) >>> 0;
-    h[6] = ((h[6] as number) + g) >>> 0;
-    h[7] = ((h[7] as number) + hh) >>> 0;
-  }
+  for (let off = 0; off < padded.length; off += 64) compress(h, view, off);
   const out = new Uint8Array(32);
   const outView = new DataView(out.buffer);
   for (let i = 0; i < 8; i++) outView.setUint32(i * 4, h[i] as number);
   return out;
 }
 
+/** SHA-256 digest of `data` (32 bytes). */
+export function sha256(data: Uint8Array): Uint8Array {
+  return finish(new Uint32Array(INITIAL), data, 0);
+}
+
+/**
+ * HMAC-SHA-256 under one key (RFC 2104) with the key's inner and outer pad blocks hashed once:
+ * each message then costs two compressions when it is shorter than 56 bytes.
+ */
+export class HmacSha256 {
+  private readonly inner = new Uint32Array(8);
+  private readonly outer = new Uint32Array(8);
+  private readonly state = new Uint32Array(8);
+
+  constructor(key: Uint8Array) {
+    const block = new Uint8Array(64);
+    block.set(key.length > 64 ? sha256(key) : key);
+    const pad = new Uint8Array(64);
+    const view = new DataView(pad.buffer);
+    for (const [target, xor] of [
+      [this.inner, 0x36],
+      [this.outer, 0x5c],
+    ] as const) {
+      for (let i = 0; i < 64; i++) pad[i] = (block[i] as number) ^ xor;
+      target.set(INITIAL);
+      compress(target, view, 0);
+    }
+  }
+
+  /** HMAC-SHA-256 of `message` (32 bytes). */
+  digest(message: Uint8Array): Uint8Array {
+    this.state.set(this.inner);
+    const innerHash = finish(this.state, message, 64);
+    this.state.set(this.outer);
+    return finish(this.state, innerHash, 64);
+  }
+}
+
 /** HMAC-SHA-256 of `message` under `key` (RFC 2104). */
 export function hmacSha256(key: Uint8Array, message: Uint8Array): Uint8Array {
-  const block = new Uint8Array(64);
-  block.set(key.length > 64 ? sha256(key) : key);
-  const inner = new Uint8Array(64 + message.length);
-  const outer = new Uint8Array(64 + 32);
-  for (let i = 0; i < 64; i++) {
-    inner[i] = (block[i] as number) ^ 0x36;
-    outer[i] = (block[i] as number) ^ 0x5c;
-  }
-  inner.set(message, 64);
-  outer.set(sha256(inner), 64);
-  return sha256(outer);
+  return new HmacSha256(key).digest(message);
 }

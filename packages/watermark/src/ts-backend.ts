@@ -11,8 +11,7 @@ function analysis(analyzer: BandAnalyzer): AnalysisKernel {
   const folded = new Float32Array(BLOCK_FRAMES * BANDS_PER_FRAME);
   return {
     spectrogram: (signal) => analyzer.spectrogram(signal),
-    spectrogramRows: (signal, power, firstRow) =>
-      analyzer.spectrogramRows(signal, power, firstRow),
+    spectrogramRows: (signal, power, firstRow) => analyzer.spectrogramRows(signal, power, firstRow),
     fold: (signal, spec, grid, from, to, map, exact, out) =>
       folder.fold(signal, spec, grid, from, to, map, exact, out),
     coarse(spec, grids, scorer) {
