@@ -3,7 +3,10 @@
 //! duration of a synchronous call.
 #![deny(clippy::all)]
 
-use napi::bindgen_prelude::{Float32Array, Float32ArraySlice, Float64ArraySlice, Uint8ArraySlice};
+use napi::bindgen_prelude::{
+    Float32Array, Float32ArraySlice, Float64ArraySlice, Int32ArraySlice, Int8ArraySlice,
+    Uint8ArraySlice,
+};
 use napi_derive::napi;
 
 mod analysis;
@@ -12,6 +15,7 @@ mod coarse;
 mod embedder;
 mod errors;
 mod fft;
+mod layout;
 mod packed_fft;
 mod sync;
 mod threads;
@@ -48,6 +52,8 @@ macro_rules! as_mut_slice {
 as_mut_slice!(Float32ArraySlice<'_>, f32);
 as_mut_slice!(Float64ArraySlice<'_>, f64);
 as_mut_slice!(Uint8ArraySlice<'_>, u8);
+as_mut_slice!(Int8ArraySlice<'_>, i8);
+as_mut_slice!(Int32ArraySlice<'_>, i32);
 
 /// Version of this native module (matches the crate version).
 #[napi]
@@ -60,6 +66,38 @@ pub fn native_version() -> String {
 #[napi]
 pub fn real_fft(input: &[f64], mut out: Float64ArraySlice) -> napi::Result<()> {
     fft::real_forward(input, borrow_mut(&mut out)).map_err(to_napi)
+}
+
+/// Derives the keyed block layout of `secret` (format `version`, `payload_bits`, coded length
+/// `coded_length`, `sync_bands` sync cells per frame) into the caller's arrays: per cell the sync
+/// sign, the coded bit (−1 for sync cells) and the scramble sign, and the whitening bits.
+#[napi]
+#[allow(clippy::too_many_arguments)]
+pub fn derive_layout(
+    secret: &[u8],
+    version: u32,
+    payload_bits: u32,
+    coded_length: u32,
+    sync_bands: u32,
+    mut sync_sign: Int8ArraySlice,
+    mut data_bit: Int32ArraySlice,
+    mut data_sign: Int8ArraySlice,
+    mut whitening: Uint8ArraySlice,
+) -> napi::Result<()> {
+    layout::derive(
+        secret,
+        version,
+        payload_bits,
+        coded_length,
+        sync_bands as usize,
+        layout::LayoutOut {
+            sync_sign: borrow_mut(&mut sync_sign),
+            data_bit: borrow_mut(&mut data_bit),
+            data_sign: borrow_mut(&mut data_sign),
+            whitening: borrow_mut(&mut whitening),
+        },
+    )
+    .map_err(to_napi)
 }
 
 /// Sets the number of worker threads of the parallel loops (0 = `VAULTMARK_THREADS` or the

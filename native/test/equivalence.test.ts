@@ -37,6 +37,19 @@ describe('native vs TypeScript on the shared test vectors', { timeout: 180_000 }
     expect(native?.name).toBe('native');
   });
 
+  it('derives the same keyed layout, bit for bit', () => {
+    const secrets = [
+      new Uint8Array(16).fill(7),
+      Uint8Array.from({ length: 32 }, (_, i) => (i * 37 + 11) & 255),
+      Uint8Array.from({ length: 100 }, (_, i) => (i * 101) & 255),
+    ];
+    for (const secret of secrets) {
+      for (const bits of [32, 64, 128]) {
+        expect(native.deriveLayout(secret, bits)).toEqual(ts.deriveLayout(secret, bits));
+      }
+    }
+  });
+
   for (const v of vectors) {
     const input = vectorInput(v);
     const opts = { key: vectorKey(v.key), payload: v.payload, strength: v.strength };

@@ -14,6 +14,8 @@ export interface DspBackend {
   analysis(analyzer: BandAnalyzer): AnalysisKernel;
   /** Block-phase correlation with one key's sync pattern. */
   syncScorer(layout: BlockLayout): SyncScorer;
+  /** The keyed block layout of a key secret for a payload size (identical on both paths). */
+  deriveLayout(secret: Uint8Array, payloadBits: number): BlockLayout;
   /** Soft Viterbi decoding of the format's convolutional code. */
   viterbi(soft: Float64Array, infoLength: number): Uint8Array;
 }

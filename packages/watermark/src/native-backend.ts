@@ -1,9 +1,19 @@
 import type { AnalysisKernel, DspBackend, PhaseScore, Spectrogram, SyncScorer } from './backend.js';
 import type { BandAnalyzer } from './band-analysis.js';
+import { codedLength } from './convolutional.js';
 import { WatermarkError, type WatermarkErrorCode } from './errors.js';
 import { bandRanges, fftSizeFor } from './grid.js';
 import type { NativeBinding, NativeSyncCorrelatorInstance } from './native-loader.js';
-import { BANDS_PER_FRAME, BLOCK_FRAMES, CONV_CONSTRAINT, CONV_GENERATORS } from './params.js';
+import {
+  BANDS_PER_FRAME,
+  BLOCK_FRAMES,
+  CONV_CONSTRAINT,
+  CONV_GENERATORS,
+  CRC_BITS,
+  FORMAT_VERSION,
+  SYNC_BANDS_PER_FRAME,
+} from './params.js';
+import { infoBits } from './payload.js';
 
 const CODES = new Set<WatermarkErrorCode>(['invalid_option', 'unsupported_format']);
 
@@ -139,6 +149,34 @@ export function nativeBackend(binding: NativeBinding): DspBackend {
           return { phase: out[0] as number, z: out[1] as number };
         },
       };
+    },
+    deriveLayout(secret, payloadBits) {
+      const infoLength = infoBits(payloadBits);
+      const coded = codedLength(infoLength);
+      const cells = BLOCK_FRAMES * BANDS_PER_FRAME;
+      const layout = {
+        payloadBits,
+        infoLength,
+        codedLength: coded,
+        syncSign: new Int8Array(cells),
+        dataBit: new Int32Array(cells),
+        dataSign: new Int8Array(cells),
+        whitening: new Uint8Array(payloadBits + CRC_BITS),
+      };
+      call(() =>
+        binding.deriveLayout(
+          secret,
+          FORMAT_VERSION,
+          payloadBits,
+          coded,
+          SYNC_BANDS_PER_FRAME,
+          layout.syncSign,
+          layout.dataBit,
+          layout.dataSign,
+          layout.whitening,
+        ),
+      );
+      return layout;
     },
     viterbi(soft, infoLength) {
       const out = new Uint8Array(infoLength);

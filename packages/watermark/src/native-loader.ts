@@ -10,6 +10,17 @@ export interface NativeBinding {
   nativeVersion(): string;
   setThreads(threads: number): number;
   threadCount(): number;
+  deriveLayout(
+    secret: Uint8Array,
+    version: number,
+    payloadBits: number,
+    codedLength: number,
+    syncBands: number,
+    syncSign: Int8Array,
+    dataBit: Int32Array,
+    dataSign: Int8Array,
+    whitening: Uint8Array,
+  ): void;
   NativeFrameEmbedder: new (
     sampleRate: number,
     fftSize: number,
@@ -76,6 +87,7 @@ const REQUIRED = [
   'nativeVersion',
   'setThreads',
   'threadCount',
+  'deriveLayout',
   'NativeFrameEmbedder',
   'NativeBandAnalyzer',
   'NativeSyncCorrelator',

@@ -3,6 +3,7 @@ import type { BandAnalyzer } from './band-analysis.js';
 import { viterbiDecode } from './convolutional.js';
 import { FrameEmbedder } from './frame-embedder.js';
 import { GridFolder } from './grid-fold.js';
+import { deriveLayoutTs } from './layout-derive.js';
 import { BANDS_PER_FRAME, BLOCK_FRAMES } from './params.js';
 import { SyncCorrelator } from './sync-correlator.js';
 
@@ -33,5 +34,6 @@ export const tsBackend: DspBackend = {
   frameMarker: (sampleRate, signs, delta) => new FrameEmbedder(sampleRate, signs, delta),
   analysis,
   syncScorer: (layout) => new SyncCorrelator(layout),
+  deriveLayout: deriveLayoutTs,
   viterbi: viterbiDecode,
 };
