@@ -80,14 +80,15 @@ impl Shared {
     }
 }
 
-/// Runs `work(i)` for every task i < `tasks`, on the calling thread and on the pool's workers,
-/// each taking the next task as it comes free. The calling thread starts at once, so a short job
+/// Runs `work(i)` for every task i < `tasks`, on the calling thread and on up to n − 1 of the
+/// pool's n workers (so `VAULTMARK_THREADS` counts the caller), each taking the next task as it
+/// comes free. The calling thread starts at once, so a short job
 /// does not wait for sleeping workers to wake up (a wake-up can cost as much as the job); when it
 /// runs out of tasks it waits only for helpers that have already started, and a helper that wakes
 /// after that finds the job closed and leaves without touching it.
 pub fn run_shared<F: Fn(usize) + Sync>(tasks: usize, work: F) {
     let pool = pool();
-    let helpers = pool.current_num_threads().min(tasks.saturating_sub(1));
+    let helpers = (pool.current_num_threads() - 1).min(tasks.saturating_sub(1));
     if helpers == 0 {
         (0..tasks).for_each(work);
         return;
