@@ -23,14 +23,10 @@ export interface DspBackend {
 /** Marks frames in place. */
 export interface FrameMarker {
   /**
-   * Marks every complete frame of `samples`, whose first sample is the first sample of frame
-   * `firstFrame`; returns how many samples those frames cover (the rest is left unchanged).
-   */
-  processRun(firstFrame: number, samples: Float32Array): number;
-  /**
-   * {@link processRun} on every channel of one stretch of audio (arrays of equal length, distinct
-   * buffers); returns the samples covered per channel. The native path marks the frames of all
-   * channels in one parallel pass.
+   * Marks every complete frame of each of `channels` (arrays of equal length, distinct buffers,
+   * whose first sample is the first sample of frame `firstFrame`); returns how many samples
+   * those frames cover per channel (the rest is left unchanged). The native path marks the
+   * frames of all channels in one parallel pass.
    */
   processChannels(firstFrame: number, channels: Float32Array[]): number;
 }

@@ -127,7 +127,6 @@ export function nativeBackend(binding: NativeBinding): DspBackend {
         () => new binding.NativeFrameEmbedder(sampleRate, size, lo, hi, signs, delta),
       );
       return {
-        processRun: (firstFrame, samples) => call(() => engine.processRun(firstFrame, samples)),
         processChannels: (firstFrame, channels) =>
           call(() => engine.processChannels(firstFrame, channels)),
       };

@@ -29,7 +29,6 @@ export interface NativeBinding {
     signs: Int8Array,
     delta: number,
   ) => {
-    processRun(firstFrame: number, samples: Float32Array): number;
     processChannels(firstFrame: number, channels: Float32Array[]): number;
   };
   NativeBandAnalyzer: new (
