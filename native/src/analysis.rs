@@ -7,6 +7,7 @@ use crate::band_cache::{BandCache, CachedMap};
 use crate::embedder::{BANDS, BLOCK_FRAMES};
 use crate::errors::NativeError;
 use crate::packed_fft::PackedRealFft;
+use crate::simd::avx2_dispatch;
 use crate::threads::{for_each_chunk_mut, pool, run_shared};
 use std::sync::Mutex;
 
@@ -307,9 +308,27 @@ impl Analyzer {
             s.shifted.resize(n * BANDS, 0.0);
             s.valid.resize(n, 0);
         }
-        let pos = |i: usize| grid.origin + (from + i as i64) as f64 * grid.step;
         let values = &mut s.values[..n * BANDS];
         let valid = &mut s.valid[..n];
+        // Log band powers of frames first.. into `vals` (BANDS per frame), validity into `oks`.
+        let fill =
+            |first: usize, vals: &mut [f32], oks: &mut [u8], mut fs: Option<&mut FrameScratch>| {
+                for (k, (out, ok)) in vals.chunks_mut(BANDS).zip(oks.iter_mut()).enumerate() {
+                    let pos = grid.origin + (from + (first + k) as i64) as f64 * grid.step;
+                    let present = self.frame_values(
+                        fs.as_deref_mut(),
+                        signal,
+                        power,
+                        rows,
+                        pos,
+                        map,
+                        exact,
+                        cache,
+                        out,
+                    );
+                    *ok = present as u8;
+                }
+            };
         if parallel && n >= 2 * FRAMES_PER_TASK && pool().current_num_threads() > 1 {
             let tasks: Vec<Mutex<(&mut [f32], &mut [u8])>> = values
                 .chunks_mut(FRAMES_PER_TASK * BANDS)
@@ -320,42 +339,16 @@ impl Analyzer {
                 // Each task runs once, so its lock is never contended.
                 let mut guard = tasks[task].lock().unwrap_or_else(|e| e.into_inner());
                 let (vals, oks) = &mut *guard;
-                let mut fs = self.take_scratch();
-                for (k, (out, ok)) in vals.chunks_mut(BANDS).zip(oks.iter_mut()).enumerate() {
-                    let i = task * FRAMES_PER_TASK + k;
-                    *ok = self.frame_values(
-                        Some(&mut fs),
-                        signal,
-                        power,
-                        rows,
-                        pos(i),
-                        map,
-                        exact,
-                        cache,
-                        out,
-                    ) as u8;
+                // FFT buffers only for exact frames (dense frames read the spectrogram).
+                let mut fs = exact.then(|| self.take_scratch());
+                fill(task * FRAMES_PER_TASK, vals, oks, fs.as_mut());
+                if let Some(fs) = fs {
+                    self.put_scratch(fs);
                 }
-                self.put_scratch(fs);
             });
         } else {
-            let mut frame = if exact {
-                Some(s.frame.get_or_insert_with(|| self.frame_scratch()))
-            } else {
-                None
-            };
-            for (i, (out, ok)) in values.chunks_mut(BANDS).zip(valid.iter_mut()).enumerate() {
-                *ok = self.frame_values(
-                    frame.as_deref_mut(),
-                    signal,
-                    power,
-                    rows,
-                    pos(i),
-                    map,
-                    exact,
-                    cache,
-                    out,
-                ) as u8;
-            }
+            let frame = exact.then(|| s.frame.get_or_insert_with(|| self.frame_scratch()));
+            fill(0, values, valid, frame);
         }
         to_detection_values(values, valid, &mut s.shifted[..n * BANDS]);
         folded.fill(0.0);
@@ -372,24 +365,11 @@ impl Analyzer {
     }
 }
 
-/// ln(Σ power over each band + floor) of one spectrum row. The sum runs in double precision in
-/// four interleaved partial sums (so the additions overlap in the pipeline instead of waiting on
-/// each other); the logarithm is taken in single precision, the precision of the stored result.
-fn band_log_power(row: &[f32], lo: &[i32], hi: &[i32], out: &mut [f32]) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if crate::packed_fft::has_avx2_fma() {
-            // SAFETY: the CPU supports the features the function is compiled for.
-            return unsafe { band_log_power_avx2(row, lo, hi, out) };
-        }
-    }
-    band_log_power_generic(row, lo, hi, out)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn band_log_power_avx2(row: &[f32], lo: &[i32], hi: &[i32], out: &mut [f32]) {
-    band_log_power_generic(row, lo, hi, out)
+avx2_dispatch! {
+    /// ln(Σ power over each band + floor) of one spectrum row. The sum runs in double precision in
+    /// four interleaved partial sums (so the additions overlap in the pipeline instead of waiting on
+    /// each other); the logarithm is taken in single precision, the precision of the stored result.
+    fn band_log_power(row: &[f32], lo: &[i32], hi: &[i32], out: &mut [f32]) => band_log_power_generic;
 }
 
 #[inline(always)]
@@ -411,23 +391,10 @@ fn band_log_power_generic(row: &[f32], lo: &[i32], hi: &[i32], out: &mut [f32]) 
     }
 }
 
-/// Loudness removal, temporal high-pass, band and frame equalization and clipping, in place
-/// (the TS `toDetectionValues`, same order of operations; invalid rows become zero gaps).
-fn to_detection_values(values: &mut [f32], valid: &[u8], shifted: &mut [f32]) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if crate::packed_fft::has_avx2_fma() {
-            // SAFETY: the CPU supports the features the function is compiled for.
-            return unsafe { to_detection_values_avx2(values, valid, shifted) };
-        }
-    }
-    to_detection_values_generic(values, valid, shifted)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn to_detection_values_avx2(values: &mut [f32], valid: &[u8], shifted: &mut [f32]) {
-    to_detection_values_generic(values, valid, shifted)
+avx2_dispatch! {
+    /// Loudness removal, temporal high-pass, band and frame equalization and clipping, in place
+    /// (the TS `toDetectionValues`, same order of operations; invalid rows become zero gaps).
+    fn to_detection_values(values: &mut [f32], valid: &[u8], shifted: &mut [f32]) => to_detection_values_generic;
 }
 
 #[inline(always)]

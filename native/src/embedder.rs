@@ -162,12 +162,15 @@ impl FrameEmbedder {
 
     /// Marks in place every complete frame of `samples`, whose first sample is the first sample
     /// of frame `first`; returns the number of samples those frames cover.
+    /// (One channel: the tests' form of [`Self::process_channels`].)
+    #[cfg(test)]
     pub fn process_run(&self, first: i64, samples: &mut [f32]) -> Result<usize, NativeError> {
         self.process_channels(first, &mut [samples])
     }
 
-    /// [`Self::process_run`] on every channel of one stretch of audio (all of the same length) in
-    /// one parallel pass, so both cores share the frames of all channels.
+    /// Marks in place every complete frame of every channel of one stretch of audio (all of the
+    /// same length, starting at the first sample of frame `first`) in one parallel pass, so the
+    /// threads share the frames of all channels; returns the samples those frames cover.
     pub fn process_channels(
         &self,
         first: i64,
@@ -266,7 +269,7 @@ impl FrameEmbedder {
     fn mark_frames(&self, scratch: &mut Scratch, first: i64, count: usize, slice: &mut [f32]) {
         #[cfg(target_arch = "x86_64")]
         {
-            if crate::packed_fft::has_avx2_fma() {
+            if crate::simd::has_avx2_fma() {
                 // SAFETY: the CPU supports the features the function is compiled for.
                 return unsafe { self.mark_frames_avx2(scratch, first, count, slice) };
             }

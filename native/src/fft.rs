@@ -1,23 +1,24 @@
-//! Real FFTs of power-of-two sizes through `realfft` (planned once per size, reusable scratch).
+//! Double-precision real FFTs of power-of-two sizes through `realfft` (planned once per size,
+//! reusable scratch): the sync correlation and the exported `real_fft`. The embedder and the
+//! spectrogram use the single-precision `packed_fft`.
 //!
 //! Conventions match the TypeScript path (fft.js): forward X_k = Σ x_n e^{−2πikn/N}, bins 0..=N/2;
 //! the inverse here is unnormalized (the callers divide by N) and takes bins 0..=N/2 of a
 //! Hermitian spectrum.
 
 use crate::errors::NativeError;
-use realfft::num_complex::Complex;
-use realfft::{ComplexToReal, FftNum, RealFftPlanner, RealToComplex};
+use realfft::num_complex::Complex64;
+use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 use std::sync::Arc;
 
-/// A planned forward and inverse real FFT of one size with its scratch buffers, in double
-/// precision (`f64`, the default) or single precision (`f32`).
-pub struct RealFft<T: FftNum = f64> {
-    forward: Arc<dyn RealToComplex<T>>,
-    inverse: Arc<dyn ComplexToReal<T>>,
-    scratch: Vec<Complex<T>>,
+/// A planned forward and inverse real FFT of one size with its scratch buffers.
+pub struct RealFft {
+    forward: Arc<dyn RealToComplex<f64>>,
+    inverse: Arc<dyn ComplexToReal<f64>>,
+    scratch: Vec<Complex64>,
 }
 
-impl<T: FftNum> RealFft<T> {
+impl RealFft {
     /// Plans transforms of `size` points (a power of two ≥ 4).
     pub fn new(size: usize) -> Result<Self, NativeError> {
         if size < 4 || !size.is_power_of_two() {
@@ -25,7 +26,7 @@ impl<T: FftNum> RealFft<T> {
                 "FFT size must be a power of two >= 4, got {size}"
             )));
         }
-        let mut planner = RealFftPlanner::<T>::new();
+        let mut planner = RealFftPlanner::<f64>::new();
         let forward = planner.plan_fft_forward(size);
         let inverse = planner.plan_fft_inverse(size);
         let len = forward
@@ -35,17 +36,17 @@ impl<T: FftNum> RealFft<T> {
         Ok(RealFft {
             forward,
             inverse,
-            scratch: vec![Complex::new(T::zero(), T::zero()); len],
+            scratch: vec![Complex64::new(0.0, 0.0); len],
         })
     }
 
     /// A zeroed spectrum buffer of N/2 + 1 bins.
-    pub fn spectrum(&self) -> Vec<Complex<T>> {
+    pub fn spectrum(&self) -> Vec<Complex64> {
         self.forward.make_output_vec()
     }
 
     /// Forward transform; `input` (length N) is used as scratch and left unspecified.
-    pub fn forward(&mut self, input: &mut [T], out: &mut [Complex<T>]) {
+    pub fn forward(&mut self, input: &mut [f64], out: &mut [Complex64]) {
         // Lengths are fixed by construction; the only error realfft reports is a length mismatch.
         self.forward
             .process_with_scratch(input, out, &mut self.scratch)
@@ -54,10 +55,10 @@ impl<T: FftNum> RealFft<T> {
 
     /// Unnormalized inverse of bins 0..=N/2 (the imaginary parts of bins 0 and N/2 are ignored,
     /// as for a real signal); `spectrum` is used as scratch.
-    pub fn inverse(&mut self, spectrum: &mut [Complex<T>], out: &mut [T]) {
+    pub fn inverse(&mut self, spectrum: &mut [Complex64], out: &mut [f64]) {
         let last = spectrum.len() - 1;
-        spectrum[0].im = T::zero();
-        spectrum[last].im = T::zero();
+        spectrum[0].im = 0.0;
+        spectrum[last].im = 0.0;
         self.inverse
             .process_with_scratch(spectrum, out, &mut self.scratch)
             .expect("inverse FFT buffer lengths");
@@ -67,7 +68,7 @@ impl<T: FftNum> RealFft<T> {
 /// Forward real FFT: `out` receives N/2+1 complex bins, interleaved (re, im).
 pub fn real_forward(input: &[f64], out: &mut [f64]) -> Result<(), NativeError> {
     let n = input.len();
-    let mut fft = RealFft::<f64>::new(n)?;
+    let mut fft = RealFft::new(n)?;
     if out.len() != n + 2 {
         return Err(NativeError::InvalidOption(format!(
             "output length must be {} for input length {n}, got {}",
@@ -142,7 +143,7 @@ mod tests {
     fn inverse_undoes_forward_up_to_n() {
         let n = 512;
         let input = test_signal(n);
-        let mut fft = RealFft::<f64>::new(n).unwrap();
+        let mut fft = RealFft::new(n).unwrap();
         let mut x = input.clone();
         let mut spec = fft.spectrum();
         fft.forward(&mut x, &mut spec);

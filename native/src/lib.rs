@@ -17,6 +17,7 @@ mod errors;
 mod fft;
 mod layout;
 mod packed_fft;
+mod simd;
 mod sync;
 mod threads;
 mod viterbi;
@@ -137,23 +138,9 @@ impl NativeFrameEmbedder {
             .map_err(to_napi)
     }
 
-    /// Marks in place every complete frame of `samples` (which start at the first sample of
-    /// frame `first_frame`); returns how many samples those frames cover. Long runs are split
-    /// across the worker threads.
-    #[napi]
-    pub fn process_run(
-        &mut self,
-        first_frame: i64,
-        mut samples: Float32ArraySlice,
-    ) -> napi::Result<u32> {
-        self.inner
-            .process_run(first_frame, borrow_mut(&mut samples))
-            .map(|n| n as u32)
-            .map_err(to_napi)
-    }
-
-    /// [`Self::process_run`] on every channel of one stretch of audio at once (equal lengths):
-    /// the frames of all channels are shared out to the worker threads in one pass.
+    /// Marks in place every complete frame of each channel of one stretch of audio (equal
+    /// lengths, starting at the first sample of frame `first_frame`); returns how many samples
+    /// those frames cover. The frames of all channels are shared out to the threads in one pass.
     #[napi]
     pub fn process_channels(
         &mut self,

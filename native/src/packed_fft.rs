@@ -9,6 +9,7 @@
 //! paired bins k and M − k; the transform itself is rustfft's (AVX when the CPU has it).
 
 use crate::errors::NativeError;
+use crate::simd::avx2_dispatch;
 use rustfft::num_complex::Complex32;
 use rustfft::{Fft, FftPlanner};
 use std::sync::Arc;
@@ -141,23 +142,10 @@ impl PackedRealFft {
     }
 }
 
-/// Z[k] = X[k]·(1 + i·W̄^k) and Z[M − k] = X̄[k]·(1 − i·W̄^{M−k}) for the bins of a band that does
-/// not meet its mirror (`pack_general` with X[M − k] = 0).
-fn pack_band(z: &mut [Complex32], w: &[Complex32], k0: usize, bins: &[Complex32]) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if has_avx2_fma() {
-            // SAFETY: the CPU supports the features the function is compiled for.
-            return unsafe { pack_band_avx2(z, w, k0, bins) };
-        }
-    }
-    pack_band_generic(z, w, k0, bins)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn pack_band_avx2(z: &mut [Complex32], w: &[Complex32], k0: usize, bins: &[Complex32]) {
-    pack_band_generic(z, w, k0, bins)
+avx2_dispatch! {
+    /// Z[k] = X[k]·(1 + i·W̄^k) and Z[M − k] = X̄[k]·(1 − i·W̄^{M−k}) for the bins of a band that does
+    /// not meet its mirror (`pack_general` with X[M − k] = 0).
+    fn pack_band(z: &mut [Complex32], w: &[Complex32], k0: usize, bins: &[Complex32]) => pack_band_generic;
 }
 
 #[inline(always)]
@@ -187,33 +175,9 @@ fn pack_band_generic(z: &mut [Complex32], w: &[Complex32], k0: usize, bins: &[Co
     }
 }
 
-/// Whether the CPU has AVX2 and FMA (checked once); loops compiled for them are chosen at run
-/// time, so the module still runs on any x86-64 CPU.
-#[cfg(target_arch = "x86_64")]
-pub fn has_avx2_fma() -> bool {
-    use std::sync::OnceLock;
-    static HAS: OnceLock<bool> = OnceLock::new();
-    *HAS.get_or_init(|| {
-        std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-    })
-}
-
-/// |X[k]|² of the bins k0.. from the packed transform z into `out`.
-fn unpack_power_range(z: &[Complex32], w: &[Complex32], k0: usize, out: &mut [f32]) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if has_avx2_fma() {
-            // SAFETY: the CPU supports the features the function is compiled for.
-            return unsafe { unpack_power_range_avx2(z, w, k0, out) };
-        }
-    }
-    unpack_power_range_generic(z, w, k0, out)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn unpack_power_range_avx2(z: &[Complex32], w: &[Complex32], k0: usize, out: &mut [f32]) {
-    unpack_power_range_generic(z, w, k0, out)
+avx2_dispatch! {
+    /// |X[k]|² of the bins k0.. from the packed transform z into `out`.
+    fn unpack_power_range(z: &[Complex32], w: &[Complex32], k0: usize, out: &mut [f32]) => unpack_power_range_generic;
 }
 
 #[inline(always)]
@@ -229,22 +193,9 @@ fn unpack_power_range_generic(z: &[Complex32], w: &[Complex32], k0: usize, out: 
     }
 }
 
-/// Bins k0.. of the real spectrum from the packed transform z into `out`.
-fn unpack_range(z: &[Complex32], w: &[Complex32], k0: usize, out: &mut [Complex32]) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if has_avx2_fma() {
-            // SAFETY: the CPU supports the features the function is compiled for.
-            return unsafe { unpack_range_avx2(z, w, k0, out) };
-        }
-    }
-    unpack_range_generic(z, w, k0, out)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn unpack_range_avx2(z: &[Complex32], w: &[Complex32], k0: usize, out: &mut [Complex32]) {
-    unpack_range_generic(z, w, k0, out)
+avx2_dispatch! {
+    /// Bins k0.. of the real spectrum from the packed transform z into `out`.
+    fn unpack_range(z: &[Complex32], w: &[Complex32], k0: usize, out: &mut [Complex32]) => unpack_range_generic;
 }
 
 #[inline(always)]

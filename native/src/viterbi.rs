@@ -3,6 +3,7 @@
 //! both paths break ties alike.
 
 use crate::errors::NativeError;
+use crate::simd::avx2_dispatch;
 
 /// A rate-1/n code of constraint length K with its trellis tables and decoder buffers.
 pub struct Viterbi {
@@ -139,29 +140,10 @@ impl Viterbi {
     }
 }
 
-/// One add-compare-select step over all butterflies: states 2p and 2p + 1 lead to p (bit 0) and
-/// p + S/2 (bit 1); the survivor is the odd state only when its metric is strictly larger.
-fn acs(metric: &[f64], next: &mut [f64], row: &mut [u8], butterfly: &[u8], t: &[Vec<f64>; 4]) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if crate::packed_fft::has_avx2_fma() {
-            // SAFETY: the CPU supports the features the function is compiled for.
-            return unsafe { acs_avx2(metric, next, row, butterfly, t) };
-        }
-    }
-    acs_generic(metric, next, row, butterfly, t)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn acs_avx2(
-    metric: &[f64],
-    next: &mut [f64],
-    row: &mut [u8],
-    butterfly: &[u8],
-    t: &[Vec<f64>; 4],
-) {
-    acs_generic(metric, next, row, butterfly, t)
+avx2_dispatch! {
+    /// One add-compare-select step over all butterflies: states 2p and 2p + 1 lead to p (bit 0) and
+    /// p + S/2 (bit 1); the survivor is the odd state only when its metric is strictly larger.
+    fn acs(metric: &[f64], next: &mut [f64], row: &mut [u8], butterfly: &[u8], t: &[Vec<f64>; 4]) => acs_generic;
 }
 
 #[inline(always)]
