@@ -299,8 +299,12 @@ export function noiseWav(seconds: number, seed = 1, rate = 22_050): Buffer<Array
   return wav;
 }
 
-/** Container signatures that must never appear in spool or upload files (plaintext audio). */
-export const AUDIO_MAGIC = ['RIFF', 'WAVE', 'fLaC', 'ID3'].map((s) => Buffer.from(s));
+/**
+ * Container signatures that must never appear in spool or upload files (plaintext audio). `ID3`
+ * counts only at the start of a file: three bytes turn up by chance in a megabyte of ciphertext.
+ */
+export const AUDIO_MAGIC = ['RIFF', 'WAVE', 'fLaC'].map((s) => Buffer.from(s));
+const ID3 = Buffer.from('ID3');
 
 /**
  * Files under `dir` (recursively, skipping `skip` names) that hold plaintext of `payload`: an
@@ -327,7 +331,9 @@ export function plaintextFiles(
     }
     if (!stat.isFile() || stat.size === 0) return;
     const bytes = readFileSync(path);
-    const magic = (options.magic ?? true) && AUDIO_MAGIC.some((m) => bytes.includes(m));
+    const magic =
+      (options.magic ?? true) &&
+      (AUDIO_MAGIC.some((m) => bytes.includes(m)) || bytes.subarray(0, 3).equals(ID3));
     if (magic || windows.some((w) => bytes.includes(w))) found.push(path);
   };
   walk(dir);
@@ -772,10 +778,17 @@ export async function buildWorld(
     victim.fx.invitationId = (await invitationIds(victim.agent)).at(-1);
   }
   if (operations.some((op) => op.key === 'GET /api/organization/invitations')) {
-    await victim.agent.send('PUT', '/api/organization/members', {
+    // A personal account has one member: the victim's open invitation is sent from a studio.
+    const studio = victim.agent.clone();
+    studio.organization = (
+      await studio.send('POST', '/api/organizations', {
+        body: { name: `${victim.secrets[0]} Studio` },
+      })
+    ).body.id;
+    await studio.send('PUT', '/api/organization/members', {
       body: { email: uniqueEmail('invitee'), role: 'member' },
     });
-    const sent = await victim.agent.send('GET', '/api/organization/invitations');
+    const sent = await studio.send('GET', '/api/organization/invitations');
     victim.fx.sentInvitationId = (sent.body?.items as { id: string }[] | undefined)?.at(-1)?.id;
   }
   return { t, outbox, victim, attacker, operations, newcomer };

@@ -104,7 +104,9 @@ describe.each(engines)('V8 authorization on %s', (engine) => {
     const members = await v.agent.send('GET', '/api/organization/members');
     expect(members.body.items).toHaveLength(1);
     const orgs = await v.agent.send('GET', '/api/organizations');
-    expect(orgs.body.items).toHaveLength(1);
+    expect(orgs.body.items.map((o: { id: string }) => o.id)).not.toContain(
+      w.attacker.fx.organizationId,
+    );
   });
 
   it('lists nothing of another tenant in any collection', async () => {
@@ -213,7 +215,6 @@ describe.each(engines)('V8 authorization on %s', (engine) => {
       ['PUT', '/api/organization/retention', { accessLogDays: 1, trackDays: null }],
       ['POST', '/api/organization/export', { passphrase: 'a long export passphrase' }],
       ['POST', '/api/organization/delete'],
-      ['GET', '/api/guest-tokens'],
     ];
     it.each(adminOnly)('a member is refused %s %s', async (method, path, body) => {
       const answer = await member.send(method, path, body === undefined ? {} : { body });
