@@ -227,6 +227,17 @@ export async function signIn(
   return answer;
 }
 
+/** An API token of `agent`'s account (created with its password), as a bearer agent. */
+export async function bearerOf(agent: Agent): Promise<Agent> {
+  const issued = await agent.send('POST', '/api/auth/tokens', {
+    body: { password: agent.password },
+  });
+  expect(issued.status, issued.text).toBe(201);
+  const bearer = new Agent(agent.base);
+  bearer.bearer = issued.body.token;
+  return bearer;
+}
+
 /** Two-factor sign-in turned on: the secret, the recovery codes, the session it started. */
 export interface SecondFactor {
   secret: string;

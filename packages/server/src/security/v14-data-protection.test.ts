@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   Agent,
+  bearerOf,
   buildWorld,
   filesUnder,
   noiseWav,
@@ -106,17 +107,6 @@ async function spooled(dir: string, bytes: number): Promise<void> {
   await eventually(async () =>
     filesUnder(dir).some((f) => statSync(join(dir, f)).size >= bytes) ? true : undefined,
   );
-}
-
-/** A bearer agent of `agent`'s account. */
-async function bearerOf(agent: Agent): Promise<Agent> {
-  const issued = await agent.send('POST', '/api/auth/tokens', {
-    body: { password: agent.password },
-  });
-  expect(issued.status, issued.text).toBe(201);
-  const bearer = new Agent(agent.base);
-  bearer.bearer = issued.body.token;
-  return bearer;
 }
 
 describe.each(engines)('V14 data protection on %s', (engine) => {

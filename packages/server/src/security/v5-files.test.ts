@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   Agent,
+  bearerOf,
   buildWorld,
   expectError,
   filesUnder,
@@ -156,10 +157,7 @@ describe.each(engines)('V5 file handling on %s', (engine) => {
     });
 
     it('refuses a resumable upload over the limit at creation (413)', async () => {
-      const bearer = new Agent(small.url);
-      bearer.bearer = (
-        await agent.send('POST', '/api/auth/tokens', { body: { password: agent.password } })
-      ).body.token;
+      const bearer = await bearerOf(agent);
       const answer = await bearer.send('POST', '/api/uploads', {
         headers: tusCreate(10_000_000, 'big.wav'),
       });
@@ -187,16 +185,8 @@ describe.each(engines)('V5 file handling on %s', (engine) => {
     let bearer: Agent;
     let other: Agent;
     beforeAll(async () => {
-      bearer = new Agent(w.t.url);
-      bearer.bearer = (
-        await owner.send('POST', '/api/auth/tokens', { body: { password: owner.password } })
-      ).body.token;
-      other = new Agent(w.t.url);
-      other.bearer = (
-        await w.victim.agent.send('POST', '/api/auth/tokens', {
-          body: { password: w.victim.agent.password },
-        })
-      ).body.token;
+      bearer = await bearerOf(owner);
+      other = await bearerOf(w.victim.agent);
     });
 
     async function create(length: number, filename = 'take.wav'): Promise<string> {

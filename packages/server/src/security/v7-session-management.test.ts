@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   Agent,
+  bearerOf,
   enableTotp,
   expectError,
   Outbox,
@@ -50,17 +51,6 @@ describe.each(engines)('V7 session management on %s', (engine) => {
     const other = new Agent(t.url).withEmail(user);
     expect((await signIn(other)).status).toBe(200);
     return other;
-  }
-
-  /** An API token of the account, as a bearer agent. */
-  async function script(user: Agent): Promise<Agent> {
-    const issued = await user.send('POST', '/api/auth/tokens', {
-      body: { password: user.password },
-    });
-    expect(issued.status, issued.text).toBe(201);
-    const agent = new Agent(t.url);
-    agent.bearer = issued.body.token;
-    return agent;
   }
 
   const alive = async (agent: Agent) => (await agent.send('GET', '/api/auth/me')).status === 200;
@@ -204,7 +194,7 @@ describe.each(engines)('V7 session management on %s', (engine) => {
     it('revoking a session or token from the list ends it at the next request', async () => {
       const user = await account('revoke');
       const other = await secondBrowser(user);
-      const bot = await script(user);
+      const bot = await bearerOf(user);
       const sessions = await user.send('GET', '/api/account/sessions');
       for (const s of sessions.body.items as { id: string; current: boolean }[]) {
         if (!s.current) {
@@ -241,7 +231,7 @@ describe.each(engines)('V7 session management on %s', (engine) => {
       const user = await account('pw-change');
       const old = user.clone();
       const other = await secondBrowser(user);
-      const bot = await script(user);
+      const bot = await bearerOf(user);
       const changed = await user.send('POST', '/api/account/password', {
         body: { currentPassword: PASSWORD, newPassword: 'a brand new long password' },
       });
@@ -265,7 +255,7 @@ describe.each(engines)('V7 session management on %s', (engine) => {
     it('turning two-factor on ends every other session', async () => {
       const user = await account('totp-on');
       const other = await secondBrowser(user);
-      const bot = await script(user);
+      const bot = await bearerOf(user);
       await enableTotp(user);
       expect(await alive(user)).toBe(true);
       expect(await alive(other)).toBe(false);
@@ -287,7 +277,7 @@ describe.each(engines)('V7 session management on %s', (engine) => {
     it('scheduling the account for deletion ends every session', async () => {
       const user = await account('delete');
       const other = await secondBrowser(user);
-      const bot = await script(user);
+      const bot = await bearerOf(user);
       const answer = await user.send('POST', '/api/account/delete', {
         body: { password: user.password },
       });
