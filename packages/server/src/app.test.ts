@@ -129,6 +129,11 @@ describe('createApp', () => {
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
   });
 
+  it('keeps metrics off without an operator token', async () => {
+    const { url } = await start();
+    expect((await fetch(`${url}/metrics`)).status).toBe(404);
+  });
+
   it('serves Prometheus metrics behind the operator token', async () => {
     const { url } = await start({ metricsToken: 'operator-secret' });
     await fetch(`${url}/healthz`);

@@ -26,7 +26,7 @@ export interface AppOptions {
   hashIp?: (ip: string) => string;
   /** Key for the HMAC of tenant labels in metrics; default: random per process. */
   metricsLabelKey?: Uint8Array;
-  /** When set, `/metrics` requires `Authorization: Bearer <token>`. */
+  /** `/metrics` is served only with this token (`Authorization: Bearer <token>`); else 404. */
   metricsToken?: string;
   /** API routes, served under their paths and published in `GET /api/openapi.json`. */
   routes?: RouteSpec[];
@@ -70,18 +70,19 @@ export function createApp(options: AppOptions = {}): VaultmarkApp {
   app.use(securityHeaders());
   app.use(accessLog(logger, metrics, hashIp));
   app.use(errorHandler(logger));
-  if (options.metricsToken !== undefined) {
-    const expected = Buffer.from(`Bearer ${options.metricsToken}`);
-    app.use(async (ctx, next) => {
-      if (ctx.path === '/metrics') {
-        const given = Buffer.from(ctx.get('Authorization'));
-        if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-          throw new HttpError(401, 'unauthenticated', 'metrics need the operator token');
-        }
+  // Metrics name routes, volumes and timings: operators only. Without a token they are off.
+  const expected =
+    options.metricsToken === undefined ? undefined : Buffer.from(`Bearer ${options.metricsToken}`);
+  app.use(async (ctx, next) => {
+    if (ctx.path === '/metrics') {
+      if (!expected) throw new HttpError(404, 'not_found', 'metrics are off (set METRICS_TOKEN)');
+      const given = Buffer.from(ctx.get('Authorization'));
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+        throw new HttpError(401, 'unauthenticated', 'metrics need the operator token');
       }
-      await next();
-    });
-  }
+    }
+    await next();
+  });
   app.use(assets());
   const health = healthRoutes(options.readiness ?? {}, metrics);
   app.use(health.routes());

@@ -37,6 +37,7 @@ export { type MediaSource, sendMedia } from './media/send-media.js';
 export { pcm16WavHeader, type SampleSource, watermarkedWav } from './media/watermarked-wav.js';
 export { createMetrics, type Metrics } from './metrics.js';
 export {
+  DatabaseRateLimitStore,
   MemoryRateLimitStore,
   type RateLimitRule,
   type RateLimitStore,

@@ -17,6 +17,11 @@ export interface RunningServer {
 /** Starts the app on `host:port` (port 0 picks a free one). */
 export async function listen(app: Koa, port: number, host = '127.0.0.1'): Promise<RunningServer> {
   const server = app.listen(port, host);
+  // Idle keep-alive connections stay open longer than a load balancer's idle timeout (60 s is
+  // common), so the proxy, not this server, closes them: a server closing first races the
+  // proxy's next request on that connection and resets it.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);

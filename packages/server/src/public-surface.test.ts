@@ -7,6 +7,7 @@ it('exports exactly the documented public surface', () => {
     'CONTENT_SECURITY_POLICY',
     'ConfigError',
     'CsrfTokens',
+    'DatabaseRateLimitStore',
     'ErrorBody',
     'HttpError',
     'MemoryRateLimitStore',

@@ -79,7 +79,9 @@ describe.skipIf(!url)('two servers and two workers on one PostgreSQL', () => {
     const onTwo = new Browserless(two.url);
     onTwo.cookies = new Map(onOne.cookies);
     onTwo.csrf = onOne.csrf;
-    const token = await onTwo.json('POST', '/api/auth/tokens');
+    const token = await onTwo.json('POST', '/api/auth/tokens', {
+      password: 'correct horse battery',
+    });
     expect(token.status).toBe(201);
 
     const wav = readFileSync(tone(shared, 'tone.wav', { seconds: 3 }));

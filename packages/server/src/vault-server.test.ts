@@ -9,6 +9,7 @@ import {
   Browserless,
   engines,
   eventually,
+  mailedCode,
   startTestServer,
   type TestServer,
 } from '../test/vault-server.js';
@@ -51,23 +52,31 @@ describe.each(engines)('the composed server on %s', (engine) => {
   it('registers, signs in and out, issues bearer tokens, lists and revokes sessions', async () => {
     const alice = new Browserless(t.url);
     const registered = await alice.register('alice@example.com', 'Alice');
-    expect(validate('post', '/api/auth/register', 201, registered.body)).toEqual([]);
+    expect(validate('post', '/api/auth/register/verify', 201, registered.body)).toEqual([]);
     const me = await call(alice, 'GET', '/api/auth/me', '/api/auth/me');
     expect(me.body).toMatchObject({ organizationName: 'Alice', role: 'owner' });
 
     // Cookie writes need the CSRF token.
     const csrf = alice.csrf;
     alice.csrf = undefined;
-    const refused = await call(alice, 'POST', '/api/auth/tokens', '/api/auth/tokens');
+    const refused = await call(alice, 'POST', '/api/auth/tokens', '/api/auth/tokens', {
+      password: 'correct horse battery',
+    });
     expect(refused.status).toBe(403);
     expect(refused.body).toEqual({ error: { code: 'csrf_failed', message: expect.any(String) } });
     alice.csrf = csrf;
 
+    // A token is a new credential: the session alone is not enough, the password is asked again.
+    const unproven = await call(alice, 'POST', '/api/auth/tokens', '/api/auth/tokens', {
+      password: 'not the password',
+    });
+    expect(unproven.status).toBe(401);
     const token = await call<{ token: string }>(
       alice,
       'POST',
       '/api/auth/tokens',
       '/api/auth/tokens',
+      { password: 'correct horse battery' },
     );
     expect(token.status).toBe(201);
     const script = new Browserless(t.url);
@@ -110,18 +119,17 @@ describe.each(engines)('the composed server on %s', (engine) => {
     alice.csrf = login.body.csrfToken;
     expect((await call(alice, 'GET', '/api/auth/me', '/api/auth/me')).status).toBe(200);
 
-    const taken = await call(
-      new Browserless(t.url),
-      'POST',
-      '/api/auth/register',
-      '/api/auth/register',
-      {
-        email: 'ALICE@example.com',
+    // A taken address gets the same answer as a new one: registration reveals no account.
+    const attempt = (email: string) =>
+      call(new Browserless(t.url), 'POST', '/api/auth/register', '/api/auth/register', {
+        email,
         password: 'another long password',
         displayName: 'Mallory',
-      },
-    );
-    expect(taken.status).toBe(409);
+      });
+    const taken = await attempt('ALICE@example.com');
+    const fresh = await attempt('nobody-yet@example.com');
+    expect([taken.status, taken.body]).toEqual([fresh.status, fresh.body]);
+    expect(taken.status).toBe(202);
   });
 
   it('signs in with an emailed code only in the browser that asked for it', async () => {
@@ -132,18 +140,7 @@ describe.each(engines)('the composed server on %s', (engine) => {
       email: 'carol@example.com',
     });
     expect(asked.status).toBe(202);
-    const code = await eventually(async () => {
-      const { readdirSync } = await import('node:fs');
-      const dir = join(t.dataDir, 'outbox');
-      for (const name of readdirSync(dir)) {
-        const text = readFileSync(join(dir, name), 'utf8');
-        if (text.includes('To: carol@example.com')) {
-          const match = /\b(\d{6})\b/.exec(text.split('\r\n\r\n').slice(1).join('\n'));
-          if (match) return match[1];
-        }
-      }
-      return undefined;
-    });
+    const code = await mailedCode(join(t.dataDir, 'outbox'), 'carol@example.com');
     const elsewhere = new Browserless(t.url);
     const stolen = await call(
       elsewhere,
@@ -362,7 +359,11 @@ describe.each(engines)('the composed server on %s', (engine) => {
   it('takes resumable (tus) uploads into the library', async () => {
     const owner = new Browserless(t.url);
     await owner.register('tus@example.com', 'Tus');
-    const token = (await owner.json<{ token: string }>('POST', '/api/auth/tokens')).body.token;
+    const token = (
+      await owner.json<{ token: string }>('POST', '/api/auth/tokens', {
+        password: 'correct horse battery',
+      })
+    ).body.token;
     const bytes = readFileSync(tone(t.dataDir, 'big.wav', { seconds: 4 }));
     const body = await new Promise<string>((resolve, reject) => {
       const upload = new tus.Upload(bytes, {
@@ -393,11 +394,15 @@ describe.each(engines)('the composed server on %s', (engine) => {
     expect(operations).toEqual(
       expect.arrayContaining([
         'POST /api/auth/register',
+        'POST /api/auth/register/verify',
         'POST /api/auth/login',
         'POST /api/auth/logout',
         'POST /api/auth/tokens',
         'POST /api/auth/totp/enroll',
         'POST /api/auth/email-code',
+        'POST /api/account/password',
+        'GET /api/invitations',
+        'POST /api/invitations/{id}/accept',
         'POST /api/tracks',
         'GET /api/tracks',
         'GET /api/tracks/{id}',
@@ -445,12 +450,39 @@ describe.each(engines)('the composed server on %s', (engine) => {
     expect(created.status).toBe(201);
     const studio = created.body.id;
     alice.organization = studio;
+    // Adding someone invites them, with the same answer for an address nobody registered.
+    const invite = (email: string) =>
+      call(alice, 'PUT', '/api/organization/members', '/api/organization/members', {
+        email,
+        role: 'member',
+      });
+    const invited = await invite('bob@studio.example');
+    expect([invited.status, invited.body]).toEqual([202, { invited: true }]);
+    const unknown = await invite('ghost@studio.example');
+    expect([unknown.status, unknown.body]).toEqual([invited.status, invited.body]);
+    const pending = await bob.json<{ items: { id: string; organizationName: string }[] }>(
+      'GET',
+      '/api/invitations',
+    );
+    expect(pending.body.items.map((i) => i.organizationName)).toEqual(['Night Studio']);
+    // Nobody else can answer Bob's invitation.
+    const hijack = await carol.request(
+      'POST',
+      `/api/invitations/${pending.body.items[0]!.id}/accept`,
+    );
+    expect(hijack.status).toBe(404);
+    const accepted = await call(
+      bob,
+      'POST',
+      `/api/invitations/${pending.body.items[0]!.id}/accept`,
+      '/api/invitations/{id}/accept',
+    );
+    expect(accepted.status).toBe(200);
     const added = await call<{ items: { email: string; role: string }[] }>(
       alice,
-      'PUT',
+      'GET',
       '/api/organization/members',
       '/api/organization/members',
-      { email: 'bob@studio.example', role: 'member' },
     );
     expect(added.body.items.map((m) => `${m.email}:${m.role}`).sort()).toEqual([
       'alice@studio.example:owner',

@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BlobStorage, Database, Vault } from '@vaultmark/vault-core';
@@ -12,7 +11,7 @@ import { CsrfTokens } from './auth/csrf.js';
 import type { ServerConfig } from './config.js';
 import { type RunningWorker, startWorker } from './jobs/worker.js';
 import { listen, type RunningServer } from './listen.js';
-import type { RateLimitStore } from './middleware/rate-limit.js';
+import { DatabaseRateLimitStore, type RateLimitStore } from './middleware/rate-limit.js';
 import { accountRoutes } from './routes/account-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { guestRoutes } from './routes/guest-routes.js';
@@ -22,6 +21,11 @@ import { organizationRoutes } from './routes/organization-routes.js';
 import { recipientRoutes } from './routes/recipient-routes.js';
 import { shareRoutes } from './routes/share-routes.js';
 import { presentTrack, trackRoutes } from './routes/track-routes.js';
+import {
+  SPOOL_MAX_AGE_MS,
+  SPOOL_SWEEP_INTERVAL_MS,
+  sweepTemporaryFiles,
+} from './uploads/spool-sweep.js';
 import { tusUploads } from './uploads/tus.js';
 import { lockDataDir } from './vault/data-dir-lock.js';
 import { openConfiguredVault } from './vault/open-configured-vault.js';
@@ -45,7 +49,7 @@ export interface VaultServerOptions {
   workerIdleMs?: number;
   /** Version published in the OpenAPI document. */
   version?: string;
-  /** Where rate-limit counters live; default: in this process (limits are per server). */
+  /** Where rate-limit counters live; default: the vault's database (shared by every server). */
   rateLimitStore?: RateLimitStore;
 }
 
@@ -76,10 +80,8 @@ export async function createVaultServer(options: VaultServerOptions): Promise<Va
   const { config } = options;
   const logger = options.logger ?? pino({ level: config.logLevel });
   // The embedded database belongs to one process; PostgreSQL takes any number of servers.
-  const unlock =
-    config.databaseUrl === undefined && options.database === undefined
-      ? lockDataDir(config.dataDir)
-      : () => {};
+  const embedded = config.databaseUrl === undefined && options.database === undefined;
+  const unlock = embedded ? lockDataDir(config.dataDir) : () => {};
   const opened = await openConfiguredVault(config, {
     ...(options.database ? { database: options.database } : {}),
     ...(options.storage ? { storage: options.storage } : {}),
@@ -90,6 +92,15 @@ export async function createVaultServer(options: VaultServerOptions): Promise<Va
   const { vault, deriveSecret } = opened;
   const tmpDir = join(config.dataDir, 'tmp');
   await mkdir(tmpDir, { recursive: true, mode: 0o700 });
+  // What a crash left behind: with the embedded database this process owns the data directory,
+  // so every temporary file and every unfinished blob write is an orphan; servers sharing a
+  // PostgreSQL may share the directory too, so there only old leftovers go.
+  const startedAt = new Date();
+  const leftovers = embedded ? startedAt : new Date(startedAt.getTime() - SPOOL_MAX_AGE_MS);
+  const swept = {
+    temporaryFiles: await sweepTemporaryFiles(tmpDir, leftovers),
+    partialBlobs: embedded ? ((await vault.deps.storage.sweepIncomplete?.(leftovers)) ?? 0) : 0,
+  };
   const ctx: ServerContext = {
     vault,
     config,
@@ -113,6 +124,7 @@ export async function createVaultServer(options: VaultServerOptions): Promise<Va
   const uploads = tusUploads({
     path: '/api/uploads',
     dir: join(config.dataDir, 'uploads'),
+    spoolSecret: deriveSecret('upload-spool'),
     maxBytes: config.maxUploadBytes,
     authenticate,
     onComplete: async (upload) => {
@@ -122,11 +134,22 @@ export async function createVaultServer(options: VaultServerOptions): Promise<Va
           tenantId: upload.caller.tenantId,
           role: upload.caller.role ?? 'member',
         },
-        { body: createReadStream(upload.path), originalFileName: upload.originalName },
+        { body: upload.open(), originalFileName: upload.originalName },
       );
       return presentTrack(track);
     },
   });
+  const sweepUploads = () =>
+    uploads.sweepExpired().catch((error: unknown) => {
+      logger.warn({ err: error }, 'sweeping expired uploads failed');
+      return 0;
+    });
+  const expiredUploads = await sweepUploads();
+  if (swept.temporaryFiles + swept.partialBlobs + expiredUploads > 0) {
+    logger.info({ ...swept, expiredUploads }, 'removed what an earlier run left unfinished');
+  }
+  const uploadSweeper = setInterval(sweepUploads, SPOOL_SWEEP_INTERVAL_MS);
+  uploadSweeper.unref();
   const built = createApp({
     logger,
     trustProxy: config.trustProxy,
@@ -140,7 +163,8 @@ export async function createVaultServer(options: VaultServerOptions): Promise<Va
     },
     ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
     ...(options.version ? { version: options.version } : {}),
-    ...(options.rateLimitStore ? { rateLimitStore: options.rateLimitStore } : {}),
+    rateLimitStore:
+      options.rateLimitStore ?? new DatabaseRateLimitStore(vault, deriveSecret('rate-limit')),
   });
   const worker =
     (options.worker ?? true)
@@ -163,6 +187,7 @@ export async function createVaultServer(options: VaultServerOptions): Promise<Va
       return running;
     },
     async close(graceMs = 10_000) {
+      clearInterval(uploadSweeper);
       await running?.close(graceMs);
       await worker?.stop();
       await vault.close();

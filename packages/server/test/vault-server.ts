@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BlobStorage, type Database, openDatabase } from '@vaultmark/vault-core';
@@ -77,11 +77,12 @@ export async function startTestServer(
     ...(database ? { database } : {}),
     ...(options.storage ? { storage: options.storage } : {}),
     ...(options.rateLimits ? {} : { rateLimitStore: { hit: () => 1 } }),
-    logger: pino({ level: 'silent' }),
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     worker: options.worker ?? true,
     workerIdleMs: 100,
   });
   const running = await server.listen(0);
+  outboxes.set(running.url, join(dataDir, 'outbox'));
   // Share links and CSRF origin checks use the public base URL: point it at the real port.
   config.publicBaseUrl = running.url;
   return {
@@ -96,6 +97,28 @@ export async function startTestServer(
   };
 }
 
+/** The mail outbox of each running test server, by its URL. */
+const outboxes = new Map<string, string>();
+
+/**
+ * The newest code mailed to `email` in an outbox (`.eml` files, named by time), waiting briefly
+ * for it to arrive.
+ */
+export async function mailedCode(outbox: string, email: string, after = 0): Promise<string> {
+  for (let i = 0; i < 50; i++) {
+    const names = existsSync(outbox) ? readdirSync(outbox).filter((n) => n.endsWith('.eml')) : [];
+    const mails = names
+      .sort()
+      .slice(after)
+      .map((name) => readFileSync(join(outbox, name), 'utf8'))
+      .filter((text) => text.includes(`To: ${email.toLowerCase()}`));
+    const code = /code is (\d{6})/.exec(mails.at(-1) ?? '')?.[1];
+    if (code) return code;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`no code mailed to ${email}`);
+}
+
 /** A tiny HTTP client that keeps cookies and sends the CSRF token, like the web pages do. */
 export class Browserless {
   cookies = new Map<string, string>();
@@ -105,7 +128,14 @@ export class Browserless {
   organization: string | undefined;
   /** The personal organization of the registered user. */
   organizationId: string | undefined;
-  constructor(readonly base: string) {}
+  /** The server's mail outbox (default: the one of the test server at `base`). */
+  readonly outbox: string | undefined;
+  constructor(
+    readonly base: string,
+    outbox?: string,
+  ) {
+    this.outbox = outbox ?? outboxes.get(base);
+  }
 
   async request(method: string, path: string, body?: unknown): Promise<Response> {
     const headers: Record<string, string> = { Accept: 'application/json' };
@@ -142,12 +172,19 @@ export class Browserless {
     return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
   }
 
-  /** Registers and keeps the session cookie and CSRF token. */
+  /**
+   * Registers (asks for the code, reads it from the outbox, confirms it) and keeps the session
+   * cookie and CSRF token.
+   */
   async register(email: string, displayName = 'Tester', password = 'correct horse battery') {
+    if (!this.outbox) throw new Error('register: this client knows no outbox');
+    const asked = await this.json('POST', '/api/auth/register', { email, password, displayName });
+    if (asked.status !== 202) throw new Error(`register: ${JSON.stringify(asked.body)}`);
+    const code = await mailedCode(this.outbox, email);
     const answer = await this.json<{ csrfToken: string; userId: string; organizationId: string }>(
       'POST',
-      '/api/auth/register',
-      { email, password, displayName },
+      '/api/auth/register/verify',
+      { code },
     );
     if (answer.status !== 201) throw new Error(`register: ${JSON.stringify(answer.body)}`);
     this.csrf = answer.body.csrfToken;

@@ -96,9 +96,15 @@ async function loadSessions() {
   );
 }
 
-document.getElementById('token-create')?.addEventListener('click', async () => {
+const tokenForm = document.getElementById('token-create');
+tokenForm?.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const data = new FormData(tokenForm);
+  const body = { password: data.get('password') };
+  if (data.get('totp')) body.totp = data.get('totp');
   try {
-    const { token } = await api('POST', '/api/auth/tokens');
+    const { token } = await api('POST', '/api/auth/tokens', body);
+    tokenForm.reset();
     document.getElementById('token-shown').hidden = false;
     const input = document.getElementById('token-value');
     input.value = token;
@@ -166,19 +172,77 @@ memberForm?.addEventListener('submit', async (event) => {
   event.preventDefault();
   const data = new FormData(memberForm);
   try {
-    const { items } = await api('PUT', '/api/organization/members', {
+    const answer = await api('PUT', '/api/organization/members', {
       email: data.get('email'),
       role: data.get('role'),
     });
-    showMembers(items);
     memberForm.reset();
-    say('Member saved.', 'ok');
+    if (answer.invited) {
+      say(`Invitation sent to ${data.get('email')}. They join once they accept it.`, 'ok');
+    } else {
+      showMembers(answer.items);
+      say('Role changed.', 'ok');
+    }
   } catch (error) {
     say(error.message, 'error');
   }
 });
 
+const passwordForm = document.getElementById('password-change');
+passwordForm?.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const data = new FormData(passwordForm);
+  try {
+    await api('POST', '/api/account/password', {
+      currentPassword: data.get('currentPassword'),
+      newPassword: data.get('newPassword'),
+    });
+    // This browser has a new session (and CSRF token): reload to use it.
+    location.reload();
+  } catch (error) {
+    say(error.message, 'error');
+  }
+});
+
+async function loadInvitations() {
+  const { items } = await api('GET', '/api/invitations');
+  const list = document.getElementById('invitations');
+  if (items.length === 0) {
+    list.replaceChildren(el('li', { class: 'muted', text: 'No open invitations.' }));
+    return;
+  }
+  const answer = (invitation, verb) => async () => {
+    try {
+      await api('POST', `/api/invitations/${encodeURIComponent(invitation.id)}/${verb}`);
+      if (verb === 'accept') {
+        chooseOrganization(invitation.organizationId);
+        location.reload();
+        return;
+      }
+      say('Invitation declined.', 'ok');
+      await loadInvitations();
+    } catch (error) {
+      say(error.message, 'error');
+    }
+  };
+  list.replaceChildren(
+    ...items.map((invitation) =>
+      el(
+        'li',
+        { 'data-invitation': invitation.id },
+        el('span', {
+          text: `${invitation.invitedBy ?? 'Someone'} invited you to ${invitation.organizationName} as ${invitation.role} (until ${formatDate(invitation.expiresAt)}). `,
+        }),
+        el('button', { type: 'button', text: 'Accept', onclick: answer(invitation, 'accept') }),
+        ' ',
+        el('button', { type: 'button', text: 'Decline', onclick: answer(invitation, 'decline') }),
+      ),
+    ),
+  );
+}
+
 loadSessions().catch((error) => say(error.message, 'error'));
+loadInvitations().catch((error) => say(error.message, 'error'));
 api('GET', '/api/organization/members')
   .then(({ items }) => showMembers(items))
   .catch((error) => say(error.message, 'error'));

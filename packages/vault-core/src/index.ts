@@ -4,7 +4,6 @@
  */
 
 export {
-  type ClientInfo,
   changePassword,
   clientIpHash,
   createApiToken,
@@ -16,20 +15,21 @@ export {
   type Registered,
   register,
   resolveActor,
-  type SignedIn,
-  signIn,
 } from './accounts/accounts.js';
-export { ARGON2_OPTIONS, MAX_PASSWORD_BYTES, MIN_PASSWORD_LENGTH } from './accounts/passwords.js';
 export {
-  beginTotpEnrollment,
-  confirmTotpEnrollment,
-  disableTotp,
+  type AttemptBudget,
+  REAUTH_FAILURES,
+  SIGN_IN_FAILURES,
+} from './accounts/attempts.js';
+export {
   EMAIL_CODE_MAX_ATTEMPTS,
   EMAIL_CODE_TTL_MS,
   requestEmailCode,
   signInWithEmailCode,
-  TwoFactorRequiredError,
-} from './accounts/second-factor.js';
+} from './accounts/email-code.js';
+export { ARGON2_OPTIONS, MAX_PASSWORD_BYTES, MIN_PASSWORD_LENGTH } from './accounts/passwords.js';
+export { completeRegistration, requestRegistration } from './accounts/registration.js';
+export { TwoFactorRequiredError } from './accounts/second-factor.js';
 export {
   type Authenticated,
   authenticate,
@@ -40,6 +40,12 @@ export {
   type SessionKind,
   signOut,
 } from './accounts/sessions.js';
+export { type ClientInfo, type SignedIn, signIn } from './accounts/sign-in.js';
+export {
+  beginTotpEnrollment,
+  confirmTotpEnrollment,
+  disableTotp,
+} from './accounts/totp-enrollment.js';
 export {
   type AuditEvent,
   type AuditInput,
@@ -242,6 +248,16 @@ export {
   revokeGuestToken,
   useGuestToken,
 } from './tenancy/guest-tokens.js';
+export {
+  answerInvitation,
+  INVITATION_TTL_MS,
+  type Invitation,
+  inviteMember,
+  listInvitations,
+  listMyInvitations,
+  type ReceivedInvitation,
+  revokeInvitation,
+} from './tenancy/invitations.js';
 export {
   createOrganization,
   listMembers,

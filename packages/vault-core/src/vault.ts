@@ -1,7 +1,11 @@
 import { join } from 'node:path';
 import * as accounts from './accounts/accounts.js';
-import * as factors from './accounts/second-factor.js';
+import * as attempts from './accounts/attempts.js';
+import * as emailCodes from './accounts/email-code.js';
+import * as registration from './accounts/registration.js';
 import * as sessions from './accounts/sessions.js';
+import * as signing from './accounts/sign-in.js';
+import * as factors from './accounts/totp-enrollment.js';
 import * as trail from './audit/audit-trail.js';
 import * as folders from './catalog/folders.js';
 import * as tracks from './catalog/tracks.js';
@@ -33,6 +37,7 @@ import * as watermarkKeys from './shares/watermark-keys.js';
 import type { BlobStorage } from './storage/blob-storage.js';
 import { LocalStorage } from './storage/local-storage.js';
 import * as guests from './tenancy/guest-tokens.js';
+import * as invitations from './tenancy/invitations.js';
 import * as orgs from './tenancy/organizations.js';
 import * as retention from './tenancy/retention.js';
 
@@ -82,7 +87,9 @@ function useCases(deps: VaultDeps) {
   return {
     accounts: bindAll(deps, {
       register: accounts.register,
-      signIn: accounts.signIn,
+      requestRegistration: registration.requestRegistration,
+      completeRegistration: registration.completeRegistration,
+      signIn: signing.signIn,
       changePassword: accounts.changePassword,
       createApiToken: accounts.createApiToken,
       loginHistory: accounts.loginHistory,
@@ -96,13 +103,20 @@ function useCases(deps: VaultDeps) {
       beginTotpEnrollment: factors.beginTotpEnrollment,
       confirmTotpEnrollment: factors.confirmTotpEnrollment,
       disableTotp: factors.disableTotp,
-      requestEmailCode: factors.requestEmailCode,
-      signInWithEmailCode: factors.signInWithEmailCode,
+      requestEmailCode: emailCodes.requestEmailCode,
+      signInWithEmailCode: emailCodes.signInWithEmailCode,
+      /** Counts a hit of a shared rate limit (every server on the database sees the same count). */
+      hitRateLimit: attempts.hitRateLimit,
     }),
     organizations: bindAll(deps, {
       create: orgs.createOrganization,
       listMembers: orgs.listMembers,
       setMember: orgs.setMember,
+      invite: invitations.inviteMember,
+      listInvitations: invitations.listInvitations,
+      revokeInvitation: invitations.revokeInvitation,
+      listMyInvitations: invitations.listMyInvitations,
+      answerInvitation: invitations.answerInvitation,
       removeMember: orgs.removeMember,
       getRetentionPolicy: retention.getRetentionPolicy,
       setRetentionPolicy: retention.setRetentionPolicy,

@@ -52,7 +52,9 @@ describe('vaultmark serve', () => {
         displayName: 'First',
       }),
     });
-    expect(registered.status).toBe(201);
+    // Sign-up confirms the address first: the code goes to the outbox in the data directory.
+    expect(registered.status).toBe(202);
+    expect(existsSync(join(data, 'outbox'))).toBe(true);
     // A second server on the same embedded database is refused.
     const second = await run(['serve', '--port', '0', '--data', data], { env, cwd: dir });
     expect(second.code).toBe(2);

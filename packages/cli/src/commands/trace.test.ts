@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createVaultServer, loadConfig, type VaultServer } from '@vaultmark/server';
@@ -10,18 +10,40 @@ const dir = mkdtempSync(join(tmpdir(), 'vaultmark-trace-'));
 let server: VaultServer;
 let url: string;
 
-/** Signs up on the server and returns a bearer token for scripts. */
+/** The newest code mailed to `email` (the embedded server writes mail to `<data>/outbox`). */
+function mailedCode(email: string): string {
+  const outbox = join(dir, 'data', 'outbox');
+  const mails = readdirSync(outbox)
+    .sort()
+    .map((name) => readFileSync(join(outbox, name), 'utf8'))
+    .filter((text) => text.includes(`To: ${email}`));
+  return /code is (\d{6})/.exec(mails.at(-1) ?? '')?.[1] ?? '';
+}
+
+/** Signs up on the server (confirming the emailed code) and returns a bearer token for scripts. */
 async function tokenFor(email: string): Promise<string> {
-  const registered = await fetch(`${url}/api/auth/register`, {
+  const password = 'a long test password';
+  const json = { 'Content-Type': 'application/json' };
+  const asked = await fetch(`${url}/api/auth/register`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ email, password: 'a long test password', displayName: email }),
+    headers: json,
+    body: JSON.stringify({ email, password, displayName: email }),
   });
-  const cookie = registered.headers.getSetCookie()[0]!.split(';')[0]!;
+  const binding = asked.headers.getSetCookie()[0]!.split(';')[0]!;
+  const registered = await fetch(`${url}/api/auth/register/verify`, {
+    method: 'POST',
+    headers: { ...json, Cookie: binding },
+    body: JSON.stringify({ code: mailedCode(email) }),
+  });
+  const cookie = registered.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0]!)
+    .find((c) => c.startsWith('vaultmark_session='))!;
   const { csrfToken } = (await registered.json()) as { csrfToken: string };
   const issued = await fetch(`${url}/api/auth/tokens`, {
     method: 'POST',
-    headers: { Cookie: cookie, 'X-CSRF-Token': csrfToken },
+    headers: { ...json, Cookie: cookie, 'X-CSRF-Token': csrfToken },
+    body: JSON.stringify({ password }),
   });
   return ((await issued.json()) as { token: string }).token;
 }

@@ -5,6 +5,7 @@ import { type ZodError, type ZodType, z } from 'zod';
 import { HttpError } from '../http-error.js';
 import { type RateLimitStore, rateLimit } from '../middleware/rate-limit.js';
 import type { RouteSpec } from './route.js';
+import { controlCharacterAt } from './text-input.js';
 
 /** Resolves the caller for routes with `auth: 'user'`; throws `unauthenticated` otherwise. */
 export type Authenticate = (ctx: ParameterizedContext) => Promise<void>;
@@ -78,6 +79,12 @@ export class ApiRegistry {
 }
 
 function parse(schema: ZodType | undefined, value: unknown, where: string): unknown {
+  // Checked for every route, whether or not it declares this part: nothing with a control
+  // character gets past the HTTP layer.
+  const dirty = controlCharacterAt(value, where);
+  if (dirty) {
+    throw new HttpError(400, 'validation_failed', `${dirty}: control characters are not allowed`);
+  }
   if (!schema) return undefined;
   const result = schema.safeParse(value ?? {});
   if (!result.success) {

@@ -10,6 +10,11 @@ import {
 } from '@vaultmark/vault-core';
 import pino, { type Logger } from 'pino';
 import type { ServerConfig } from '../config.js';
+import {
+  SPOOL_MAX_AGE_MS,
+  SPOOL_SWEEP_INTERVAL_MS,
+  sweepTemporaryFiles,
+} from '../uploads/spool-sweep.js';
 import { openConfiguredVault } from '../vault/open-configured-vault.js';
 import { analysisJob } from './analysis-job.js';
 import { stemsJob } from './stems-job.js';
@@ -77,6 +82,10 @@ export function startWorker(vault: Vault, options: WorkerStartOptions): RunningW
     every: [
       { intervalMs: PURGE_INTERVAL_MS, run: () => vault.lifecycle.purgeDue() },
       { intervalMs: CHECKPOINT_INTERVAL_MS, run: () => vault.audit.checkpointAll() },
+      {
+        intervalMs: SPOOL_SWEEP_INTERVAL_MS,
+        run: () => sweepTemporaryFiles(options.tmpDir, new Date(Date.now() - SPOOL_MAX_AGE_MS)),
+      },
     ],
     onError: (error) => logger.error({ err: error }, 'worker task failed'),
   });

@@ -1,15 +1,38 @@
+import { createHmac } from 'node:crypto';
+import type { Vault } from '@vaultmark/vault-core';
 import type { Middleware, ParameterizedContext } from 'koa';
 import { HttpError } from '../http-error.js';
 
 /** Counts hits per key in fixed windows. */
 export interface RateLimitStore {
   /** Records one hit and returns the number of hits in the current window. */
-  hit(key: string, windowMs: number, now: number): number;
+  hit(key: string, windowMs: number, now: number): number | Promise<number>;
 }
 
 /**
- * An in-process store. With several servers behind a load balancer each keeps its own counts, so
- * the effective limit is per server; deployments that need a global limit plug in a shared store.
+ * The store the vault server uses: counters in the vault's database, so every server on one
+ * PostgreSQL shares them and an attacker spreading requests over N servers gets no N-fold
+ * budget. Keys (which hold client addresses) are stored only as an HMAC under a server secret.
+ */
+export class DatabaseRateLimitStore implements RateLimitStore {
+  constructor(
+    private readonly vault: Pick<Vault, 'accounts'>,
+    private readonly keySecret: Uint8Array,
+  ) {}
+
+  async hit(key: string, windowMs: number): Promise<number> {
+    const digest = createHmac('sha256', this.keySecret).update(key).digest('base64url');
+    const { count } = await this.vault.accounts.hitRateLimit(`rate:${digest}`, {
+      max: Number.MAX_SAFE_INTEGER,
+      windowMs,
+    });
+    return count;
+  }
+}
+
+/**
+ * An in-process store, for an app without a vault (tests, embedding). With several servers
+ * each keeps its own counts, so the effective limit is per server.
  */
 export class MemoryRateLimitStore implements RateLimitStore {
   private readonly windows = new Map<string, { start: number; count: number }>();
@@ -47,7 +70,7 @@ export function rateLimit(
   now: () => number = Date.now,
 ): Middleware {
   return async (ctx, next) => {
-    const count = store.hit(`${rule.name}:${rule.keyOf(ctx)}`, rule.windowMs, now());
+    const count = await store.hit(`${rule.name}:${rule.keyOf(ctx)}`, rule.windowMs, now());
     if (count > rule.max) {
       throw new HttpError(429, 'rate_limited', 'too many requests; try again later', {
         'Retry-After': String(Math.ceil(rule.windowMs / 1000)),

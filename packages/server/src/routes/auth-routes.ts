@@ -25,6 +25,29 @@ function perAddress(name: string, max: number, windowMs: number): RateLimitRule 
 
 /** The cookie that binds an emailed sign-in code to the browser that asked for it. */
 const PRE_SIGN_IN_COOKIE = 'vaultmark_code';
+/** The cookie that binds an emailed registration code to the browser that asked for it. */
+const REGISTER_COOKIE = 'vaultmark_signup';
+
+/** Sets (or, with an empty value, clears) a code-binding cookie, scoped to its routes. */
+function setCodeCookie(koa: ParameterizedContext, name: string, path: string, value: string) {
+  koa.cookies.set(name, value, {
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: koa.secure,
+    path,
+    maxAge: value ? 10 * 60_000 : 0,
+    overwrite: true,
+  });
+}
+
+/** The request id and nonce of a code-binding cookie; 401 when this browser asked for none. */
+function readCodeCookie(koa: ParameterizedContext, name: string): [string, string] {
+  const [requestId, nonce] = (koa.cookies.get(name) ?? '').split('.');
+  if (!requestId || !nonce) {
+    throw new HttpError(401, 'invalid_credentials', 'ask for a new code in this browser');
+  }
+  return [requestId, nonce];
+}
 
 function startSession(
   ctx: ServerContext,
@@ -45,11 +68,36 @@ export function authRoutes(ctx: ServerContext): RouteSpec[] {
     defineRoute({
       method: 'post',
       path: '/api/auth/register',
-      summary: 'Create an account and sign in',
+      summary: 'Start creating an account: a confirmation code is emailed to the address',
       tags,
       auth: 'public',
       rateLimit: perAddress('register', 10, 60 * 60_000),
       body: z.object({ email: Email, password: Password, displayName: z.string().min(1).max(200) }),
+      responses: {
+        202: {
+          description:
+            'a code was sent (the answer is the same when the address already has an account: its owner is told instead)',
+          schema: z.object({ verification: z.literal('sent') }),
+        },
+      },
+      handler: async (koa, { body }) => {
+        const nonce = randomBytes(32).toString('base64url');
+        const { requestId } = await vault.accounts.requestRegistration({
+          ...body,
+          binding: bindingOf(nonce),
+        });
+        setCodeCookie(koa, REGISTER_COOKIE, '/api/auth/register', `${requestId}.${nonce}`);
+        return { status: 202, body: { verification: 'sent' as const } };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/auth/register/verify',
+      summary: 'Finish creating the account with the emailed code (in the browser that asked)',
+      tags,
+      auth: 'public',
+      rateLimit: perAddress('register-verify', 20, 15 * 60_000),
+      body: z.object({ code: z.string().regex(/^\d{6}$/) }),
       responses: {
         201: {
           description: 'registered and signed in (session cookie set)',
@@ -57,7 +105,12 @@ export function authRoutes(ctx: ServerContext): RouteSpec[] {
         },
       },
       handler: async (koa, { body }) => {
-        const registered = await vault.accounts.register(body, clientOf(koa));
+        const [requestId, nonce] = readCodeCookie(koa, REGISTER_COOKIE);
+        const registered = await vault.accounts.completeRegistration(
+          { requestId, code: body.code, binding: bindingOf(nonce) },
+          clientOf(koa),
+        );
+        setCodeCookie(koa, REGISTER_COOKIE, '/api/auth/register', '');
         return {
           status: 201,
           body: {
@@ -121,37 +174,36 @@ export function authRoutes(ctx: ServerContext): RouteSpec[] {
           email: body.email,
           binding: bindingOf(nonce),
         });
-        koa.cookies.set(PRE_SIGN_IN_COOKIE, `${requestId}.${nonce}`, {
-          httpOnly: true,
-          sameSite: 'strict',
-          secure: koa.secure,
-          path: '/api/auth/email-code',
-          maxAge: 10 * 60_000,
-          overwrite: true,
-        });
+        setCodeCookie(koa, PRE_SIGN_IN_COOKIE, '/api/auth/email-code', `${requestId}.${nonce}`);
         return { status: 202, body: { sent: true as const } };
       },
     }),
     defineRoute({
       method: 'post',
       path: '/api/auth/email-code/verify',
-      summary: 'Sign in with the emailed code (in the browser that asked for it)',
+      summary:
+        'Sign in with the emailed code (in the browser that asked for it), plus a TOTP or recovery code when the account has two-factor sign-in',
       tags,
       auth: 'public',
       rateLimit: perAddress('email-code-verify', 20, 15 * 60_000),
-      body: z.object({ email: Email.optional(), code: z.string().regex(/^\d{6}$/) }),
+      body: z.object({
+        email: Email.optional(),
+        code: z.string().regex(/^\d{6}$/),
+        totp: z.string().max(64).optional(),
+      }),
       responses: { 200: { description: 'signed in (session cookie set)', schema: SignedIn } },
       handler: async (koa, { body }) => {
-        const [requestId, nonce] = (koa.cookies.get(PRE_SIGN_IN_COOKIE) ?? '').split('.');
-        if (!requestId || !nonce) {
-          throw new HttpError(401, 'invalid_credentials', 'ask for a new code in this browser');
-        }
-        const signedIn = await vault.accounts.signInWithEmailCode({
-          requestId,
-          code: body.code,
-          binding: bindingOf(nonce),
-        });
-        koa.cookies.set(PRE_SIGN_IN_COOKIE, '', { path: '/api/auth/email-code', maxAge: 0 });
+        const [requestId, nonce] = readCodeCookie(koa, PRE_SIGN_IN_COOKIE);
+        const signedIn = await vault.accounts.signInWithEmailCode(
+          {
+            requestId,
+            code: body.code,
+            binding: bindingOf(nonce),
+            totp: body.totp ?? null,
+          },
+          clientOf(koa),
+        );
+        setCodeCookie(koa, PRE_SIGN_IN_COOKIE, '/api/auth/email-code', '');
         return {
           status: 200,
           body: { userId: signedIn.userId, ...startSession(ctx, koa, signedIn.session) },
@@ -209,17 +261,19 @@ export function authRoutes(ctx: ServerContext): RouteSpec[] {
     defineRoute({
       method: 'post',
       path: '/api/auth/tokens',
-      summary: 'Create a bearer token for scripts (shown once; 90 days)',
+      summary:
+        'Create a bearer token for scripts (shown once; 90 days); needs the password and, with two-factor sign-in, a TOTP or recovery code',
       tags,
       auth: 'user',
+      body: z.object({ password: Password, totp: z.string().max(64).optional() }),
       responses: {
         201: {
           description: 'the token',
           schema: z.object({ token: z.string(), id: z.string(), expiresAt: z.string() }),
         },
       },
-      handler: async (koa) => {
-        const issued = await vault.accounts.createApiToken(callerOf(koa).userId);
+      handler: async (koa, { body }) => {
+        const issued = await vault.accounts.createApiToken(callerOf(koa).userId, body);
         return {
           status: 201,
           body: {
@@ -227,6 +281,25 @@ export function authRoutes(ctx: ServerContext): RouteSpec[] {
             id: issued.sessionId,
             expiresAt: issued.expiresAt.toISOString(),
           },
+        };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/account/password',
+      summary: 'Change the password (the current one required); every other session ends',
+      tags: ['account'],
+      auth: 'user',
+      body: z.object({ currentPassword: Password, newPassword: Password }),
+      responses: {
+        200: { description: 'changed; this browser has a new session', schema: SignedIn },
+      },
+      handler: async (koa, { body }) => {
+        const caller = callerOf(koa);
+        const session = await vault.accounts.changePassword(caller.userId, body, clientOf(koa));
+        return {
+          status: 200,
+          body: { userId: caller.userId, ...startSession(ctx, koa, session) },
         };
       },
     }),

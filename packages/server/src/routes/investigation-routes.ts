@@ -168,7 +168,7 @@ export function investigationRoutes(ctx: ServerContext, version: string): RouteS
         });
         try {
           const started = await vault.investigations.start(actor, {
-            file: upload.path,
+            file: upload.open(),
             fileName: upload.originalName || null,
             sizeBytes: upload.size,
           });

@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import { z } from 'zod';
 import { defineRoute, type RouteSpec } from '../api/route.js';
 import { contentDisposition } from '../uploads/content-disposition.js';
@@ -114,7 +113,7 @@ export function libraryRoutes(ctx: ServerContext): RouteSpec[] {
         });
         try {
           const track = await vault.catalog.addTrackVersion(actor, params.id, {
-            body: createReadStream(upload.path),
+            body: upload.open(),
             originalFileName: upload.originalName || null,
           });
           return { status: 201, body: presentTrack(track) };

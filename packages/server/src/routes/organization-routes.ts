@@ -98,17 +98,132 @@ export function organizationRoutes(ctx: ServerContext): RouteSpec[] {
       method: 'put',
       path: '/api/organization/members',
       summary:
-        'Add a registered user by email, or change a member’s role (admins; owners for owners)',
+        'Change a member’s role, or invite an address to join (admins; owners for owners). Nobody joins without accepting',
       tags,
       auth: 'user',
       body: z.object({ email: z.string().min(3).max(254), role: Role }),
-      responses: { 200: { description: 'members after the change', schema: Members } },
+      responses: {
+        200: { description: 'a member’s role changed; members after the change', schema: Members },
+        202: {
+          description:
+            'an invitation was sent (the same answer whether or not the address has an account)',
+          schema: z.object({ invited: z.literal(true) }),
+        },
+      },
       handler: async (koa, { body }) => {
         const actor = actorOf(koa);
-        await vault.organizations.setMember(actor, body);
+        const { invited } = await vault.organizations.setMember(actor, {
+          ...body,
+          linkBase: `${ctx.config.publicBaseUrl}/account`,
+        });
+        if (invited) return { status: 202, body: { invited: true as const } };
         return { status: 200, body: await members(actor) };
       },
     }),
+    defineRoute({
+      method: 'get',
+      path: '/api/organization/invitations',
+      summary: 'Open invitations of the organization this request acts in (admins)',
+      tags,
+      auth: 'user',
+      responses: {
+        200: {
+          description: 'invitations',
+          schema: z.object({
+            items: z.array(
+              z.object({
+                id: z.string(),
+                email: z.string(),
+                role: Role,
+                createdAt: z.string(),
+                expiresAt: z.string(),
+              }),
+            ),
+          }),
+        },
+      },
+      handler: async (koa) => ({
+        status: 200,
+        body: {
+          items: (await vault.organizations.listInvitations(actorOf(koa))).map((i) => ({
+            id: i.id,
+            email: i.email,
+            role: i.role,
+            createdAt: i.createdAt.toISOString(),
+            expiresAt: i.expiresAt.toISOString(),
+          })),
+        },
+      }),
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/api/organization/invitations/:id',
+      summary: 'Withdraw an open invitation (admins)',
+      tags,
+      auth: 'user',
+      params: z.object({ id: z.uuid() }),
+      responses: { 204: { description: 'withdrawn' } },
+      handler: async (koa, { params }) => {
+        await vault.organizations.revokeInvitation(actorOf(koa), params.id);
+        return { status: 204 };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/invitations',
+      summary: 'Invitations addressed to the signed-in user, from any organization',
+      tags,
+      auth: 'user',
+      responses: {
+        200: {
+          description: 'open invitations',
+          schema: z.object({
+            items: z.array(
+              z.object({
+                id: z.string(),
+                organizationId: z.string(),
+                organizationName: z.string(),
+                role: Role,
+                invitedBy: z.string().nullable(),
+                expiresAt: z.string(),
+              }),
+            ),
+          }),
+        },
+      },
+      handler: async (koa) => ({
+        status: 200,
+        body: {
+          items: (await vault.organizations.listMyInvitations(callerOf(koa).userId)).map((i) => ({
+            ...i,
+            expiresAt: i.expiresAt.toISOString(),
+          })),
+        },
+      }),
+    }),
+    ...(['accept', 'decline'] as const).map((answer) =>
+      defineRoute({
+        method: 'post',
+        path: `/api/invitations/:id/${answer}`,
+        summary:
+          answer === 'accept'
+            ? 'Accept an invitation: join the organization with the invited role'
+            : 'Decline an invitation',
+        tags,
+        auth: 'user',
+        params: z.object({ id: z.uuid() }),
+        responses: {
+          200: {
+            description: 'answered',
+            schema: z.object({ organizationId: z.string(), role: Role }),
+          },
+        },
+        handler: async (koa, { params }) => ({
+          status: 200,
+          body: await vault.organizations.answerInvitation(callerOf(koa).userId, params.id, answer),
+        }),
+      }),
+    ),
     defineRoute({
       method: 'delete',
       path: '/api/organization/members/:userId',

@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import { appendAudit, authorize, enqueueJob, type Track, withTenant } from '@vaultmark/vault-core';
 import { z } from 'zod';
 import { PageQuery } from '../api/paging.js';
@@ -124,7 +123,7 @@ export function trackRoutes(ctx: ServerContext): RouteSpec[] {
         });
         try {
           const track = await vault.catalog.uploadTrack(actor, {
-            body: createReadStream(upload.path),
+            body: upload.open(),
             originalFileName: upload.originalName || null,
             ...(upload.fields.title ? { title: upload.fields.title.slice(0, 300) } : {}),
             ...(upload.fields.artist ? { artist: upload.fields.artist.slice(0, 300) } : {}),

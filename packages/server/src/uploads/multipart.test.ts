@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buffer } from 'node:stream/consumers';
 import pino from 'pino';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { tone } from '../../test/tone.js';
@@ -25,7 +26,9 @@ async function start(maxBytes: number) {
   const { app } = createApp({ logger: pino({ level: 'silent' }) });
   app.use(async (ctx) => {
     const upload = await receiveAudioUpload(ctx, { maxBytes, tmpDir: spool });
-    const bytes = readFileSync(upload.path);
+    const bytes = await buffer(upload.open());
+    const spooled = readdirSync(spool).map((f) => readFileSync(join(spool, f)));
+    const plaintext = spooled.some((b) => b.includes(wav.subarray(0, 64)));
     ctx.body = {
       name: upload.originalName,
       format: upload.format,
@@ -33,6 +36,7 @@ async function start(maxBytes: number) {
       sha256: upload.sha256,
       fields: upload.fields,
       same: bytes.equals(wav),
+      plaintext,
     };
     await upload.discard();
   });
@@ -60,6 +64,7 @@ describe('receiveAudioUpload', () => {
       sha256: createHash('sha256').update(wav).digest('hex'),
       fields: { title: 'Demo' },
       same: true,
+      plaintext: false,
     });
   });
 
@@ -84,6 +89,13 @@ describe('receiveAudioUpload', () => {
     expect(notMultipart.status).toBe(415);
     const empty = await fetch(url, { method: 'POST', body: form(new Uint8Array(0), 'a.wav') });
     expect(empty.status).toBe(400);
+    const hostile = form(wav, 'a.wav');
+    hostile.set('title', 'a\u0000b');
+    const nul = await fetch(url, { method: 'POST', body: hostile });
+    expect(nul.status).toBe(400);
+    expect(((await nul.json()) as { error: { code: string } }).error.code).toBe(
+      'validation_failed',
+    );
     expect(readdirSync(spool)).toEqual([]);
     expect(existsSync(spool)).toBe(true);
   });

@@ -1,17 +1,25 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import busboy from 'busboy';
 import type { ParameterizedContext } from 'koa';
+import { controlCharacterAt } from '../api/text-input.js';
 import { HttpError } from '../http-error.js';
 import { type SniffedFormat, sniffAudio } from './sniff.js';
+import { spoolCipher } from './spool-cipher.js';
 
-/** An uploaded audio file, spooled to a temporary file the caller must `discard()`. */
+/** Spool files are named so; anything by that name in the spool directory is a spool. */
+export const SPOOL_PREFIX = 'upload-';
+
+/**
+ * An uploaded audio file, spooled encrypted to a temporary file (its key only in this
+ * process's memory) that the caller must `discard()`.
+ */
 export interface UploadedAudio {
-  /** Temporary path of the received bytes. */
-  path: string;
+  /** Reads the received bytes back (decrypted); may be called more than once. */
+  open(): Readable;
   /** The client's file name, as given (display only; never used as a path). */
   originalName: string;
   /** Container format found by sniffing the first bytes. */
@@ -52,7 +60,8 @@ export async function receiveAudioUpload(
   if (declared > limits.maxBytes + 64 * 1024) {
     throw new HttpError(413, 'payload_too_large', `files are limited to ${limits.maxBytes} bytes`);
   }
-  const path = join(limits.tmpDir, `upload-${randomUUID()}`);
+  const path = join(limits.tmpDir, `${SPOOL_PREFIX}${randomUUID()}`);
+  const key = randomBytes(32);
   const discard = () => rm(path, { force: true });
   try {
     return await new Promise<UploadedAudio>((resolve, reject) => {
@@ -68,21 +77,43 @@ export async function receiveAudioUpload(
       }
       const fields: Record<string, string> = {};
       let pending: Promise<Omit<UploadedAudio, 'fields' | 'discard'>> | undefined;
+      let refused: HttpError | undefined;
+      const refuse = (at: string) => {
+        refused ??= new HttpError(
+          400,
+          'validation_failed',
+          `${at}: control characters are not allowed`,
+        );
+      };
       parser.on('field', (name, value) => {
-        fields[name] = value;
+        const dirty = controlCharacterAt({ [name]: value }, 'form');
+        if (dirty) refuse(dirty);
+        else fields[name] = value;
       });
       parser.on('file', (name, stream, info) => {
         if (name !== field || pending) {
           stream.resume();
           return;
         }
-        pending = spool(stream, path, info.filename ?? '', limits.maxBytes);
+        if (controlCharacterAt(info.filename ?? '', 'name')) refuse(`form.${field}.filename`);
+        pending = spool(stream, path, key, info.filename ?? '', limits.maxBytes);
         pending.catch(() => {});
       });
       parser.on('error', () =>
         reject(new HttpError(400, 'invalid_input', 'malformed multipart form')),
       );
+      // A client that goes away mid-upload ends nothing that busboy sees: stop waiting for it.
+      ctx.req.once('close', () => {
+        if (!ctx.req.complete) {
+          reject(new HttpError(400, 'invalid_input', 'the upload was interrupted'));
+        }
+      });
       parser.on('close', () => {
+        if (refused) {
+          pending?.catch(() => {});
+          reject(refused);
+          return;
+        }
         if (!pending) {
           reject(new HttpError(400, 'invalid_input', `the form has no "${field}" file`));
           return;
@@ -100,11 +131,18 @@ export async function receiveAudioUpload(
 async function spool(
   stream: Readable & { truncated?: boolean },
   path: string,
+  key: Uint8Array,
   originalName: string,
   maxBytes: number,
 ): Promise<Omit<UploadedAudio, 'fields' | 'discard'>> {
   const hash = createHash('sha256');
-  const out = createWriteStream(path, { mode: 0o600 });
+  const file = createWriteStream(path, { mode: 0o600 });
+  const out = spoolCipher(key);
+  out.pipe(file);
+  const written = new Promise<void>((resolve, reject) => {
+    file.on('finish', resolve);
+    file.on('error', reject);
+  });
   let size = 0;
   let head = Buffer.alloc(0);
   let tooLarge = false;
@@ -117,9 +155,8 @@ async function spool(
     hash.update(chunk);
     if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
   }
-  await new Promise<void>((resolve, reject) =>
-    out.end((error?: Error | null) => (error ? reject(error) : resolve())),
-  );
+  out.end();
+  await written;
   if (tooLarge || stream.truncated) {
     throw new HttpError(413, 'payload_too_large', `files are limited to ${maxBytes} bytes`);
   }
@@ -128,5 +165,11 @@ async function spool(
   if (!format) {
     throw new HttpError(415, 'unsupported_media_type', 'the file is not an audio format we read');
   }
-  return { path, originalName, format, size, sha256: hash.digest('hex') };
+  const open = () => {
+    const source = createReadStream(path);
+    const plain = spoolCipher(key);
+    source.on('error', (error) => plain.destroy(error));
+    return source.pipe(plain);
+  };
+  return { open, originalName, format, size, sha256: hash.digest('hex') };
 }

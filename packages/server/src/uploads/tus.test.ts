@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buffer } from 'node:stream/consumers';
 import pino from 'pino';
 import * as tus from 'tus-js-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,12 +38,15 @@ beforeAll(async () => {
     tusUploads({
       path: '/api/uploads',
       dir: join(dir, 'partial'),
+      spoolSecret: new Uint8Array(32).fill(9),
       maxBytes: 1024 * 1024,
       authenticate: check,
       onComplete: async (upload) => {
         finished.push({
           upload,
-          sha256: createHash('sha256').update(readFileSync(upload.path)).digest('hex'),
+          sha256: createHash('sha256')
+            .update(await buffer(upload.open()))
+            .digest('hex'),
         });
         return { id: `trk_${finished.length}`, title: upload.originalName };
       },
@@ -104,6 +108,26 @@ describe('tus uploads', () => {
       });
     expect((await head('token-of-alice-0000')).status).toBe(200);
     expect((await head('token-of-bob-000000')).status).toBe(404);
+    // Half an upload sits on disk encrypted: not a byte of the WAV header in the clear.
+    const half = await fetch(location, {
+      method: 'PATCH',
+      headers: {
+        Authorization: 'Bearer token-of-alice-0000',
+        'Tus-Resumable': '1.0.0',
+        'Upload-Offset': '0',
+        'Content-Type': 'application/offset+octet-stream',
+      },
+      body: wav.subarray(0, 4096),
+    });
+    expect(half.status).toBe(204);
+    const onDisk = readdirSync(join(dir, 'partial'))
+      .filter((name) => !name.endsWith('.json'))
+      .map((name) => readFileSync(join(dir, 'partial', name)));
+    expect(onDisk.length).toBeGreaterThan(0);
+    for (const bytes of onDisk) {
+      expect(bytes.includes(Buffer.from('RIFF'))).toBe(false);
+      expect(bytes.includes(wav.subarray(44, 200))).toBe(false);
+    }
     expect(
       (await fetch(location, { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0' } })).status,
     ).toBe(401);
@@ -116,6 +140,7 @@ describe('tus uploads', () => {
     await expect(
       upload(Buffer.from('<html>not audio</html>'.repeat(100)), 'token-of-bob-000000', 'x.wav'),
     ).rejects.toThrow(/415/);
+    await expect(upload(wav, 'token-of-bob-000000', 'bad\u0000name.wav')).rejects.toThrow(/400/);
     expect(finished.filter((f) => f.upload.caller.userId === 'bob')).toEqual([]);
   });
 });

@@ -1,17 +1,51 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readSync } from 'node:fs';
+import { createReadStream, mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { FileStore } from '@tus/file-store';
 import { MemoryLocker, Server } from '@tus/server';
 import type { Middleware, ParameterizedContext } from 'koa';
+import { controlCharacterAt } from '../api/text-input.js';
 import type { Caller } from '../auth/caller.js';
 import { type SniffedFormat, sniffAudio } from './sniff.js';
+import { spoolCipher, uploadSpoolKey } from './spool-cipher.js';
+
+/** Unfinished uploads are deleted this long after they were created (default 24 hours). */
+export const DEFAULT_UPLOAD_EXPIRY_MS = 24 * 3600_000;
+
+/**
+ * The tus file store, writing every byte through the spool cipher under the upload's own key:
+ * partial uploads on disk are ciphertext, and a resumed upload continues the keystream at its
+ * offset.
+ */
+class EncryptedFileStore extends FileStore {
+  constructor(
+    options: ConstructorParameters<typeof FileStore>[0],
+    private readonly secret: Uint8Array,
+  ) {
+    super(options);
+  }
+
+  override write(readable: Readable, id: string, offset: number): Promise<number> {
+    const sealed = spoolCipher(uploadSpoolKey(this.secret, id), offset);
+    readable.on('error', (error) => sealed.destroy(error));
+    return super.write(readable.pipe(sealed), id, offset);
+  }
+
+  /** The plaintext of an upload, from its first byte. */
+  open(id: string): Readable {
+    const source = createReadStream(join(this.directory, id));
+    const plain = spoolCipher(uploadSpoolKey(this.secret, id));
+    source.on('error', (error) => plain.destroy(error));
+    return source.pipe(plain);
+  }
+}
 
 /** A finished resumable upload, handed to the application once all bytes are in. */
 export interface FinishedUpload {
-  /** Where the bytes are; removed after `onComplete` returns. */
-  path: string;
+  /** Reads the bytes (decrypted); the spool is removed after `onComplete` returns. */
+  open(): Readable;
   size: number;
   format: SniffedFormat;
   /** The client's file name from the `filename` metadata (display only). */
@@ -25,7 +59,11 @@ export interface TusOptions {
   path: string;
   /** Directory for partial uploads. */
   dir: string;
+  /** 32-byte secret the per-upload spool keys derive from (stable across restarts). */
+  spoolSecret: Uint8Array;
   maxBytes: number;
+  /** Unfinished uploads older than this are swept (default {@link DEFAULT_UPLOAD_EXPIRY_MS}). */
+  expiryMs?: number;
   /** Resolves the caller (throws 401 when there is none). */
   authenticate(ctx: ParameterizedContext): Promise<void>;
   /** Turns a finished upload into the application's object; its result is the response body. */
@@ -42,7 +80,7 @@ type HookRequest = { runtime?: { node?: { req?: unknown } } };
  * are not audio is refused (415) and deleted. Partial uploads live on this server's disk, so a
  * deployment with several servers routes `/api/uploads` of one upload to one server (sticky).
  */
-export function tusUploads(options: TusOptions): Middleware {
+export function tusUploads(options: TusOptions): Middleware & { sweepExpired(): Promise<number> } {
   mkdirSync(options.dir, { recursive: true, mode: 0o700 });
   // The caller of each Node request, set by the middleware below before tus sees the request.
   const callers = new WeakMap<object, { owner: string; caller: Caller }>();
@@ -51,13 +89,26 @@ export function tusUploads(options: TusOptions): Middleware {
     return node && typeof node === 'object' ? callers.get(node) : undefined;
   };
   const ownerOf = (id: string) => id.slice(0, id.lastIndexOf('-'));
+  const store = new EncryptedFileStore(
+    {
+      directory: options.dir,
+      expirationPeriodInMilliseconds: options.expiryMs ?? DEFAULT_UPLOAD_EXPIRY_MS,
+    },
+    options.spoolSecret,
+  );
   const tus = new Server({
     path: options.path,
-    datastore: new FileStore({ directory: options.dir }),
+    datastore: store,
     locker: new MemoryLocker(),
     maxSize: options.maxBytes,
     relativeLocation: true,
     namingFunction: (req) => `${callerOfHook(req)?.owner}-${randomBytes(16).toString('hex')}`,
+    onUploadCreate: async (_req, upload) => {
+      if (controlCharacterAt(upload.metadata ?? {}, 'metadata')) {
+        throw { status_code: 400, body: 'control characters are not allowed in metadata\n' };
+      }
+      return {};
+    },
     onIncomingRequest: async (req, uploadId) => {
       // Creation (POST) names a fresh id for the caller; every other method acts on an id.
       if (req.method === 'POST') return;
@@ -67,13 +118,13 @@ export function tusUploads(options: TusOptions): Middleware {
     },
     onUploadFinish: async (req, upload) => {
       const path = join(options.dir, upload.id);
-      const format = sniffAudio(readHead(path));
+      const format = sniffAudio(await readHead(store.open(upload.id)));
       const caller = callerOfHook(req)?.caller;
       try {
         if (!format) throw { status_code: 415, body: 'the file is not an audio format we read\n' };
         if (!caller) throw { status_code: 401, body: 'sign in first\n' };
         const result = await options.onComplete({
-          path,
+          open: () => store.open(upload.id),
           size: upload.size ?? upload.offset,
           format,
           originalName: upload.metadata?.filename ?? 'upload',
@@ -89,7 +140,7 @@ export function tusUploads(options: TusOptions): Middleware {
       }
     },
   });
-  return async (ctx, next) => {
+  const middleware: Middleware = async (ctx, next) => {
     if (ctx.path !== options.path && !ctx.path.startsWith(`${options.path}/`)) {
       await next();
       return;
@@ -101,15 +152,21 @@ export function tusUploads(options: TusOptions): Middleware {
     ctx.respond = false;
     await tus.handle(ctx.req, ctx.res);
   };
+  return Object.assign(middleware, {
+    /** Deletes unfinished uploads past their expiry; returns how many went. */
+    sweepExpired: () => tus.cleanUpExpiredUploads(),
+  });
 }
 
-function readHead(path: string): Uint8Array {
-  const fd = openSync(path, 'r');
-  try {
-    const head = Buffer.alloc(16);
-    const read = readSync(fd, head, 0, 16, 0);
-    return head.subarray(0, read);
-  } finally {
-    closeSync(fd);
+/** The first 16 bytes of a stream (fewer if it is shorter); the stream is then closed. */
+async function readHead(stream: Readable): Promise<Uint8Array> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    parts.push(chunk);
+    size += chunk.length;
+    if (size >= 16) break;
   }
+  stream.destroy();
+  return Buffer.concat(parts).subarray(0, 16);
 }

@@ -5,7 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../../test/browser.js';
 import { music } from '../../test/music.js';
 import { totpNow } from '../../test/totp.js';
-import { Browserless, startTestServer, type TestServer } from '../../test/vault-server.js';
+import {
+  Browserless,
+  mailedCode,
+  startTestServer,
+  type TestServer,
+} from '../../test/vault-server.js';
+
+/** The server's mail outbox. */
+const outbox = () => join(t.dataDir, 'outbox');
 
 /** Polls allow for a loaded machine (the default gives up after one second). */
 const slow = { timeout: 30_000 };
@@ -49,6 +57,10 @@ describe('the web pages against the real server, in Chromium', () => {
     await page.fill('input[name=displayName]', 'Studio Nine');
     await page.fill('input[name=email]', 'nine@studio.example');
     await page.fill('input[name=password]', 'a long passphrase for tests');
+    await page.click('#signup button[type=submit]');
+    // The address is confirmed with the code the vault mails to it.
+    await page.locator('#signup-code-field').waitFor();
+    await page.fill('#signup input[name=code]', await mailedCode(outbox(), 'nine@studio.example'));
     await page.click('#signup button[type=submit]');
     await page.waitForURL(/\/library$/);
 
@@ -201,6 +213,10 @@ describe('the web pages against the real server, in Chromium', () => {
     await page.fill('input[name=email]', 'acct@example.com');
     await page.fill('input[name=password]', 'a long passphrase for tests');
     await page.click('#signup button[type=submit]');
+    // The address is confirmed with the code the vault mails to it.
+    await page.locator('#signup-code-field').waitFor();
+    await page.fill('#signup input[name=code]', await mailedCode(outbox(), 'acct@example.com'));
+    await page.click('#signup button[type=submit]');
     await page.waitForURL(/\/library$/);
     await page.click('nav a[href="/account"]');
     await page.waitForURL(/\/account$/);
@@ -214,11 +230,15 @@ describe('the web pages against the real server, in Chromium', () => {
     await page.fill('#totp-confirm input[name=code]', totpNow(secret));
     await page.click('#totp-confirm button[type=submit]');
     await expect.poll(() => page.locator('#recovery-codes li').count(), slow).toBe(10);
+    const recovery = (await page.locator('#recovery-codes li').first().textContent()) as string;
     await page.click('#totp-codes button');
     await page.waitForLoadState('load');
 
     // The renewed session works: create an API token, then revoke it.
-    await page.click('#token-create');
+    // A token is a new credential: password and second factor again (here a recovery code).
+    await page.fill('#token-create input[name=password]', 'a long passphrase for tests');
+    await page.fill('#token-create input[name=totp]', recovery);
+    await page.click('#token-create button[type=submit]');
     await expect.poll(() => page.locator('#token-value').inputValue(), slow).toMatch(/^vms_/);
     const tokenRow = page.locator('#sessions tr', { hasText: 'API token' });
     await expect.poll(() => tokenRow.count(), slow).toBe(1);
@@ -236,6 +256,21 @@ describe('the web pages against the real server, in Chromium', () => {
     );
     await page.fill('#member-add input[name=email]', 'colleague@example.com');
     await page.click('#member-add button[type=submit]');
+    await expect
+      .poll(() => page.locator('#status').textContent(), slow)
+      .toContain('Invitation sent');
+    // Nobody joins without accepting: the colleague answers the invitation.
+    const invited = await colleague.json<{ items: { id: string; organizationName: string }[] }>(
+      'GET',
+      '/api/invitations',
+    );
+    expect(invited.body.items.map((i) => i.organizationName)).toEqual(['Room B']);
+    const accepted = await colleague.request(
+      'POST',
+      `/api/invitations/${invited.body.items[0]!.id}/accept`,
+    );
+    expect(accepted.status).toBe(200);
+    await page.reload();
     await expect
       .poll(() => page.locator('#members').textContent(), slow)
       .toContain('colleague@example.com');

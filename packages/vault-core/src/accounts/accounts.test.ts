@@ -12,9 +12,9 @@ import {
   loginHistory,
   register,
   resolveActor,
-  signIn,
 } from './accounts.js';
 import { authenticate, listSessions, revokeSession, signOut } from './sessions.js';
+import { signIn } from './sign-in.js';
 
 describe.each(engines)('accounts on %s', (engine) => {
   const deps = useTestDeps(engine);
@@ -117,7 +117,7 @@ describe.each(engines)('accounts on %s', (engine) => {
 
     const a = await signIn(deps, { email: 'bo@example.org', password: 'password-bo-1' });
     const b = await signIn(deps, { email: 'bo@example.org', password: 'password-bo-1' });
-    const api = await createApiToken(deps, reg.userId);
+    const api = await createApiToken(deps, reg.userId, { password: 'password-bo-1' });
     expect((await listSessions(deps, reg.userId)).map((x) => x.id).sort()).toEqual(
       [a.session.sessionId, b.session.sessionId, api.sessionId].sort(),
     );
@@ -147,7 +147,7 @@ describe.each(engines)('accounts on %s', (engine) => {
       password: 'password-di-1',
       displayName: 'Di',
     });
-    const api = await createApiToken(deps, reg.userId);
+    const api = await createApiToken(deps, reg.userId, { password: 'password-di-1' });
     const fresh = await changePassword(deps, reg.userId, {
       currentPassword: 'password-di-1',
       newPassword: 'password-di-2',

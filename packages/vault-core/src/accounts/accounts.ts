@@ -3,42 +3,18 @@ import { appendAudit } from '../audit/audit-log.js';
 import type { Tx } from '../db/transactions.js';
 import { isUuid, withIdentity, withSystem, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
-import {
-  EmailTakenError,
-  InvalidCredentialsError,
-  NotFoundError,
-  ValidationError,
-  VaultError,
-} from '../errors.js';
+import { EmailTakenError, NotFoundError, ValidationError } from '../errors.js';
 import type { Actor, Role } from '../tenancy/policies.js';
+import { normalizeEmail } from './email-address.js';
 import { hashIp } from './ip-hasher.js';
-import {
-  assertPasswordPolicy,
-  burnPasswordCheck,
-  hashPassword,
-  verifyPassword,
-} from './passwords.js';
-import { checkSecondFactor, TwoFactorRequiredError } from './second-factor.js';
-import { tokenHash } from './session-token.js';
+import { assertPasswordPolicy, hashPassword } from './passwords.js';
 import { type IssuedSession, issueSession, revokeAllSessions } from './sessions.js';
+import { type ClientInfo, reauthenticate } from './sign-in.js';
 
-/** Client facts the server passes with sign-in requests. Raw IPs are hashed, never stored. */
-export interface ClientInfo {
-  ip?: string | null;
-  userAgent?: string | null;
-}
+export { normalizeEmail };
 
-/** Normalises and checks an email address (trimmed, lower-cased, at most 254 characters). */
-export function normalizeEmail(email: unknown): string {
-  if (typeof email !== 'string') throw new ValidationError('email required', 'email');
-  const e = email.trim().toLowerCase();
-  if (e.length > 254 || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(e)) {
-    throw new ValidationError('invalid email address', 'email');
-  }
-  return e;
-}
-
-function cleanName(value: unknown, field: string, max = 200): string {
+/** Checks a display name (trimmed, not empty, at most `max` characters). */
+export function cleanName(value: unknown, field: string, max = 200): string {
   if (typeof value !== 'string' || !value.trim())
     throw new ValidationError(`${field} required`, field);
   const v = value.trim();
@@ -58,8 +34,92 @@ export interface Registered {
 }
 
 /**
- * Registers an account: a user, a personal one-person organization owned by them, an audit
- * event and a first session, all in one transaction.
+ * Creates an account: a user, a personal one-person organization owned by them, an audit event,
+ * a first session and a login-log entry, in one transaction scoped to the new organization.
+ * Returns `null` when the email is taken (the database's unique violation), for the caller to
+ * answer as it must.
+ */
+export async function createAccount(
+  deps: Pick<VaultDeps, 'db' | 'clock' | 'sessions'>,
+  account: { email: string; displayName: string; passwordHash: string },
+  client?: ClientInfo,
+): Promise<Registered | null> {
+  const organizationId = randomUUID();
+  try {
+    return await withTenant(deps.db, organizationId, (tx) =>
+      insertAccount(deps, tx, { ...account, userId: randomUUID(), organizationId }, client),
+    );
+  } catch (e) {
+    if ((e as { code?: string }).code === '23505') return null;
+    throw e;
+  }
+}
+
+async function insertAccount(
+  deps: Pick<VaultDeps, 'clock' | 'sessions'>,
+  tx: Tx,
+  account: {
+    userId: string;
+    organizationId: string;
+    email: string;
+    displayName: string;
+    passwordHash: string;
+  },
+  client?: ClientInfo,
+): Promise<Registered> {
+  const { userId, organizationId: orgId } = account;
+  const now = deps.clock.now();
+  await tx('users').insert({
+    id: userId,
+    email: account.email,
+    display_name: account.displayName,
+    password_hash: account.passwordHash,
+    password_changed_at: now,
+    created_at: now,
+  });
+  await tx('organizations').insert({
+    id: orgId,
+    tenant_id: orgId,
+    name: account.displayName,
+    personal: true,
+    created_at: now,
+  });
+  await tx('memberships').insert({
+    tenant_id: orgId,
+    user_id: userId,
+    role: 'owner',
+    created_at: now,
+    updated_at: now,
+  });
+  const ipHash = await ipHashOf(tx, client, now);
+  await appendAudit(tx, now, {
+    tenantId: orgId,
+    actorId: userId,
+    action: 'account.register',
+    objectType: 'user',
+    objectId: userId,
+    ipHash,
+  });
+  const session = await issueSession(deps, tx, userId, 'browser', {
+    userAgent: client?.userAgent ?? null,
+    ipHash,
+  });
+  await tx('login_events').insert({
+    id: randomUUID(),
+    user_id: userId,
+    outcome: 'success',
+    method: 'register',
+    ip_hash: ipHash,
+    user_agent: client?.userAgent?.slice(0, 512) ?? null,
+    new_device: true,
+    at: now,
+  });
+  return { userId, organizationId: orgId, session };
+}
+
+/**
+ * Registers an account directly (for integrators provisioning accounts; the web sign-up goes
+ * through an emailed code instead, see `requestRegistration`). A taken email is `email_taken`.
  */
 export async function register(
   deps: Pick<VaultDeps, 'db' | 'clock' | 'sessions'>,
@@ -70,160 +130,23 @@ export async function register(
   const displayName = cleanName(input.displayName, 'displayName');
   assertPasswordPolicy(input.password);
   const passwordHash = await hashPassword(input.password);
-  const now = deps.clock.now();
-  const userId = randomUUID();
-  const orgId = randomUUID();
-  try {
-    return await withTenant(deps.db, orgId, async (tx) => {
-      await tx('users').insert({
-        id: userId,
-        email,
-        display_name: displayName,
-        password_hash: passwordHash,
-        password_changed_at: now,
-        created_at: now,
-      });
-      await tx('organizations').insert({
-        id: orgId,
-        tenant_id: orgId,
-        name: displayName,
-        personal: true,
-        created_at: now,
-      });
-      await tx('memberships').insert({
-        tenant_id: orgId,
-        user_id: userId,
-        role: 'owner',
-        created_at: now,
-        updated_at: now,
-      });
-      const ipHash = await ipHashOf(tx, client, now);
-      await appendAudit(tx, now, {
-        tenantId: orgId,
-        actorId: userId,
-        action: 'account.register',
-        objectType: 'user',
-        objectId: userId,
-        ipHash,
-      });
-      const session = await issueSession(deps, tx, userId, 'browser', {
-        userAgent: client?.userAgent ?? null,
-        ipHash,
-      });
-      await tx('login_events').insert({
-        id: randomUUID(),
-        user_id: userId,
-        outcome: 'success',
-        method: 'register',
-        ip_hash: ipHash,
-        user_agent: client?.userAgent?.slice(0, 512) ?? null,
-        new_device: true,
-        at: now,
-      });
-      return { userId, organizationId: orgId, session };
-    });
-  } catch (e) {
-    if ((e as { code?: string }).code === '23505') throw new EmailTakenError();
-    throw e;
-  }
-}
-
-function userAgentLabel(ua: string | null | undefined): string {
-  return (ua ?? 'unknown browser').replace(/[\r\n]/g, ' ').slice(0, 120);
-}
-
-/** Result of a successful sign-in. */
-export interface SignedIn {
-  userId: string;
-  session: IssuedSession;
-  /** First sign-in from this user agent: the server sends the new-device alert email. */
-  newDevice: boolean;
+  const created = await createAccount(deps, { email, displayName, passwordHash }, client);
+  if (!created) throw new EmailTakenError();
+  return created;
 }
 
 /**
- * Signs in with email and password. Always issues a new session (rotation); a `previousToken`
- * from before sign-in is revoked. Failures are logged and indistinguishable to the caller, and
- * unknown emails cost the same hashing work as known ones.
+ * Changes the password after checking the current one (a re-authentication, throttled per
+ * account); ends every session and issues a new one.
  */
-export async function signIn(
-  deps: Pick<VaultDeps, 'db' | 'clock' | 'sessions' | 'keys' | 'mailer'>,
-  input: { email: string; password: string; totp?: string | null; previousToken?: string | null },
-  client?: ClientInfo,
-): Promise<SignedIn> {
-  const email = normalizeEmail(input.email);
-  if (typeof input.password !== 'string') throw new InvalidCredentialsError();
-  const user = await withIdentity(deps.db, (tx) =>
-    tx('users').whereRaw('lower(email) = ?', [email]).whereNull('deleted_at').first(),
-  );
-  const ok = user ? await verifyPassword(user.password_hash, input.password) : false;
-  if (!user) await burnPasswordCheck(input.password);
-  const now = deps.clock.now();
-  const result = await withIdentity(deps.db, async (tx): Promise<SignedIn | VaultError> => {
-    const ipHash = await ipHashOf(tx, client, now);
-    const userAgent = client?.userAgent?.slice(0, 512) ?? null;
-    const factor = ok && user ? await checkSecondFactor(deps, tx, user, input.totp) : 'wrong';
-    if (factor === 'missing') return new TwoFactorRequiredError();
-    if (factor === 'wrong' || !user) {
-      await tx('login_events').insert({
-        id: randomUUID(),
-        user_id: user?.id ?? null,
-        outcome: 'failure',
-        method: 'password',
-        ip_hash: ipHash,
-        user_agent: userAgent,
-        at: now,
-      });
-      // Commit the failure record; the error is thrown after the transaction.
-      return new InvalidCredentialsError();
-    }
-    if (input.previousToken) {
-      await tx('sessions')
-        .where({ token_hash: tokenHash(input.previousToken) })
-        .update({ revoked_at: now });
-    }
-    const seen = await tx('login_events')
-      .where({ user_id: user.id, outcome: 'success' })
-      .where('user_agent', userAgent ?? '')
-      .first('id');
-    const session = await issueSession(deps, tx, user.id, 'browser', { userAgent, ipHash });
-    await tx('login_events').insert({
-      id: randomUUID(),
-      user_id: user.id,
-      outcome: 'success',
-      method: 'password',
-      ip_hash: ipHash,
-      user_agent: userAgent,
-      new_device: !seen,
-      at: now,
-    });
-    return { userId: user.id as string, session, newDevice: !seen };
-  });
-  if (result instanceof VaultError) throw result;
-  if (result.newDevice && user) {
-    // The alert is best effort: a mail outage must not block signing in.
-    await deps.mailer
-      .send({
-        to: user.email,
-        subject: 'New sign-in to your Vaultmark account',
-        text: `Your account was signed in from a new device (${userAgentLabel(client?.userAgent)}) at ${now.toISOString()}.\n\nIf this was not you, change your password now: every session will end.`,
-      })
-      .catch(() => undefined);
-  }
-  return result;
-}
-
-/** Changes the password after checking the current one; ends every session, issues a new one. */
 export async function changePassword(
-  deps: Pick<VaultDeps, 'db' | 'clock' | 'sessions'>,
+  deps: Pick<VaultDeps, 'db' | 'clock' | 'sessions' | 'keys'>,
   userId: string,
   input: { currentPassword: string; newPassword: string },
   client?: ClientInfo,
 ): Promise<IssuedSession> {
-  assertPasswordPolicy(input.newPassword);
-  const user = await withIdentity(deps.db, (tx) => tx('users').where({ id: userId }).first());
-  if (!user || !(await verifyPassword(user.password_hash, input.currentPassword))) {
-    throw new InvalidCredentialsError();
-  }
+  assertPasswordPolicy(input?.newPassword);
+  await reauthenticate(deps, userId, { password: input.currentPassword });
   const passwordHash = await hashPassword(input.newPassword);
   const now = deps.clock.now();
   return withIdentity(deps.db, async (tx) => {
@@ -238,11 +161,17 @@ export async function changePassword(
   });
 }
 
-/** Issues a bearer token for scripts (shown once). */
+/**
+ * Issues a bearer token for scripts (shown once). A token is a new credential, so it is issued
+ * only after a re-authentication with the password and, when the account has one, the second
+ * factor.
+ */
 export async function createApiToken(
-  deps: Pick<VaultDeps, 'db' | 'clock' | 'sessions'>,
+  deps: Pick<VaultDeps, 'db' | 'clock' | 'sessions' | 'keys'>,
   userId: string,
+  input: { password: string; totp?: string | null },
 ): Promise<IssuedSession> {
+  await reauthenticate(deps, userId, input, { secondFactor: true });
   return withIdentity(deps.db, (tx) => issueSession(deps, tx, userId, 'api'));
 }
 

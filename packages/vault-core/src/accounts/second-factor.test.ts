@@ -4,16 +4,12 @@ import { generate } from 'otplib';
 import { describe, expect, it } from 'vitest';
 import { engines } from '../../test/database.js';
 import { useTestDeps } from '../../test/deps.js';
-import { register, signIn } from './accounts.js';
-import {
-  base32,
-  beginTotpEnrollment,
-  confirmTotpEnrollment,
-  disableTotp,
-  requestEmailCode,
-  signInWithEmailCode,
-} from './second-factor.js';
+import { register } from './accounts.js';
+import { requestEmailCode, signInWithEmailCode } from './email-code.js';
+import { base32 } from './second-factor.js';
 import { authenticate } from './sessions.js';
+import { signIn } from './sign-in.js';
+import { beginTotpEnrollment, confirmTotpEnrollment, disableTotp } from './totp-enrollment.js';
 
 describe('base32', () => {
   it('matches the RFC 4648 test vectors (unpadded)', () => {
@@ -140,5 +136,45 @@ describe.each(engines)('second factors on %s', (engine) => {
       await requestEmailCode(deps, { email: 'ghost@example.org', binding: 'b' }),
     ).toHaveProperty('requestId');
     expect(readdirSync(deps.outbox)).toHaveLength(before);
+  });
+
+  it('an emailed code does not skip the second factor', async () => {
+    const reg = await register(deps, {
+      email: 'mf@example.org',
+      password: 'password-mf',
+      displayName: 'M',
+    });
+    const { secret } = await beginTotpEnrollment(deps, reg.userId);
+    const { recoveryCodes } = await confirmTotpEnrollment(deps, reg.userId, await code(secret));
+    const readCode = () => {
+      const files = readdirSync(deps.outbox).sort();
+      const mail = readFileSync(join(deps.outbox, files[files.length - 1] as string), 'utf8');
+      return /code is (\d{6})/.exec(mail)?.[1] as string;
+    };
+    const { requestId } = await requestEmailCode(deps, { email: 'mf@example.org', binding: 'k' });
+    const c = readCode();
+    const attempt = { requestId, code: c, binding: 'k' };
+    // The code alone is refused and stays usable for the retry with the second factor.
+    await expect(signInWithEmailCode(deps, attempt)).rejects.toMatchObject({
+      code: 'two_factor_required',
+    });
+    await expect(signInWithEmailCode(deps, { ...attempt, totp: '12345' })).rejects.toMatchObject({
+      code: 'invalid_credentials',
+    });
+    deps.clock.advance(30_000);
+    const ok = await signInWithEmailCode(deps, { ...attempt, totp: await code(secret) });
+    expect(await authenticate(deps, ok.session.token)).toMatchObject({ userId: reg.userId });
+    // Spent: the same code does not sign in twice, even with a recovery code.
+    await expect(
+      signInWithEmailCode(deps, { ...attempt, totp: recoveryCodes[0] as string }),
+    ).rejects.toMatchObject({ code: 'invalid_credentials' });
+    const again = await requestEmailCode(deps, { email: 'mf@example.org', binding: 'k' });
+    const viaRecovery = await signInWithEmailCode(deps, {
+      requestId: again.requestId,
+      code: readCode(),
+      binding: 'k',
+      totp: recoveryCodes[1] as string,
+    });
+    expect(viaRecovery.userId).toBe(reg.userId);
   });
 });

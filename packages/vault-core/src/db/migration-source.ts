@@ -6,6 +6,7 @@ import { migration0004 } from './migrations/0004-retention.js';
 import { migration0005 } from './migrations/0005-guest-tokens.js';
 import { migration0006 } from './migrations/0006-track-retention.js';
 import { migration0007 } from './migrations/0007-shares.js';
+import { migration0008 } from './migrations/0008-sign-in-security.js';
 
 /** Every migration in order. Imported statically so a bundle carries them (no directory glob). */
 const MIGRATIONS: ReadonlyArray<readonly [string, Knex.Migration]> = [
@@ -16,6 +17,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Knex.Migration]> = [
   ['0005-guest-tokens', migration0005],
   ['0006-track-retention', migration0006],
   ['0007-shares', migration0007],
+  ['0008-sign-in-security', migration0008],
 ];
 
 /** A knex migration source over the static list above. */

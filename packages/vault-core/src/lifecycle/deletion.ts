@@ -1,9 +1,9 @@
-import { verifyPassword } from '../accounts/passwords.js';
 import { revokeAllSessions } from '../accounts/sessions.js';
+import { reauthenticate } from '../accounts/sign-in.js';
 import { appendActorAudit, appendAudit } from '../audit/audit-log.js';
 import { withIdentity, withSystem, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
-import { InvalidCredentialsError, NotFoundError } from '../errors.js';
+import { NotFoundError } from '../errors.js';
 import { type Actor, authorize } from '../tenancy/policies.js';
 
 /** Grace period of an account deletion: 30 days. */
@@ -17,13 +17,11 @@ export const ORGANIZATION_DELETION_GRACE_MS = 7 * 86_400_000;
  * during the grace period. Signing in again and cancelling restores everything.
  */
 export async function requestAccountDeletion(
-  deps: Pick<VaultDeps, 'db' | 'clock'>,
+  deps: Pick<VaultDeps, 'db' | 'clock' | 'keys'>,
   userId: string,
   input: { password: string },
 ): Promise<{ deleteAfter: Date }> {
-  const user = await withIdentity(deps.db, (tx) => tx('users').where({ id: userId }).first());
-  if (!user || !(await verifyPassword(user.password_hash, input.password)))
-    throw new InvalidCredentialsError();
+  await reauthenticate(deps, userId, { password: input?.password });
   const now = deps.clock.now();
   const deleteAfter = new Date(now.getTime() + ACCOUNT_DELETION_GRACE_MS);
   const personal = await personalOrganizations(deps, userId);

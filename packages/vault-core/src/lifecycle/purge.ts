@@ -1,3 +1,4 @@
+import { pruneAttempts } from '../accounts/attempts.js';
 import { appendAudit, tombstoneAudit } from '../audit/audit-log.js';
 import { withSystem, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
@@ -24,7 +25,12 @@ export interface PurgeReport {
   tracks: number;
   /** Expired access grants of password-protected shares. */
   shareGrants: number;
+  /** Blob pieces left by writes a crash interrupted (`.part` files). */
+  partialBlobs: number;
 }
+
+/** A blob write unfinished for this long was cut short by a crash. */
+export const PARTIAL_BLOB_AGE_MS = 6 * 3600_000;
 
 // Tables without a cascading foreign key to organizations, deleted explicitly.
 const LOOSE_TABLES = [
@@ -45,8 +51,9 @@ const LOOSE_TABLES = [
  * Then users past their grace period are deleted (sessions and login log cascade), forensic
  * mappings past their retention are removed, recipient access events past their organization's
  * retention, login events past 24 months, expired sessions and email codes, tracks past their
- * organization's recording retention, expired share access grants, and the blobs of
- * crypto-erased objects.
+ * organization's recording retention, expired share access grants, the blobs of
+ * crypto-erased objects, expired sign-ups and attempt counters, and `.part` blobs of writes a
+ * crash cut short.
  */
 export async function purgeDue(
   deps: Pick<VaultDeps, 'db' | 'clock' | 'storage' | 'auditSigner'>,
@@ -61,6 +68,7 @@ export async function purgeDue(
     identityRows: 0,
     tracks: 0,
     shareGrants: 0,
+    partialBlobs: 0,
   };
   const dueUsers: string[] = await withSystem(deps.db, (tx) =>
     tx('users').whereNotNull('delete_after').where('delete_after', '<=', now).pluck('id'),
@@ -110,12 +118,19 @@ export async function purgeDue(
       .returning('id');
     const sessions = await tx('sessions').where('expires_at', '<', now).del().returning('id');
     const codes = await tx('email_codes').where('expires_at', '<', now).del().returning('id');
-    return logins.length + sessions.length + codes.length;
+    const signUps = await tx('pending_registrations')
+      .where('expires_at', '<', now)
+      .del()
+      .returning('id');
+    const counters = await pruneAttempts(tx, now);
+    return logins.length + sessions.length + codes.length + signUps.length + counters;
   });
   const grants = await withSystem(deps.db, (tx) =>
     tx('share_grants').where('expires_at', '<', now).del().returning('id'),
   );
   report.shareGrants = grants.length;
+  report.partialBlobs =
+    (await deps.storage.sweepIncomplete?.(new Date(now.getTime() - PARTIAL_BLOB_AGE_MS))) ?? 0;
   return report;
 }
 

@@ -1,4 +1,4 @@
-import { normalizeEmail } from '../accounts/accounts.js';
+import { normalizeEmail } from '../accounts/email-address.js';
 import { assertPasswordPolicy } from '../accounts/passwords.js';
 import { isUuid } from '../db/transactions.js';
 import { ValidationError } from '../errors.js';

@@ -22,4 +22,10 @@ export interface BlobStorage {
   delete(key: string): Promise<void>;
   /** Keys under a tenant prefix. */
   list(prefix: string): AsyncIterable<string>;
+  /**
+   * Removes what interrupted writes left behind (a crash during `put`) that is older than
+   * `before`, and returns how many pieces went. Optional: backends whose uploads are atomic by
+   * themselves have nothing to sweep.
+   */
+  sweepIncomplete?(before: Date): Promise<number>;
 }

@@ -65,6 +65,35 @@ export class LocalStorage implements BlobStorage {
     await rm(this.pathOf(key), { force: true });
   }
 
+  /**
+   * Deletes `.part` files (a `put` cut short by a crash) last written before `before`. Walks
+   * the whole tree; a `put` still running writes a younger file and is left alone.
+   */
+  async sweepIncomplete(before: Date): Promise<number> {
+    let removed = 0;
+    const walk = async (dir: string): Promise<void> => {
+      let entries: import('node:fs').Dirent[];
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const entry of entries) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) await walk(path);
+        else if (entry.name.endsWith('.part')) {
+          const info = await stat(path).catch(() => undefined);
+          if (info && info.mtime < before) {
+            await rm(path, { force: true });
+            removed++;
+          }
+        }
+      }
+    };
+    await walk(this.root);
+    return removed;
+  }
+
   async *list(prefix: string): AsyncIterable<string> {
     assertStoragePrefix(prefix);
     const dir = resolve(this.root, ...prefix.split('/').filter(Boolean));

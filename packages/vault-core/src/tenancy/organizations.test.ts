@@ -4,6 +4,7 @@ import { engines } from '../../test/database.js';
 import { ownerActor, useTestDeps } from '../../test/deps.js';
 import { listMemberships, resolveActor } from '../accounts/accounts.js';
 import { getTrack, uploadTrack } from '../catalog/tracks.js';
+import { answerInvitation, listInvitations, listMyInvitations } from './invitations.js';
 import { createOrganization, listMembers, removeMember, setMember } from './organizations.js';
 
 describe.each(engines)('organizations on %s', (engine) => {
@@ -18,7 +19,32 @@ describe.each(engines)('organizations on %s', (engine) => {
     await expect(resolveActor(deps, bob.userId, studio)).rejects.toMatchObject({
       code: 'not_found',
     });
-    await setMember(deps, annS, { email: 'bob@example.org', role: 'member' });
+    // A non-member is invited, never added: the answer is the same for an unknown address.
+    expect(await setMember(deps, annS, { email: 'bob@example.org', role: 'member' })).toEqual({
+      invited: true,
+    });
+    expect(await setMember(deps, annS, { email: 'nobody@example.org', role: 'member' })).toEqual({
+      invited: true,
+    });
+    expect((await listMemberships(deps, bob.userId)).map((m) => m.name)).toEqual(['bob']);
+    await expect(resolveActor(deps, bob.userId, studio)).rejects.toMatchObject({
+      code: 'not_found',
+    });
+    const [invitation] = await listMyInvitations(deps, bob.userId);
+    expect(invitation).toMatchObject({
+      organizationName: 'Studio',
+      role: 'member',
+      invitedBy: 'ann',
+    });
+    // Only the invitee can answer it.
+    await expect(
+      answerInvitation(deps, ann.userId, invitation?.id as string, 'accept'),
+    ).rejects.toMatchObject({ code: 'not_found' });
+    await answerInvitation(deps, bob.userId, invitation?.id as string, 'accept');
+    await expect(
+      answerInvitation(deps, bob.userId, invitation?.id as string, 'accept'),
+    ).rejects.toMatchObject({ code: 'not_found' });
+    expect((await listInvitations(deps, annS)).map((i) => i.email)).toEqual(['nobody@example.org']);
     const bobS = await resolveActor(deps, bob.userId, studio);
     expect(bobS.role).toBe('member');
     expect((await listMemberships(deps, bob.userId)).map((m) => m.name)).toEqual(['bob', 'Studio']);
@@ -32,7 +58,9 @@ describe.each(engines)('organizations on %s', (engine) => {
       title: 'Shared',
     });
     expect((await getTrack(deps, annS, t.id)).title).toBe('Shared');
-    await setMember(deps, annS, { email: 'bob@example.org', role: 'admin' });
+    expect(await setMember(deps, annS, { email: 'bob@example.org', role: 'admin' })).toEqual({
+      invited: false,
+    });
     expect((await resolveActor(deps, bob.userId, studio)).role).toBe('admin');
     await expect(
       setMember(deps, { ...bobS, role: 'admin' }, { email: 'bob@example.org', role: 'owner' }),

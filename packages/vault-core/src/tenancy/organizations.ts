@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { normalizeEmail } from '../accounts/accounts.js';
+import { normalizeEmail } from '../accounts/email-address.js';
 import { appendActorAudit, appendAudit } from '../audit/audit-log.js';
-import { isUuid, withIdentity, withTenant } from '../db/transactions.js';
+import { isUuid, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
+import { inviteMember } from './invitations.js';
 import { type Actor, authorize, ROLES, type Role } from './policies.js';
 
 /** A member of an organization. */
@@ -83,52 +84,47 @@ export async function listMembers(deps: Pick<VaultDeps, 'db'>, actor: Actor): Pr
 }
 
 /**
- * Adds a registered user to the actor's organization, or changes their role. Only an owner may
- * grant or change the owner role; a personal organization has exactly one member.
+ * Changes a member's role, or invites someone who is not a member yet (see
+ * {@link inviteMember}): nobody is added to an organization without accepting. Only an owner may
+ * grant or change the owner role. The answer says which happened; for a non-member it is the same
+ * whether or not the address has an account.
  */
 export async function setMember(
-  deps: Pick<VaultDeps, 'db' | 'clock'>,
+  deps: Pick<VaultDeps, 'db' | 'clock' | 'mailer'>,
   actor: Actor,
-  input: { email: string; role: Role },
-): Promise<void> {
+  input: { email: string; role: Role; linkBase?: string | null },
+): Promise<{ invited: boolean }> {
   authorize(actor, 'organization', 'manageMembers');
-  const newRole = role(input.role);
+  const newRole = role(input?.role);
   if (newRole === 'owner' && actor.role !== 'owner')
     throw new ForbiddenError('only owners grant ownership');
   const email = normalizeEmail(input.email);
-  const user = await withIdentity(deps.db, (tx) =>
-    tx('users').whereRaw('lower(email) = ?', [email]).whereNull('deleted_at').first('id'),
-  );
-  if (!user) throw new NotFoundError('user');
-  await withTenant(deps.db, actor.tenantId, async (tx) => {
-    const org = await tx('organizations').where({ id: actor.tenantId }).first();
-    if (!org) throw new NotFoundError('organization');
-    const existing = await tx('memberships').where({ user_id: user.id }).forUpdate().first();
-    if (org.personal && !existing)
-      throw new ValidationError('a personal account has one member', 'email');
-    if (existing?.role === 'owner' && actor.role !== 'owner')
+  const changed = await withTenant(deps.db, actor.tenantId, async (tx) => {
+    const existing = await tx('memberships')
+      .join('users', 'users.id', 'memberships.user_id')
+      .whereRaw('lower(users.email) = ?', [email])
+      .forUpdate()
+      .first('memberships.user_id', 'memberships.role');
+    if (!existing) return false;
+    if (existing.role === 'owner' && actor.role !== 'owner')
       throw new ForbiddenError('only owners change owners');
-    if (existing?.role === 'owner' && newRole !== 'owner') await assertAnotherOwner(tx, user.id);
+    if (existing.role === 'owner' && newRole !== 'owner')
+      await assertAnotherOwner(tx, existing.user_id);
     const now = deps.clock.now();
-    if (existing)
-      await tx('memberships')
-        .where({ user_id: user.id })
-        .update({ role: newRole, updated_at: now });
-    else
-      await tx('memberships').insert({
-        tenant_id: actor.tenantId,
-        user_id: user.id,
-        role: newRole,
-        created_at: now,
-        updated_at: now,
-      });
+    await tx('memberships')
+      .where({ user_id: existing.user_id })
+      .update({ role: newRole, updated_at: now });
     await appendActorAudit(tx, now, actor, {
-      action: existing ? 'member.role' : 'member.add',
+      action: 'member.role',
       objectType: 'user',
-      objectId: user.id,
+      objectId: existing.user_id,
       detail: { role: newRole },
     });
+    return true;
   });
+  if (changed) return { invited: false };
+  await inviteMember(deps, actor, { email, role: newRole, linkBase: input.linkBase ?? null });
+  return { invited: true };
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: knex transaction

@@ -36,13 +36,14 @@ export function signInPage(): string {
       <form id="signin" class="stack">
         <label>Email <input type="email" name="email" autocomplete="username" required autofocus /></label>
         <label>Password <input type="password" name="password" autocomplete="current-password" required /></label>
-        <label id="totp-field" hidden>Authenticator code <input name="totp" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}|[A-Za-z0-9-]{8,}" /></label>
+        <label id="totp-field" hidden>Authenticator or recovery code <input name="totp" autocomplete="one-time-code" maxlength="64" /></label>
         <button type="submit">Sign in</button>
       </form>
       <h2>Or sign in with a code by email</h2>
       <form id="email-code" class="stack">
         <label>Email <input type="email" name="email" autocomplete="username" required /></label>
         <label id="code-field" hidden>6-digit code <input name="code" inputmode="numeric" pattern="[0-9]{6}" autocomplete="one-time-code" /></label>
+        <label id="code-totp-field" hidden>Authenticator or recovery code <input name="totp" autocomplete="one-time-code" maxlength="64" /></label>
         <button type="submit">Continue</button>
       </form>
       ${status}
@@ -61,6 +62,7 @@ export function signUpPage(): string {
         <label>Email <input type="email" name="email" autocomplete="username" required /></label>
         <label>Password <input type="password" name="password" autocomplete="new-password" required minlength="12" /></label>
         <p class="muted">At least 12 characters. Long passphrases are welcome.</p>
+        <label id="signup-code-field" hidden>Code from the email <input name="code" inputmode="numeric" pattern="[0-9]{6}" autocomplete="one-time-code" /></label>
         <button type="submit">Create account</button>
       </form>
       ${status}
@@ -216,7 +218,13 @@ export function accountPage(ctx: OwnerPageContext): string {
           <thead><tr><th scope="col">Kind</th><th scope="col">Device</th><th scope="col">Last used</th><th scope="col">Expires</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
           <tbody id="sessions"></tbody>
         </table>
-        <p><button type="button" id="token-create">Create an API token</button></p>
+        <form id="token-create" class="stack">
+          <h3>New API token</h3>
+          <p class="muted">A token signs scripts in as you, so it needs your password (and, with two-factor sign-in, a code).</p>
+          <label>Password <input type="password" name="password" autocomplete="current-password" required /></label>
+          <label>Authenticator or recovery code (when two-factor sign-in is on) <input name="totp" autocomplete="one-time-code" maxlength="64" /></label>
+          <button type="submit">Create an API token</button>
+        </form>
         <p id="token-shown" hidden>New token (shown only now): <input class="mono" id="token-value" readonly aria-label="New API token" /></p>
       </section>
       <section class="card stack" aria-labelledby="h-studio">
@@ -226,15 +234,27 @@ export function accountPage(ctx: OwnerPageContext): string {
           <label>New studio <input name="name" required maxlength="200" /></label>
           <button type="submit">Create studio</button>
         </form>
+        <h3>Invitations to you</h3>
+        <ul id="invitations" class="stack"></ul>
         <h3>Members of the organization you are working in</h3>
         <table>
           <thead><tr><th scope="col">Member</th><th scope="col">Role</th><th scope="col">Joined</th></tr></thead>
           <tbody id="members"></tbody>
         </table>
         <form id="member-add" class="stack">
-          <label>Email of a registered user <input type="email" name="email" required /></label>
+          <label>Email <input type="email" name="email" required /></label>
           <label>Role <select name="role"><option value="member">member</option><option value="admin">admin</option><option value="owner">owner</option></select></label>
-          <button type="submit">Add or change member</button>
+          <p class="muted">Someone who is not a member yet is invited by email and joins once they accept.</p>
+          <button type="submit">Invite, or change a member’s role</button>
+        </form>
+      </section>
+      <section class="card stack" aria-labelledby="h-password">
+        <h2 id="h-password">Password</h2>
+        <form id="password-change" class="stack">
+          <label>Current password <input type="password" name="currentPassword" autocomplete="current-password" required /></label>
+          <label>New password <input type="password" name="newPassword" autocomplete="new-password" minlength="12" required /></label>
+          <button type="submit">Change password</button>
+          <p class="muted">Every other browser and API token is signed out.</p>
         </form>
       </section>
             <section class="card stack" aria-labelledby="h-data">
