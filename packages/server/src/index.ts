@@ -49,6 +49,7 @@ export { contentDisposition } from './uploads/content-disposition.js';
 export { receiveAudioUpload, type UploadedAudio, type UploadLimits } from './uploads/multipart.js';
 export { type SniffedFormat, sniffAudio } from './uploads/sniff.js';
 export { type FinishedUpload, type TusOptions, tusUploads } from './uploads/tus.js';
+export { type MigrationReport, migrateDatabase } from './vault/migrate-database.js';
 export { type ConfiguredVault, openConfiguredVault } from './vault/open-configured-vault.js';
 export { createVaultServer, type VaultServer, type VaultServerOptions } from './vault-server.js';
 export { escapeHtml, html, page, SafeHtml } from './web/html.js';

@@ -29,6 +29,7 @@ it('exports exactly the documented public surface', () => {
     'investigationReportPage',
     'listen',
     'loadConfig',
+    'migrateDatabase',
     'openConfiguredVault',
     'page',
     'parseRange',

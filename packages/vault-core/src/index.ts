@@ -95,6 +95,12 @@ export {
   migrate,
   openDatabase,
 } from './db/database.js';
+export {
+  type MigrateOptions,
+  type MigrationRun,
+  type MigrationState,
+  migrationStatus,
+} from './db/migrate.js';
 export { APP_ROLE } from './db/roles.js';
 export { type Tx, withIdentity, withSystem, withTenant } from './db/transactions.js';
 export {

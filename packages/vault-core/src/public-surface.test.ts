@@ -91,6 +91,7 @@ it('exports exactly the documented public surface', () => {
       'listTracks',
       'loginHistory',
       'migrate',
+      'migrationStatus',
       'normalizeEmail',
       'openDatabase',
       'openGuestTrackAudio',

@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import type { PGlite } from '@electric-sql/pglite';
 import knexFactory, { type Knex } from 'knex';
-import { migrationSource } from './migration-source.js';
 
 /** Which engine a {@link Database} runs on. */
 export type Engine = 'postgres' | 'pglite';
@@ -70,7 +69,4 @@ function wrap(knex: Knex, engine: Engine, pglite: PGlite | undefined): Database 
   };
 }
 
-/** Applies every pending migration. Idempotent; safe to run at each start. */
-export async function migrate(db: Database): Promise<void> {
-  await db.knex.migrate.latest({ migrationSource });
-}
+export { migrate } from './migrate.js';
