@@ -4,6 +4,7 @@ import { registerDemo } from './demo.js';
 import { registerDetect } from './detect.js';
 import { registerEmbed } from './embed.js';
 import { registerKeygen } from './keygen.js';
+import { registerMigrate } from './migrate.js';
 import { registerPeaks } from './peaks.js';
 import { registerServe } from './serve.js';
 import { registerStems } from './stems.js';
@@ -22,4 +23,5 @@ export const commands: RegisterCommand[] = [
   registerStems,
   registerServe,
   registerWorker,
+  registerMigrate,
 ];

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { VaultError } from '../errors.js';
 import type { Database } from './database.js';
 import { migrationSource } from './migration-source.js';
 
@@ -60,8 +61,9 @@ async function migrateUnlocked(knex: Knex): Promise<MigrationRun> {
   if (unknown.length > 0) {
     const missing = known.filter((name) => !recorded.includes(name));
     if (missing.length > 0) {
-      throw new Error(
-        `the database has migrations this version does not know (${unknown.join(', ')}) but lacks ${missing.join(', ')}: run this version's migrations from a matching release`,
+      throw new VaultError(
+        'migration_conflict',
+        `the database was migrated by a newer release (${unknown.join(', ')}) yet lacks ${missing.join(', ')} of this one: start the release that migrated it`,
       );
     }
     return { applied: [], unknown };
