@@ -2,6 +2,8 @@
 
 Prints one JSON object per file on stdout. A library that does not import is reported as
 unavailable instead of failing the run. Timings exclude decoding, like the TypeScript side.
+Besides `KeyExtractor`'s default profile, the `edma` and `temperley` profiles are run on files
+that ask for them (`key_profiles`), untimed.
 """
 import json
 import sys
@@ -43,5 +45,8 @@ for f in files:
             key, scale, strength = es.KeyExtractor()(audio)
             r["essentia_key"] = [key, scale]
             r["essentia_key_s"] = time.perf_counter() - t
+            for profile in f.get("key_profiles", []):
+                key, scale, strength = es.KeyExtractor(profileType=profile)(audio)
+                r["essentia_key_" + profile] = [key, scale]
     out["results"].append(r)
 print(json.dumps(out))

@@ -25,7 +25,7 @@ export const SOUNDFONT = '/usr/share/sounds/sf2/FluidR3_GM.sf2';
 const RATE = 44100;
 
 /** Deterministic generator (LCG) so the corpus is the same on every machine. */
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let s = seed >>> 0 || 1;
   return () => {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
@@ -41,7 +41,7 @@ function fifthsOf(tonic: number, mode: 'major' | 'minor'): number {
 }
 
 /** A MIDI song: 4/4 drums, bass on chord roots, sustained chords and a scale-tone melody. */
-function midiSong(
+export function midiSong(
   bpm: number,
   tonic: number,
   mode: 'major' | 'minor',
@@ -151,7 +151,7 @@ export interface CorpusOptions {
 }
 
 /** Murmur3's 32-bit finalizer: spreads consecutive integers over the whole 32-bit range. */
-function mix32(x: number): number {
+export function mix32(x: number): number {
   let h = x >>> 0;
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);

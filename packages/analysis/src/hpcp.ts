@@ -41,6 +41,17 @@ export interface HpcpArgs {
    * quiet partials. Defaults were chosen on the tuning corpus (see docs/analysis.md).
    */
   power?: number;
+  /**
+   * Band (Hz) of the bass profile gathered in the same pass ({@link HpcpProfile.bass}); default
+   * 40 and 250: roots of bass lines, where the tonic is the most frequent note.
+   */
+  bassMinHz?: number;
+  bassMaxHz?: number;
+  /**
+   * Also return the profile of each block of this many seconds ({@link HpcpProfile.blocks}), for
+   * chord-level decisions; default 0 (none).
+   */
+  blockSeconds?: number;
 }
 
 /** Long-term profile of {@link hpcpProfile} with the tuning it was folded around. */
@@ -49,6 +60,13 @@ export interface HpcpProfile {
   chroma: Float64Array;
   /** Estimated deviation of the reference from A4 = 440 Hz, in cents (-50..50). */
   tuningCents: number;
+  /**
+   * Pitch-class profile of the spectral peaks in the bass band alone (same folding, each frame
+   * normalized, 12 values summing to 1 or all zero), without harmonics.
+   */
+  bass: Float64Array;
+  /** Profiles of consecutive blocks of `blockSeconds` (same folding, each summing to 1 or 0). */
+  blocks: Float64Array[];
 }
 
 /**
@@ -74,6 +92,17 @@ export function hpcpProfile(args: HpcpArgs): HpcpProfile {
   const binHz = rate / frameSize;
   const lo = Math.max(1, Math.floor(minHz / binHz));
   const hi = Math.min(bins - 2, Math.ceil(maxHz / binHz));
+  const bassMin = args.bassMinHz ?? 40;
+  const bassMax = args.bassMaxHz ?? 250;
+  const start = Math.max(1, Math.min(lo, Math.floor(bassMin / binHz)));
+  const bassFrame = new Float64Array(FINE_BINS);
+  const bassTotal = new Float64Array(FINE_BINS);
+  const hop = frameSize / 2;
+  const perBlock = args.blockSeconds
+    ? Math.max(1, Math.round((args.blockSeconds * rate) / hop))
+    : 0;
+  const blockFine: Float64Array[] = [];
+  let frameIndex = -1;
   // Pitch in semitones is measured from C4 (261.63 Hz at A4 = 440 Hz), so pitch class 0 is C.
   const cRef = 440 * 2 ** (-9 / 12);
   const prefix = new Float64Array(bins + 1);
@@ -87,10 +116,15 @@ export function hpcpProfile(args: HpcpArgs): HpcpProfile {
   }
   let tuneRe = 0;
   let tuneIm = 0;
-  forEachMagnitudeFrame(args.signal, frameSize, frameSize / 2, (mag) => {
+  forEachMagnitudeFrame(args.signal, frameSize, hop, (mag) => {
+    frameIndex++;
     let peak = 0;
     for (let k = lo; k <= hi; k++) if (mag[k]! > peak) peak = mag[k]!;
-    if (peak <= 1e-9) return;
+    let bassPeak = 0;
+    let bassSum = 0;
+    bassFrame.fill(0);
+    for (let k = start; k < lo; k++) if (mag[k]! > bassPeak) bassPeak = mag[k]!;
+    if (peak <= 1e-9 && bassPeak <= 1e-9) return;
     if (whiten) {
       prefix[0] = 0;
       for (let k = 0; k < bins; k++) prefix[k + 1] = prefix[k]! + mag[k]!;
@@ -98,15 +132,23 @@ export function hpcpProfile(args: HpcpArgs): HpcpProfile {
     const threshold = peak * floor;
     frame.fill(0);
     let sum = 0;
-    for (let k = lo; k <= hi; k++) {
+    const bassThreshold = Math.max(bassPeak, peak) * floor;
+    for (let k = start; k <= hi; k++) {
       const m = mag[k]!;
-      if (m < threshold || m <= mag[k - 1]! || m < mag[k + 1]!) continue;
+      if (m < (k < lo ? bassThreshold : threshold) || m <= mag[k - 1]! || m < mag[k + 1]!) continue;
       // Parabolic interpolation of the peak on the magnitude spectrum.
       const a = mag[k - 1]!;
       const b = mag[k + 1]!;
       const den = a - 2 * m + b;
       const delta = den < 0 ? (0.5 * (a - b)) / den : 0;
       const f = (k + delta) * binHz;
+      if (f >= bassMin && f <= bassMax) {
+        const semis = 12 * Math.log2(f / cRef);
+        const fine = (((Math.round(semis * FINE) % FINE_BINS) + FINE_BINS) % FINE_BINS) | 0;
+        const v = Math.sqrt(m);
+        bassFrame[fine] = bassFrame[fine]! + v;
+        bassSum += v;
+      }
       if (f < minHz || f > maxHz) continue;
       let w = m - 0.25 * (a - b) * delta;
       if (whiten) {
@@ -130,12 +172,23 @@ export function hpcpProfile(args: HpcpArgs): HpcpProfile {
         sum += v;
       }
     }
+    if (bassSum > 0) {
+      for (let i = 0; i < FINE_BINS; i++) bassTotal[i] = bassTotal[i]! + bassFrame[i]! / bassSum;
+    }
     if (sum <= 0) return;
     for (let i = 0; i < FINE_BINS; i++) total[i] = total[i]! + frame[i]! / sum;
+    if (perBlock > 0) {
+      const b = Math.floor(frameIndex / perBlock);
+      while (blockFine.length <= b) blockFine.push(new Float64Array(FINE_BINS));
+      const acc = blockFine[b]!;
+      for (let i = 0; i < FINE_BINS; i++) acc[i] = acc[i]! + frame[i]! / sum;
+    }
   });
   const offset = args.tuning === false ? 0 : Math.atan2(tuneIm, tuneRe) / (2 * Math.PI);
   const chroma = foldFine(total, offset, args.kernelSemitones ?? 1);
-  return { chroma, tuningCents: Math.round(offset * 1000) / 10 };
+  const bass = foldFine(bassTotal, offset, args.kernelSemitones ?? 1);
+  const blocks = blockFine.map((fine) => foldFine(fine, offset, args.kernelSemitones ?? 1));
+  return { chroma, tuningCents: Math.round(offset * 1000) / 10, bass, blocks };
 }
 
 /**

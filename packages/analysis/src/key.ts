@@ -2,7 +2,7 @@ import { type AudioInput, mixToMono } from './audio.js';
 import { chromaProfile } from './chroma.js';
 import { AnalysisError } from './errors.js';
 import { hpcpProfile } from './hpcp.js';
-import { rotatedCorrelation, THREE_CHORDS, withHarmonics } from './key-profiles.js';
+import { rotatedCorrelation, TEMPERLEY, THREE_CHORDS, withHarmonics } from './key-profiles.js';
 import { analysisFactor, decimate } from './spectral.js';
 
 /** Pitch-class names used for keys (sharps, except the conventional flat keys below). */
@@ -50,25 +50,117 @@ const TEMPLATES = {
   minor: withHarmonics(THREE_CHORDS.minor, TEMPLATE_HARMONICS, TEMPLATE_SLOPE),
 };
 
+/** Length of the blocks whose chords are counted (s): about a chord's usual duration. */
+const CHORD_BLOCK_SECONDS = 0.5;
+
+/** Diatonic templates with partials: the Temperley (2007) pitch-class frequencies. */
+const SCALE_TEMPLATES = {
+  major: withHarmonics(TEMPERLEY.major, TEMPLATE_HARMONICS, TEMPLATE_SLOPE),
+  minor: withHarmonics(TEMPERLEY.minor, TEMPLATE_HARMONICS, TEMPLATE_SLOPE),
+};
+
 /**
- * Chooses the key whose template best correlates (Pearson) with a 12-bin chroma profile
- * (index 0 = C). A key's template is the pitch-class content of its tonic, subdominant and
- * dominant triads ({@link THREE_CHORDS}) with eight partials per note, decaying 0.7 per partial
- * ({@link withHarmonics}), i.e. what the measured profile of music built on those chords looks
- * like. It was chosen over the Albrecht-Shanahan, Temperley and Krumhansl-Kessler profiles, with
- * and without partials, on a separate tuning corpus (see docs/analysis.md).
+ * Features of a key candidate (tonic `t`, mode): correlation of the profile with the
+ * three-chord template and with the diatonic (Temperley) template, the bass profile's weight on
+ * the tonic, on the fifth above it and on the third of the mode, and a minor-mode indicator.
  */
-export function keyFromChroma(chroma: ArrayLike<number>): KeyResult {
-  const { major, minor } = TEMPLATES;
-  const scores: { tonic: number; mode: 'major' | 'minor'; r: number }[] = [];
-  for (let t = 0; t < 12; t++) {
-    scores.push({ tonic: t, mode: 'major', r: rotatedCorrelation(chroma, major, t) });
-    scores.push({ tonic: t, mode: 'minor', r: rotatedCorrelation(chroma, minor, t) });
+export function keyFeatures(
+  chroma: ArrayLike<number>,
+  bass: ArrayLike<number> | undefined,
+  chords: ArrayLike<number> | undefined,
+  t: number,
+  mode: 'major' | 'minor',
+): number[] {
+  const b = (i: number) => (bass ? bass[(t + i) % 12]! : 1 / 12);
+  // chords: share of blocks per triad, index 2 * root + (minor ? 1 : 0).
+  const c = (i: number, minor: boolean) =>
+    chords ? chords[2 * ((t + i) % 12) + (minor ? 1 : 0)]! : 1 / 24;
+  return [
+    rotatedCorrelation(chroma, TEMPLATES[mode], t),
+    rotatedCorrelation(chroma, SCALE_TEMPLATES[mode], t),
+    b(0),
+    b(7),
+    b(mode === 'major' ? 4 : 3),
+    mode === 'minor' ? 1 : 0,
+    c(0, mode === 'minor'),
+    c(7, false) + c(7, true),
+    c(5, false) + c(5, true),
+  ];
+}
+
+/** Major and minor triads with partials, for the chord of each block ({@link chordShares}). */
+const TRIADS = {
+  major: withHarmonics([1, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0], TEMPLATE_HARMONICS, TEMPLATE_SLOPE),
+  minor: withHarmonics([1, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0], TEMPLATE_HARMONICS, TEMPLATE_SLOPE),
+};
+
+/**
+ * Share of blocks whose profile correlates best with each of the 24 major and minor triads
+ * (index 2 * root + (minor ? 1 : 0)), each block counting with that correlation (0 if negative).
+ * The tonic chord is the most frequent chord of most music, also where the global pitch-class
+ * profile matches another key's scale (a Mixolydian I-bVII-IV uses the scale of IV).
+ */
+export function chordShares(blocks: readonly ArrayLike<number>[]): Float64Array {
+  const out = new Float64Array(24);
+  let total = 0;
+  for (const block of blocks) {
+    let best = 0;
+    let bestR = 0;
+    for (let root = 0; root < 12; root++) {
+      const rMaj = rotatedCorrelation(block, TRIADS.major, root);
+      const rMin = rotatedCorrelation(block, TRIADS.minor, root);
+      if (rMaj > bestR) {
+        bestR = rMaj;
+        best = 2 * root;
+      }
+      if (rMin > bestR) {
+        bestR = rMin;
+        best = 2 * root + 1;
+      }
+    }
+    out[best] = out[best]! + bestR;
+    total += bestR;
   }
-  scores.sort((a, b) => b.r - a.r);
+  if (total > 0) for (let i = 0; i < 24; i++) out[i] = out[i]! / total;
+  return out;
+}
+
+/**
+ * Weights of {@link keyFeatures}, fitted by softmax regression over the 24 keys on the tuning
+ * half of the wide benchmark corpus (benchmarks/analysis/key-fit.ts; see docs/analysis.md).
+ */
+export const KEY_WEIGHTS: readonly number[] = [
+  3.886, 4.936, 3.868, 2.152, -0.209, 0.692, 4.942, -3.046, 0.287,
+];
+
+/**
+ * Chooses the key of a 12-bin chroma profile (index 0 = C), optionally with a bass profile of the
+ * same form: each of the 24 keys is scored by {@link KEY_WEIGHTS} over its {@link keyFeatures}.
+ * The main evidence is the Pearson correlation with the key's template, the pitch-class content
+ * of its tonic, subdominant and dominant triads ({@link THREE_CHORDS}) with eight partials per
+ * note decaying 0.7 per partial ({@link withHarmonics}); the diatonic template and the bass line's
+ * notes decide between keys whose triads overlap (the dominant, the relative, the parallel).
+ */
+export function keyFromChroma(
+  chroma: ArrayLike<number>,
+  bass?: ArrayLike<number>,
+  chords?: ArrayLike<number>,
+  weights: readonly number[] = KEY_WEIGHTS,
+): KeyResult {
+  const scores: { tonic: number; mode: 'major' | 'minor'; s: number; r: number }[] = [];
+  for (let t = 0; t < 12; t++) {
+    for (const mode of ['major', 'minor'] as const) {
+      const f = keyFeatures(chroma, bass, chords, t, mode);
+      let s = 0;
+      for (let i = 0; i < weights.length; i++) s += weights[i]! * f[i]!;
+      scores.push({ tonic: t, mode, s, r: f[0]! });
+    }
+  }
+  scores.sort((a, b) => b.s - a.s);
   const best = scores[0]!;
   const second = scores[1]!;
-  const confidence = best.r > 0 ? Math.max(0, Math.min(1, ((best.r - second.r) / best.r) * 5)) : 0;
+  // Margin over the runner-up as a softmax probability ratio, scaled to 0..1.
+  const confidence = Math.max(0, Math.min(1, 1 - Math.exp(-(best.s - second.s) * 5)));
   return {
     tonic: best.tonic,
     mode: best.mode,
@@ -101,9 +193,12 @@ export function estimateKey(args: EstimateKeyArgs): KeyResult {
   const rate = args.audio.sampleRate / factor;
   const mono = decimate(mixToMono(args.audio), factor);
   if (mono.length < rate) throw new AnalysisError('too_short', 'key needs at least 1 s of audio');
-  const chroma =
-    args.profile === 'chroma'
-      ? chromaProfile({ signal: mono, sampleRate: rate })
-      : hpcpProfile({ signal: mono, sampleRate: rate }).chroma;
-  return keyFromChroma(chroma);
+  if (args.profile === 'chroma')
+    return keyFromChroma(chromaProfile({ signal: mono, sampleRate: rate }));
+  const { chroma, bass, blocks } = hpcpProfile({
+    signal: mono,
+    sampleRate: rate,
+    blockSeconds: CHORD_BLOCK_SECONDS,
+  });
+  return keyFromChroma(chroma, bass, chordShares(blocks));
 }

@@ -1,7 +1,14 @@
 import { type AudioInput, mixToMono } from './audio.js';
 import { AnalysisError } from './errors.js';
-import { onsetEnvelope } from './onset.js';
+import { onsetBands } from './onset.js';
 import { analysisFactor, decimate } from './spectral.js';
+import {
+  candidateScore,
+  crossCorrelate,
+  LEVEL_WEIGHTS,
+  maxLagFor,
+  tempoCandidates,
+} from './tempo-levels.js';
 
 /** Result of {@link estimateTempo}. */
 export interface TempoResult {
@@ -18,21 +25,16 @@ export interface TempoResult {
 /** Arguments of {@link estimateTempo}. */
 export interface EstimateTempoArgs {
   audio: AudioInput;
-  /** Default 60. */
+  /** Default 50. */
   minBpm?: number;
-  /** Default 200. */
+  /** Default 220. */
   maxBpm?: number;
 }
 
-/** Centre of the log-normal tempo preference (BPM); listeners favour beats near 100-120 BPM. */
-const PRIOR_CENTER_BPM = 115;
-/** Width of the tempo preference in octaves (one standard deviation). */
-const PRIOR_WIDTH_OCTAVES = 1;
-
-/** Weight of the off-grid lags subtracted from the on-grid lags. */
-const OFFBEAT_PENALTY = 0.3;
-
-/** Autocorrelation of `x` for lags 0..maxLag into `out` (caller-owned, length maxLag + 1). */
+/**
+ * Onset autocorrelation of `values` at lags 0..maxLag into `out` (caller-owned, length
+ * maxLag + 1), each lag's sum divided by its number of products.
+ */
 export function autocorrelate(out: Float64Array, x: Float32Array, maxLag: number): void {
   const n = x.length;
   for (let lag = 0; lag <= maxLag; lag++) {
@@ -42,53 +44,41 @@ export function autocorrelate(out: Float64Array, x: Float32Array, maxLag: number
   }
 }
 
-const at = (acf: Float64Array, lag: number) => {
-  const i = Math.floor(lag);
-  const f = lag - i;
-  if (i + 1 >= acf.length) return 0;
-  return acf[i]! * (1 - f) + acf[i + 1]! * f;
-};
-
 /**
- * Scores every tempo from minBpm to maxBpm in 0.05 BPM steps by beat-grid contrast on the onset
- * autocorrelation: the mean at lags P, 2P, 3P, 4P minus the larger of the means at the half-period
- * off-beat lags (P/2, 3P/2, ...) and at the third-period lags (P/3 or 2P/3, ...). A metrical level
- * two or three times too slow has strong off-grid lags (the real beats), and a level too fast has
- * weak on-grid lags, so the contrast peaks at the beat itself.
+ * The felt beat of an onset envelope: candidate periods from the beat-grid salience
+ * ({@link tempoCandidates}), the one with the highest score under `weights` chosen
+ * ({@link LEVEL_WEIGHTS}). Confidence is the chosen candidate's salience over the zero-lag
+ * autocorrelation.
  */
-function bestTempo(
+export function decideTempo(
   values: Float32Array,
+  low: Float32Array,
+  mid: Float32Array,
   frameRate: number,
   minBpm: number,
   maxBpm: number,
+  weights: readonly number[] = LEVEL_WEIGHTS,
 ): { bpm: number; confidence: number } {
-  const maxLag = Math.ceil((4 * 60 * frameRate) / minBpm) + 2;
-  const acf = new Float64Array(maxLag + 1);
-  autocorrelate(acf, values, Math.min(maxLag, values.length - 1));
+  const maxLag = Math.min(maxLagFor(frameRate, minBpm), values.length - 1);
+  const acf = new Float64Array(maxLagFor(frameRate, minBpm) + 1);
+  autocorrelate(acf, values, maxLag);
+  const backbeat = new Float64Array(Math.ceil((60 * frameRate) / minBpm) + 2);
+  crossCorrelate(backbeat, low, mid, Math.min(backbeat.length - 1, values.length - 1));
   const zero = acf[0]! || 1;
-  let best = minBpm;
+  const candidates = tempoCandidates(acf, frameRate, minBpm, maxBpm, backbeat);
+  let best = candidates[0];
   let bestScore = Number.NEGATIVE_INFINITY;
-  for (let bpm = minBpm; bpm <= maxBpm + 1e-9; bpm += 0.05) {
-    const p = (60 * frameRate) / bpm;
-    let on = 0;
-    let half = 0;
-    let third = 0;
-    for (let k = 1; k <= 4; k++) {
-      on += at(acf, k * p);
-      half += at(acf, (k - 0.5) * p);
-      third += Math.max(at(acf, (k - 1 / 3) * p), at(acf, (k - 2 / 3) * p));
-    }
-    const contrast = (on - OFFBEAT_PENALTY * Math.max(half, third)) / 4;
-    const octaves = Math.log2(bpm / PRIOR_CENTER_BPM);
-    const score = contrast * Math.exp(-0.5 * (octaves / PRIOR_WIDTH_OCTAVES) ** 2);
+  for (const c of candidates) {
+    const score = candidateScore(c, weights);
     if (score > bestScore) {
       bestScore = score;
-      best = bpm;
+      best = c;
     }
   }
+  if (!best) return { bpm: minBpm, confidence: 0 };
   return {
-    bpm: Math.round(best * 100) / 100,
-    confidence: Math.max(0, Math.min(1, bestScore / zero)),
+    bpm: Math.round(best.bpm * 100) / 100,
+    confidence: Math.max(0, Math.min(1, best.salience / zero)),
   };
 }
 
@@ -98,8 +88,8 @@ function bestTempo(
  * Also estimates 10 s windows to flag material whose tempo varies.
  */
 export function estimateTempo(args: EstimateTempoArgs): TempoResult {
-  const minBpm = args.minBpm ?? 60;
-  const maxBpm = args.maxBpm ?? 200;
+  const minBpm = args.minBpm ?? 50;
+  const maxBpm = args.maxBpm ?? 220;
   if (!(minBpm > 0 && maxBpm > minBpm)) {
     throw new AnalysisError('invalid_argument', 'need 0 < minBpm < maxBpm');
   }
@@ -108,14 +98,21 @@ export function estimateTempo(args: EstimateTempoArgs): TempoResult {
   const mono = decimate(mixToMono(args.audio), factor);
   if (mono.length < rate * 2)
     throw new AnalysisError('too_short', 'tempo needs at least 2 s of audio');
-  const env = onsetEnvelope({ signal: mono, sampleRate: rate, frameSize: 1024, hop: 256 });
-  const global = bestTempo(env.values, env.frameRate, minBpm, maxBpm);
+  const env = onsetBands({ signal: mono, sampleRate: rate, frameSize: 1024, hop: 256 });
+  const global = decideTempo(env.values, env.low, env.mid, env.frameRate, minBpm, maxBpm);
   const segments: { start: number; bpm: number }[] = [];
   const win = Math.round(10 * env.frameRate);
   const step = Math.round(5 * env.frameRate);
   if (env.values.length >= 2 * win) {
     for (let s = 0; s + win <= env.values.length; s += step) {
-      const local = bestTempo(env.values.subarray(s, s + win), env.frameRate, minBpm, maxBpm);
+      const local = decideTempo(
+        env.values.subarray(s, s + win),
+        env.low.subarray(s, s + win),
+        env.mid.subarray(s, s + win),
+        env.frameRate,
+        minBpm,
+        maxBpm,
+      );
       segments.push({ start: s / env.frameRate, bpm: local.bpm });
     }
   }

@@ -1,0 +1,152 @@
+/**
+ * Fits the key decision's weights (KEY_WEIGHTS in packages/analysis/src/key.ts) on the tuning
+ * half of the wide corpus only: softmax regression over the 24 keys of each item, on the features
+ * of `keyFeatures` (template correlations, bass profile). Prints the weights, MIREX weighted score
+ * on the tuning half (training and 5-fold cross-validated) and the same for reference weightings.
+ *
+ *   pnpm --filter @vaultmark/benchmarks exec tsx --conditions=@vaultmark/source \
+ *     analysis/key-fit.ts [--l2 0.001] [--misses]
+ *
+ * Variants tried (see docs/analysis.md): KEY_BLOCK=seconds sets the chord blocks (default 0.5);
+ * KEY_EXTRA=shared adds the key-rotated z-scored profile and bass profile as 24 more features (a
+ * profile learnt from the data), KEY_EXTRA=split the same per mode (48), KEY_EXTRA=chords the 24
+ * rotated chord shares (a learnt chord-in-key distribution).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { hpcpProfile, keyName, mixToMono, readWav } from '@vaultmark/analysis';
+import { chordShares, KEY_WEIGHTS, keyFeatures } from '../../packages/analysis/src/key.js';
+import { analysisFactor, decimate } from '../../packages/analysis/src/spectral.js';
+import { generateWideCorpus } from './corpus-wide.js';
+import { foldOf } from './folds.js';
+import { type Key, keyScore } from './scoring.js';
+
+const argv = process.argv.slice(2);
+const l2At = argv.indexOf('--l2');
+const l2 = l2At >= 0 ? Number(argv[l2At + 1]) : 0.001;
+const root = new URL('../../', import.meta.url).pathname;
+const items = (
+  await generateWideCorpus({ dir: join(root, 'benchmarks/out/analysis-wide') })
+).filter((i) => i.split === 'tuning' && i.key);
+
+interface Case {
+  id: string;
+  truth: Key;
+  chroma: Float64Array;
+  bass: Float64Array;
+  /** Features of the 24 keys, index 2 * tonic + (minor ? 1 : 0). */
+  features: number[][];
+  target: number;
+}
+const cases: Case[] = items.map((item) => {
+  const audio = readWav(readFileSync(item.path));
+  const factor = analysisFactor(audio.sampleRate);
+  const mono = decimate(mixToMono(audio), factor);
+  const { chroma, bass, blocks } = hpcpProfile({
+    signal: mono,
+    sampleRate: audio.sampleRate / factor,
+    blockSeconds: Number(process.env.KEY_BLOCK ?? 0.5),
+  });
+  const features: number[][] = [];
+  const z = (x: Float64Array) => {
+    const m = x.reduce((a, b) => a + b, 0) / 12;
+    const sd = Math.sqrt(x.reduce((a, b) => a + (b - m) ** 2, 0) / 12) || 1;
+    return Array.from(x, (v) => (v - m) / sd);
+  };
+  const zc = z(chroma);
+  const chords = chordShares(blocks);
+  const zb = z(bass);
+  const extra = (t: number, minor: boolean) => {
+    if (!process.env.KEY_EXTRA) return [];
+    if (process.env.KEY_EXTRA === 'chords') {
+      const out: number[] = [];
+      for (let i = 0; i < 12; i++)
+        out.push(chords[2 * ((t + i) % 12)]!, chords[2 * ((t + i) % 12) + 1]!);
+      return out;
+    }
+    const rc = Array.from({ length: 12 }, (_, i) => zc[(t + i) % 12]!);
+    const rb = Array.from({ length: 12 }, (_, i) => zb[(t + i) % 12]!);
+    const zero = new Array(12).fill(0);
+    return process.env.KEY_EXTRA === 'shared'
+      ? [...rc, ...rb]
+      : minor
+        ? [...zero, ...rc, ...zero, ...rb]
+        : [...rc, ...zero, ...rb, ...zero];
+  };
+  for (let t = 0; t < 12; t++) {
+    features.push(
+      [...keyFeatures(chroma, bass, chords, t, 'major'), ...extra(t, false)],
+      [...keyFeatures(chroma, bass, chords, t, 'minor'), ...extra(t, true)],
+    );
+  }
+  const truth = item.key!;
+  return {
+    id: item.id,
+    truth,
+    chroma,
+    bass,
+    features,
+    target: 2 * truth.tonic + (truth.mode === 'minor' ? 1 : 0),
+  };
+});
+const dims = cases[0]!.features[0]!.length;
+
+function decide(c: Case, w: readonly number[]): Key {
+  let best = 0;
+  let bs = Number.NEGATIVE_INFINITY;
+  c.features.forEach((f, j) => {
+    const s = f.reduce((a, v, d) => a + v * (w[d] ?? 0), 0);
+    if (s > bs) {
+      bs = s;
+      best = j;
+    }
+  });
+  return { tonic: best >> 1, mode: best & 1 ? 'minor' : 'major' };
+}
+const score = (set: Case[], w: readonly number[]) =>
+  set.reduce((a, c) => a + keyScore(decide(c, w), c.truth), 0) / set.length;
+
+/** Softmax regression by full-batch gradient descent (deterministic, zero start). */
+function fit(set: Case[]): number[] {
+  const w = new Array<number>(dims).fill(0);
+  for (let it = 0; it < 4000; it++) {
+    const grad = new Array<number>(dims).fill(0);
+    for (const c of set) {
+      const s = c.features.map((f) => f.reduce((a, v, d) => a + v * w[d]!, 0));
+      const m = Math.max(...s);
+      const e = s.map((v) => Math.exp(v - m));
+      const z = e.reduce((a, b) => a + b, 0);
+      c.features.forEach((f, j) => {
+        const p = e[j]! / z - (j === c.target ? 1 : 0);
+        for (let d = 0; d < dims; d++) grad[d] = grad[d]! + p * f[d]!;
+      });
+    }
+    for (let d = 0; d < dims; d++) w[d] = w[d]! - 2 * (grad[d]! / set.length + l2 * w[d]!);
+  }
+  return w;
+}
+
+const folds = 5;
+let cv = 0;
+for (let f = 0; f < folds; f++) {
+  const test = cases.filter((c, i) => foldOf(c.id, i, folds) === f);
+  cv += score(test, fit(cases.filter((c, i) => foldOf(c.id, i, folds) !== f))) * test.length;
+}
+const w = fit(cases);
+const fmt = (xs: readonly number[]) => `[${xs.map((x) => x.toFixed(3)).join(', ')}]`;
+console.log(`tuning items with a key label: ${cases.length}`);
+console.log(`three-chord template alone: ${score(cases, [1]).toFixed(3)}`);
+console.log(`diatonic template alone: ${score(cases, [0, 1]).toFixed(3)}`);
+console.log(`current KEY_WEIGHTS ${fmt(KEY_WEIGHTS)}: ${score(cases, KEY_WEIGHTS).toFixed(3)}`);
+console.log(
+  `fitted ${fmt(w)}: training ${score(cases, w).toFixed(3)}, 5-fold CV ${(cv / cases.length).toFixed(3)}`,
+);
+if (argv.includes('--misses')) {
+  for (const c of cases) {
+    const k = decide(c, w);
+    if (k.tonic !== c.truth.tonic || k.mode !== c.truth.mode)
+      console.log(
+        `  ${c.id}: ${keyName(k.tonic, k.mode)} for ${keyName(c.truth.tonic, c.truth.mode)}`,
+      );
+  }
+}
