@@ -16,12 +16,18 @@ export function errorHandler(logger: Logger): Middleware {
       }
     } catch (error) {
       const status = statusFor(error);
-      const known = status < 500 || error instanceof HttpError;
+      // 503: a dependency (the database) is unreachable for now; a known state, worth a retry.
+      const unavailable = status === 503 && !(error instanceof HttpError);
+      const known = status < 500 || unavailable || error instanceof HttpError;
       const code = known ? codeOf(error, status) : 'internal_error';
       const message = known
         ? String((error as Error).message || code)
         : `internal error (request ${ctx.state.requestId})`;
       if (!known) logger.error({ err: error, requestId: ctx.state.requestId }, 'unhandled error');
+      if (unavailable) {
+        logger.warn({ err: error, requestId: ctx.state.requestId }, 'service unavailable');
+        ctx.set('Retry-After', '2');
+      }
       if (error instanceof HttpError) ctx.set(error.headers);
       // Domain throttles (share passwords, investigations per hour) say how long to wait.
       const retryAfter = (error as { retryAfterSeconds?: unknown } | null)?.retryAfterSeconds;
