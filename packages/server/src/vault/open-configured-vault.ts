@@ -15,6 +15,7 @@ import {
   type Vault,
 } from '@vaultmark/vault-core';
 import type { ServerConfig } from '../config.js';
+import { SpooledMailer } from '../mail/spooled-mailer.js';
 
 /** A vault opened from the server configuration, with the server's own derived secrets. */
 export interface ConfiguredVault {
@@ -72,7 +73,7 @@ function mailerFor(config: ServerConfig): Mailer {
   if (!config.smtpUrl) return new OutboxMailer(join(config.dataDir, 'outbox'), config.mailFrom);
   const url = new URL(config.smtpUrl);
   const secure = url.protocol === 'smtps:';
-  return new SmtpMailer({
+  const smtp = new SmtpMailer({
     host: url.hostname,
     port: Number(url.port || (secure ? 465 : 587)),
     secure,
@@ -80,4 +81,9 @@ function mailerFor(config: ServerConfig): Mailer {
     ...(url.password ? { pass: decodeURIComponent(url.password) } : {}),
     from: config.mailFrom,
   });
+  // Mail the SMTP server refuses (down, unreachable) waits in the data directory and is sent
+  // when it answers again, instead of being lost.
+  const spooled = new SpooledMailer(smtp, join(config.dataDir, 'mail-spool'));
+  spooled.start();
+  return spooled;
 }
