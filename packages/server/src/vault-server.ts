@@ -71,6 +71,10 @@ export interface VaultServer {
   close(graceMs?: number): Promise<void>;
 }
 
+/** Storage key of the readiness probe (well-formed, in the nil tenant, never written). */
+const READINESS_PROBE_KEY =
+  't/00000000-0000-0000-0000-000000000000/probe/00000000-0000-0000-0000-000000000000';
+
 /**
  * Composes the vault into the HTTP app: opens the vault from the configuration (PGlite, local
  * storage, local KEK and mail outbox under the data directory unless configured otherwise),
@@ -159,6 +163,10 @@ export async function createVaultServer(options: VaultServerOptions): Promise<Va
     readiness: {
       database: async () => {
         await vault.deps.db.knex.raw('select 1');
+      },
+      // A key no object has: the store answers "missing" when it is reachable and lets us in.
+      storage: async () => {
+        await vault.deps.storage.exists(READINESS_PROBE_KEY);
       },
     },
     ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
