@@ -15,15 +15,21 @@ export function errorHandler(logger: Logger): Middleware {
         throw new HttpError(404, 'not_found', 'no such resource');
       }
     } catch (error) {
-      const status = statusFor(error);
+      // ENOSPC: the data directory's disk (upload spools, local blobs) is full.
+      const full = (error as { code?: unknown } | null)?.code === 'ENOSPC';
+      const status = full ? 507 : statusFor(error);
       // 503: a dependency (the database) is unreachable for now; a known state, worth a retry.
       const unavailable = status === 503 && !(error instanceof HttpError);
       const known = status < 500 || unavailable || error instanceof HttpError;
-      const code = known ? codeOf(error, status) : 'internal_error';
-      const message = known
-        ? String((error as Error).message || code)
-        : `internal error (request ${ctx.state.requestId})`;
-      if (!known) logger.error({ err: error, requestId: ctx.state.requestId }, 'unhandled error');
+      const code = full ? 'storage_full' : known ? codeOf(error, status) : 'internal_error';
+      const message = full
+        ? 'the server has no space left to store this'
+        : known
+          ? String((error as Error).message || code)
+          : `internal error (request ${ctx.state.requestId})`;
+      if (full) logger.error({ err: error, requestId: ctx.state.requestId }, 'disk full');
+      if (!known && !full)
+        logger.error({ err: error, requestId: ctx.state.requestId }, 'unhandled error');
       if (unavailable) {
         logger.warn({ err: error, requestId: ctx.state.requestId }, 'service unavailable');
         ctx.set('Retry-After', '2');

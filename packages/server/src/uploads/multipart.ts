@@ -143,6 +143,15 @@ async function spool(
     file.on('finish', resolve);
     file.on('error', reject);
   });
+  // A failed write (ENOSPC: the disk is full) is thrown once the form is read to its end: the
+  // parser finishes only when the file part is consumed, and a drain that never comes would hang.
+  let failed = false;
+  const settled = written.then(
+    () => {},
+    () => {
+      failed = true;
+    },
+  );
   let size = 0;
   let head = Buffer.alloc(0);
   let tooLarge = false;
@@ -153,9 +162,13 @@ async function spool(
     size += chunk.length;
     if (head.length < 16) head = Buffer.concat([head, chunk.subarray(0, 16 - head.length)]);
     hash.update(chunk);
-    if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+    if (failed) continue;
+    if (!out.write(chunk)) {
+      await Promise.race([new Promise<void>((resolve) => out.once('drain', resolve)), settled]);
+    }
   }
-  out.end();
+  if (failed) out.destroy();
+  else out.end();
   await written;
   if (tooLarge || stream.truncated) {
     throw new HttpError(413, 'payload_too_large', `files are limited to ${maxBytes} bytes`);
