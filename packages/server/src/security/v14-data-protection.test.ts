@@ -173,31 +173,35 @@ describe.each(engines)('V14 data protection on %s', (engine) => {
   });
 });
 
-// The lock guards the embedded database only: one run, whatever the engines.
+// The lock guards the embedded database only: one run, whatever the engines. The cases share one
+// data directory (a restart reopens its database quickly), each leaving a different kind of owner
+// in the lock file.
 describe('V14 the data-directory lock (embedded database)', () => {
-  it('is taken over from a dead owner that left its pid behind', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vaultmark-lock-'));
-    writeFileSync(join(dir, 'vaultmark.pid'), '999999999\n');
+  const dir = mkdtempSync(join(tmpdir(), 'vaultmark-lock-'));
+  const lockFile = join(dir, 'vaultmark.pid');
+  const startAndStop = async () => {
     const server = await startTestServer('pglite', { dataDir: dir, worker: false });
     await server.stop();
-    rmSync(dir, { recursive: true, force: true });
+  };
+  beforeAll(startAndStop);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is taken over from a dead owner that left its pid behind', async () => {
+    writeFileSync(lockFile, '999999999\n');
+    await startAndStop();
   });
 
   it('is taken over when the pid in it now belongs to another process', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vaultmark-lock-'));
     const other = spawn('sleep', ['60'], { stdio: 'ignore' });
     try {
-      writeFileSync(join(dir, 'vaultmark.pid'), `${other.pid}\n`);
-      const server = await startTestServer('pglite', { dataDir: dir, worker: false });
-      await server.stop();
+      writeFileSync(lockFile, `${other.pid}\n`);
+      await startAndStop();
     } finally {
       other.kill('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
     }
   });
 
   it('is taken over when the pid in it is a zombie', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vaultmark-lock-'));
     // `sh` starts a short-lived child, then becomes `sleep`, which never reaps it.
     const parent = spawn('sh', ['-c', 'sleep 0.1 & echo $!; exec sleep 60'], {
       stdio: ['ignore', 'pipe', 'ignore'],
@@ -207,17 +211,15 @@ describe('V14 the data-directory lock (embedded database)', () => {
         parent.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim())),
       );
       await new Promise((resolve) => setTimeout(resolve, 300));
-      writeFileSync(join(dir, 'vaultmark.pid'), `${zombie}\n`);
-      const server = await startTestServer('pglite', { dataDir: dir, worker: false });
-      await server.stop();
+      writeFileSync(lockFile, `${zombie}\n`);
+      await startAndStop();
     } finally {
       parent.kill('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
     }
   });
 
   it('still refuses a second server while the owner is alive', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vaultmark-lock-'));
+    rmSync(lockFile, { force: true });
     const first = await startTestServer('pglite', { dataDir: dir, worker: false });
     try {
       await expect(startTestServer('pglite', { dataDir: dir, worker: false })).rejects.toThrow(
@@ -225,7 +227,6 @@ describe('V14 the data-directory lock (embedded database)', () => {
       );
     } finally {
       await first.stop();
-      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
