@@ -22,8 +22,18 @@ export const registerMigrate: RegisterCommand = (program: Command, ctx) => {
         cwd: ctx.io.cwd,
       });
       const where = config.databaseUrl ? 'PostgreSQL' : `embedded, data in ${config.dataDir}`;
+      let told = false;
       const report = await migrateDatabase(config, {
         apply: !options.status,
+        onUnreachable: (error) => {
+          if (told) return;
+          told = true;
+          const reason = error instanceof Error ? error.message : String(error);
+          println(
+            ctx.io.stderr,
+            `vaultmark: waiting for PostgreSQL to accept connections (${reason})`,
+          );
+        },
         onWait: (pid) =>
           println(
             ctx.io.stderr,

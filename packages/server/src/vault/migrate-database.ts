@@ -33,6 +33,8 @@ export async function migrateDatabase(
     apply: boolean;
     /** Called when another process is migrating and this one waits (its backend pid). */
     onWait?: (holderPid: number | undefined) => void;
+    /** Called at each failed attempt to reach PostgreSQL while waiting for it to come up. */
+    onUnreachable?: (error: unknown) => void;
   },
 ): Promise<MigrationReport> {
   const unlock = config.databaseUrl ? () => {} : lockDataDir(config.dataDir);
@@ -42,7 +44,10 @@ export async function migrateDatabase(
       : await openDatabase({ dataDir: join(config.dataDir, 'db') });
     try {
       const run = options.apply
-        ? await migrate(db, options.onWait ? { onWait: options.onWait } : {})
+        ? await migrate(db, {
+            ...(options.onWait ? { onWait: options.onWait } : {}),
+            ...(options.onUnreachable ? { onUnreachable: options.onUnreachable } : {}),
+          })
         : undefined;
       return { engine: db.engine, ...(run ? { run } : {}), status: await migrationStatus(db) };
     } finally {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { connect, createServer, type Server } from 'node:net';
 import type { Knex } from 'knex';
 import { afterAll, describe, expect, it } from 'vitest';
 import { testDatabase } from '../../test/database.js';
@@ -130,6 +131,65 @@ describe.skipIf(!url)('migrate on PostgreSQL', () => {
     } finally {
       await held.rollback();
     }
+  });
+});
+
+describe.skipIf(!url)('migrate while PostgreSQL is not up yet', () => {
+  /** A TCP relay to the test server on a port of its own: "PostgreSQL" is up while it listens. */
+  async function relay(port = 0): Promise<{ server: Server; port: number }> {
+    const target = new URL(url as string);
+    const server = createServer((client) => {
+      const upstream = connect(Number(target.port || 5432), target.hostname);
+      client.pipe(upstream).pipe(client);
+      client.on('error', () => upstream.destroy());
+      upstream.on('error', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    return { server, port: (server.address() as { port: number }).port };
+  }
+  const close = (server: Server) => new Promise((resolve) => server.close(resolve));
+
+  it('waits for the database to accept connections, then migrates', async () => {
+    const [seed] = await freshSchema(1);
+    const schema = (await seed!.knex.raw('SELECT current_schema() AS s')).rows[0].s as string;
+    // Take a free port and let it go: nothing listens there until the database "comes up".
+    const probe = await relay();
+    await close(probe.server);
+    const target = new URL(url as string);
+    target.host = `127.0.0.1:${probe.port}`;
+    const db = await openDatabase({ url: target.toString(), schema, poolMax: 2 });
+    opened.push(db);
+    let refused = 0;
+    let up: Server | undefined;
+    const run = migrate(db, {
+      onUnreachable: () => {
+        refused++;
+        if (refused === 2) void relay(probe.port).then((r) => (up = r.server));
+      },
+    });
+    try {
+      expect(await run).toEqual({ applied: known, unknown: [] });
+      expect(refused).toBeGreaterThanOrEqual(2);
+    } finally {
+      await db.knex.destroy();
+      if (up) await close(up);
+    }
+  });
+
+  it('fails at once when the database refuses the credentials', async () => {
+    const [seed] = await freshSchema(1);
+    const schema = (await seed!.knex.raw('SELECT current_schema() AS s')).rows[0].s as string;
+    const target = new URL(url as string);
+    target.password = 'not-the-password';
+    const db = await openDatabase({ url: target.toString(), schema, poolMax: 1 });
+    opened.push(db);
+    const started = Date.now();
+    let refused = 0;
+    await expect(migrate(db, { onUnreachable: () => refused++ })).rejects.toMatchObject({
+      code: '28P01',
+    });
+    expect(refused).toBe(0);
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 });
 

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { VaultError } from '../errors.js';
 import type { Database } from './database.js';
 import { migrationSource } from './migration-source.js';
+import { isConnectionLost } from './transactions.js';
 
 /** Table in which knex records applied migrations (one row per migration, with its batch). */
 const MIGRATIONS_TABLE = 'knex_migrations';
@@ -31,7 +32,22 @@ export interface MigrateOptions {
    * that process's PostgreSQL backend pid (when visible).
    */
   onWait?: (holderPid: number | undefined) => void;
+  /**
+   * Called at each failed attempt to reach PostgreSQL while start-up waits for it (a database
+   * started alongside the servers is not accepting connections yet).
+   */
+  onUnreachable?: (error: unknown) => void;
+  /** How long to wait for PostgreSQL to accept connections (default {@link CONNECT_WAIT_MS}). */
+  connectWaitMs?: number;
 }
+
+/**
+ * How long start-up waits for PostgreSQL to accept connections: docker-compose, systemd or
+ * Kubernetes may start the database and the servers together, and a database takes seconds to
+ * come up (or to finish a restart). Refused connections and "starting up" answers are retried;
+ * anything else (a wrong password, an unknown database) fails at once.
+ */
+export const CONNECT_WAIT_MS = 60_000;
 
 /**
  * Applies every pending migration, exactly once however many processes start at the same time.
@@ -85,7 +101,7 @@ async function withMigrationLock<T>(
     acquireRawConnection(): Promise<RawConnection>;
     destroyRawConnection(connection: RawConnection): Promise<void>;
   };
-  const connection = await client.acquireRawConnection();
+  const connection = await connectPatiently(() => client.acquireRawConnection(), options);
   const key = `${MIGRATION_LOCK_CLASS}, hashtext(coalesce(current_schema(), ''))`;
   try {
     const tried = await connection.query(`SELECT pg_try_advisory_lock(${key}) AS ok`);
@@ -107,6 +123,19 @@ async function withMigrationLock<T>(
     }
   } finally {
     await client.destroyRawConnection(connection).catch(() => {});
+  }
+}
+
+async function connectPatiently<C>(connect: () => Promise<C>, options: MigrateOptions): Promise<C> {
+  const deadline = Date.now() + (options.connectWaitMs ?? CONNECT_WAIT_MS);
+  for (let delay = 250; ; delay = Math.min(delay * 2, 2000)) {
+    try {
+      return await connect();
+    } catch (error) {
+      if (!isConnectionLost(error) || Date.now() + delay > deadline) throw error;
+      options.onUnreachable?.(error);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
   }
 }
 
