@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Database, LocalKek, migrationStatus, openDatabase } from '@vaultmark/vault-core';
+import { type Database, migrationStatus, openDatabase } from '@vaultmark/vault-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type CliProcess, killHard, schemaUrl, startCli } from '../../test/cli-process.js';
 import { Browserless, postgresSchema } from '../../test/vault-server.js';
@@ -45,8 +45,7 @@ describe.skipIf(!url)('concurrent start-up on PostgreSQL', () => {
       DATABASE_URL: schemaUrl(pg.url, pg.schema),
       VAULTMARK_KEK_FILE: join(dir, 'kek.key'),
     };
-    // The key file is provisioned before the rollout, as the operations guide asks.
-    LocalKek.fromFile(env.VAULTMARK_KEK_FILE);
+    // The key file is not there yet: the four processes create it at once and must agree on it.
     const start = (name: string, args: string[]) => {
       const p = startCli([...args, '--data', join(dir, name)], env);
       processes.push(p);
@@ -67,9 +66,17 @@ describe.skipIf(!url)('concurrent start-up on PostgreSQL', () => {
     const record = await applied(admin);
     expect(record.names[0]).toBe('0001-core');
     expect(record.batches).toEqual([1]);
-    // And the deployment works across the servers.
+    // And the deployment works across the servers: one key, so a session and CSRF token made by
+    // one server are good on the other.
     const client = new Browserless(urls[0]!, join(dir, 'one', 'outbox'));
     expect((await client.register('start@example.com', 'Start')).status).toBe(201);
+    const onTwo = new Browserless(urls[1]!);
+    onTwo.cookies = new Map(client.cookies);
+    onTwo.csrf = client.csrf;
+    const token = await onTwo.json('POST', '/api/auth/tokens', {
+      password: 'correct horse battery',
+    });
+    expect(token.status, JSON.stringify(token.body)).toBe(201);
 
     for (const p of [one, two, worker]) p.child.kill('SIGTERM');
     const exits = await Promise.all([one, two, worker].map((p) => p.exited));

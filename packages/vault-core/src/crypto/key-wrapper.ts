@@ -1,5 +1,13 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { IntegrityError } from '../errors.js';
 
@@ -48,8 +56,8 @@ export class LocalKek implements KeyWrapper {
   /** Loads the KEK file at `path`, creating it (mode 0600, 32 random bytes, hex) if absent. */
   static fromFile(path: string): LocalKek {
     if (!existsSync(path)) {
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      createOnce(path, `${randomBytes(32).toString('hex')}\n`);
     }
     chmodSync(path, 0o600);
     const hex = readFileSync(path, 'utf8').trim();
@@ -91,5 +99,25 @@ export class LocalKek implements KeyWrapper {
     } catch {
       throw new IntegrityError('cannot unwrap data key');
     }
+  }
+}
+
+/**
+ * Creates `path` with `content` (mode 0600) unless it exists, atomically: the complete file is
+ * written under a temporary name and hard-linked into place, which fails if another process (a
+ * server started at the same moment on a shared volume) created it first; that one is then used.
+ * No reader ever sees a half-written key, and two processes never end up with different keys.
+ */
+function createOnce(path: string, content: string): void {
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  writeFileSync(tmp, content, { mode: 0o600, flag: 'wx' });
+  try {
+    linkSync(tmp, path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // A file system without hard links: exclusive creation, the next best thing.
+    if (code !== 'EEXIST') writeFileSync(path, content, { mode: 0o600, flag: 'wx' });
+  } finally {
+    rmSync(tmp, { force: true });
   }
 }
