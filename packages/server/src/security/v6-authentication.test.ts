@@ -369,6 +369,21 @@ describe.each(engines)('V6 authentication on %s', (engine) => {
       expectError(again, [401, 409]);
     });
 
+    it('a sign-up of a taken address cannot be finished by guessing a code', async () => {
+      const taken = await account('taken-guess');
+      const browser = fresh();
+      await browser.send('POST', '/api/auth/register', {
+        body: { email: taken.email, password: 'a long enough password', displayName: 'Mallory' },
+      });
+      for (const code of ['000000', '123456', '111111', '999999', '424242', '654321']) {
+        const answer = await browser.send('POST', '/api/auth/register/verify', { body: { code } });
+        expectError(answer, [401, 429]);
+        expect(startedSession(answer)).toBe(false);
+      }
+      // The owner's account is untouched: their password still signs in.
+      expect((await signIn(fresh().withEmail(taken))).status).toBe(200);
+    });
+
     it.each([
       ['a short password', 'short'],
       ['a password over 4 KiB', 'p'.repeat(5000)],

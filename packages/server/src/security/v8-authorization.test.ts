@@ -20,6 +20,7 @@ import {
   sampleRequestBody,
   signUp,
   uniqueEmail,
+  uploadTrack,
   type World,
 } from '../../test/adversary.js';
 import { engines } from '../../test/vault-server.js';
@@ -178,6 +179,8 @@ describe.each(engines)('V8 authorization on %s', (engine) => {
     let owner: Agent;
     let member: Agent;
     let studio: string;
+    /** The studio's things, made by its owner: what admin-only routes act on. */
+    const things = { trackId: '', folderId: '', guestTokenId: '' };
     beforeAll(async () => {
       owner = await w.newcomer('studio-owner');
       member = await w.newcomer('studio-member');
@@ -186,6 +189,19 @@ describe.each(engines)('V8 authorization on %s', (engine) => {
       owner.organization = studio;
       await join(owner, member, 'member');
       member.organization = studio;
+      things.trackId = await uploadTrack(owner, 'Studio Take', 12);
+      things.folderId = (
+        await owner.send('POST', '/api/folders', { body: { name: 'Studio' } })
+      ).body.id;
+      things.guestTokenId = (
+        await owner.send('POST', '/api/guest-tokens', {
+          body: {
+            label: 'studio guest',
+            trackId: things.trackId,
+            expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+          },
+        })
+      ).body.guestToken.id;
     });
 
     /** Invites (or adds) `who` and has them accept when the server uses invitations. */
@@ -205,6 +221,16 @@ describe.each(engines)('V8 authorization on %s', (engine) => {
       expect(orgs.body.items.map((o: { id: string }) => o.id)).toContain(admin.organization);
     }
 
+    /** Placeholders `{trackId}`, `{folderId}`, `{guestTokenId}` become the studio's things. */
+    const fill = <T>(value: T): T =>
+      JSON.parse(
+        JSON.stringify(value)
+          .replace(
+            /\{(trackId|folderId|guestTokenId)\}/g,
+            (_m, key: keyof typeof things) => things[key],
+          )
+          .replace('{tomorrow}', new Date(Date.now() + 86_400_000).toISOString()),
+      );
     const adminOnly: [string, string, unknown?][] = [
       ['PUT', '/api/organization/members', { email: 'someone@example.com', role: 'member' }],
       ['PUT', '/api/share-settings', { defaultExpiryDays: 1, maxExpiryDays: 2 }],
@@ -215,10 +241,33 @@ describe.each(engines)('V8 authorization on %s', (engine) => {
       ['PUT', '/api/organization/retention', { accessLogDays: 1, trackDays: null }],
       ['POST', '/api/organization/export', { passphrase: 'a long export passphrase' }],
       ['POST', '/api/organization/delete'],
+      ['GET', '/api/organization/invitations'],
+      ['DELETE', '/api/folders/{folderId}'],
+      ['DELETE', '/api/guest-tokens/{guestTokenId}'],
+      [
+        'POST',
+        '/api/guest-tokens',
+        { label: 'member guest', trackId: '{trackId}', expiresAt: '{tomorrow}' },
+      ],
     ];
     it.each(adminOnly)('a member is refused %s %s', async (method, path, body) => {
-      const answer = await member.send(method, path, body === undefined ? {} : { body });
+      const answer = await member.send(
+        method,
+        fill(path),
+        body === undefined ? {} : { body: fill(body) },
+      );
       expectError(answer, [403, 404]);
+    });
+
+    it("the admin-only refusals changed none of the studio's things", async () => {
+      const folders = await owner.send('GET', '/api/folders');
+      expect(folders.body.items.map((f: { id: string }) => f.id)).toContain(things.folderId);
+      const guests = await owner.send('GET', '/api/guest-tokens');
+      expect(guests.body.items).toHaveLength(1);
+      expect(guests.body.items[0].revokedAt).toBeNull();
+      const orgs = await owner.send('GET', '/api/organizations');
+      const here = orgs.body.items.find((o: { id: string }) => o.id === studio);
+      expect(here.deleteAfter).toBeNull();
     });
 
     it('a member cannot promote themselves', async () => {
