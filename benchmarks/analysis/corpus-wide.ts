@@ -37,7 +37,7 @@ import { inForce, readMidiMeta } from './midi-read.js';
 const run = promisify(execFile);
 
 export type Source = 'mma' | 'gen' | 'game';
-export type Split = 'tuning' | 'heldout';
+export type Split = 'tuning' | 'heldout' | 'fresh';
 
 export interface WideItem {
   id: string;
@@ -324,12 +324,18 @@ export interface WideOptions {
   gen?: number;
   /** Parallel renders (default 2). */
   width?: number;
+  /**
+   * A second held-out set, all of split `fresh`: MMA and generator songs drawn with other seeds
+   * (ids `mmaf-`, `genf-`), for scoring once a method changed after the first held-out score.
+   */
+  fresh?: boolean;
 }
 
 /** Renders (once; later runs reuse the files) and labels the wide corpus. */
 export async function generateWideCorpus(options: WideOptions): Promise<WideItem[]> {
   const { dir } = options;
   mkdirSync(dir, { recursive: true });
+  const fresh = options.fresh ?? false;
   const items: WideItem[] = [];
   const jobs: (() => Promise<void>)[] = [];
   const add = (
@@ -338,7 +344,13 @@ export async function generateWideCorpus(options: WideOptions): Promise<WideItem
   ) => {
     const renderer = rendererOf(item.id);
     const path = join(dir, `${item.id}.wav`);
-    items.push({ ...item, split: splitOf(item.id), renderer, path, seconds: SECONDS });
+    items.push({
+      ...item,
+      split: fresh ? 'fresh' : splitOf(item.id),
+      renderer,
+      path,
+      seconds: SECONDS,
+    });
     if (!existsSync(path)) {
       jobs.push(async () => {
         await make(`${path}.tmp.wav`, renderer);
@@ -348,16 +360,17 @@ export async function generateWideCorpus(options: WideOptions): Promise<WideItem
   };
 
   // MMA: groove i % 40, tempo, tonic and mode drawn from a fixed generator.
-  const r = rng(1709);
+  const f = fresh ? 'f' : '';
+  const r = rng(fresh ? 2718 : 1709);
   const modes: Mode[] = ['major', 'minor', 'major', 'minor', 'dorian', 'mixolydian'];
-  for (let i = 0; i < (options.mma ?? 180); i++) {
+  for (let i = 0; i < (options.mma ?? (fresh ? 120 : 180)); i++) {
     const groove = GROOVES[i % GROOVES.length]!;
     const bpm = Math.round(groove.min + r() * (groove.max - groove.min));
     const tonic = Math.floor(r() * 12);
     const mode = modes[Math.floor(r() * modes.length)]!;
     const chart = mmaChart(groove, bpm, tonic, mode, r);
     const label = mode === 'dorian' ? 'minor' : mode === 'mixolydian' ? 'major' : mode;
-    const id = `mma-${String(i).padStart(3, '0')}-${groove.name.toLowerCase()}-${bpm}-${NOTE[tonic]}${mode.slice(0, 3)}`;
+    const id = `mma${f}-${String(i).padStart(3, '0')}-${groove.name.toLowerCase()}-${bpm}-${NOTE[tonic]}${mode.slice(0, 3)}`;
     add(
       {
         id,
@@ -377,23 +390,23 @@ export async function generateWideCorpus(options: WideOptions): Promise<WideItem
   }
 
   // The project's generator, hashed seeds so every progression and drum style occurs.
-  const g = rng(4242);
-  for (let i = 0; i < (options.gen ?? 90); i++) {
+  const g = rng(fresh ? 3141 : 4242);
+  for (let i = 0; i < (options.gen ?? (fresh ? 60 : 90)); i++) {
     const bpm = Math.round(56 + g() * 152);
     const tonic = Math.floor(g() * 12);
     const mode = g() < 0.5 ? 'major' : 'minor';
-    const id = `gen-${String(i).padStart(3, '0')}-${bpm}-${NOTE[tonic]}${mode.slice(0, 3)}`;
+    const id = `gen${f}-${String(i).padStart(3, '0')}-${bpm}-${NOTE[tonic]}${mode.slice(0, 3)}`;
     add({ id, source: 'gen', bpm, meter: '4/4', key: { tonic, mode } }, async (path, renderer) => {
       const bars = Math.ceil(((SECONDS + 4) * bpm) / 240);
       const mid = join(dir, `${id}.mid`);
-      writeFileSync(mid, midiSong(bpm, tonic, mode, bars, mix32(4242000 + i)));
+      writeFileSync(mid, midiSong(bpm, tonic, mode, bars, mix32((fresh ? 3141000 : 4242000) + i)));
       await render(mid, path, renderer);
     });
   }
 
   // Game soundtracks: excerpts whose tempo map holds over the excerpt.
   const gameDirs = ['/usr/share/games/openttd/baseset/openmsx', '/usr/share/planetblupi/music'];
-  for (const gameDir of gameDirs) {
+  for (const gameDir of fresh ? [] : gameDirs) {
     if (!existsSync(gameDir)) continue;
     for (const file of readdirSync(gameDir)
       .filter((f) => f.endsWith('.mid'))

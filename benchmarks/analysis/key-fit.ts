@@ -5,7 +5,7 @@
  * on the tuning half (training and 5-fold cross-validated) and the same for reference weightings.
  *
  *   pnpm --filter @vaultmark/benchmarks exec tsx --conditions=@vaultmark/source \
- *     analysis/key-fit.ts [--l2 0.001] [--misses]
+ *     analysis/key-fit.ts [--l2 0.0001] [--misses]
  *
  * Variants tried (see docs/analysis.md): KEY_BLOCK=seconds sets the chord blocks (default 0.5);
  * KEY_EXTRA=shared adds the key-rotated z-scored profile and bass profile as 24 more features (a
@@ -23,7 +23,7 @@ import { type Key, keyScore } from './scoring.js';
 
 const argv = process.argv.slice(2);
 const l2At = argv.indexOf('--l2');
-const l2 = l2At >= 0 ? Number(argv[l2At + 1]) : 0.001;
+const l2 = l2At >= 0 ? Number(argv[l2At + 1]) : 0.0001;
 const root = new URL('../../', import.meta.url).pathname;
 const items = (
   await generateWideCorpus({ dir: join(root, 'benchmarks/out/analysis-wide') })

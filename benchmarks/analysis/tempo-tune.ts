@@ -6,7 +6,7 @@
  * cross-validated Acc1 on the tuning half, and the same for reference weightings.
  *
  *   pnpm --filter @vaultmark/benchmarks exec tsx --conditions=@vaultmark/source \
- *     analysis/tempo-tune.ts [--min 50] [--max 220] [--l2 0.01]
+ *     analysis/tempo-tune.ts [--min 50] [--max 220] [--l2 0.0003]
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,7 +33,7 @@ const opt = (name: string, def: number) => {
 };
 const minBpm = opt('--min', 50);
 const maxBpm = opt('--max', 220);
-const l2 = opt('--l2', 0.01);
+const l2 = opt('--l2', 0.0003);
 const root = new URL('../../', import.meta.url).pathname;
 const items = (
   await generateWideCorpus({ dir: join(root, 'benchmarks/out/analysis-wide') })
@@ -139,5 +139,11 @@ if (argv.includes('--misses')) {
       console.log(
         `  ${c.id}: ${got.toFixed(1)} (candidates ${c.candidates.map((k) => k.bpm.toFixed(0)).join(' ')})`,
       );
+    if (!c.ok(got) && argv.includes('--features')) {
+      for (const k of c.candidates.slice(0, 3))
+        console.log(
+          `    ${k.bpm.toFixed(1)} ${fmt(k.features)} score ${candidateScore(k, w).toFixed(2)}`,
+        );
+    }
   }
 }

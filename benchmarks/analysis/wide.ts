@@ -8,7 +8,8 @@
  *   pnpm bench:analysis:wide [--split tuning|heldout] [--reuse-python] [--no-docs]
  *
  * `--split tuning` scores the tuning half only: use it while choosing parameters. The held-out
- * half is scored by the full run, once the method is fixed. `--reuse-python` takes Essentia's
+ * half, and the `fresh` set (a second held-out set drawn with other seeds, see corpus-wide.ts),
+ * are scored by the full run, once the method is fixed. `--reuse-python` takes Essentia's
  * results from the last run (they do not change when our estimators do).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -42,7 +43,10 @@ function tool(cmd: string, a: string[]): string {
 }
 
 const t0 = performance.now();
-let items = await generateWideCorpus({ dir });
+let items = [
+  ...(await generateWideCorpus({ dir })),
+  ...(await generateWideCorpus({ dir, fresh: true })),
+];
 console.error(`corpus: ${items.length} items in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 if (onlySplit) items = items.filter((i) => i.split === onlySplit);
 
@@ -207,7 +211,7 @@ function keyClass(est: Key, truth: Key): string {
 const f3 = (x: number | undefined) => (x === undefined ? 'n/a' : x.toFixed(3));
 const lines: string[] = [];
 const sources = ['mma', 'gen', 'game'] as const;
-const splits = onlySplit ? [onlySplit] : ['tuning', 'heldout'];
+const splits = onlySplit ? [onlySplit] : ['tuning', 'heldout', 'fresh'];
 lines.push(
   `Wide corpus: ${items.length} items of 30 s (${splits.join(' + ')}), sha256 \`${corpusDigest(items).slice(0, 16)}\` over ids and audio, rendered by \`benchmarks/analysis/corpus-wide.ts\` from Debian packages \`${WIDE_PACKAGES}\`. Sources: ${sources.map((s) => `${s} ${items.filter((i) => i.source === s).length}`).join(', ')}; tempo-labelled ${items.filter((i) => i.bpm !== undefined).length}, key-labelled ${items.filter((i) => i.key).length}.`,
 );

@@ -17,6 +17,33 @@ const argmax = (x: ArrayLike<number>) => {
 };
 
 describe('hpcpProfile', () => {
+  it('gathers the bass band apart: A1 and E2 below a C major chord', () => {
+    // A1 = 55 Hz and E2 = 82.4 Hz alternate under a sustained C4-E4-G4 (pure sines).
+    const bass = [sine(55, 2), sine(82.41, 2)];
+    const signal = new Float32Array(4 * RATE);
+    signal.set(bass[0]!, 0);
+    signal.set(bass[1]!, 2 * RATE);
+    for (const hz of [261.63, 329.63, 392])
+      sine(hz, 4).forEach((v, i) => {
+        signal[i] = signal[i]! + 0.5 * v;
+      });
+    const { bass: profile, chroma } = hpcpProfile({ signal, sampleRate: RATE });
+    expect(profile[9]! + profile[4]!).toBeGreaterThan(0.9);
+    expect(Math.abs(profile[9]! - profile[4]!)).toBeLessThan(0.2);
+    // Below 100 Hz, the main profile does not see them.
+    expect(chroma[9]).toBeLessThan(0.05);
+  });
+
+  it('returns one profile per block when asked', () => {
+    const signal = new Float32Array(4 * RATE);
+    signal.set(sine(440, 2), 0);
+    signal.set(sine(392, 2), 2 * RATE);
+    const { blocks } = hpcpProfile({ signal, sampleRate: RATE, blockSeconds: 1, harmonics: 1 });
+    expect(blocks.length).toBeGreaterThanOrEqual(4);
+    expect(argmax(blocks[0]!)).toBe(9);
+    expect(argmax(blocks[blocks.length - 2]!)).toBe(7);
+  });
+
   it('puts a 440 Hz sine on A with zero tuning offset', () => {
     // harmonics: 1, since a lone sine is also a candidate 3rd harmonic of D (f/3).
     const signal = sine(440, 3);

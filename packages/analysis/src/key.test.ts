@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chordProgression, noteSequence } from '../test/synth.js';
-import { camelotOf, estimateKey, keyName } from './key.js';
+import { camelotOf, chordShares, estimateKey, keyName } from './key.js';
 
 describe('estimateKey', () => {
   for (const [tonic, mode] of [
@@ -101,6 +101,23 @@ describe('estimateKey', () => {
     const cadence = [triad(55, 4), triad(60, 4), triad(62, 4), triad(55, 4)];
     expect(estimate([...cadence, ...cadence], -45, 'hpcp')).toBe('G major');
     expect(estimate([...cadence, ...cadence], -45, 'chroma')).toBe('G major');
+  });
+
+  it('counts each block for its best-matching triad', () => {
+    const block = (pcs: number[]) => {
+      const b = new Array(12).fill(0.01);
+      for (const pc of pcs) b[pc] = 1;
+      return b;
+    };
+    // Three blocks of C major (C E G), one of A minor (A C E).
+    const shares = chordShares([
+      block([0, 4, 7]),
+      block([0, 4, 7]),
+      block([9, 0, 4]),
+      block([0, 4, 7]),
+    ]);
+    expect(shares[0]).toBeCloseTo(0.75, 1);
+    expect(shares[2 * 9 + 1]).toBeCloseTo(0.25, 1);
   });
 
   it('maps keys to the Camelot wheel', () => {

@@ -127,10 +127,11 @@ export function chordShares(blocks: readonly ArrayLike<number>[]): Float64Array 
 
 /**
  * Weights of {@link keyFeatures}, fitted by softmax regression over the 24 keys on the tuning
- * half of the wide benchmark corpus (benchmarks/analysis/key-fit.ts; see docs/analysis.md).
+ * half of the wide benchmark corpus (benchmarks/analysis/key-fit.ts, L2 weight 0.0001 chosen by
+ * groove-grouped cross-validation there; see docs/analysis.md).
  */
 export const KEY_WEIGHTS: readonly number[] = [
-  3.886, 4.936, 3.868, 2.152, -0.209, 0.692, 4.942, -3.046, 0.287,
+  3.217, 6.169, 8.698, 6.122, 2.153, 0.694, 4.805, -4.006, 0.097,
 ];
 
 /**

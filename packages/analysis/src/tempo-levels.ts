@@ -25,9 +25,10 @@ export const CANDIDATES = 10;
  * Weights of the candidate features, in the order of {@link candidateFeatures}: log salience
  * (relative to the best), log2 tempo / 120 and its square (a learnt log-normal tempo prior), and
  * the log salience ratios of the levels 2x, 1/2, 3x and 1/3 to the candidate. Fitted by
- * softmax regression on the tuning half (see docs/analysis.md).
+ * softmax regression on the tuning half, L2 weight 0.0003 chosen by groove-grouped
+ * cross-validation there (see docs/analysis.md).
  */
-export const LEVEL_WEIGHTS = [3.057, 1.743, -0.83, 0.49, 1.736, -0.012, -0.435, 1.865] as const;
+export const LEVEL_WEIGHTS = [7.611, 2.968, -1.072, 1.026, 7.252, 0.048, -1.345, 4.441] as const;
 
 /** Linear interpolation of `acf` at a fractional lag (0 past the end). */
 export function lagValue(acf: Float64Array, lag: number): number {

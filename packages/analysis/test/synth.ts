@@ -82,3 +82,43 @@ export function noteSequence(
   });
   return x;
 }
+
+/**
+ * A rock drum pattern from first principles: kick (a 60 Hz decaying sine) on beats 1 and 3,
+ * snare (decaying white noise with a 200 Hz body) on 2 and 4, closed hi-hat (short noise, first
+ * differenced so it sits high) on every eighth note. The beat is `bpm`; the hats run at twice
+ * that rate and the kick at half of it, so the levels around the beat are all present.
+ */
+export function drumPattern(bpm: number, seconds: number, sampleRate: number): Float32Array {
+  const x = new Float32Array(Math.round(seconds * sampleRate));
+  let seed = 12345;
+  const noise = () => {
+    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+    return seed / 2147483648 - 1;
+  };
+  const hit = (at: number, kind: 'kick' | 'snare' | 'hat') => {
+    const start = Math.round(at * sampleRate);
+    const len = Math.round((kind === 'hat' ? 0.04 : 0.2) * sampleRate);
+    let prev = 0;
+    for (let i = 0; i < len && start + i < x.length; i++) {
+      const t = i / sampleRate;
+      let v: number;
+      if (kind === 'kick') v = 0.9 * Math.sin(2 * Math.PI * 60 * t) * Math.exp(-t / 0.08);
+      else if (kind === 'snare') {
+        v = (0.5 * noise() + 0.4 * Math.sin(2 * Math.PI * 200 * t)) * Math.exp(-t / 0.05);
+      } else {
+        const n = noise();
+        v = 0.25 * (n - prev) * Math.exp(-t / 0.01);
+        prev = n;
+      }
+      x[start + i] = x[start + i]! + v;
+    }
+  };
+  const beat = 60 / bpm;
+  for (let k = 0; k * beat < seconds; k++) {
+    hit(k * beat, k % 2 === 0 ? 'kick' : 'snare');
+    hit(k * beat, 'hat');
+    hit((k + 0.5) * beat, 'hat');
+  }
+  return x;
+}
