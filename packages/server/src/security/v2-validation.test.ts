@@ -6,6 +6,8 @@
  * `validation_failed`; nothing answers 5xx; the server stays healthy. Then output encoding: what
  * users type is escaped in pages and cannot inject mail headers or query syntax.
  */
+import Ajv2020 from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   Agent,
@@ -108,6 +110,9 @@ describe.each(engines)('V1/V2 validation and encoding on %s', (engine) => {
       expectError(answer, [400, 401, 403, 404, 409, 413, 415, 422, 429]);
     } else {
       expectError(answer, 400, 'validation_failed');
+      // Refused for the hostile field, not for something else in the body.
+      const field = path.filter((key) => !/^\d+$/.test(key)).at(-1)!;
+      expect(answer.body.error.message).toContain(field);
     }
   });
 
@@ -127,6 +132,21 @@ describe.each(engines)('V1/V2 validation and encoding on %s', (engine) => {
     } else {
       expectError(answer, 400, 'validation_failed');
     }
+  });
+
+  it('every sample body the hostile cases start from is valid by the published schema', () => {
+    // Otherwise a hostile case could pass on a 400 earned by another field.
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    addFormats(ajv);
+    const invalid = ops
+      .filter((op) => op.json)
+      .flatMap((op) => {
+        const check = ajv.compile(op.json!);
+        return check(sampleBody(op, w.attacker.fx))
+          ? []
+          : [`${op.key}: ${ajv.errorsText(check.errors)}`];
+      });
+    expect(invalid).toEqual([]);
   });
 
   it('is healthy after every hostile input, and stored nothing hostile', async () => {
