@@ -33,8 +33,8 @@ export {
 } from './jobs/worker.js';
 export { listen, type RunningServer } from './listen.js';
 export { type ByteRange, parseRange } from './media/range.js';
-export { type MediaSource, sendMedia } from './media/send-media.js';
-export { pcm16WavHeader, type SampleSource, watermarkedWav } from './media/watermarked-wav.js';
+export { sendDownload } from './media/send-download.js';
+export { sendMedia } from './media/send-media.js';
 export { createMetrics, type Metrics } from './metrics.js';
 export {
   DatabaseRateLimitStore,

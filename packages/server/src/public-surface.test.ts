@@ -33,11 +33,11 @@ it('exports exactly the documented public surface', () => {
     'openConfiguredVault',
     'page',
     'parseRange',
-    'pcm16WavHeader',
     'rateLimit',
     'readSessionCookie',
     'receiveAudioUpload',
     'requireCaller',
+    'sendDownload',
     'sendMedia',
     'sessionCookieName',
     'setSessionCookie',
@@ -48,6 +48,5 @@ it('exports exactly the documented public surface', () => {
     'startWorker',
     'statusFor',
     'tusUploads',
-    'watermarkedWav',
   ]);
 });

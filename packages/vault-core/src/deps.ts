@@ -3,6 +3,7 @@ import type { Clock } from './clock.js';
 import type { KeyWrapper } from './crypto/key-wrapper.js';
 import type { Database } from './db/database.js';
 import type { Mailer } from './mail/mailer.js';
+import type { MarkedMedia } from './media/marked-media.js';
 import type { BlobStorage } from './storage/blob-storage.js';
 
 /** Session lifetimes in milliseconds. */
@@ -47,4 +48,6 @@ export interface VaultDeps {
   mailer: Mailer;
   /** Investigation limits; {@link DEFAULT_INVESTIGATION_POLICY} when absent. */
   investigations?: InvestigationPolicy;
+  /** Renders marked copies (decoded masters and previews cached); one per ports object when absent. */
+  media?: MarkedMedia;
 }

@@ -62,6 +62,11 @@ export {
   verifyAuditTrail,
 } from './audit/audit-trail.js';
 export { createFolder, deleteFolder, type Folder, listFolders } from './catalog/folders.js';
+export {
+  openStemDownload,
+  openTrackDownload,
+  type TrackDownload,
+} from './catalog/track-copies.js';
 export type { TrackPatch } from './catalog/track-input.js';
 export {
   type AnalysisResult,
@@ -188,6 +193,13 @@ export {
   type SmtpConfig,
   SmtpMailer,
 } from './mail/mailer.js';
+export { type ExitMark, MarkedMedia } from './media/marked-media.js';
+export { bufferMedia, type MediaSource } from './media/media-source.js';
+export {
+  DEFAULT_PREVIEW_KBPS,
+  PREVIEW_BITRATES,
+  type PreviewBitrate,
+} from './media/preview-encoder.js';
 export {
   discardSealed,
   eraseObjectKey,
@@ -205,6 +217,7 @@ export {
   type RecipientTrack,
   type RecipientTrackInfo,
   type RecipientView,
+  recipientTrackPeaks,
   recordPlay,
   SHARE_GRANT_TTL_MS,
   unlockShare,

@@ -5,6 +5,13 @@ it('exports exactly the documented public surface', () => {
   expect(Object.keys(api).sort()).toEqual(
     [
       'ACCOUNT_DELETION_GRACE_MS',
+      'DEFAULT_PREVIEW_KBPS',
+      'MarkedMedia',
+      'PREVIEW_BITRATES',
+      'bufferMedia',
+      'openStemDownload',
+      'openTrackDownload',
+      'recipientTrackPeaks',
       'INVITATION_TTL_MS',
       'answerInvitation',
       'inviteMember',

@@ -8,6 +8,7 @@ import * as signing from './accounts/sign-in.js';
 import * as factors from './accounts/totp-enrollment.js';
 import * as trail from './audit/audit-trail.js';
 import * as folders from './catalog/folders.js';
+import * as trackCopies from './catalog/track-copies.js';
 import * as tracks from './catalog/tracks.js';
 import { type Clock, systemClock } from './clock.js';
 import { type KeyWrapper, LocalKek } from './crypto/key-wrapper.js';
@@ -29,6 +30,7 @@ import * as exporting from './lifecycle/export.js';
 import * as orgExport from './lifecycle/organization-export.js';
 import * as purge from './lifecycle/purge.js';
 import { type Mailer, OutboxMailer } from './mail/mailer.js';
+import { MarkedMedia } from './media/marked-media.js';
 import * as objects from './objects/object-store.js';
 import * as recipients from './shares/recipient-access.js';
 import * as shareSettings from './shares/share-settings.js';
@@ -130,6 +132,8 @@ function useCases(deps: VaultDeps) {
       updateTrack: tracks.updateTrack,
       deleteTrack: tracks.deleteTrack,
       openTrackAudio: tracks.openTrackAudio,
+      openTrackDownload: trackCopies.openTrackDownload,
+      openStemDownload: trackCopies.openStemDownload,
       recordTrackAnalysis: tracks.recordTrackAnalysis,
       createFolder: folders.createFolder,
       listFolders: folders.listFolders,
@@ -154,6 +158,7 @@ function useCases(deps: VaultDeps) {
       open: recipients.openShare,
       unlock: recipients.unlockShare,
       openTrack: recipients.openRecipientTrack,
+      trackPeaks: recipients.recipientTrackPeaks,
       recordPlay: recipients.recordPlay,
     }),
     investigations: bindAll(deps, {
@@ -237,6 +242,7 @@ export async function openVault(config: VaultConfig): Promise<Vault> {
     auditSigner,
     clock: config.clock ?? systemClock,
     mailer: config.mailer ?? new OutboxMailer(join(need('mail outbox'), 'outbox')),
+    media: new MarkedMedia(),
     sessions: { ...DEFAULT_SESSION_POLICY, ...config.sessions },
     investigations: { ...DEFAULT_INVESTIGATION_POLICY, ...config.investigations },
   };

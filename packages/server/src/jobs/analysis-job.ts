@@ -40,7 +40,7 @@ export function analysisJob(vault: Vault, tmpDir: string): JobHandler {
     const actor: Actor = {
       userId: track.createdBy ?? '00000000-0000-0000-0000-000000000000',
       tenantId,
-      role: 'member',
+      role: 'admin' /* the vault's own job reads the master; nothing it reads leaves */,
     };
     await mkdir(tmpDir, { recursive: true, mode: 0o700 });
     const path = join(tmpDir, `analysis-${randomUUID()}`);

@@ -36,7 +36,11 @@ export function stemsJob(vault: Vault, tmpDir: string): JobHandler {
       requestedBy: string;
     };
     const tenantId = job.tenantId;
-    const actor: Actor = { userId: requestedBy, tenantId, role: 'member' };
+    const actor: Actor = {
+      userId: requestedBy,
+      tenantId,
+      role: 'admin' /* the vault's own job reads the master; nothing it reads leaves */,
+    };
     await mkdir(tmpDir, { recursive: true, mode: 0o700 });
     const path = join(tmpDir, `stems-${randomUUID()}`);
     try {

@@ -1,14 +1,6 @@
-import type { Readable } from 'node:stream';
+import type { MediaSource } from '@vaultmark/vault-core';
 import type { ParameterizedContext } from 'koa';
 import { parseRange } from './range.js';
-
-/** A media representation that can be read in byte ranges. */
-export interface MediaSource {
-  size: number;
-  contentType: string;
-  /** Opens a stream of bytes `start..end` (inclusive). */
-  open(start: number, end: number): Readable | Promise<Readable>;
-}
 
 /**
  * Sends media with HTTP Range support (one range; 206 with `Content-Range`, 416 when

@@ -3,6 +3,8 @@ import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
 import { defineRoute, type RouteSpec } from '../api/route.js';
 import { HttpError } from '../http-error.js';
+import { sendMedia } from '../media/send-media.js';
+import { contentDisposition } from '../uploads/content-disposition.js';
 import { actorOf, type ServerContext } from '../vault/server-context.js';
 
 const tags = ['guests'];
@@ -143,21 +145,21 @@ export function guestRoutes(ctx: ServerContext): RouteSpec[] {
     defineRoute({
       method: 'get',
       path: '/api/guest/tracks/:trackId/audio',
-      summary: 'A granted track’s audio for review (the read is audited)',
+      summary:
+        'A granted track’s audio for review: a WAV marked with this guest’s own payload (HTTP Range; audited)',
       tags,
       auth: 'public',
       params: z.object({ trackId: z.uuid() }),
       responses: {
-        200: { description: 'the stored file', contentType: 'application/octet-stream' },
+        200: { description: 'the guest’s marked copy', contentType: 'audio/wav' },
+        206: { description: 'a byte range of it', contentType: 'audio/wav' },
       },
       handler: async (koa, { params }) => {
-        const stream = await vault.guests.openTrackAudio(guestToken(koa), params.trackId, {
+        const copy = await vault.guests.openTrackAudio(guestToken(koa), params.trackId, {
           ipHash: await vault.accounts.clientIpHash(koa.ip),
         });
-        koa.set('Cache-Control', 'private, no-store');
-        koa.type = 'application/octet-stream';
-        koa.body = stream;
-        return { status: 200 };
+        await sendMedia(koa, copy.media, { download: contentDisposition(copy.fileName) });
+        return { status: koa.status };
       },
     }),
   ];

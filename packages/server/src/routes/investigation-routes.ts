@@ -22,7 +22,10 @@ const Recipient = z.object({
 const Match = z.object({
   trackId: z.string(),
   trackTitle: z.string().nullable(),
-  shareId: z.string(),
+  /** The share the copy left through; null for a guest's or a studio member's copy. */
+  shareId: z.string().nullable(),
+  /** Who received the copy: a share recipient, a guest or a studio member. */
+  subject: z.enum(['recipient', 'guest', 'member']),
   recipient: Recipient,
   sharedAt: z.string(),
   payload: z.string(),
@@ -39,7 +42,8 @@ const Result = z.object({
   /** The strongest match's fields, repeated at the top for scripts. */
   trackId: z.string().optional(),
   trackTitle: z.string().nullable().optional(),
-  shareId: z.string().optional(),
+  shareId: z.string().nullable().optional(),
+  subject: z.enum(['recipient', 'guest', 'member']).optional(),
   recipient: Recipient.optional(),
   falsePositiveProbability: z.number().optional(),
   /** log10 of the bound, exact where the probability itself underflows to 0. */
@@ -76,6 +80,7 @@ function presentMatch(m: InvestigationMatch): z.infer<typeof Match> {
     trackId: m.trackId,
     trackTitle: m.trackTitle,
     shareId: m.shareId,
+    subject: m.subject,
     recipient: recipientOf(m.recipient),
     sharedAt: m.sharedAt,
     payload: m.payload,
@@ -119,6 +124,7 @@ function presentInvestigation(inv: Investigation): z.infer<typeof InvestigationB
                   trackId: top.trackId,
                   trackTitle: top.trackTitle,
                   shareId: top.shareId,
+                  subject: top.subject,
                   recipient: recipientOf(top.recipient),
                   falsePositiveProbability: top.falsePositiveProbability,
                   log10FalsePositiveProbability: top.log10FalsePositiveProbability,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineRoute, type RouteSpec } from '../api/route.js';
-import { contentDisposition } from '../uploads/content-disposition.js';
+import { sendDownload } from '../media/send-download.js';
 import { receiveAudioUpload } from '../uploads/multipart.js';
 import { actorOf, type ServerContext } from '../vault/server-context.js';
 import { presentTrack, TrackBody } from './track-routes.js';
@@ -125,29 +125,32 @@ export function libraryRoutes(ctx: ServerContext): RouteSpec[] {
     defineRoute({
       method: 'get',
       path: '/api/tracks/:id/audio',
-      summary: 'Download the stored file of the current (or a given) version, unmarked (members)',
+      summary:
+        'Download the current (or a given) version: the master for owners (and admins with `master=true`), a WAV marked for the member otherwise',
       tags,
       auth: 'user',
       params: Id,
-      query: z.object({ version: z.coerce.number().int().min(1).optional() }),
+      query: z.object({
+        version: z.coerce.number().int().min(1).optional(),
+        master: z
+          .enum(['true', 'false'])
+          .optional()
+          .transform((v) => v === 'true'),
+      }),
       responses: {
-        200: { description: 'the file as uploaded', contentType: 'application/octet-stream' },
+        200: {
+          description: 'the master as uploaded, or the member’s marked copy (audio/wav)',
+          contentType: 'application/octet-stream',
+        },
+        206: { description: 'a byte range of a marked copy', contentType: 'audio/wav' },
       },
       handler: async (koa, { params, query }) => {
-        const { track, stream, sizeBytes } = await vault.catalog.openTrackAudio(
-          actorOf(koa),
-          params.id,
-          query.version,
-        );
-        koa.set('Cache-Control', 'private, no-store');
-        koa.set(
-          'Content-Disposition',
-          contentDisposition(track.originalFileName ?? `${track.title}.audio`),
-        );
-        koa.type = 'application/octet-stream';
-        koa.length = sizeBytes;
-        koa.body = stream;
-        return { status: 200 };
+        const download = await vault.catalog.openTrackDownload(actorOf(koa), params.id, {
+          ...(query.version ? { version: query.version } : {}),
+          master: query.master,
+        });
+        await sendDownload(koa, download);
+        return { status: koa.status };
       },
     }),
   ];

@@ -3,9 +3,7 @@ import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
 import { defineRoute, type RouteResult, type RouteSpec } from '../api/route.js';
 import { HttpError } from '../http-error.js';
-import { DecodedMasters } from '../media/decoded-masters.js';
 import { sendMedia } from '../media/send-media.js';
-import { watermarkedWav } from '../media/watermarked-wav.js';
 import { contentDisposition } from '../uploads/content-disposition.js';
 import type { ServerContext } from '../vault/server-context.js';
 import { sharePage, sharePasswordPage, shareUnavailablePage } from '../web/pages/share.js';
@@ -61,13 +59,13 @@ async function formBody(koa: ParameterizedContext): Promise<URLSearchParams> {
 /**
  * The recipient's side of a share, under the personal link `/s/<token>`: the page with a player
  * per track, the password form, and the media. Every stream and download is this recipient's own
- * copy, watermarked with the payload the vault recorded for them, rendered in whatever byte range
- * is asked (`Cache-Control: private, no-store`). A password-protected share answers the form with
+ * copy, marked by the vault with the payload it recorded for them: a stream is a lossy preview
+ * (MP3), a download (when allowed) the lossless WAV, both in whatever byte range is asked
+ * (`Cache-Control: private, no-store`). A password-protected share answers the form with
  * a short-lived grant in an HttpOnly cookie scoped to the link's path, never in a URL.
  */
 export function recipientRoutes(ctx: ServerContext): RouteSpec[] {
   const { vault } = ctx;
-  const masters = new DecodedMasters(ctx.tmpDir);
   const base = (token: string) => `/s/${token}`;
 
   async function media(
@@ -80,15 +78,9 @@ export function recipientRoutes(ctx: ServerContext): RouteSpec[] {
       kind,
       ...(await clientOf(vault, koa)),
     });
-    const master = await masters.load(opened.stream, {
-      trackId: opened.track.id,
-      sizeBytes: opened.sizeBytes,
-      quick: kind === 'stream',
-    });
-    const copy = watermarkedWav(master.source(), { key: opened.key, payload: opened.payload });
     await sendMedia(
       koa,
-      copy,
+      opened.media,
       kind === 'download' ? { download: contentDisposition(opened.downloadFileName) } : {},
     );
     return { status: koa.status };
@@ -120,6 +112,7 @@ export function recipientRoutes(ctx: ServerContext): RouteSpec[] {
               ...(view.note ? { note: view.note } : {}),
               expiresAt: view.expiresAt,
               eventsUrl: `${at}/events`,
+              previewKbps: view.previewKbps,
               tracks: view.tracks.map((track) => ({
                 id: track.id,
                 title: track.title,
@@ -209,13 +202,14 @@ export function recipientRoutes(ctx: ServerContext): RouteSpec[] {
     defineRoute({
       method: 'get',
       path: '/s/:token/tracks/:trackId/stream',
-      summary: "This recipient's watermarked copy of a track, as WAV (HTTP Range)",
+      summary:
+        "This recipient's marked lossy preview of a track (MP3 at the share's quality; HTTP Range)",
       tags,
       auth: 'public',
       params: TrackParams,
       responses: {
-        200: { description: 'the whole copy', contentType: 'audio/wav' },
-        206: { description: 'a byte range of the copy', contentType: 'audio/wav' },
+        200: { description: 'the whole preview', contentType: 'audio/mpeg' },
+        206: { description: 'a byte range of the preview', contentType: 'audio/mpeg' },
         416: { description: 'range not satisfiable' },
       },
       handler: (koa, { params }) => media(koa, params.token, params.trackId, 'stream'),
@@ -223,7 +217,8 @@ export function recipientRoutes(ctx: ServerContext): RouteSpec[] {
     defineRoute({
       method: 'get',
       path: '/s/:token/tracks/:trackId/download',
-      summary: "Download this recipient's watermarked copy (when the share allows; counted)",
+      summary:
+        "Download this recipient's marked lossless copy, WAV (when the share allows; counted)",
       tags,
       auth: 'public',
       params: TrackParams,
@@ -244,19 +239,14 @@ export function recipientRoutes(ctx: ServerContext): RouteSpec[] {
         200: { description: 'audiowaveform JSON', schema: z.record(z.string(), z.unknown()) },
       },
       handler: async (koa, { params }) => {
-        const opened = await vault.shares.openTrack(params.token, params.trackId, {
-          kind: 'stream',
-          ...(await clientOf(vault, koa)),
-        });
-        const master = await masters.load(opened.stream, {
-          trackId: opened.track.id,
-          sizeBytes: opened.sizeBytes,
-          quick: true,
-        });
         return {
           status: 200,
           headers: { 'Cache-Control': 'private, no-store' },
-          body: master.peaks(),
+          body: await vault.shares.trackPeaks(
+            params.token,
+            params.trackId,
+            await clientOf(vault, koa),
+          ),
         };
       },
     }),

@@ -20,6 +20,8 @@ const ShareBody = z.object({
   revokedAt: z.string().nullable(),
   passwordProtected: z.boolean(),
   allowDownload: z.boolean(),
+  /** Bit rate of the marked lossy preview recipients stream (kbps). */
+  previewKbps: z.number().int(),
   maxPlays: z.number().int().nullable(),
   maxDownloads: z.number().int().nullable(),
   trackCount: z.number().int(),
@@ -47,6 +49,7 @@ function presentShare(share: ShareSummary): z.infer<typeof ShareBody> {
     revokedAt: iso(share.revokedAt),
     passwordProtected: share.passwordProtected,
     allowDownload: share.allowDownload,
+    previewKbps: share.previewKbps,
     maxPlays: share.maxPlays,
     maxDownloads: share.maxDownloads,
     trackCount: share.trackCount,
@@ -168,6 +171,10 @@ export function shareRoutes(ctx: ServerContext): RouteSpec[] {
         activatesAt: z.iso.datetime({ offset: true }).optional(),
         password: z.string().min(1).max(4096).optional(),
         allowDownload: z.boolean().optional(),
+        /** Quality of the marked MP3 preview recipients stream (default 256 kbps; never lossless). */
+        previewKbps: z
+          .union([z.literal(128), z.literal(192), z.literal(256), z.literal(320)])
+          .optional(),
         maxDownloads: z.number().int().min(1).max(1000).optional(),
         maxPlays: z.number().int().min(1).max(100_000).optional(),
         /** Email each recipient their link (default false: the owner sends the links). */

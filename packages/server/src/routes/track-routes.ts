@@ -4,7 +4,7 @@ import { PageQuery } from '../api/paging.js';
 import { defineRoute, type RouteSpec } from '../api/route.js';
 import { HttpError } from '../http-error.js';
 import type { StoredStem } from '../jobs/stems-job.js';
-import { contentDisposition } from '../uploads/content-disposition.js';
+import { sendDownload } from '../media/send-download.js';
 import { receiveAudioUpload } from '../uploads/multipart.js';
 import {
   type AnalysisDetails,
@@ -322,23 +322,34 @@ export function trackRoutes(ctx: ServerContext): RouteSpec[] {
     defineRoute({
       method: 'get',
       path: '/api/tracks/:id/stems/:name',
-      summary: 'Download one stem (16-bit WAV)',
+      summary:
+        'Download one stem (16-bit WAV): as stored for owners (and admins with `master=true`), marked for the member otherwise',
       tags,
       auth: 'user',
       params: Id.extend({ name: z.string().regex(/^[a-z]{1,20}$/) }),
-      responses: { 200: { description: 'the stem', contentType: 'audio/wav' } },
-      handler: async (koa, { params }) => {
+      query: z.object({
+        master: z
+          .enum(['true', 'false'])
+          .optional()
+          .transform((v) => v === 'true'),
+      }),
+      responses: {
+        200: { description: 'the stem', contentType: 'audio/wav' },
+        206: { description: 'a byte range of a marked stem', contentType: 'audio/wav' },
+      },
+      handler: async (koa, { params, query }) => {
         const actor = actorOf(koa);
         const track = await vault.catalog.getTrack(actor, params.id);
         const stem = (await storedStems(actor.tenantId, track)).find((s) => s.name === params.name);
         if (!stem) throw new HttpError(404, 'not_found', 'no such stem');
-        const { object, stream } = await vault.objects.read(actor, stem.objectId);
-        koa.set('Cache-Control', 'private, no-store');
-        koa.set('Content-Disposition', contentDisposition(`${track.title} (${stem.name}).wav`));
-        koa.type = 'audio/wav';
-        koa.length = object.sizeBytes;
-        koa.body = stream;
-        return { status: 200 };
+        const download = await vault.catalog.openStemDownload(
+          actor,
+          track.id,
+          { objectId: stem.objectId, name: stem.name },
+          { master: query.master },
+        );
+        await sendDownload(koa, download);
+        return { status: koa.status };
       },
     }),
   ];

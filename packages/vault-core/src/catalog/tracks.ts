@@ -360,13 +360,18 @@ export async function deleteTrack(
   for (const key of keys) await deps.storage.delete(key).catch(() => undefined);
 }
 
-/** Streams a track's audio (current version unless `version` is given), decrypted. */
+/**
+ * Streams a track's stored file (current version unless `version` is given), decrypted and
+ * unmarked: the master, for the organization's owners and admins only (audited). Everyone else
+ * receives marked copies ({@link openTrackDownload}).
+ */
 export async function openTrackAudio(
   deps: Pick<VaultDeps, 'db' | 'clock' | 'storage' | 'keys'>,
   actor: Actor,
   trackId: string,
   version?: number,
 ): Promise<{ track: Track; stream: Readable; sizeBytes: number }> {
+  authorize(actor, 'object', 'readMaster');
   const track = await getTrack(deps, actor, trackId);
   const v = await withTenant(deps.db, actor.tenantId, (tx) =>
     tx('track_versions')

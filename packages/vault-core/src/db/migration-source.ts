@@ -7,6 +7,7 @@ import { migration0005 } from './migrations/0005-guest-tokens.js';
 import { migration0006 } from './migrations/0006-track-retention.js';
 import { migration0007 } from './migrations/0007-shares.js';
 import { migration0008 } from './migrations/0008-sign-in-security.js';
+import { migration0009 } from './migrations/0009-marked-exits.js';
 
 /** Every migration in order. Imported statically so a bundle carries them (no directory glob). */
 const MIGRATIONS: ReadonlyArray<readonly [string, Knex.Migration]> = [
@@ -18,6 +19,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Knex.Migration]> = [
   ['0006-track-retention', migration0006],
   ['0007-shares', migration0007],
   ['0008-sign-in-security', migration0008],
+  ['0009-marked-exits', migration0009],
 ];
 
 /** A knex migration source over the static list above. */

@@ -3,9 +3,16 @@ export interface InvestigationMatch {
   trackId: string;
   /** `null` when the track was deleted after it was shared (the mapping outlives it). */
   trackTitle: string | null;
-  shareId: string;
+  /** The share the copy left through; `null` for a guest's or a member's copy. */
+  shareId: string | null;
+  /** Who received the copy: a share recipient, a guest (token) or a studio member. */
+  subject: 'recipient' | 'guest' | 'member';
+  /**
+   * The person named: the share recipient, or for a guest or a member the label their mapping
+   * keeps (`guest: <token label>`, `member: <name> <email>`) with the id of the token or user.
+   */
   recipient: { id: string; name: string; email: string; company: string | null };
-  /** When the share was created. */
+  /** When the share was created (for guests and members: when their first copy left). */
   sharedAt: string;
   /** The 128-bit payload found, 32 hex digits. */
   payload: string;

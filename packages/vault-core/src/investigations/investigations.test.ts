@@ -11,7 +11,7 @@ import { auditActions, ownerActor, type TestDeps, useTestDeps } from '../../test
 import { testMusic } from '../../test/music.js';
 import { uploadTrack } from '../catalog/tracks.js';
 import { runNextJob } from '../jobs/job-queue.js';
-import { openRecipientTrack, recordPlay } from '../shares/recipient-access.js';
+import { authorizeRecipientTrack, recordPlay } from '../shares/recipient-access.js';
 import { createShare } from '../shares/shares.js';
 import { rotateWatermarkKey } from '../shares/watermark-keys.js';
 import type { Actor } from '../tenancy/policies.js';
@@ -59,7 +59,7 @@ describe.each(engines)('leak investigations on %s', (engine) => {
     const sam = links[1]!;
     await recordPlay(deps, sam.token, track.id, 24, { ipHash: 'sam-ip' });
     // What the server does for Sam: decode the master and embed his payload with the key given.
-    const copy = await openRecipientTrack(deps, sam.token, track.id, { kind: 'stream' });
+    const copy = await authorizeRecipientTrack(deps, sam.token, track.id, { kind: 'stream' });
     const decoded = readWav(new Uint8Array(await buffer(copy.stream)));
     const marked = embed(
       { sampleRate: decoded.sampleRate, channels: decoded.channels },
@@ -98,7 +98,9 @@ describe.each(engines)('leak investigations on %s', (engine) => {
 
     // A spliced copy, Rita's first half and Sam's second half: both are named, each with its
     // own bound, and the offsets say where each copy sits.
-    const ritaCopy = await openRecipientTrack(deps, links[0]!.token, track.id, { kind: 'stream' });
+    const ritaCopy = await authorizeRecipientTrack(deps, links[0]!.token, track.id, {
+      kind: 'stream',
+    });
     const ritaMarked = embed(
       {
         sampleRate: decoded.sampleRate,

@@ -30,8 +30,8 @@ async function lookUp(tx: Tx, found: DetectResult['matches']): Promise<Investiga
     // Only this tenant's mapping is visible here (row-level security): another tenant's or an
     // unknown payload is simply absent, and nothing about it is reported.
     const row = await tx('forensic_marks')
-      .join('share_recipients', 'share_recipients.id', 'forensic_marks.recipient_id')
-      .join('shares', 'shares.id', 'forensic_marks.share_id')
+      .leftJoin('share_recipients', 'share_recipients.id', 'forensic_marks.recipient_id')
+      .leftJoin('shares', 'shares.id', 'forensic_marks.share_id')
       .leftJoin('tracks', 'tracks.id', 'forensic_marks.track_id')
       .where({ 'forensic_marks.key_id': m.keyName, 'forensic_marks.payload': m.payload })
       .first(
@@ -43,16 +43,30 @@ async function lookUp(tx: Tx, found: DetectResult['matches']): Promise<Investiga
         'tracks.title as track_title',
       );
     if (!row) continue;
-    const history = await tx('access_events')
-      .where({ recipient_id: row.recipient_id })
-      .orderBy('at')
-      .limit(200);
+    const subject = (row.subject ?? 'recipient') as 'recipient' | 'guest' | 'member';
+    const history =
+      subject === 'recipient'
+        ? await tx('access_events')
+            .where({ recipient_id: row.recipient_id })
+            .orderBy('at')
+            .limit(200)
+        : [];
+    const recipient =
+      subject === 'recipient'
+        ? { id: row.recipient_id, name: row.name, email: row.email, company: row.company }
+        : {
+            id: subject === 'guest' ? row.guest_token_id : row.member_user_id,
+            name: row.subject_label ?? subject,
+            email: /<([^>]+)>$/.exec(row.subject_label ?? '')?.[1] ?? '',
+            company: null,
+          };
     out.push({
       trackId: row.track_id,
       trackTitle: row.track_title ?? null,
-      shareId: row.share_id,
-      recipient: { id: row.recipient_id, name: row.name, email: row.email, company: row.company },
-      sharedAt: new Date(row.shared_at).toISOString(),
+      shareId: row.share_id ?? null,
+      subject,
+      recipient,
+      sharedAt: new Date(row.shared_at ?? row.created_at).toISOString(),
       payload: m.payload,
       keyId: m.keyName,
       offsetSeconds: m.offsetSeconds,

@@ -3,7 +3,7 @@ import { engines } from '../../test/database.js';
 import { ownerActor, useTestDeps } from '../../test/deps.js';
 import { failure, placeholderTracks } from '../../test/shares.js';
 import {
-  openRecipientTrack,
+  authorizeRecipientTrack,
   openShare,
   SHARE_GRANT_TTL_MS,
   unlockShare,
@@ -32,7 +32,7 @@ describe.each(engines)('recipient access on %s', (engine) => {
     expect(share.passwordProtected).toBe(true);
     await expect(openShare(deps, rita!.token)).rejects.toMatchObject({ code: 'password_required' });
     await expect(
-      openRecipientTrack(deps, rita!.token, t!.id, { kind: 'stream', grant: 'vmg_forged' }),
+      authorizeRecipientTrack(deps, rita!.token, t!.id, { kind: 'stream', grant: 'vmg_forged' }),
     ).rejects.toMatchObject({ code: 'password_required' });
     await expect(
       unlockShare(deps, rita!.token, 'wrong-password', { ipHash: 'ip-a' }),
@@ -43,7 +43,10 @@ describe.each(engines)('recipient access on %s', (engine) => {
     expect(grant).toMatch(/^vmg_/);
     expect(expiresAt.getTime() - deps.clock.now().getTime()).toBe(SHARE_GRANT_TTL_MS);
     expect((await openShare(deps, rita!.token, { grant })).recipient.name).toBe('Rita');
-    const copy = await openRecipientTrack(deps, rita!.token, t!.id, { kind: 'download', grant });
+    const copy = await authorizeRecipientTrack(deps, rita!.token, t!.id, {
+      kind: 'download',
+      grant,
+    });
     copy.stream.destroy();
     // Rita's grant does not open Sam's link.
     await expect(openShare(deps, sam!.token, { grant })).rejects.toMatchObject({
@@ -116,7 +119,7 @@ describe.each(engines)('recipient access on %s', (engine) => {
     });
     const results = await Promise.all(
       Array.from({ length: max + 1 }, () =>
-        openRecipientTrack(deps, links[0]!.token, t!.id, { kind: 'download' }).then(
+        authorizeRecipientTrack(deps, links[0]!.token, t!.id, { kind: 'download' }).then(
           (r) => {
             r.stream.destroy();
             return 'ok';

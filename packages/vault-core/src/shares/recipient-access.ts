@@ -16,6 +16,10 @@ import {
   ShareUnavailableError,
   ValidationError,
 } from '../errors.js';
+import { audioFileName } from '../media/file-names.js';
+import { mediaOf } from '../media/marked-media.js';
+import type { MediaSource } from '../media/media-source.js';
+import { type PreviewBitrate, previewBitrate } from '../media/preview-encoder.js';
 import { decryptObjectRow } from '../objects/object-store.js';
 import { newGrantToken } from './link-token.js';
 import { shareStatus } from './shares.js';
@@ -51,6 +55,8 @@ export interface RecipientView {
   note: string | null;
   expiresAt: Date;
   allowDownload: boolean;
+  /** Bit rate of the marked lossy preview the recipient streams (kbps). */
+  previewKbps: number;
   recipient: { id: string; name: string };
   tracks: RecipientTrackInfo[];
   /** Plays left on this link, or `null` when unlimited. */
@@ -59,9 +65,13 @@ export interface RecipientView {
   downloadsLeft: number | null;
 }
 
-/** Everything the server needs to serve one recipient their own marked copy of one track. */
-export interface RecipientTrack {
-  /** The decrypted master audio, unmarked: embed `payload` with `key` before sending any byte. */
+/**
+ * One recipient's authorized access to one shared track, inside vault-core: the decrypted master
+ * (unmarked) with the mark their mapping records. Never leaves the package: the public use-cases
+ * turn it into a marked copy first.
+ */
+export interface RecipientTrackAccess {
+  /** The decrypted master audio, unmarked. */
   stream: Readable;
   /** The tenant's watermark key that this recipient's mapping records. */
   key: WatermarkKey;
@@ -75,6 +85,22 @@ export interface RecipientTrack {
   /** Size of the master file in bytes. */
   sizeBytes: number;
   recipient: { id: string; name: string };
+  /** Bit rate of the share's lossy previews (kbps). */
+  previewKbps: PreviewBitrate;
+}
+
+/** One recipient's own copy of one shared track, marked with their payload, ready to send. */
+export interface RecipientTrack {
+  /** `stream`: a lossy preview (MP3); `download`: the lossless WAV. Both marked. */
+  media: MediaSource;
+  kind: 'stream' | 'download';
+  track: RecipientTrackInfo;
+  /** A safe file name for the download. */
+  downloadFileName: string;
+  recipient: { id: string; name: string };
+  /** The mapping's key and payload (for the record; the mark is already in `media`). */
+  keyId: string;
+  payload: string;
 }
 
 interface Context {
@@ -201,6 +227,7 @@ export async function openShare(
       note: share.note,
       expiresAt: new Date(share.expires_at),
       allowDownload: Boolean(share.allow_download),
+      previewKbps: previewBitrate(share.preview_kbps ?? undefined),
       recipient: { id: recipient.id, name: recipient.name },
       tracks: tracks.map(toTrackInfo),
       playsLeft: left(share.max_plays, recipient.plays),
@@ -283,29 +310,21 @@ async function sharedTrack(tx: Tx, ctx: Context, trackId: unknown) {
   return t;
 }
 
-function safeFileName(title: string): string {
-  const base = title
-    .replace(/[\\/:*?"<>|\p{Cc}]+/gu, '_')
-    .trim()
-    .slice(0, 200);
-  return `${base || 'track'}.wav`;
-}
-
 /**
- * Everything the server needs to serve this recipient their own copy of one shared track: the
- * decrypted master (unmarked — the server embeds before sending), the watermark key and the
- * payload recorded in the recipient's forensic mapping, and the track's metadata. Checks the
+ * Authorizes one recipient's access to one shared track and returns the decrypted master with
+ * the watermark key and payload recorded in the recipient's forensic mapping (internal: see
+ * {@link openRecipientTrack} for what leaves the vault). Checks the
  * link, the grant, that the track is in the share, and for `download` that downloads are
  * allowed and one is left (counted with a conditional update, so concurrent requests never
  * exceed the limit); a `stream` is refused once the plays are used up (plays are counted by
  * {@link recordPlay}). Every read is audited; downloads are logged as `downloaded`.
  */
-export async function openRecipientTrack(
+export async function authorizeRecipientTrack(
   deps: Pick<VaultDeps, 'db' | 'clock' | 'storage' | 'keys'>,
   token: string,
   trackId: string,
   options: RecipientClient & { kind: 'stream' | 'download' },
-): Promise<RecipientTrack> {
+): Promise<RecipientTrackAccess> {
   const kind = options?.kind;
   if (kind !== 'stream' && kind !== 'download') {
     throw new ValidationError('kind must be stream or download', 'kind');
@@ -360,6 +379,7 @@ export async function openRecipientTrack(
       track: toTrackInfo(track),
       originalFileName: (track.original_file_name as string | null) ?? null,
       recipient: { id: ctx.recipient.id as string, name: ctx.recipient.name as string },
+      previewKbps: previewBitrate(ctx.share.preview_kbps ?? undefined),
     };
   });
   const stream = await decryptObjectRow(deps, found.object);
@@ -370,10 +390,64 @@ export async function openRecipientTrack(
     payload: found.payload,
     track: found.track,
     originalFileName: found.originalFileName,
-    downloadFileName: safeFileName(found.track.title),
+    downloadFileName: audioFileName(found.track.title),
     sizeBytes: Number(found.object.size_bytes),
     recipient: found.recipient,
+    previewKbps: found.previewKbps,
   };
+}
+
+/**
+ * A recipient's own copy of one shared track, marked inside the vault with the payload their
+ * mapping records: for `stream`, a lossy preview at the share's preview quality (never the
+ * lossless file, whatever the share allows); for `download`, the lossless WAV, only when the
+ * share allows downloads and one is left (counted). Authorization, counting and auditing are
+ * {@link authorizeRecipientTrack}'s.
+ */
+export async function openRecipientTrack(
+  deps: Pick<VaultDeps, 'db' | 'clock' | 'storage' | 'keys' | 'media'>,
+  token: string,
+  trackId: string,
+  options: RecipientClient & { kind: 'stream' | 'download' },
+): Promise<RecipientTrack> {
+  const access = await authorizeRecipientTrack(deps, token, trackId, options);
+  const media = mediaOf(deps);
+  const hint = {
+    trackId: access.track.id,
+    sizeBytes: access.sizeBytes,
+    quick: options.kind === 'stream',
+  };
+  const mark = { keyId: access.keyId, key: access.key, payload: access.payload };
+  return {
+    media:
+      options.kind === 'stream'
+        ? await media.preview(access.stream, hint, mark, access.previewKbps)
+        : await media.wav(access.stream, hint, mark),
+    kind: options.kind,
+    track: access.track,
+    downloadFileName: access.downloadFileName,
+    recipient: access.recipient,
+    keyId: access.keyId,
+    payload: access.payload,
+  };
+}
+
+/** Waveform peaks of a shared track for the recipient's player (checked like a stream). */
+export async function recipientTrackPeaks(
+  deps: Pick<VaultDeps, 'db' | 'clock' | 'storage' | 'keys' | 'media'>,
+  token: string,
+  trackId: string,
+  client: RecipientClient = {},
+): Promise<Record<string, unknown>> {
+  const access = await authorizeRecipientTrack(deps, token, trackId, {
+    ...client,
+    kind: 'stream',
+  });
+  return mediaOf(deps).peaks(access.stream, {
+    trackId: access.track.id,
+    sizeBytes: access.sizeBytes,
+    quick: true,
+  });
 }
 
 /**

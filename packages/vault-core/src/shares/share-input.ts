@@ -2,6 +2,7 @@ import { normalizeEmail } from '../accounts/email-address.js';
 import { assertPasswordPolicy } from '../accounts/passwords.js';
 import { isUuid } from '../db/transactions.js';
 import { ValidationError } from '../errors.js';
+import { type PreviewBitrate, previewBitrate } from '../media/preview-encoder.js';
 
 /** A recipient named when a share is created. */
 export interface RecipientInput {
@@ -24,6 +25,8 @@ export interface CreateShareInput {
   password?: string | null;
   /** Whether recipients may download their copy (default: stream only). */
   allowDownload?: boolean;
+  /** Bit rate of the marked lossy preview recipients stream, kbps (default 256). */
+  previewKbps?: number;
   /** Plays per recipient (default unlimited). */
   maxPlays?: number | null;
   /** Downloads per recipient (default unlimited). */
@@ -88,6 +91,7 @@ export interface ShareFields {
   activatesAt: Date | null;
   password: string | null;
   allowDownload: boolean;
+  previewKbps: PreviewBitrate;
   maxPlays: number | null;
   maxDownloads: number | null;
   note: string | null;
@@ -148,6 +152,7 @@ export function shareFields(input: CreateShareInput): ShareFields {
     activatesAt: optionalDate(input.activatesAt, 'activatesAt'),
     password,
     allowDownload: input.allowDownload ?? false,
+    previewKbps: previewBitrate(input.previewKbps),
     maxPlays: limit(input.maxPlays, 'maxPlays'),
     maxDownloads: limit(input.maxDownloads, 'maxDownloads'),
     note: cleanText(input.note, 'note', 2000),

@@ -9,7 +9,7 @@ import { createFolder } from '../catalog/folders.js';
 import { withTenant } from '../db/transactions.js';
 import { requestOrganizationDeletion } from '../lifecycle/deletion.js';
 import { FORENSIC_RETENTION_MS } from '../lifecycle/purge.js';
-import { openRecipientTrack, openShare, recordPlay } from './recipient-access.js';
+import { authorizeRecipientTrack, openShare, recordPlay } from './recipient-access.js';
 import { getShareSettings, setShareSettings } from './share-settings.js';
 import { createShare, getShare, listShares, resendShareLink, revokeShare } from './shares.js';
 import { listWatermarkKeys, rotateWatermarkKey } from './watermark-keys.js';
@@ -62,7 +62,7 @@ describe.each(engines)('shares on %s', (engine) => {
     });
     expect(view.tracks.map((t) => t.title)).toEqual(['One', 'Two']);
 
-    const copy = await openRecipientTrack(deps, links[0]!.token, one!.id, { kind: 'stream' });
+    const copy = await authorizeRecipientTrack(deps, links[0]!.token, one!.id, { kind: 'stream' });
     expect((await buffer(copy.stream)).toString()).toBe('audio of One');
     expect(copy).toMatchObject({
       downloadFileName: 'One.wav',
@@ -72,7 +72,7 @@ describe.each(engines)('shares on %s', (engine) => {
     expect(copy.payload).toMatch(/^[0-9a-f]{32}$/);
     expect(copy.key.secret).toHaveLength(32);
     await expect(
-      openRecipientTrack(deps, links[0]!.token, one!.id, { kind: 'download' }),
+      authorizeRecipientTrack(deps, links[0]!.token, one!.id, { kind: 'download' }),
     ).rejects.toMatchObject({ code: 'forbidden' });
 
     expect(await recordPlay(deps, links[0]!.token, one!.id, 42.5, { ipHash: 'h1' })).toEqual({
@@ -84,7 +84,7 @@ describe.each(engines)('shares on %s', (engine) => {
       code: 'limit_reached',
     });
     await expect(
-      openRecipientTrack(deps, links[0]!.token, one!.id, { kind: 'stream' }),
+      authorizeRecipientTrack(deps, links[0]!.token, one!.id, { kind: 'stream' }),
     ).rejects.toMatchObject({ code: 'limit_reached' });
     await expect(recordPlay(deps, links[1]!.token, one!.id, -1)).rejects.toMatchObject({
       code: 'invalid_input',
@@ -208,9 +208,9 @@ describe.each(engines)('shares on %s', (engine) => {
       revoked.links[0]!.token,
     ]) {
       expect(await failure(openShare(deps, token))).toEqual(expected);
-      expect(await failure(openRecipientTrack(deps, token, t!.id, { kind: 'stream' }))).toEqual(
-        expected,
-      );
+      expect(
+        await failure(authorizeRecipientTrack(deps, token, t!.id, { kind: 'stream' })),
+      ).toEqual(expected);
       expect(await failure(recordPlay(deps, token, t!.id, 1))).toEqual(expected);
     }
     // Activation: the scheduled link works once its time has come.
@@ -219,7 +219,7 @@ describe.each(engines)('shares on %s', (engine) => {
     // A track outside the share is not found, like a track that does not exist.
     const [outside] = await placeholderTracks(deps, ann, ['Outside']);
     await expect(
-      openRecipientTrack(deps, live.links[0]!.token, outside!.id, { kind: 'stream' }),
+      authorizeRecipientTrack(deps, live.links[0]!.token, outside!.id, { kind: 'stream' }),
     ).rejects.toMatchObject({ code: 'not_found' });
 
     // An organization pending deletion: its links stop at once.
@@ -294,7 +294,7 @@ describe.each(engines)('shares on %s', (engine) => {
     const payloads = new Map<string, string>();
     for (const l of first.links) {
       for (const t of tracks) {
-        const copy = await openRecipientTrack(deps, l.token, t.id, { kind: 'stream' });
+        const copy = await authorizeRecipientTrack(deps, l.token, t.id, { kind: 'stream' });
         copy.stream.destroy();
         payloads.set(`${l.recipientId}/${t.id}`, copy.payload);
       }
@@ -328,14 +328,14 @@ describe.each(engines)('shares on %s', (engine) => {
       [oldKey!.id, false],
     ]);
     // The existing share keeps serving copies marked with the key its mapping records.
-    const again = await openRecipientTrack(deps, first.links[0]!.token, tracks[0]!.id, {
+    const again = await authorizeRecipientTrack(deps, first.links[0]!.token, tracks[0]!.id, {
       kind: 'stream',
     });
     again.stream.destroy();
     expect(again.keyId).toBe(oldKey!.id);
     expect(again.key.name).toBe(oldKey!.id);
     const second = await createShare(deps, ann, { trackIds: [tracks[0]!.id], recipients: two });
-    const fresh = await openRecipientTrack(deps, second.links[0]!.token, tracks[0]!.id, {
+    const fresh = await authorizeRecipientTrack(deps, second.links[0]!.token, tracks[0]!.id, {
       kind: 'stream',
     });
     fresh.stream.destroy();

@@ -30,6 +30,8 @@ export interface ShareSummary {
   revokedAt: Date | null;
   passwordProtected: boolean;
   allowDownload: boolean;
+  /** Bit rate of the marked lossy preview recipients stream (kbps). */
+  previewKbps: number;
   maxPlays: number | null;
   maxDownloads: number | null;
   trackCount: number;
@@ -104,6 +106,7 @@ function toSummary(r: any, now: Date): ShareSummary {
     revokedAt: date(r.revoked_at),
     passwordProtected: r.password_hash != null,
     allowDownload: Boolean(r.allow_download),
+    previewKbps: Number(r.preview_kbps ?? 256),
     maxPlays: num(r.max_plays),
     maxDownloads: num(r.max_downloads),
     trackCount: Number(r.track_count ?? 0),
@@ -215,6 +218,7 @@ export async function createShare(
         note: f.note,
         password_hash: passwordHash,
         allow_download: f.allowDownload,
+        preview_kbps: f.previewKbps,
         max_plays: f.maxPlays,
         max_downloads: f.maxDownloads,
         activates_at: f.activatesAt,

@@ -1,10 +1,15 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { engines } from '../../test/database.js';
 import { auditActions, ownerActor, useTestDeps } from '../../test/deps.js';
+import { tone } from '../../test/tone.js';
 import { createFolder } from '../catalog/folders.js';
 import { uploadTrack } from '../catalog/tracks.js';
+import { withTenant } from '../db/transactions.js';
 import {
   createGuestToken,
   listGuestTokens,
@@ -15,6 +20,9 @@ import {
 
 const DAY = 86_400_000;
 const audio = (s: string) => Readable.from([Buffer.from(s)]);
+const dir = mkdtempSync(join(tmpdir(), 'vm-guest-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const wav = readFileSync(tone(dir, 'one.wav', { seconds: 3 }));
 
 describe.each(engines)('guest tokens on %s', (engine) => {
   const deps = useTestDeps(engine);
@@ -23,7 +31,7 @@ describe.each(engines)('guest tokens on %s', (engine) => {
     const ann = await ownerActor(deps, 'gina');
     const folder = await createFolder(deps, ann, { name: 'EP' });
     const inFolder = await uploadTrack(deps, ann, {
-      body: audio('one'),
+      body: Readable.from([wav]),
       title: 'One',
       folderId: folder.id,
     });
@@ -44,9 +52,18 @@ describe.each(engines)('guest tokens on %s', (engine) => {
     });
     const access = await useGuestToken(deps, forFolder.token, { ipHash: 'h1' });
     expect(access.tracks.map((t) => t.title)).toEqual(['One']);
-    expect(
-      (await buffer(await openGuestTrackAudio(deps, forFolder.token, inFolder.id))).toString(),
-    ).toBe('one');
+    // The guest gets a WAV marked with a payload of their own, never the stored bytes.
+    const copy = await openGuestTrackAudio(deps, forFolder.token, inFolder.id);
+    expect(copy.media.contentType).toBe('audio/wav');
+    const bytes = await buffer(await copy.media.open(0, copy.media.size - 1));
+    expect(bytes.subarray(0, 4).toString()).toBe('RIFF');
+    expect(bytes.equals(wav)).toBe(false);
+    const mapping = await withTenant(deps.db, ann.tenantId, (tx) =>
+      tx('forensic_marks').where({ guest_token_id: forFolder.guestToken.id }),
+    );
+    expect(mapping.map((m) => [m.subject, m.subject_label, m.track_id])).toEqual([
+      ['guest', 'guest: Mix engineer', inFolder.id],
+    ]);
     await expect(openGuestTrackAudio(deps, forFolder.token, other.id)).rejects.toMatchObject({
       code: 'not_found',
     });

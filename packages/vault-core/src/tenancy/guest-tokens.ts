@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { Readable } from 'node:stream';
 import { newToken, tokenHash } from '../accounts/session-token.js';
 import { appendActorAudit, appendAudit } from '../audit/audit-log.js';
 import { isUuid, withSystem, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 import { NotFoundError, SessionInvalidError, ValidationError } from '../errors.js';
+import { exitMark } from '../media/exit-marks.js';
+import { audioFileName } from '../media/file-names.js';
+import { mediaOf } from '../media/marked-media.js';
+import type { MediaSource } from '../media/media-source.js';
 import { decryptObjectRow } from '../objects/object-store.js';
 import { type Actor, authorize } from './policies.js';
 
@@ -195,36 +198,53 @@ export async function useGuestToken(
 }
 
 /**
- * Streams one track's current audio to a guest, if the token covers it; the read is audited.
- * A track outside the token's scope is "not found".
+ * A guest's copy of one track's current version: the lossless WAV, marked inside the vault
+ * with a payload of the guest token's own (its mapping names the token's label), so a copy a
+ * guest lets out is traced to them. A track outside the token's scope is "not found"; the read
+ * is audited.
  */
 export async function openGuestTrackAudio(
-  deps: Pick<VaultDeps, 'db' | 'clock' | 'storage' | 'keys'>,
+  deps: Pick<VaultDeps, 'db' | 'clock' | 'storage' | 'keys' | 'media'>,
   token: string,
   trackId: string,
   client: { ipHash?: string | null } = {},
-): Promise<Readable> {
+): Promise<{ media: MediaSource; fileName: string }> {
   const access = await useGuestToken(deps, token, client);
-  if (!access.tracks.some((t) => t.id === trackId)) throw new NotFoundError('track');
-  const row = await withTenant(deps.db, access.tenantId, async (tx) => {
+  const track = access.tracks.find((t) => t.id === trackId);
+  if (!track) throw new NotFoundError('track');
+  const now = deps.clock.now();
+  const found = await withTenant(deps.db, access.tenantId, async (tx) => {
     const r = await tx('track_versions')
       .join('tracks', 'tracks.id', 'track_versions.track_id')
       .join('objects', 'objects.id', 'track_versions.object_id')
       .where({ 'tracks.id': trackId })
       .whereRaw('track_versions.version = tracks.current_version')
       .first('objects.*');
-    if (r) {
-      await appendAudit(tx, deps.clock.now(), {
-        tenantId: access.tenantId,
-        action: 'object.read',
-        objectType: 'object',
-        objectId: r.id,
-        ipHash: client.ipHash ?? null,
-        detail: { via: 'guest', grant: access.guestTokenId },
-      });
-    }
-    return r;
+    if (!r?.wrapped_key) return null;
+    const mark = await exitMark(
+      deps,
+      tx,
+      access.tenantId,
+      { kind: 'guest', guestTokenId: access.guestTokenId, label: `guest: ${access.label}` },
+      trackId,
+      now,
+    );
+    await appendAudit(tx, now, {
+      tenantId: access.tenantId,
+      action: 'object.read',
+      objectType: 'object',
+      objectId: r.id,
+      ipHash: client.ipHash ?? null,
+      detail: { via: 'guest', grant: access.guestTokenId, keyId: mark.keyId, marked: true },
+    });
+    return { object: r, mark };
   });
-  if (!row) throw new NotFoundError('track');
-  return decryptObjectRow(deps, row);
+  if (!found) throw new NotFoundError('track');
+  const master = await decryptObjectRow(deps, found.object);
+  const media = await mediaOf(deps).wav(
+    master,
+    { trackId, sizeBytes: Number(found.object.size_bytes), quick: true },
+    found.mark,
+  );
+  return { media, fileName: audioFileName(track.title) };
 }

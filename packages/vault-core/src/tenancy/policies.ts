@@ -62,7 +62,8 @@ export const POLICIES = {
     update: creatorOr('admin'),
     delete: creatorOr('admin'),
   },
-  object: { read: atLeast('member'), erase: atLeast('admin') },
+  // Stored bytes unmarked: masters (and stems) leave unmarked only to owners and admins.
+  object: { read: atLeast('admin'), readMaster: atLeast('admin'), erase: atLeast('admin') },
   share: {
     read: atLeast('member'),
     create: atLeast('member'),

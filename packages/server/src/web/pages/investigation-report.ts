@@ -4,7 +4,8 @@ import { html, page } from '../html.js';
 export interface ReportMatch {
   trackTitle: string;
   trackId: string;
-  shareId: string;
+  /** The share the copy left through; null for a guest's or a member's copy. */
+  shareId: string | null;
   recipient: { name: string; email: string; company?: string };
   sharedAt: Date;
   payloadHex: string;
@@ -60,7 +61,7 @@ export function investigationReportPage(report: InvestigationReport): string {
       <table>
         <tr><th scope="row">Recipient</th><td>${match.recipient.name} &lt;${match.recipient.email}&gt;${match.recipient.company ? `, ${match.recipient.company}` : ''}</td></tr>
         <tr><th scope="row">Track</th><td>${match.trackTitle} <span class="muted mono">${match.trackId}</span></td></tr>
-        <tr><th scope="row">Share</th><td class="mono">${match.shareId}</td></tr>
+        <tr><th scope="row">Share</th><td class="mono">${match.shareId ?? 'none (a guest’s or a studio member’s copy)'}</td></tr>
         <tr><th scope="row">Shared at</th><td>${when(match.sharedAt)}</td></tr>
         <tr><th scope="row">Payload</th><td class="mono">${match.payloadHex}</td></tr>
         <tr><th scope="row">Watermark key</th><td>${match.keyName}</td></tr>

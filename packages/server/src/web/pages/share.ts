@@ -6,11 +6,11 @@ export interface ShareTrackView {
   title: string;
   artist?: string;
   durationSeconds?: number;
-  /** URL of this recipient's watermarked stream (Range supported). */
+  /** URL of this recipient's marked lossy preview (MP3; Range supported). */
   streamUrl: string;
   /** URL of the waveform peaks (audiowaveform JSON). */
   peaksUrl: string;
-  /** URL of the watermarked download, when the share allows downloads. */
+  /** URL of the marked lossless download (WAV), when the share allows downloads. */
   downloadUrl?: string;
 }
 
@@ -24,6 +24,8 @@ export interface ShareView {
   expiresAt?: Date;
   /** Where the player reports listening progress. */
   eventsUrl: string;
+  /** Bit rate of the preview the recipient streams (kbps). */
+  previewKbps?: number;
   tracks: ShareTrackView[];
 }
 
@@ -45,7 +47,7 @@ export function sharePage(view: ShareView): string {
         <div class="controls">
           <button type="button" class="play" aria-label="Play ${track.title}">Play</button>
           <span class="time mono" aria-live="off">0:00 / ${duration(track.durationSeconds)}</span>
-          ${track.downloadUrl ? html`<a class="button" href="${track.downloadUrl}" download>Download</a>` : ''}
+          ${track.downloadUrl ? html`<a class="button" href="${track.downloadUrl}" download>Download (WAV)</a>` : ''}
         </div>
       </div>
     </section>`,
@@ -62,7 +64,11 @@ export function sharePage(view: ShareView): string {
       ${view.title ? html`<p class="lead">${view.title}</p>` : ''}
       ${view.note ? html`<p class="card">${view.note}</p>` : ''}
       ${view.expiresAt ? html`<p class="muted">Available until <time datetime="${view.expiresAt.toISOString()}">${view.expiresAt.toUTCString()}</time>.</p>` : ''}
-      <p class="muted">This copy is personal to you and carries an inaudible forensic watermark.</p>
+      <p class="muted">${
+        view.tracks.some((t) => t.downloadUrl)
+          ? `You listen to a preview${view.previewKbps ? ` (MP3, ${view.previewKbps} kbps)` : ''} and may download the lossless WAV.`
+          : `You can listen to a preview${view.previewKbps ? ` (MP3, ${view.previewKbps} kbps)` : ''}; this share is stream only.`
+      } Every copy is personal to you and carries an inaudible forensic watermark.</p>
       ${tracks}`,
   });
 }

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { createEmbedder, embedContext, type WatermarkKey } from '@vaultmark/watermark';
-import type { MediaSource } from './send-media.js';
+import type { MediaSource } from './media-source.js';
 
 /** Where the unmarked master's samples come from (decrypted and decoded by the caller). */
 export interface SampleSource {

@@ -1,8 +1,6 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { Readable } from 'node:stream';
-import { computePeaks, decodeAudioFile, encodePeaksJson } from '@vaultmark/analysis';
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { collectStream, computePeaks, encodePeaksJson, openAudioStream } from '@vaultmark/analysis';
 import type { SampleSource } from './watermarked-wav.js';
 
 /** A master decoded to planar float samples, ready for per-recipient embedding. */
@@ -33,7 +31,7 @@ const HEAD_BYTES = 64 * 1024;
 
 /**
  * Decodes masters (any format the analysis package reads: WAV and AIFF natively, the rest with
- * ffmpeg) and keeps the most recently used ones in memory, up to `maxBytes` of samples, keyed by
+ * ffmpeg reading from a pipe; the decrypted bytes never touch the disk) and keeps the most recently used ones in memory, up to `maxBytes` of samples, keyed by
  * the SHA-256 of the decrypted bytes. A player sends a Range request per seek; each is
  * authorized and audited anew, but decrypting and hashing a whole master per request would cost
  * hundreds of milliseconds, so stream requests are matched by track, size and the hash of the
@@ -49,7 +47,6 @@ export class DecodedMasters {
   private total = 0;
 
   constructor(
-    private readonly tmpDir: string,
     private readonly maxBytes = 512 * 1024 * 1024,
     private readonly now: () => number = Date.now,
   ) {}
@@ -118,33 +115,33 @@ export class DecodedMasters {
   }
 
   private async decode(sha256: string, bytes: Buffer): Promise<DecodedMaster> {
-    await mkdir(this.tmpDir, { recursive: true, mode: 0o700 });
-    const path = join(this.tmpDir, `master-${randomUUID()}`);
+    const stream = await openAudioStream('-', { stdin: Readable.from([bytes]) });
+    let channels: Float32Array[];
     try {
-      await writeFile(path, bytes, { mode: 0o600 });
-      const audio = await decodeAudioFile(path);
-      let peaks: Record<string, unknown> | undefined;
-      const length = audio.channels[0]?.length ?? 0;
-      return {
-        sha256,
-        sampleRate: audio.sampleRate,
-        channels: audio.channels,
-        peaks: () => {
-          peaks ??= JSON.parse(
-            encodePeaksJson(computePeaks({ audio, pixelsPerSecond: 20 }), { bits: 8 }),
-          ) as Record<string, unknown>;
-          return peaks;
-        },
-        source: () => ({
-          sampleRate: audio.sampleRate,
-          channels: audio.channels.length,
-          length,
-          // Copies, so nothing downstream can alter the cached samples.
-          read: async (start, end) => audio.channels.map((ch) => ch.slice(start, end)),
-        }),
-      };
+      channels = await collectStream(stream);
     } finally {
-      await rm(path, { force: true });
+      stream.close();
     }
+    const length = channels[0]?.length ?? 0;
+    const audio = { sampleRate: stream.sampleRate, channels };
+    let peaks: Record<string, unknown> | undefined;
+    return {
+      sha256,
+      sampleRate: audio.sampleRate,
+      channels,
+      peaks: () => {
+        peaks ??= JSON.parse(
+          encodePeaksJson(computePeaks({ audio, pixelsPerSecond: 20 }), { bits: 8 }),
+        ) as Record<string, unknown>;
+        return peaks;
+      },
+      source: () => ({
+        sampleRate: audio.sampleRate,
+        channels: channels.length,
+        length,
+        // Copies, so nothing downstream can alter the cached samples.
+        read: async (start, end) => channels.map((ch) => ch.slice(start, end)),
+      }),
+    };
   }
 }

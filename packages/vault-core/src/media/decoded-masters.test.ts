@@ -32,7 +32,7 @@ function source(bytes: Buffer) {
 describe('DecodedMasters', () => {
   it('decodes once, then serves stream requests without reading the whole master', async () => {
     let now = 0;
-    const masters = new DecodedMasters(dir, 512 * 1024 * 1024, () => now);
+    const masters = new DecodedMasters(512 * 1024 * 1024, () => now);
     const hint = { trackId: 't', sizeBytes: a.length, quick: true };
     const first = source(a);
     const decoded = await masters.load(first.stream, hint);
@@ -56,7 +56,7 @@ describe('DecodedMasters', () => {
   });
 
   it('keeps at most maxBytes of samples, dropping the least recently used', async () => {
-    const masters = new DecodedMasters(dir, 3 * 44_100 * 4 + 10);
+    const masters = new DecodedMasters(3 * 44_100 * 4 + 10);
     const one = await masters.load(source(a).stream, { trackId: 'a', sizeBytes: 0, quick: false });
     await masters.load(source(b).stream, { trackId: 'b', sizeBytes: 0, quick: false });
     // `a` was evicted: loading it again decodes a new object.
