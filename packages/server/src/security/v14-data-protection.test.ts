@@ -327,7 +327,12 @@ describe('V14 crash recovery of vaultmark serve (embedded, kill -9)', () => {
     expect((await fetch(`${served!.url}/readyz`)).status).toBe(200);
   });
 
+  it('was killed while the upload was spooling (the case tests what it says)', () => {
+    expect(seen.tmpAfterKill!.length).toBeGreaterThan(0);
+  });
+
   it('holds no spool files in tmp after the restart', () => {
+    // Nothing was left to work on (the only upload was killed), so tmp is simply empty.
     expect(filesUnder(join(dataDir, 'tmp'))).toEqual([]);
   });
 
@@ -373,6 +378,7 @@ describe('V14 crash recovery of vaultmark serve (embedded, kill -9)', () => {
     await new Promise((resolve) => setTimeout(resolve, 40));
     await served!.kill();
     await pending;
+    const leftBehind = filesUnder(join(dataDir, 'tmp'));
     served = await Served.start(dataDir);
     user = new Agent(served.url).withEmail(user);
     expect((await signIn(user)).status).toBe(200);
@@ -382,6 +388,9 @@ describe('V14 crash recovery of vaultmark serve (embedded, kill -9)', () => {
     }
     const verified = await user.send('GET', '/api/audit/verify');
     expect(verified.body).toMatchObject({ ok: true, problems: [] });
-    expect(filesUnder(join(dataDir, 'tmp'))).toEqual([]);
+    const now = new Set(filesUnder(join(dataDir, 'tmp')));
+    expect(leftBehind.filter((f) => now.has(f))).toEqual([]);
+    // The shared track (uploadTrack's noise of seed 779) is nowhere in plaintext either.
+    expect(plaintextFiles(dataDir, noiseWav(1.5, 779), { skip: ['db'], magic: false })).toEqual([]);
   });
 });
