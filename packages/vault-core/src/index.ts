@@ -116,6 +116,17 @@ export {
   type VaultDeps,
 } from './deps.js';
 export {
+  type AnalysisDetails,
+  type AnalysisOutput,
+  analysisDetails,
+  deleteTrackAndDerived,
+  requestStems,
+  type StemsState,
+  type StoredStem,
+  trackPeaks,
+  trackStems,
+} from './derived/derived-records.js';
+export {
   EmailTakenError,
   ForbiddenError,
   IntegrityError,

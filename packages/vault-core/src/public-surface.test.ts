@@ -5,6 +5,11 @@ it('exports exactly the documented public surface', () => {
   expect(Object.keys(api).sort()).toEqual(
     [
       'ACCOUNT_DELETION_GRACE_MS',
+      'analysisDetails',
+      'deleteTrackAndDerived',
+      'requestStems',
+      'trackPeaks',
+      'trackStems',
       'DEFAULT_PREVIEW_KBPS',
       'MarkedMedia',
       'PREVIEW_BITRATES',

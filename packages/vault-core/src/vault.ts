@@ -20,6 +20,7 @@ import {
   type SessionPolicy,
   type VaultDeps,
 } from './deps.js';
+import * as derived from './derived/derived-records.js';
 import * as investigations from './investigations/investigations.js';
 import * as investigationJob from './investigations/run-investigation.js';
 import { coreJobHandlers } from './jobs/core-handlers.js';
@@ -130,7 +131,11 @@ function useCases(deps: VaultDeps) {
       listTracks: tracks.listTracks,
       listTrackVersions: tracks.listTrackVersions,
       updateTrack: tracks.updateTrack,
-      deleteTrack: tracks.deleteTrack,
+      deleteTrack: derived.deleteTrackAndDerived,
+      analysisDetails: derived.analysisDetails,
+      trackPeaks: derived.trackPeaks,
+      trackStems: derived.trackStems,
+      requestStems: derived.requestStems,
       openTrackAudio: tracks.openTrackAudio,
       openTrackDownload: trackCopies.openTrackDownload,
       openStemDownload: trackCopies.openStemDownload,

@@ -16,8 +16,6 @@ import {
   sweepTemporaryFiles,
 } from '../uploads/spool-sweep.js';
 import { openConfiguredVault } from '../vault/open-configured-vault.js';
-import { analysisJob } from './analysis-job.js';
-import { stemsJob } from './stems-job.js';
 
 /** Options of {@link startWorker}. */
 export interface WorkerStartOptions {
@@ -53,8 +51,6 @@ export function startWorker(vault: Vault, options: WorkerStartOptions): RunningW
   const logger = options.logger.child({ workerId });
   const handlers: Partial<Record<QueueName, JobHandler>> = {
     ...vault.jobs.coreHandlers(),
-    analysis: analysisJob(vault, options.tmpDir),
-    stems: stemsJob(vault, options.tmpDir),
     ...options.handlers,
   };
   const logged = Object.fromEntries(

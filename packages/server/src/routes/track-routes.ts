@@ -1,17 +1,10 @@
-import { appendAudit, authorize, enqueueJob, type Track, withTenant } from '@vaultmark/vault-core';
+import type { AnalysisDetails, StemsState, Track } from '@vaultmark/vault-core';
 import { z } from 'zod';
 import { PageQuery } from '../api/paging.js';
 import { defineRoute, type RouteSpec } from '../api/route.js';
 import { HttpError } from '../http-error.js';
-import type { StoredStem } from '../jobs/stems-job.js';
 import { sendDownload } from '../media/send-download.js';
 import { receiveAudioUpload } from '../uploads/multipart.js';
-import {
-  type AnalysisDetails,
-  analysisOutputs,
-  eraseDerived,
-  jobFor,
-} from '../vault/analysis-records.js';
 import { actorOf, type ServerContext } from '../vault/server-context.js';
 
 /** A track as the API shows it. */
@@ -74,27 +67,18 @@ const optionalText = (max: number) => z.string().trim().min(1).max(max).optional
 /** The catalog: upload (analysis runs as a job), search, read, edit, delete, waveform peaks. */
 export function trackRoutes(ctx: ServerContext): RouteSpec[] {
   const { vault, config } = ctx;
-  const storedStems = async (tenantId: string, track: Track): Promise<StoredStem[]> => {
-    const job = await jobFor(vault, tenantId, 'stems', `${track.id}:${track.version}`);
-    return job?.state === 'done' ? ((job.result as { stems?: StoredStem[] }).stems ?? []) : [];
-  };
-  const stemsOf = async (tenantId: string, track: Track): Promise<z.infer<typeof StemsBody>> => {
-    const job = await jobFor(vault, tenantId, 'stems', `${track.id}:${track.version}`);
-    const failed = (job?.result as { error?: { message: string } } | null)?.error;
-    const stems = await storedStems(tenantId, track);
-    return {
-      status: !job ? 'none' : failed ? 'failed' : (job.state as 'queued'),
-      progress: job?.progress ?? 0,
-      ...(failed ? { error: failed.message } : {}),
-      stems: stems.map((s) => ({
-        name: s.name,
-        sizeBytes: s.sizeBytes,
-        url: `/api/tracks/${track.id}/stems/${s.name}`,
-      })),
-    };
-  };
-  const present = async (tenantId: string, track: Track) =>
-    presentTrack(track, (await analysisOutputs(vault, tenantId, [track])).get(track.id)?.details);
+  const presentStems = (track: Track, state: StemsState): z.infer<typeof StemsBody> => ({
+    status: state.status,
+    progress: state.progress,
+    ...(state.error ? { error: state.error } : {}),
+    stems: state.stems.map((s) => ({
+      name: s.name,
+      sizeBytes: s.sizeBytes,
+      url: `/api/tracks/${track.id}/stems/${s.name}`,
+    })),
+  });
+  const present = async (actor: ReturnType<typeof actorOf>, track: Track) =>
+    presentTrack(track, (await vault.catalog.analysisDetails(actor, [track])).get(track.id));
   return [
     defineRoute({
       method: 'post',
@@ -166,11 +150,11 @@ export function trackRoutes(ctx: ServerContext): RouteSpec[] {
           ...filter,
           ...(status ? { analysisStatus: status } : {}),
         });
-        const details = await analysisOutputs(vault, actor.tenantId, page.items);
+        const details = await vault.catalog.analysisDetails(actor, page.items);
         return {
           status: 200,
           body: {
-            items: page.items.map((t) => presentTrack(t, details.get(t.id)?.details)),
+            items: page.items.map((t) => presentTrack(t, details.get(t.id))),
             total: page.total,
             limit: query.limit,
             offset: query.offset,
@@ -190,7 +174,7 @@ export function trackRoutes(ctx: ServerContext): RouteSpec[] {
         const actor = actorOf(koa);
         return {
           status: 200,
-          body: await present(actor.tenantId, await vault.catalog.getTrack(actor, params.id)),
+          body: await present(actor, await vault.catalog.getTrack(actor, params.id)),
         };
       },
     }),
@@ -215,7 +199,7 @@ export function trackRoutes(ctx: ServerContext): RouteSpec[] {
       handler: async (koa, { params, body }) => {
         const actor = actorOf(koa);
         const track = await vault.catalog.updateTrack(actor, params.id, body);
-        return { status: 200, body: await present(actor.tenantId, track) };
+        return { status: 200, body: await present(actor, track) };
       },
     }),
     defineRoute({
@@ -229,7 +213,6 @@ export function trackRoutes(ctx: ServerContext): RouteSpec[] {
       handler: async (koa, { params }) => {
         const actor = actorOf(koa);
         await vault.catalog.deleteTrack(actor, params.id);
-        await eraseDerived(vault, actor.tenantId, params.id);
         return { status: 204 };
       },
     }),
@@ -256,16 +239,9 @@ export function trackRoutes(ctx: ServerContext): RouteSpec[] {
       },
       handler: async (koa, { params }) => {
         const actor = actorOf(koa);
-        const track = await vault.catalog.getTrack(actor, params.id);
-        const output = (await analysisOutputs(vault, actor.tenantId, [track], 'all')).get(track.id);
-        if (!output?.peaks) {
-          throw new HttpError(409, 'analysis_pending', 'the waveform is not ready yet');
-        }
-        return {
-          status: 200,
-          headers: { 'Cache-Control': 'private, no-store' },
-          body: output.peaks,
-        };
+        const peaks = await vault.catalog.trackPeaks(actor, params.id);
+        if (!peaks) throw new HttpError(409, 'analysis_pending', 'the waveform is not ready yet');
+        return { status: 200, headers: { 'Cache-Control': 'private, no-store' }, body: peaks };
       },
     }),
     defineRoute({
@@ -279,30 +255,8 @@ export function trackRoutes(ctx: ServerContext): RouteSpec[] {
       handler: async (koa, { params }) => {
         const actor = actorOf(koa);
         const track = await vault.catalog.getTrack(actor, params.id);
-        // Only on request, and only by someone who may change the track (its uploader or an admin).
-        authorize(actor, 'track', 'update', {
-          tenantId: actor.tenantId,
-          createdBy: track.createdBy,
-        });
-        await withTenant(vault.deps.db, actor.tenantId, async (tx) => {
-          const now = vault.deps.clock.now();
-          await enqueueJob(tx, now, {
-            tenantId: actor.tenantId,
-            queue: 'stems',
-            idempotencyKey: `${track.id}:${track.version}`,
-            payload: { trackId: track.id, version: track.version, requestedBy: actor.userId },
-          });
-          await appendAudit(tx, now, {
-            tenantId: actor.tenantId,
-            actorId: actor.userId,
-            action: 'track.stems_request',
-            objectType: 'track',
-            objectId: track.id,
-            ipHash: actor.ipHash ?? null,
-            detail: { version: track.version },
-          });
-        });
-        return { status: 202, body: await stemsOf(actor.tenantId, track) };
+        const state = await vault.catalog.requestStems(actor, track.id);
+        return { status: 202, body: presentStems(track, state) };
       },
     }),
     defineRoute({
@@ -316,7 +270,10 @@ export function trackRoutes(ctx: ServerContext): RouteSpec[] {
       handler: async (koa, { params }) => {
         const actor = actorOf(koa);
         const track = await vault.catalog.getTrack(actor, params.id);
-        return { status: 200, body: await stemsOf(actor.tenantId, track) };
+        return {
+          status: 200,
+          body: presentStems(track, await vault.catalog.trackStems(actor, track.id)),
+        };
       },
     }),
     defineRoute({
@@ -340,7 +297,8 @@ export function trackRoutes(ctx: ServerContext): RouteSpec[] {
       handler: async (koa, { params, query }) => {
         const actor = actorOf(koa);
         const track = await vault.catalog.getTrack(actor, params.id);
-        const stem = (await storedStems(actor.tenantId, track)).find((s) => s.name === params.name);
+        const { stems } = await vault.catalog.trackStems(actor, track.id);
+        const stem = stems.find((s) => s.name === params.name);
         if (!stem) throw new HttpError(404, 'not_found', 'no such stem');
         const download = await vault.catalog.openStemDownload(
           actor,

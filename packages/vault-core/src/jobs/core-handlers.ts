@@ -1,14 +1,20 @@
 import type { VaultDeps } from '../deps.js';
+import { analysisJob } from '../derived/analysis-job.js';
+import { stemsJob } from '../derived/stems-job.js';
 import { runInvestigation } from '../investigations/run-investigation.js';
 import type { JobHandler, QueueName } from './job-queue.js';
 
 /**
- * Handlers of the queues vault-core itself serves (today: `investigation`), bound to `deps`.
- * A worker merges them with its own: `runWorker(deps, { handlers: { ...coreJobHandlers(deps),
- * analysis }, ... })`.
+ * Handlers of the queues vault-core serves (`analysis`, `stems`, `investigation`), bound to
+ * `deps`: every job that reads audio runs below the HTTP layer. A worker runs them with
+ * `runWorker(deps, { handlers: coreJobHandlers(deps), ... })`.
  */
 export function coreJobHandlers(
   deps: Pick<VaultDeps, 'db' | 'clock' | 'storage' | 'keys'>,
 ): Partial<Record<QueueName, JobHandler>> {
-  return { investigation: (job, progress) => runInvestigation(deps, job, progress) };
+  return {
+    analysis: analysisJob(deps),
+    stems: stemsJob(deps),
+    investigation: (job, progress) => runInvestigation(deps, job, progress),
+  };
 }
