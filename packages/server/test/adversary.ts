@@ -1,5 +1,16 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { totpNow } from './totp.js';
@@ -750,6 +761,88 @@ export async function buildTenant(t: TestServer, outbox: Outbox, label: string):
   return { agent, fx, secrets: [tag, email, recipientEmail, trackId] };
 }
 
+// ---------------------------------------------------------------------------------------------
+// Servers
+
+/** The options of `startTestServer`. */
+export type ServerOptions = Parameters<typeof startTestServer>[1];
+
+/**
+ * A hash of what shapes a fresh data directory (the vault's migrations, how the server opens its
+ * vault): a directory made by other code is not reused.
+ */
+function templateKey(): string {
+  const hash = createHash('sha256');
+  const migrations = new URL('../../vault-core/src/db/migrations/', import.meta.url);
+  for (const name of readdirSync(migrations).sort()) {
+    hash.update(name).update(readFileSync(new URL(name, migrations)));
+  }
+  for (const file of [
+    '../../vault-core/src/db/migration-source.ts',
+    '../src/vault/open-configured-vault.ts',
+    '../src/vault-server.ts',
+  ]) {
+    hash.update(readFileSync(new URL(file, import.meta.url)));
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+let template: Promise<string> | undefined;
+
+/**
+ * A data directory as the embedded server leaves it after its first start (migrated database,
+ * keys), made once per set of migrations and shared by the suite's files through the temporary
+ * directory: a server started on a copy reopens its database instead of migrating a new one.
+ */
+function dataDirTemplate(): Promise<string> {
+  template ??= (async () => {
+    const dir = join(tmpdir(), `vaultmark-adversary-data-${templateKey()}`);
+    if (existsSync(join(dir, '.complete'))) return dir;
+    const building = `${dir}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    const first = await startTestServer('pglite', { dataDir: building, worker: false });
+    await first.stop();
+    writeFileSync(join(building, '.complete'), '');
+    try {
+      renameSync(building, dir);
+    } catch {
+      // Another file of the suite made it first.
+      rmSync(building, { recursive: true, force: true });
+    }
+    return dir;
+  })();
+  return template;
+}
+
+/** A new data directory (under `parent`, or a new temporary one) as a first start leaves it. */
+export async function preparedDataDir(parent?: string): Promise<string> {
+  const dataDir = parent ? join(parent, 'data') : mkdtempSync(join(tmpdir(), 'vaultmark-server-'));
+  cpSync(await dataDirTemplate(), dataDir, { recursive: true });
+  rmSync(join(dataDir, '.complete'));
+  return dataDir;
+}
+
+/**
+ * `startTestServer`, with the embedded (PGlite) engine started on a copy of a prepared data
+ * directory: the same embedded server, without paying for migrations at every start.
+ */
+export async function startServer(
+  engine: 'pglite' | 'postgres',
+  options: ServerOptions = {},
+): Promise<TestServer> {
+  if (engine !== 'pglite' || options.dataDir || options.database) {
+    return startTestServer(engine, options);
+  }
+  const dataDir = await preparedDataDir();
+  const server = await startTestServer('pglite', { ...options, dataDir });
+  return {
+    ...server,
+    async stop() {
+      await server.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
 /**
  * The invitations `agent` has that are not in `before` (ids), newest last; empty when the server
  * has no invitations.
@@ -764,9 +857,9 @@ export async function invitationIds(agent: Agent): Promise<string[]> {
 export async function buildWorld(
   engine: 'pglite' | 'postgres',
   server?: TestServer,
-  options: Parameters<typeof startTestServer>[1] = {},
+  options: ServerOptions = {},
 ): Promise<World> {
-  const t = server ?? (await startTestServer(engine, options));
+  const t = server ?? (await startServer(engine, options));
   const outbox = new Outbox(join(t.dataDir, 'outbox'));
   const [victim, attacker] = [
     await buildTenant(t, outbox, 'victim'),
@@ -808,9 +901,9 @@ export async function buildWorld(
  * OpenAPI document can name the generated cases; `take(engine)` hands it over (or starts one).
  */
 export async function prepareServers(
-  options: Parameters<typeof startTestServer>[1] = {},
+  options: ServerOptions = {},
 ): Promise<{ operations: Operation[]; take(engine: 'pglite' | 'postgres'): Promise<TestServer> }> {
-  let first: TestServer | undefined = await startTestServer('pglite', options);
+  let first: TestServer | undefined = await startServer('pglite', options);
   const operations = await discover(first.url);
   return {
     operations,
@@ -820,7 +913,7 @@ export async function prepareServers(
         first = undefined;
         return server;
       }
-      return startTestServer(engine, options);
+      return startServer(engine, options);
     },
   };
 }

@@ -13,9 +13,10 @@ import {
   Outbox,
   prepareServers,
   signUp,
+  startServer,
   uniqueEmail,
 } from '../../test/adversary.js';
-import { engines, startTestServer, type TestServer } from '../../test/vault-server.js';
+import { engines, type TestServer } from '../../test/vault-server.js';
 
 const servers = await prepareServers();
 const TOKEN = 'metrics-token-for-the-suite-0123456789';
@@ -42,7 +43,7 @@ describe.each(engines)('V13 configuration on %s', (engine) => {
   describe.runIf(engine === engines[0])('/metrics with a token configured', () => {
     let withToken: TestServer;
     beforeAll(async () => {
-      withToken = await startTestServer(engine, { worker: false, env: { METRICS_TOKEN: TOKEN } });
+      withToken = await startServer(engine, { worker: false, env: { METRICS_TOKEN: TOKEN } });
     });
     afterAll(async () => {
       await withToken?.stop();

@@ -7,7 +7,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,7 @@ import {
   noiseWav,
   Outbox,
   plaintextFiles,
+  preparedDataDir,
   prepareServers,
   signIn,
   signUp,
@@ -177,13 +178,17 @@ describe.each(engines)('V14 data protection on %s', (engine) => {
 // data directory (a restart reopens its database quickly), each leaving a different kind of owner
 // in the lock file.
 describe('V14 the data-directory lock (embedded database)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'vaultmark-lock-'));
-  const lockFile = join(dir, 'vaultmark.pid');
+  let dir: string;
+  let lockFile: string;
   const startAndStop = async () => {
     const server = await startTestServer('pglite', { dataDir: dir, worker: false });
     await server.stop();
   };
-  beforeAll(startAndStop);
+  beforeAll(async () => {
+    dir = await preparedDataDir();
+    lockFile = join(dir, 'vaultmark.pid');
+    await startAndStop();
+  });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('is taken over from a dead owner that left its pid behind', async () => {
@@ -285,7 +290,8 @@ class Served {
 }
 
 describe('V14 crash recovery of vaultmark serve (embedded, kill -9)', () => {
-  const dataDir = join(mkdtempSync(join(tmpdir(), 'vaultmark-crash-')), 'data');
+  const parent = mkdtempSync(join(tmpdir(), 'vaultmark-crash-'));
+  let dataDir: string;
   const multipartPayload = noiseWav(40, 777);
   const tusPayload = noiseWav(20, 778);
   let served: Served | undefined;
@@ -293,7 +299,8 @@ describe('V14 crash recovery of vaultmark serve (embedded, kill -9)', () => {
   const seen: Record<string, string[]> = {};
 
   beforeAll(async () => {
-    mkdirSync(dataDir, { recursive: true });
+    // A data directory as a first start leaves it: the process reopens its database.
+    dataDir = await preparedDataDir(parent);
     served = await Served.start(dataDir);
     const outbox = new Outbox(join(dataDir, 'outbox'));
     user = await signUp(new Agent(served.url), outbox, uniqueEmail('crash'));
@@ -316,7 +323,7 @@ describe('V14 crash recovery of vaultmark serve (embedded, kill -9)', () => {
 
   afterAll(async () => {
     await served?.kill();
-    rmSync(join(dataDir, '..'), { recursive: true, force: true });
+    rmSync(parent, { recursive: true, force: true });
   });
 
   it('left no plaintext of the killed uploads on disk, even before the restart', () => {

@@ -15,10 +15,11 @@ import {
   Outbox,
   prepareServers,
   signUp,
+  startServer,
   uniqueEmail,
   type World,
 } from '../../test/adversary.js';
-import { engines, startTestServer, type TestServer } from '../../test/vault-server.js';
+import { engines, type TestServer } from '../../test/vault-server.js';
 
 const servers = await prepareServers();
 
@@ -137,7 +138,7 @@ describe.each(engines)('V5 file handling on %s', (engine) => {
     let small: TestServer;
     let agent: Agent;
     beforeAll(async () => {
-      small = await startTestServer(engine, { worker: false, env: { MAX_UPLOAD_BYTES: '64KiB' } });
+      small = await startServer(engine, { worker: false, env: { MAX_UPLOAD_BYTES: '64KiB' } });
       agent = await signUp(
         new Agent(small.url),
         new Outbox(`${small.dataDir}/outbox`),

@@ -21,6 +21,7 @@ import {
   type SecondFactor,
   signIn,
   signUp,
+  startServer,
   uniqueEmail,
   wrongTotp,
 } from '../../test/adversary.js';
@@ -442,7 +443,7 @@ describe.each(engines)('V6 authentication on %s', (engine) => {
           await pg.drop();
         };
       } else {
-        limited.push(await startTestServer('pglite', { rateLimits: true, worker: false, env }));
+        limited.push(await startServer('pglite', { rateLimits: true, worker: false, env }));
       }
     });
     afterAll(async () => {

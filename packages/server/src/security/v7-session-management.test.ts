@@ -16,9 +16,10 @@ import {
   prepareServers,
   signIn,
   signUp,
+  startServer,
   uniqueEmail,
 } from '../../test/adversary.js';
-import { engines, startTestServer, type TestServer } from '../../test/vault-server.js';
+import { engines, type TestServer } from '../../test/vault-server.js';
 
 const servers = await prepareServers();
 
@@ -124,7 +125,7 @@ describe.each(engines)('V7 session management on %s', (engine) => {
   describe.runIf(engine === engines[0])('over TLS behind a trusted proxy', () => {
     let tls: TestServer;
     beforeAll(async () => {
-      tls = await startTestServer(engine, { worker: false, env: { TRUST_PROXY: '1' } });
+      tls = await startServer(engine, { worker: false, env: { TRUST_PROXY: '1' } });
     });
     afterAll(async () => {
       await tls?.stop();
