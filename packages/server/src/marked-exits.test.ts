@@ -136,6 +136,31 @@ describe('every exit is marked', () => {
     expectNamed(await trace('dan-download', wav), 'recipient', 'Dan Downloader');
   }, 400_000);
 
+  it('counts plays from what it serves, not from what the player reports', async () => {
+    const share = await owner.json<{ links: { url: string }[] }>('POST', '/api/shares', {
+      trackIds: [trackId],
+      recipients: [{ name: 'Pat Player', email: 'pat@example.com' }],
+      maxPlays: 2,
+    });
+    const stream = `${share.body.links[0]!.url}/tracks/${trackId}/stream`;
+    const get = (range?: string) =>
+      fetch(stream, range ? { headers: { Range: range } } : {}).then(async (r) => {
+        await r.arrayBuffer();
+        return r.status;
+      });
+    // Two plays (the start of the audio), each with seeks that are not counted; no beacon at all.
+    expect(await get('bytes=0-')).toBe(206);
+    expect(await get('bytes=50000-')).toBe(206);
+    expect(await get()).toBe(200);
+    expect(await get('bytes=90000-90999')).toBe(206);
+    expect(await get('bytes=0-')).toBe(429);
+    const detail = await owner.json<{ recipients: { plays: number }[] }>(
+      'GET',
+      `/api/shares/${(await owner.json<{ items: { id: string }[] }>('GET', '/api/shares')).body.items[0]!.id}`,
+    );
+    expect(detail.body.recipients[0]!.plays).toBe(2);
+  }, 120_000);
+
   it('a guest reviewer gets a copy marked for their token', async () => {
     const created = await owner.json<{ token: string }>('POST', '/api/guest-tokens', {
       label: 'Outside mastering',

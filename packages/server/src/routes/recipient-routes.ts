@@ -74,8 +74,14 @@ export function recipientRoutes(ctx: ServerContext): RouteSpec[] {
     trackId: string,
     kind: 'stream' | 'download',
   ) {
+    // A request for the start of the audio begins a play (counted); any other range is a seek.
+    const range = /^bytes=(\d*)-/.exec(koa.get('Range'));
+    const fromStart = !range || (range[1] !== '' && Number(range[1]) === 0);
     const opened = await vault.shares.openTrack(token, trackId, {
       kind,
+      ...(kind === 'stream'
+        ? { play: fromStart ? ('start' as const) : ('continue' as const) }
+        : {}),
       ...(await clientOf(vault, koa)),
     });
     await sendMedia(
@@ -253,7 +259,8 @@ export function recipientRoutes(ctx: ServerContext): RouteSpec[] {
     defineRoute({
       method: 'post',
       path: '/s/:token/events',
-      summary: 'Listening progress from the player; a finished session counts one play',
+      summary:
+        'Listening progress from the player (logged); plays are counted by the server as it serves them',
       tags,
       auth: 'public',
       params: LinkToken,

@@ -163,6 +163,10 @@ export async function decryptObjectRow(
   const cipher = await deps.storage.get(row.storage_key);
   const plain = cipher.pipe(createDecryptStream(dataKey, objectId));
   cipher.on('error', (e) => plain.destroy(e));
+  // A reader that stops early (a seek reads 64 KiB, a client goes away) destroys the plaintext;
+  // the ciphertext must go too, or its file descriptor or S3 socket stays open for good (the
+  // S3 client has 50: the soak run starved it in a minute).
+  plain.once('close', () => cipher.destroy());
   return plain;
 }
 

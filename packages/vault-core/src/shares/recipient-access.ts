@@ -29,6 +29,13 @@ import { watermarkKeyById } from './watermark-keys.js';
 /** How long an access grant of a password-protected share lasts: 12 hours. */
 export const SHARE_GRANT_TTL_MS = 12 * 3600_000;
 
+/**
+ * What a stream request is to the play count: `start` (the beginning of the audio: one play,
+ * refused once the share's plays are used up) or `continue` (a seek within a started play, not
+ * counted). Without it nothing is counted and a used-up share refuses.
+ */
+export type PlayRequest = 'start' | 'continue';
+
 /** What the server knows about the recipient's request. */
 export interface RecipientClient {
   /** `clientIpHash(ip)` of the request. */
@@ -323,7 +330,7 @@ export async function authorizeRecipientTrack(
   deps: Pick<VaultDeps, 'db' | 'clock' | 'storage' | 'keys'>,
   token: string,
   trackId: string,
-  options: RecipientClient & { kind: 'stream' | 'download' },
+  options: RecipientClient & { kind: 'stream' | 'download'; play?: PlayRequest },
 ): Promise<RecipientTrackAccess> {
   const kind = options?.kind;
   if (kind !== 'stream' && kind !== 'download') {
@@ -358,6 +365,20 @@ export async function authorizeRecipientTrack(
       if (counted.rows.length === 0) throw new LimitReachedError('downloads');
       await logAccess(tx, ctx, now, options, { kind: 'downloaded', trackId: track.id });
     } else if (
+      options.play === 'start' ||
+      (options.play === 'continue' && Number(ctx.recipient.plays) === 0)
+    ) {
+      // A play is counted by the server when it serves the start of the audio, whatever the
+      // player reports; seeks within a started play are not counted again.
+      const counted = await tx.raw(
+        `UPDATE share_recipients r SET plays = r.plays + 1 FROM shares s
+         WHERE r.id = ? AND s.id = r.share_id AND (s.max_plays IS NULL OR r.plays < s.max_plays)
+         RETURNING r.plays`,
+        [ctx.recipient.id],
+      );
+      if (counted.rows.length === 0) throw new LimitReachedError('plays');
+    } else if (
+      options.play === undefined &&
       ctx.share.max_plays != null &&
       Number(ctx.recipient.plays) >= Number(ctx.share.max_plays)
     ) {
@@ -408,7 +429,7 @@ export async function openRecipientTrack(
   deps: Pick<VaultDeps, 'db' | 'clock' | 'storage' | 'keys' | 'media'>,
   token: string,
   trackId: string,
-  options: RecipientClient & { kind: 'stream' | 'download' },
+  options: RecipientClient & { kind: 'stream' | 'download'; play?: PlayRequest },
 ): Promise<RecipientTrack> {
   const access = await authorizeRecipientTrack(deps, token, trackId, options);
   const media = mediaOf(deps);
@@ -451,9 +472,10 @@ export async function recipientTrackPeaks(
 }
 
 /**
- * Counts one play of a shared track and logs how far it got (`positionSeconds`). Call it once
- * per listening session (e.g. when playback stops or the page is left). The count is a
- * conditional update, so `maxPlays` is never exceeded (`limit_reached`).
+ * Logs how far a listening session of a shared track got (`positionSeconds`), from the player.
+ * Plays are counted by the server when it serves the start of the audio
+ * ({@link openRecipientTrack} with `play: 'start'`), not by this report, so a player that never
+ * reports cannot play past the limit.
  */
 export async function recordPlay(
   deps: Pick<VaultDeps, 'db' | 'clock'>,
@@ -473,18 +495,11 @@ export async function recordPlay(
   return withRecipient(deps, token, async (tx, ctx, now) => {
     await requireGrant(tx, ctx, client.grant, now);
     const track = await sharedTrack(tx, ctx, trackId);
-    const counted = await tx.raw(
-      `UPDATE share_recipients r SET plays = r.plays + 1 FROM shares s
-       WHERE r.id = ? AND s.id = r.share_id AND (s.max_plays IS NULL OR r.plays < s.max_plays)
-       RETURNING r.plays`,
-      [ctx.recipient.id],
-    );
-    if (counted.rows.length === 0) throw new LimitReachedError('plays');
     await logAccess(tx, ctx, now, client, {
       kind: 'played',
       trackId: track.id,
       positionSeconds,
     });
-    return { playsLeft: left(ctx.share.max_plays, counted.rows[0].plays) };
+    return { playsLeft: left(ctx.share.max_plays, ctx.recipient.plays) };
   });
 }
