@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../config.js';
 
@@ -7,7 +7,8 @@ import { ConfigError } from '../config.js';
  * the same data directory would corrupt it. The lock file names its owner by pid and, where the
  * system tells it (Linux `/proc`), by the owner's start time. A lock is stale, and taken over,
  * when its process is gone, is a zombie (killed but not yet reaped, as happens under a PID 1
- * that does not reap in a container), or is another process that got the same pid later.
+ * that does not reap in a container), or is another process that got the same pid later (its
+ * start time differs from the one recorded, or it runs another program).
  * Returns the release function.
  */
 export function lockDataDir(dataDir: string): () => void {
@@ -73,11 +74,26 @@ function identityOf(pid: number): ProcessIdentity {
   }
 }
 
-/** Whether `pid` still holds a lock it wrote with start time `started`. */
+/**
+ * Whether `pid` still holds a lock it wrote with start time `started`: it runs, it started when
+ * the lock says (when the lock says), and it runs the same program as this process (a server is
+ * always this runtime, so a `sleep` or a shell that got the pid later is not the owner).
+ */
 function holds(pid: number, started: string | undefined): boolean {
   const now = identityOf(pid);
   if (!now.running) return false;
-  return !(started && now.started && started !== now.started);
+  if (started && now.started && started !== now.started) return false;
+  return sameProgram(pid);
+}
+
+/** Whether `pid` runs the executable this process runs (Linux `/proc`; elsewhere assumed). */
+function sameProgram(pid: number): boolean {
+  try {
+    return readlinkSync(`/proc/${pid}/exe`) === readlinkSync('/proc/self/exe');
+  } catch {
+    // No /proc, or another user's process we may not inspect: assume it is the owner.
+    return true;
+  }
 }
 
 function signalZero(pid: number): boolean {
