@@ -17,9 +17,12 @@ export interface KeyResult {
   name: string;
   /** Camelot wheel code, e.g. `8A` for A minor, `8B` for C major. */
   camelot: string;
-  /** 0..1: margin of the best key's correlation over the runner-up, scaled. */
+  /**
+   * 0..1: margin of the best key's decision score over the runner-up's, as 1 - exp(-5 margin)
+   * (0 when two keys tie).
+   */
   confidence: number;
-  /** Pearson correlation of the chroma profile with the chosen key profile. */
+  /** Pearson correlation of the chroma profile with the chosen key's three-chord template. */
   correlation: number;
 }
 

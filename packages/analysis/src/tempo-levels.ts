@@ -22,11 +22,14 @@ const REFERENCE_BPM = 120;
 export const CANDIDATES = 10;
 
 /**
- * Weights of the candidate features, in the order of {@link candidateFeatures}: log salience
- * (relative to the best), log2 tempo / 120 and its square (a learnt log-normal tempo prior), and
- * the log salience ratios of the levels 2x, 1/2, 3x and 1/3 to the candidate. Fitted by
- * softmax regression on the tuning half, L2 weight 0.0003 chosen by groove-grouped
- * cross-validation there (see docs/analysis.md).
+ * Weights of the candidate features, in the order of {@link tempoCandidates}: log salience
+ * (relative to the best), log2 tempo / 120 and its square (a learnt log-normal tempo prior), the
+ * log salience ratios of the levels 2x, 1/2, 3x and 1/3 to the candidate, and the log backbeat
+ * (kick-then-snare cross-correlation one period apart, relative to the best candidate's). Fitted
+ * by softmax regression on the tuning half, L2 weight 0.0003 chosen by groove-grouped
+ * cross-validation there (see docs/analysis.md). Read as a prior alone, 2.968 x - 1.072 x²
+ * peaks at x = 1.38 (about 310 BPM): within 50-220 BPM it favours faster levels, offsetting the
+ * salience's lean towards slow ones, whose grid lags all land on onsets.
  */
 export const LEVEL_WEIGHTS = [7.611, 2.968, -1.072, 1.026, 7.252, 0.048, -1.345, 4.441] as const;
 

@@ -83,9 +83,10 @@ export function decideTempo(
 }
 
 /**
- * Estimates the tempo of a piece: onset envelope (spectral flux at ~86 frames/s), its
- * autocorrelation, then the beat period with the strongest on-beat/off-beat contrast in the range.
- * Also estimates 10 s windows to flag material whose tempo varies.
+ * Estimates the tempo of a piece: onset envelopes (spectral flux at ~86 frames/s, full band,
+ * low and mid bands), the autocorrelation's beat-grid salience, then the metrical level that
+ * listeners tap among the salience's peaks ({@link decideTempo}). Also estimates 10 s windows to
+ * flag material whose tempo varies.
  */
 export function estimateTempo(args: EstimateTempoArgs): TempoResult {
   const minBpm = args.minBpm ?? 50;
