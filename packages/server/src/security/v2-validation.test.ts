@@ -160,6 +160,25 @@ describe.each(engines)('V1/V2 validation and encoding on %s', (engine) => {
     expect(JSON.stringify(folders.body)).not.toMatch(/\\u000[0-8bc]|\\u001[0-9a-f]|\\u007f/);
   });
 
+  it.each([
+    ['NUL', 'password=a%00b'],
+    ['U+001B (escape)', 'password=a%1Bb'],
+    ['a broken percent-encoding', 'password=%E0%A4%A'],
+    ['a field of 20 000 bytes', `password=${'p'.repeat(20_000)}`],
+    ['no password field', 'other=x'],
+  ])('the share password form with %s answers 4xx, never 5xx', async (_name, form) => {
+    const answer = await fetch(`${w.t.url}/s/${w.attacker.fx.shareToken}/unlock`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: form,
+      redirect: 'manual',
+    });
+    // The attacker's share has no password: the form may say so or refuse the input; the
+    // grant is never given and nothing fails.
+    expect(answer.status).toBeLessThan(500);
+    expect(answer.headers.getSetCookie().join(';')).not.toContain('vaultmark_grant');
+  });
+
   describe('search input is data, never query syntax', () => {
     it.each([
       ['a quote', "'"],

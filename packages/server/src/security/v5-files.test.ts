@@ -233,6 +233,39 @@ describe.each(engines)('V5 file handling on %s', (engine) => {
       expect(answer.status).toBe(400);
     });
 
+    it.each([
+      ['a negative length', { 'Upload-Length': '-1' }],
+      ['a length that is not a number', { 'Upload-Length': 'lots' }],
+      ['a length of 40 digits', { 'Upload-Length': '9'.repeat(40) }],
+      ['metadata that is not base64', { 'Upload-Metadata': 'filename %%%not-base64%%%' }],
+      ['metadata with a key and no value twice', { 'Upload-Metadata': 'filename,filename' }],
+      ['another protocol version', { 'Tus-Resumable': '0.2.2' }],
+    ])('refuses a creation with %s without failing', async (_name, headers) => {
+      const answer = await bearer.send('POST', '/api/uploads', {
+        headers: { ...tusCreate(1000, 'ok.wav'), ...headers },
+      });
+      expect(answer.status, answer.text).toBeGreaterThanOrEqual(400);
+      expect(answer.status, answer.text).toBeLessThan(500);
+    });
+
+    it.each([
+      ['an offset that is not a number', 'abc'],
+      ['a negative offset', '-5'],
+      ['an offset past the length', '5000'],
+    ])('refuses a chunk with %s without failing', async (_name, offset) => {
+      const url = await create(1000);
+      const answer = await bearer.send('PATCH', url, {
+        headers: {
+          'Tus-Resumable': '1.0.0',
+          'Upload-Offset': offset,
+          'Content-Type': 'application/offset+octet-stream',
+        },
+        body: Buffer.alloc(10),
+      });
+      expect(answer.status, answer.text).toBeGreaterThanOrEqual(400);
+      expect(answer.status, answer.text).toBeLessThan(500);
+    });
+
     it('refuses a finished upload that is not audio (415) and keeps nothing of it', async () => {
       const bytes = Buffer.from('<html>not audio at all, just a page</html>');
       const url = await create(bytes.length, 'fake.wav');
