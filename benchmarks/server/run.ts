@@ -10,7 +10,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { createApp, listen, pcm16WavHeader, sendMedia, watermarkedWav } from '@vaultmark/server';
+import { createApp, listen, sendMedia } from '@vaultmark/server';
+import { pcm16WavHeader, watermarkedWav } from '@vaultmark/vault-core';
 import { embed, generateKey } from '@vaultmark/watermark';
 import pino from 'pino';
 

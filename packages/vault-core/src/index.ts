@@ -211,6 +211,7 @@ export {
   PREVIEW_BITRATES,
   type PreviewBitrate,
 } from './media/preview-encoder.js';
+export { pcm16WavHeader, type SampleSource, watermarkedWav } from './media/watermarked-wav.js';
 export {
   discardSealed,
   eraseObjectKey,
