@@ -161,6 +161,22 @@ describe.each(engines)('V1/V2 validation and encoding on %s', (engine) => {
   });
 
   it.each([
+    ['an organization that is not a UUID', { 'X-Vaultmark-Organization': 'not-a-uuid' }],
+    ['an organization with SQL', { 'X-Vaultmark-Organization': "' OR '1'='1" }],
+    ['an organization of 5 000 characters', { 'X-Vaultmark-Organization': 'o'.repeat(5000) }],
+    ['a bearer token of 10 000 characters', { Authorization: `Bearer ${'t'.repeat(10_000)}` }],
+    ['a Basic authorization', { Authorization: 'Basic dXNlcjpwYXNz' }],
+    ['an authorization scheme alone', { Authorization: 'Bearer' }],
+    ['a guest token of 5 000 characters', { 'X-Vaultmark-Guest-Token': 'g'.repeat(5000) }],
+    ['a forwarded address of junk (no trusted proxy)', { 'X-Forwarded-For': "'; DROP--" }],
+  ])('a header with %s answers 4xx or is ignored, never 5xx', async (_name, headers) => {
+    for (const path of ['/api/tracks', '/api/guest/tracks', '/api/auth/me']) {
+      const answer = await w.attacker.agent.send('GET', path, { headers });
+      expect(answer.status, `${path}: ${answer.text.slice(0, 200)}`).toBeLessThan(500);
+    }
+  });
+
+  it.each([
     ['NUL', 'password=a%00b'],
     ['U+001B (escape)', 'password=a%1Bb'],
     ['a broken percent-encoding', 'password=%E0%A4%A'],
