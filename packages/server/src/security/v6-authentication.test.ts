@@ -75,6 +75,12 @@ describe.each(engines)('V6 authentication on %s', (engine) => {
       expect(startedSession(answer)).toBe(false);
     });
 
+    it('with a wrong password and no TOTP: invalid_credentials, not two_factor_required', async () => {
+      // Otherwise the answer would confirm the password to whoever guesses it.
+      const answer = await signIn(fresh().withEmail(user), { password: 'not the password at all' });
+      expectError(answer, 401, 'invalid_credentials');
+    });
+
     it('with a wrong TOTP: 401 invalid_credentials and no session', async () => {
       const answer = await signIn(fresh().withEmail(user), { totp: wrongTotp(factor.secret) });
       expectError(answer, 401, 'invalid_credentials');
@@ -262,6 +268,13 @@ describe.each(engines)('V6 authentication on %s', (engine) => {
       expect(answer.status, answer.text).toBe(201);
     });
 
+    it('with two-factor on and a wrong password only: invalid_credentials (no oracle)', async () => {
+      const answer = await user.send('POST', '/api/auth/tokens', {
+        body: { password: 'not the password at all' },
+      });
+      expectError(answer, 401, 'invalid_credentials');
+    });
+
     it('with two-factor on and the password only: 401 two_factor_required', async () => {
       const answer = await user.send('POST', '/api/auth/tokens', {
         body: { password: user.password },
@@ -368,6 +381,26 @@ describe.each(engines)('V6 authentication on %s', (engine) => {
       expect(startedSession(done)).toBe(true);
       const again = await browser.send('POST', '/api/auth/register/verify', { body: { code } });
       expectError(again, [401, 409]);
+    });
+
+    it('burns a sign-up code after five wrong guesses', async () => {
+      const email = uniqueEmail('signup-guess');
+      const browser = fresh();
+      outbox.skip(email);
+      await browser.send('POST', '/api/auth/register', {
+        body: { email, password: 'a long enough password', displayName: 'Guesser' },
+      });
+      const code = Outbox.code(await outbox.next(email))!;
+      const wrong = code === '000000' ? '000001' : '000000';
+      for (let i = 0; i < 5; i++) {
+        const guess = await browser.send('POST', '/api/auth/register/verify', {
+          body: { code: wrong },
+        });
+        expectError(guess, [401, 429]);
+      }
+      const late = await browser.send('POST', '/api/auth/register/verify', { body: { code } });
+      expectError(late, [401, 429]);
+      expect(startedSession(late)).toBe(false);
     });
 
     it('a sign-up of a taken address cannot be finished by guessing a code', async () => {
