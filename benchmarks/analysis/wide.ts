@@ -242,6 +242,27 @@ for (const split of splits) {
   }
 }
 lines.push('');
+lines.push('Tempo Acc1 by tempo band and meter (vaultmark / essentia / aubio):');
+lines.push('');
+const bandOf = (b: number) => (b > 160 ? 'fast >160' : b < 90 ? 'slow <90' : '90-160');
+const groups = ['fast >160', '90-160', 'slow <90', '4/4', '4/4 swing', '3/4', '6/8', '12/8'];
+lines.push(`| split | ${groups.join(' | ')} |`);
+lines.push(`|---|${groups.map(() => '---').join('|')}|`);
+for (const split of splits) {
+  const cells = groups.map((g) => {
+    const sel = rows.filter(
+      (r) =>
+        r.item.split === split &&
+        r.item.bpm !== undefined &&
+        (bandOf(r.item.bpm) === g || r.item.meter === g),
+    );
+    if (sel.length === 0) return '–';
+    const acc = (s: System) => f3(tempoScore(s, sel)?.acc1);
+    return `${acc('ours')} / ${acc('essentia')} / ${acc('aubio')} (${sel.length})`;
+  });
+  lines.push(`| ${split} | ${cells.join(' | ')} |`);
+}
+lines.push('');
 lines.push('Tempo errors by kind (count of items in the splits above):');
 lines.push('');
 const classes = [
