@@ -66,6 +66,24 @@ describe.each(engines)('V4 API and web service on %s', (engine) => {
     await w?.t.stop();
   });
 
+  it('attacks the real API: the document lists the core routes (generated cases are not empty)', () => {
+    const keys = ops.map((op) => op.key);
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        'POST /api/auth/login',
+        'POST /api/auth/register',
+        'POST /api/tracks',
+        'GET /api/tracks/{id}',
+        'POST /api/shares',
+        'PUT /api/organization/members',
+        'POST /api/guest-tokens',
+        'GET /s/{token}',
+      ]),
+    );
+    expect(signedIn.length).toBeGreaterThan(40);
+    expect(writes.length).toBeGreaterThan(20);
+  });
+
   it('publishes only reviewed routes without authentication', () => {
     const unreviewed = ops
       .filter((op) => op.auth === 'public')
