@@ -17,9 +17,12 @@ import {
   Agent,
   bearerOf,
   buildWorld,
+  enableTotp,
   filesUnder,
+  fillPath,
   noiseWav,
   Outbox,
+  paramValue,
   plaintextFiles,
   preparedDataDir,
   prepareServers,
@@ -163,6 +166,28 @@ describe.each(engines)('V14 data protection on %s', (engine) => {
         .sort(),
     ).toEqual(['copy', 'header']);
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the account export holds no credential: no password hash, TOTP secret, recovery or session token', async () => {
+    const user = await w.newcomer('exported');
+    const factor = await enableTotp(user);
+    const exported = await user.send('GET', '/api/account/export');
+    expect(exported.status).toBe(200);
+    expect(exported.text).not.toMatch(/\$argon2|password_hash|passwordHash/);
+    expect(exported.text).not.toContain(factor.secret);
+    for (const code of factor.recoveryCodes) expect(exported.text).not.toContain(code);
+    expect(exported.text).not.toContain(user.session!);
+    expect(exported.headers.get('cache-control')).toMatch(/no-store/);
+  });
+
+  it('no signed-in GET of the API answers with a credential', async () => {
+    const v = w.victim;
+    for (const op of w.operations.filter((o) => o.auth === 'user' && o.method === 'GET')) {
+      const path = fillPath(op.path, (p) => paramValue(v.fx, op.path, p));
+      const answer = await v.agent.send('GET', path);
+      expect(answer.text, op.key).not.toMatch(/\$argon2|password_?hash|token_?hash|totp_?secret/i);
+      expect(answer.text, op.key).not.toContain(v.agent.session!);
+    }
   });
 
   it('stored audio is ciphertext: no upload of the world is readable on disk', () => {
