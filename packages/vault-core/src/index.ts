@@ -225,6 +225,7 @@ export {
 export {
   openRecipientTrack,
   openShare,
+  prepareRecipientPreviews,
   type RecipientClient,
   type RecipientTrack,
   type RecipientTrackInfo,

@@ -5,6 +5,7 @@ it('exports exactly the documented public surface', () => {
   expect(Object.keys(api).sort()).toEqual(
     [
       'ACCOUNT_DELETION_GRACE_MS',
+      'prepareRecipientPreviews',
       'pcm16WavHeader',
       'watermarkedWav',
       'analysisDetails',

@@ -164,6 +164,7 @@ function useCases(deps: VaultDeps) {
       unlock: recipients.unlockShare,
       openTrack: recipients.openRecipientTrack,
       trackPeaks: recipients.recipientTrackPeaks,
+      preparePreviews: recipients.prepareRecipientPreviews,
       recordPlay: recipients.recordPlay,
     }),
     investigations: bindAll(deps, {

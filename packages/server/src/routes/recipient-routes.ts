@@ -108,7 +108,14 @@ export function recipientRoutes(ctx: ServerContext): RouteSpec[] {
       handler: async (koa, { params }) => {
         if (!LinkToken.safeParse(params).success) return unavailable();
         try {
-          const view = await vault.shares.open(params.token, await clientOf(vault, koa));
+          const client = await clientOf(vault, koa);
+          const view = await vault.shares.open(params.token, client);
+          // Render the previews while the page loads, so the first play finds them ready.
+          void vault.shares
+            .preparePreviews(params.token, { grant: client.grant ?? null })
+            .catch((error: unknown) =>
+              ctx.logger.warn({ err: error }, 'preparing previews failed'),
+            );
           const at = base(params.token);
           return page(
             200,

@@ -503,3 +503,62 @@ export async function recordPlay(
     return { playsLeft: left(ctx.share.max_plays, ctx.recipient.plays) };
   });
 }
+
+/**
+ * Renders this recipient's previews of every track of their share ahead of the first play (the
+ * page calls it when it opens), so pressing play finds the preview in memory instead of waiting
+ * for it to be marked and encoded. Nothing leaves the vault here and nothing is counted or
+ * audited; a track that cannot be rendered (not audio, erased) is skipped. Resolves when done.
+ */
+export async function prepareRecipientPreviews(
+  deps: Pick<VaultDeps, 'db' | 'clock' | 'storage' | 'keys' | 'media'>,
+  token: string,
+  client: Pick<RecipientClient, 'grant'> = {},
+): Promise<number> {
+  const work = await withRecipient(deps, token, async (tx, ctx, now) => {
+    await requireGrant(tx, ctx, client.grant, now);
+    const rows = await tx('share_tracks')
+      .join('tracks', 'tracks.id', 'share_tracks.track_id')
+      .join('forensic_marks', (j) =>
+        j
+          .on('forensic_marks.track_id', 'tracks.id')
+          .andOn('forensic_marks.recipient_id', tx.raw('?', [ctx.recipient.id])),
+      )
+      .join('track_versions', (j) =>
+        j
+          .on('track_versions.track_id', 'tracks.id')
+          .andOn('track_versions.version', 'tracks.current_version'),
+      )
+      .join('objects', 'objects.id', 'track_versions.object_id')
+      .where({ 'share_tracks.share_id': ctx.share.id })
+      .whereNotNull('objects.wrapped_key')
+      .select(
+        'tracks.id as track_id',
+        'forensic_marks.key_id',
+        'forensic_marks.payload',
+        'objects.*',
+      );
+    const out = [];
+    for (const row of rows) {
+      const key = await watermarkKeyById(deps, tx, row.key_id);
+      if (key) out.push({ row, mark: { keyId: row.key_id as string, key, payload: row.payload } });
+    }
+    return { items: out, kbps: previewBitrate(ctx.share.preview_kbps ?? undefined) };
+  });
+  let rendered = 0;
+  for (const { row, mark } of work.items) {
+    try {
+      const master = await decryptObjectRow(deps, row);
+      await mediaOf(deps).preview(
+        master,
+        { trackId: row.track_id, sizeBytes: Number(row.size_bytes), quick: true },
+        mark,
+        work.kbps,
+      );
+      rendered++;
+    } catch {
+      // Not renderable (not audio, erased meanwhile): the play itself will say so.
+    }
+  }
+  return rendered;
+}
