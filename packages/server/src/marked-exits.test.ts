@@ -196,10 +196,30 @@ describe('every exit is marked', () => {
     expect(older.status).toBe(403);
     const v1 = await member.request('GET', `/api/tracks/${trackId}/audio?version=1`);
     expect(v1.status).toBe(200);
-    expect(Buffer.from(await v1.arrayBuffer()).equals(master)).toBe(false);
-    // The owner downloads the master as it was uploaded.
+    const v1Copy = Buffer.from(await v1.arrayBuffer());
+    expect(v1Copy.equals(master)).toBe(false);
+    expectNamed(
+      await trace('member-v1', v1Copy),
+      'member',
+      'member: Mix Engineer <engineer@label.example>',
+    );
+    // The owner downloads the master as it was uploaded, unless the organization marks owners'
+    // downloads too; then the master takes an explicit request.
     const own = await owner.request('GET', `/api/tracks/${trackId}/audio`);
     expect(Buffer.from(await own.arrayBuffer()).equals(master)).toBe(true);
+    const policy = await owner.json('PUT', '/api/organization/download-policy', {
+      markOwnerDownloads: true,
+    });
+    expect(policy.body).toEqual({ markOwnerDownloads: true });
+    const marked = await owner.request('GET', `/api/tracks/${trackId}/audio`);
+    expect(marked.headers.get('content-type')).toBe('audio/wav');
+    expect(Buffer.from(await marked.arrayBuffer()).equals(master)).toBe(false);
+    const asked = await owner.request('GET', `/api/tracks/${trackId}/audio?master=true`);
+    expect(Buffer.from(await asked.arrayBuffer()).equals(master)).toBe(true);
+    expect(
+      (await member.json('PUT', '/api/organization/download-policy', { markOwnerDownloads: false }))
+        .status,
+    ).toBe(403);
   }, 300_000);
 
   it('lists every route that returns audio, so a new one has to be placed here', () => {

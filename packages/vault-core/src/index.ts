@@ -270,6 +270,11 @@ export { LocalStorage } from './storage/local-storage.js';
 export { type S3Module, S3Storage, type S3StorageConfig } from './storage/s3-storage.js';
 export { storageKey } from './storage/storage-key.js';
 export {
+  type DownloadPolicy,
+  getDownloadPolicy,
+  setDownloadPolicy,
+} from './tenancy/download-policy.js';
+export {
   createGuestToken,
   GUEST_TOKEN_MAX_MS,
   type GuestAccess,

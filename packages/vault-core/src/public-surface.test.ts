@@ -5,6 +5,8 @@ it('exports exactly the documented public surface', () => {
   expect(Object.keys(api).sort()).toEqual(
     [
       'ACCOUNT_DELETION_GRACE_MS',
+      'getDownloadPolicy',
+      'setDownloadPolicy',
       'prepareRecipientPreviews',
       'pcm16WavHeader',
       'watermarkedWav',

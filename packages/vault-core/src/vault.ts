@@ -39,6 +39,7 @@ import * as shares from './shares/shares.js';
 import * as watermarkKeys from './shares/watermark-keys.js';
 import type { BlobStorage } from './storage/blob-storage.js';
 import { LocalStorage } from './storage/local-storage.js';
+import * as downloads from './tenancy/download-policy.js';
 import * as guests from './tenancy/guest-tokens.js';
 import * as invitations from './tenancy/invitations.js';
 import * as orgs from './tenancy/organizations.js';
@@ -122,6 +123,8 @@ function useCases(deps: VaultDeps) {
       answerInvitation: invitations.answerInvitation,
       removeMember: orgs.removeMember,
       getRetentionPolicy: retention.getRetentionPolicy,
+      getDownloadPolicy: downloads.getDownloadPolicy,
+      setDownloadPolicy: downloads.setDownloadPolicy,
       setRetentionPolicy: retention.setRetentionPolicy,
     }),
     catalog: bindAll(deps, {

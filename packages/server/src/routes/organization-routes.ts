@@ -13,6 +13,7 @@ const Member = z.object({
   joinedAt: z.string(),
 });
 const Members = z.object({ items: z.array(Member) });
+const DownloadPolicy = z.object({ markOwnerDownloads: z.boolean() });
 const Retention = z.object({
   accessLogDays: z.number().int().min(1).max(3650),
   trackDays: z.number().int().min(1).max(36_500).nullable(),
@@ -284,6 +285,32 @@ export function organizationRoutes(ctx: ServerContext): RouteSpec[] {
         const actor = actorOf(koa);
         await vault.organizations.setRetentionPolicy(actor, body);
         return { status: 200, body: await vault.organizations.getRetentionPolicy(actor) };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/organization/download-policy',
+      summary: 'Whether owners’ downloads are marked too (members’ always are)',
+      tags,
+      auth: 'user',
+      responses: { 200: { description: 'the policy', schema: DownloadPolicy } },
+      handler: async (koa) => ({
+        status: 200,
+        body: await vault.organizations.getDownloadPolicy(actorOf(koa)),
+      }),
+    }),
+    defineRoute({
+      method: 'put',
+      path: '/api/organization/download-policy',
+      summary: 'Mark owners’ downloads too, or not (admins); the master stays available on request',
+      tags,
+      auth: 'user',
+      body: DownloadPolicy,
+      responses: { 200: { description: 'the policy', schema: DownloadPolicy } },
+      handler: async (koa, { body }) => {
+        const actor = actorOf(koa);
+        await vault.organizations.setDownloadPolicy(actor, body);
+        return { status: 200, body: await vault.organizations.getDownloadPolicy(actor) };
       },
     }),
     defineRoute({

@@ -17,11 +17,17 @@ export type TrackDownload =
   | { kind: 'marked'; track: Track; media: MediaSource; fileName: string };
 
 /**
- * Who gets the stored bytes unmarked: the organization's owners, and admins who ask for the
- * master explicitly. Everyone else gets a copy marked with their own member payload.
+ * Who gets the stored bytes unmarked: owners and admins who ask for the master explicitly, and
+ * owners by default unless the organization marks its owners' downloads too. Everyone else gets
+ * a copy marked with their own member payload.
  */
-function receivesMaster(actor: Actor, askedForMaster: boolean | undefined): boolean {
-  return actor.role === 'owner' || (actor.role === 'admin' && askedForMaster === true);
+function receivesMaster(
+  actor: Actor,
+  askedForMaster: boolean | undefined,
+  markOwners: boolean,
+): boolean {
+  if (askedForMaster === true) return actor.role === 'owner' || actor.role === 'admin';
+  return actor.role === 'owner' && !markOwners;
 }
 
 /**
@@ -85,9 +91,12 @@ async function openAudioObject(
   authorize(actor, 'track', 'read');
   // Asking for the master is for owners and admins; members are told so, not quietly served.
   if (how.master) authorize(actor, 'object', 'readMaster');
-  const master = receivesMaster(actor, how.master);
   const now = deps.clock.now();
   const found = await withTenant(deps.db, actor.tenantId, async (tx) => {
+    const org = await tx('organizations')
+      .where({ id: actor.tenantId })
+      .first('mark_owner_downloads');
+    const master = receivesMaster(actor, how.master, Boolean(org?.mark_owner_downloads));
     const object = await how.find(tx);
     if (!object?.wrapped_key) return null;
     const mark = master
