@@ -795,6 +795,14 @@ function dataDirTemplate(): Promise<string> {
   template ??= (async () => {
     const dir = join(tmpdir(), `vaultmark-adversary-data-${templateKey()}`);
     if (existsSync(join(dir, '.complete'))) return dir;
+    // Templates of older sources are of no more use (kept ten minutes for a run still on them).
+    for (const name of readdirSync(tmpdir())) {
+      const old = join(tmpdir(), name);
+      if (!name.startsWith('vaultmark-adversary-data-') || old === dir) continue;
+      if (Date.now() - statSync(old).mtimeMs > 10 * 60_000) {
+        rmSync(old, { recursive: true, force: true });
+      }
+    }
     const building = `${dir}.${process.pid}.${randomBytes(4).toString('hex')}`;
     const first = await startTestServer('pglite', { dataDir: building, worker: false });
     await first.stop();

@@ -315,7 +315,7 @@ class Served {
 }
 
 describe('V14 crash recovery of vaultmark serve (embedded, kill -9)', () => {
-  const parent = mkdtempSync(join(tmpdir(), 'vaultmark-crash-'));
+  let parent: string;
   let dataDir: string;
   const multipartPayload = noiseWav(40, 777);
   const tusPayload = noiseWav(20, 778);
@@ -325,6 +325,7 @@ describe('V14 crash recovery of vaultmark serve (embedded, kill -9)', () => {
 
   beforeAll(async () => {
     // A data directory as a first start leaves it: the process reopens its database.
+    parent = mkdtempSync(join(tmpdir(), 'vaultmark-crash-'));
     dataDir = await preparedDataDir(parent);
     served = await Served.start(dataDir);
     const outbox = new Outbox(join(dataDir, 'outbox'));
@@ -348,7 +349,7 @@ describe('V14 crash recovery of vaultmark serve (embedded, kill -9)', () => {
 
   afterAll(async () => {
     await served?.kill();
-    rmSync(parent, { recursive: true, force: true });
+    if (parent) rmSync(parent, { recursive: true, force: true });
   });
 
   it('left no plaintext of the killed uploads on disk, even before the restart', () => {
