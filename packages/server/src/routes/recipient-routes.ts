@@ -48,11 +48,19 @@ async function formBody(koa: ParameterizedContext): Promise<URLSearchParams> {
   if (!koa.is('application/x-www-form-urlencoded')) {
     throw new HttpError(415, 'unsupported_media_type', 'expected a form');
   }
+  // Read to the end before answering (breaking off mid-body resets the connection under the
+  // client's feet), keeping at most 16 KiB and refusing anything larger afterwards.
+  const limit = 16 * 1024;
+  const declared = Number(koa.get('Content-Length') || 0);
+  if (declared > 1024 * 1024) throw new HttpError(413, 'payload_too_large', 'form too large');
   let text = '';
-  for await (const chunk of koa.req) {
-    text += chunk;
-    if (text.length > 16 * 1024) throw new HttpError(413, 'payload_too_large', 'form too large');
+  let size = 0;
+  for await (const chunk of koa.req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size <= limit) text += chunk.toString('utf8');
+    else if (size > 1024 * 1024) break;
   }
+  if (size > limit) throw new HttpError(413, 'payload_too_large', 'form too large');
   return new URLSearchParams(text);
 }
 

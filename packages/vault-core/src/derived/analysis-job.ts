@@ -11,7 +11,6 @@ import { recordTrackAnalysis } from '../catalog/tracks.js';
 import { withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 import type { JobHandler } from '../jobs/job-queue.js';
-import type { AnalysisOutput } from './derived-records.js';
 import { readVersionForJob } from './read-version.js';
 
 /**
@@ -23,7 +22,7 @@ const PEAKS_PER_SECOND = 20;
 /**
  * The `analysis` job: decrypts the track's version and decodes it from the stream (ffmpeg reads
  * compressed formats from a pipe), computing tempo, key, loudness and waveform peaks in one
- * pass. Tempo, key and duration go to the catalog; the details and peaks are the job's result.
+ * pass. Tempo, key and duration go to the catalog; the details and peaks to `track_analyses`.
  * Audio the decoder refuses marks the track `failed` without retries; other errors are retried
  * by the queue, and the last attempt marks it `failed`.
  */
@@ -46,13 +45,26 @@ export function analysisJob(
       if (!master) return { skipped: 'version erased' };
       await progress(0.1);
       const output = await analyze(master);
+      await withTenant(deps.db, tenantId, (tx) =>
+        tx('track_analyses')
+          .insert({
+            tenant_id: tenantId,
+            track_id: trackId,
+            version,
+            details: JSON.stringify(output.details),
+            peaks: JSON.stringify(output.peaks),
+            created_at: deps.clock.now(),
+          })
+          .onConflict(['tenant_id', 'track_id', 'version'])
+          .merge(),
+      );
       await recordTrackAnalysis(deps, tenantId, trackId, {
         status: 'done',
         durationSeconds: output.durationSeconds,
         bpm: output.bpm,
         key: output.key,
       });
-      return { details: output.details, peaks: output.peaks } satisfies AnalysisOutput;
+      return { analysed: { version } };
     } catch (error) {
       const permanent = error instanceof AnalysisError;
       if (permanent || job.attempts >= job.maxAttempts) {

@@ -6,7 +6,7 @@ import { enqueueJob } from '../jobs/job-queue.js';
 import { eraseObjectKey } from '../objects/object-store.js';
 import { type Actor, authorize } from '../tenancy/policies.js';
 
-/** What the analysis job keeps beside the catalog fields (in its job result). */
+/** What the analysis job keeps beside the catalog fields (in `track_analyses`). */
 export interface AnalysisDetails {
   camelot: string | null;
   bpmConfidence: number;
@@ -40,8 +40,8 @@ export interface StemsState {
 }
 
 /**
- * Analysis details of tracks at their current versions (the analysis job's results, keyed by
- * `trackId:version` in the tenant's queue). Tracks without finished analysis are absent.
+ * Analysis details of tracks at their current versions. Tracks without finished analysis are
+ * absent.
  */
 export async function analysisDetails(
   deps: Pick<VaultDeps, 'db'>,
@@ -52,17 +52,14 @@ export async function analysisDetails(
   const out = new Map<string, AnalysisDetails>();
   if (tracks.length === 0) return out;
   const rows = await withTenant(deps.db, actor.tenantId, (tx) =>
-    tx('jobs')
-      .where({ queue: 'analysis', state: 'done' })
+    tx('track_analyses')
       .whereIn(
-        'idempotency_key',
-        tracks.map((t) => `${t.id}:${t.version}`),
+        ['track_id', 'version'],
+        tracks.map((t) => [t.id, t.version]),
       )
-      .select('idempotency_key', tx.raw("result->'details' AS details")),
+      .select('track_id', 'details'),
   );
-  for (const row of rows) {
-    if (row.details) out.set(String(row.idempotency_key).split(':')[0]!, row.details);
-  }
+  for (const row of rows) out.set(row.track_id, row.details);
   return out;
 }
 
@@ -74,9 +71,7 @@ export async function trackPeaks(
 ): Promise<Record<string, unknown> | null> {
   const track = await getTrack(deps, actor, trackId);
   const row = await withTenant(deps.db, actor.tenantId, (tx) =>
-    tx('jobs')
-      .where({ queue: 'analysis', state: 'done', idempotency_key: `${track.id}:${track.version}` })
-      .first(tx.raw("result->'peaks' AS peaks")),
+    tx('track_analyses').where({ track_id: track.id, version: track.version }).first('peaks'),
   );
   return (row?.peaks as Record<string, unknown> | undefined) ?? null;
 }
@@ -88,18 +83,29 @@ export async function trackStems(
   trackId: string,
 ): Promise<StemsState> {
   const track = await getTrack(deps, actor, trackId);
-  const job = await withTenant(deps.db, actor.tenantId, (tx) =>
-    tx('jobs')
+  const { job, stems } = await withTenant(deps.db, actor.tenantId, async (tx) => ({
+    job: await tx('jobs')
       .where({ queue: 'stems', idempotency_key: `${track.id}:${track.version}` })
       .first('state', 'progress', 'result'),
-  );
+    stems: await tx('track_stems')
+      .where({ track_id: track.id, version: track.version })
+      .orderBy('name')
+      .select('name', 'object_id', 'size_bytes'),
+  }));
   if (!job) return { status: 'none', progress: 0, stems: [] };
   const failed = (job.result as { error?: { message: string } } | null)?.error;
   return {
     status: failed ? 'failed' : job.state,
     progress: Number(job.progress),
     ...(failed ? { error: failed.message } : {}),
-    stems: job.state === 'done' ? ((job.result as { stems?: StoredStem[] }).stems ?? []) : [],
+    stems:
+      job.state === 'done'
+        ? stems.map((s) => ({
+            name: s.name,
+            objectId: s.object_id,
+            sizeBytes: Number(s.size_bytes),
+          }))
+        : [],
   };
 }
 
@@ -149,12 +155,13 @@ export async function eraseDerived(
       .whereLike('idempotency_key', `${trackId}:%`)
       .select('id', 'result');
     const keys: string[] = [];
-    for (const job of jobs) {
-      for (const stem of (job.result?.stems ?? []) as { objectId: string }[]) {
-        const key = await eraseObjectKey(tx, stem.objectId, now);
-        if (key) keys.push(key);
-      }
+    const stems = await tx('track_stems').where({ track_id: trackId }).pluck('object_id');
+    for (const objectId of stems) {
+      const key = await eraseObjectKey(tx, objectId, now);
+      if (key) keys.push(key);
     }
+    await tx('track_stems').where({ track_id: trackId }).del();
+    await tx('track_analyses').where({ track_id: trackId }).del();
     if (jobs.length > 0) {
       await tx('jobs')
         .whereIn(

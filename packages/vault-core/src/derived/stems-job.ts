@@ -48,9 +48,21 @@ export function stemsJob(deps: Pick<VaultDeps, 'db' | 'clock' | 'storage' | 'key
         const bytes = encodeWav(stem, { encoding: 'pcm', bitsPerSample: 16 });
         const sealed = await sealObject(deps, tenantId, Readable.from([Buffer.from(bytes)]));
         try {
-          const object = await withTenant(deps.db, tenantId, (tx) =>
-            recordObject(tx, deps.clock.now(), actor, 'derived', sealed),
-          );
+          const object = await withTenant(deps.db, tenantId, async (tx) => {
+            const stored = await recordObject(tx, deps.clock.now(), actor, 'derived', sealed);
+            await tx('track_stems')
+              .insert({
+                tenant_id: tenantId,
+                track_id: trackId,
+                version,
+                name,
+                object_id: stored.id,
+                size_bytes: stored.sizeBytes,
+              })
+              .onConflict(['tenant_id', 'track_id', 'version', 'name'])
+              .merge();
+            return stored;
+          });
           stored.push({ name, objectId: object.id, sizeBytes: object.sizeBytes });
         } catch (error) {
           await discardSealed(deps, sealed);

@@ -4,8 +4,7 @@ import type { Knex } from 'knex';
  * Migration `0009-marked-exits`: forensic mappings for every marked exit, not only share
  * recipients. A mapping names exactly one subject (a share recipient, a guest token or a studio
  * member) and keeps a label of who it was, so an investigation still names them after the
- * token or account is gone. Shares get the bit rate of the lossy preview their recipients stream;
- * organizations may have their owners' downloads marked too.
+ * token or account is gone. Shares get the bit rate of the lossy preview their recipients stream.
  */
 export const migration0009: Knex.Migration = {
   async up(knex) {
@@ -23,7 +22,6 @@ ALTER TABLE forensic_marks ADD CONSTRAINT forensic_marks_one_subject CHECK (
   (subject = 'recipient') = (recipient_id IS NOT NULL)
   AND (subject = 'guest') = (guest_token_id IS NOT NULL)
   AND (subject = 'member') = (member_user_id IS NOT NULL));
-ALTER TABLE organizations ADD COLUMN mark_owner_downloads boolean NOT NULL DEFAULT false;
 ALTER TABLE shares ADD COLUMN preview_kbps integer NOT NULL DEFAULT 256
   CHECK (preview_kbps IN (128, 192, 256, 320));
 CREATE UNIQUE INDEX forensic_marks_guest_track
@@ -48,7 +46,6 @@ ALTER TABLE forensic_marks DROP COLUMN subject;
 ALTER TABLE forensic_marks ALTER COLUMN recipient_id SET NOT NULL;
 ALTER TABLE forensic_marks ALTER COLUMN share_id SET NOT NULL;
 ALTER TABLE shares DROP COLUMN preview_kbps;
-ALTER TABLE organizations DROP COLUMN mark_owner_downloads;
 `,
     );
   },
