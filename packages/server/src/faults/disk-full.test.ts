@@ -35,7 +35,9 @@ describe.skipIf(!mounted)('the data directory out of space', () => {
   let t: TestServer;
   let owner: Browserless;
   const filler = join(mountPoint, 'filler');
-  const wav = readFileSync(tone(tmpdir(), `vaultmark-full-${process.pid}.wav`, { seconds: 3 }));
+  const wavPath = tone(tmpdir(), `vaultmark-full-${process.pid}.wav`, { seconds: 3 });
+  const wav = readFileSync(wavPath);
+  rmSync(wavPath);
 
   beforeAll(async () => {
     // PostgreSQL keeps the database off this disk: what fills up is blobs and upload spools.
