@@ -14,6 +14,7 @@ import {
   SmtpMailer,
   type Vault,
 } from '@vaultmark/vault-core';
+import pino from 'pino';
 import type { ServerConfig } from '../config.js';
 import { SpooledMailer } from '../mail/spooled-mailer.js';
 
@@ -83,7 +84,11 @@ function mailerFor(config: ServerConfig): Mailer {
   });
   // Mail the SMTP server refuses (down, unreachable) waits in the data directory and is sent
   // when it answers again, instead of being lost.
-  const spooled = new SpooledMailer(smtp, join(config.dataDir, 'mail-spool'));
+  const spooled = new SpooledMailer(
+    smtp,
+    join(config.dataDir, 'mail-spool'),
+    pino({ level: config.logLevel }).child({ component: 'mail' }),
+  );
   spooled.start();
   return spooled;
 }
