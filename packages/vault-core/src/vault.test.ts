@@ -51,7 +51,11 @@ describe('openVault on the embedded defaults', () => {
       });
       expect((await second.shares.open(links[0]!.token)).tracks).toHaveLength(1);
       expect((await second.watermarkKeys.list(actor)).map((k) => k.current)).toEqual([true]);
-      expect(Object.keys(second.jobs.coreHandlers())).toEqual(['investigation']);
+      expect(Object.keys(second.jobs.coreHandlers())).toEqual([
+        'analysis',
+        'stems',
+        'investigation',
+      ]);
       expect(await second.investigations.list(actor)).toEqual([]);
     } finally {
       await second.close();

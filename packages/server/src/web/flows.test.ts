@@ -222,6 +222,8 @@ describe('the web pages against the real server, in Chromium', () => {
     await page.waitForURL(/\/account$/);
 
     await page.click('#totp-start');
+    // The secret appears once the enrolment call answers.
+    await expect.poll(() => page.locator('#totp-secret').textContent(), slow).toMatch(/\S/);
     const secret = (await page.locator('#totp-secret').textContent())!.replace(/\s+/g, '');
     expect(secret).toMatch(/^[A-Z2-7]{40,}$/);
     await expect(page.locator('#totp-uri').getAttribute('href')).resolves.toMatch(
