@@ -322,11 +322,14 @@ export async function tombstoneAudit(
   return head.chain_id as string;
 }
 
-/** {@link appendAudit} for an event done by a request's actor (tenant, user and hashed IP). */
+/**
+ * {@link appendAudit} for an event done by a request's actor (tenant, user and hashed IP); a
+ * `null` user is someone without an account (a guest).
+ */
 export function appendActorAudit(
   tx: Tx,
   at: Date,
-  actor: { tenantId: string; userId: string; ipHash?: string | null },
+  actor: { tenantId: string; userId: string | null; ipHash?: string | null },
   event: Pick<AuditInput, 'action' | 'objectType' | 'objectId' | 'detail'>,
 ): Promise<AuditEvent> {
   return appendAudit(tx, at, {

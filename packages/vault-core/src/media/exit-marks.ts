@@ -43,12 +43,8 @@ export async function exitMark(
     const key = await watermarkKeyById(deps, tx, existing.key_id);
     if (key) return { keyId: existing.key_id, key, payload: existing.payload };
   }
-  const actor = {
-    tenantId,
-    userId: subject.kind === 'member' ? subject.userId : (null as unknown as string),
-    role: 'member' as const,
-    ipHash: null,
-  };
+  // A guest has no account: a key created on their first copy is audited without an actor.
+  const actor = { tenantId, userId: subject.kind === 'member' ? subject.userId : null };
   const current = await currentWatermarkKey(deps, tx, actor, now);
   const payload = subjectPayload(current.key, subject, trackId);
   await tx('forensic_marks')

@@ -74,7 +74,7 @@ async function unwrapKey(deps: Pick<VaultDeps, 'keys'>, row: any): Promise<Water
 export async function currentWatermarkKey(
   deps: Pick<VaultDeps, 'keys'>,
   tx: Tx,
-  actor: Actor,
+  actor: Pick<Actor, 'tenantId' | 'ipHash'> & { userId: string | null },
   at: Date,
 ): Promise<{ id: string; key: WatermarkKey }> {
   let row = await tx('watermark_keys').whereNull('retired_at').first();
