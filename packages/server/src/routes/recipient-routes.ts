@@ -3,6 +3,7 @@ import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
 import { defineRoute, type RouteResult, type RouteSpec } from '../api/route.js';
 import { HttpError } from '../http-error.js';
+import { parseRange } from '../media/range.js';
 import { sendMedia } from '../media/send-media.js';
 import { contentDisposition } from '../uploads/content-disposition.js';
 import type { ServerContext } from '../vault/server-context.js';
@@ -83,8 +84,8 @@ export function recipientRoutes(ctx: ServerContext): RouteSpec[] {
     kind: 'stream' | 'download',
   ) {
     // A request for the start of the audio begins a play (counted); any other range is a seek.
-    const range = /^bytes=(\d*)-/.exec(koa.get('Range'));
-    const fromStart = !range || (range[1] !== '' && Number(range[1]) === 0);
+    const range = parseRange(koa.get('Range') || undefined, Number.MAX_SAFE_INTEGER);
+    const fromStart = range === undefined || (range !== 'unsatisfiable' && range.start === 0);
     const opened = await vault.shares.openTrack(token, trackId, {
       kind,
       ...(kind === 'stream'
