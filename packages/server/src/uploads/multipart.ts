@@ -110,8 +110,14 @@ export async function receiveAudioUpload(
       });
       parser.on('close', () => {
         if (refused) {
-          pending?.catch(() => {});
-          reject(refused);
+          // Answer once the file's spool has settled, so discarding it leaves nothing behind.
+          const answer = refused;
+          if (pending)
+            pending.then(
+              () => reject(answer),
+              () => reject(answer),
+            );
+          else reject(answer);
           return;
         }
         if (!pending) {
