@@ -30,7 +30,7 @@ import { tusUploads } from './uploads/tus.js';
 import { lockDataDir } from './vault/data-dir-lock.js';
 import { openConfiguredVault } from './vault/open-configured-vault.js';
 import { type ServerContext, vaultAuthenticate } from './vault/server-context.js';
-import { pageRoutes } from './web/page-routes.js';
+import { pageNotFound, pageRoutes } from './web/page-routes.js';
 
 /** Options of {@link createVaultServer}. */
 export interface VaultServerOptions {
@@ -159,7 +159,7 @@ export async function createVaultServer(options: VaultServerOptions): Promise<Va
     trustProxy: config.trustProxy,
     routes,
     authenticate,
-    middleware: [uploads, pages.routes() as Middleware],
+    middleware: [pageNotFound(), uploads, pages.routes() as Middleware],
     readiness: {
       database: async () => {
         await vault.deps.db.knex.raw('select 1');

@@ -1,6 +1,7 @@
 // The library: tracks with analysis results and waveforms, upload with a progress bar, and
 // selecting tracks to share.
 import { api, el, formatDuration, say, upload } from './api.js';
+import { columns, draw } from './waveform.js';
 
 const list = document.getElementById('tracks');
 const search = document.getElementById('search');
@@ -8,29 +9,15 @@ const uploadForm = document.getElementById('upload');
 const progress = document.getElementById('upload-progress');
 const shareButton = document.getElementById('share-selected');
 
-function drawPeaks(canvas, peaks) {
-  const ratio = window.devicePixelRatio || 1;
-  canvas.width = Math.max(1, Math.floor(canvas.clientWidth * ratio));
-  canvas.height = Math.max(1, Math.floor(canvas.clientHeight * ratio));
-  const ctx = canvas.getContext('2d');
-  const channels = peaks.channels || 1;
-  const scale = peaks.bits === 8 ? 128 : 32768;
-  const points = Math.floor(peaks.data.length / (2 * channels));
-  ctx.fillStyle = getComputedStyle(document.documentElement).getPropertyValue('--wave');
-  for (let x = 0; x < canvas.width; x++) {
-    const p = Math.floor((x * points) / canvas.width);
-    const i = 2 * p * channels;
-    const v = Math.max(Math.abs(peaks.data[i] ?? 0), Math.abs(peaks.data[i + 1] ?? 0)) / scale;
-    const h = Math.max(1, v * canvas.height);
-    ctx.fillRect(x, (canvas.height - h) / 2, 1, h);
-  }
-}
-
 function row(track) {
   const canvas = el('canvas', { class: 'waveform', 'aria-hidden': 'true' });
   if (track.analysisStatus === 'done') {
     api('GET', `/api/tracks/${track.id}/peaks`)
-      .then((peaks) => drawPeaks(canvas, peaks))
+      .then((peaks) => {
+        const bars = columns(peaks, 512);
+        draw(canvas, bars);
+        window.addEventListener('resize', () => draw(canvas, bars));
+      })
       .catch(() => {});
   }
   const key = track.key ? `${track.key}${track.camelot ? ` (${track.camelot})` : ''}` : '';
@@ -45,19 +32,26 @@ function row(track) {
         name: 'track',
         value: track.id,
         'aria-label': `Select ${track.title}`,
+        // Audio the vault could not read cannot be shared.
+        disabled: track.analysisStatus === 'failed',
       }),
     ),
     el(
       'td',
       {},
-      el('strong', { text: track.title }),
+      el(
+        'a',
+        { href: `/tracks/${encodeURIComponent(track.id)}`, class: 'title' },
+        el('strong', { text: track.title }),
+      ),
       track.artist ? el('div', { class: 'muted', text: track.artist }) : null,
       canvas,
     ),
-    el('td', { text: formatDuration(track.durationSeconds) }),
-    el('td', { text: track.bpm ? Math.round(track.bpm) : '' }),
-    el('td', { text: key }),
+    el('td', { text: formatDuration(track.durationSeconds), 'data-label': 'Length' }),
+    el('td', { text: track.bpm ? Math.round(track.bpm) : '', 'data-label': 'BPM' }),
+    el('td', { text: key, 'data-label': 'Key' }),
     el('td', {
+      'data-label': 'Analysis',
       class: track.analysisStatus === 'failed' ? 'error' : 'muted',
       text: track.analysisStatus,
     }),
@@ -67,20 +61,33 @@ function row(track) {
 async function refresh() {
   const query = search?.value.trim();
   const data = await api('GET', `/api/tracks${query ? `?q=${encodeURIComponent(query)}` : ''}`);
+  // A late answer to an earlier search must not overwrite the current one.
+  if ((search?.value.trim() ?? '') !== (query ?? '')) return;
   list.replaceChildren(...data.items.map(row));
   if (data.items.length === 0)
     list.append(
       el(
         'tr',
         {},
-        el('td', { colspan: 6, class: 'muted', text: 'No tracks yet. Upload one above.' }),
+        el('td', {
+          colspan: 6,
+          class: 'muted',
+          text: query
+            ? `No tracks match “${query}”. Search looks in titles, artists, file names, keys (“A minor”, “8A”) and tags.`
+            : 'No tracks yet. Upload one above.',
+        }),
       ),
     );
+  if (query)
+    say(`${data.total} ${data.total === 1 ? 'track matches' : 'tracks match'} “${query}”.`);
   if (data.items.some((t) => t.analysisStatus === 'pending' || t.analysisStatus === 'running'))
     setTimeout(refresh, 2000);
 }
 
-search?.addEventListener('input', () => refresh().catch((e) => say(e.message, 'error')));
+search?.addEventListener('input', () => {
+  if (!search.value.trim()) say('');
+  refresh().catch((e) => say(e.message, 'error'));
+});
 
 uploadForm?.addEventListener('submit', async (event) => {
   event.preventDefault();

@@ -6,17 +6,27 @@ const id = root?.dataset.share;
 
 function describe(entry) {
   if (entry.action === 'played' && entry.positionSeconds !== undefined)
-    return `played to ${Math.round(entry.positionSeconds)} s`;
+    return `listened to ${Math.round(entry.positionSeconds)} s`;
   return entry.action;
+}
+
+/** The share's state in words, from the server's status (never from comparing dates here). */
+export function shareState(share) {
+  switch (share.status) {
+    case 'revoked':
+      return `Revoked ${formatDate(share.revokedAt)}`;
+    case 'expired':
+      return `Expired ${formatDate(share.expiresAt)}`;
+    case 'scheduled':
+      return `Opens ${formatDate(share.activatesAt)}, until ${formatDate(share.expiresAt)}`;
+    default:
+      return share.expiresAt ? `Active until ${formatDate(share.expiresAt)}` : 'Active';
+  }
 }
 
 async function load() {
   const share = await api('GET', `/api/shares/${encodeURIComponent(id)}`);
-  document.getElementById('share-state').textContent = share.revokedAt
-    ? `Revoked ${formatDate(share.revokedAt)}`
-    : share.expiresAt
-      ? `Active until ${formatDate(share.expiresAt)}`
-      : 'Active';
+  document.getElementById('share-state').textContent = shareState(share);
   const log = document.getElementById('access-log');
   const rows = (share.accessLog ?? []).map((entry) =>
     el(
@@ -39,8 +49,9 @@ async function load() {
           ),
         ]),
   );
-  document.getElementById('revoke').hidden = Boolean(share.revokedAt);
   const active = share.status === 'active' || share.status === 'scheduled';
+  // Nothing to revoke once the share is revoked or over.
+  document.getElementById('revoke').hidden = !active;
   document.getElementById('recipients').replaceChildren(
     ...(share.recipients ?? []).map((r) =>
       el(

@@ -133,6 +133,7 @@ function useCases(deps: VaultDeps) {
       getTrack: tracks.getTrack,
       listTracks: tracks.listTracks,
       listTrackVersions: tracks.listTrackVersions,
+      analysisFailure: tracks.analysisFailure,
       updateTrack: tracks.updateTrack,
       deleteTrack: derived.deleteTrackAndDerived,
       analysisDetails: derived.analysisDetails,

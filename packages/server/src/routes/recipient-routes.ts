@@ -7,7 +7,12 @@ import { parseRange } from '../media/range.js';
 import { sendMedia } from '../media/send-media.js';
 import { contentDisposition } from '../uploads/content-disposition.js';
 import type { ServerContext } from '../vault/server-context.js';
-import { sharePage, sharePasswordPage, shareUnavailablePage } from '../web/pages/share.js';
+import {
+  recipientStatePage,
+  sharePage,
+  sharePasswordPage,
+  shareUnavailablePage,
+} from '../web/pages/share.js';
 
 /** Link tokens: `vml_` and 43 base64url characters (256 bits); anything else is unknown. */
 const LinkToken = z.object({ token: z.string().regex(/^vml_[A-Za-z0-9_-]{43}$/) });
@@ -42,6 +47,39 @@ function page(status: number, body: string): RouteResult {
     body,
     headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'private, no-store' },
   };
+}
+
+/** The page for a download the vault refused, when the request came from a click on the link. */
+function downloadRefusal(error: unknown) {
+  switch (code(error)) {
+    case 'limit_reached':
+      return {
+        status: 429,
+        title: 'No downloads left',
+        heading: 'No downloads left on this link',
+        message:
+          'You have used every download this share allows. You can still listen on the share page; ask the person who shared it if you need another copy.',
+      };
+    case 'forbidden':
+      return {
+        status: 403,
+        title: 'Stream only',
+        heading: 'This share is stream only',
+        message: 'The person who shared these tracks did not allow downloads.',
+      };
+    case 'password_required':
+      return {
+        status: 401,
+        title: 'Password required',
+        heading: 'Open the share first',
+        message: 'This share is protected: enter its password on the share page, then download.',
+      };
+    case 'share_unavailable':
+    case 'not_found':
+      return { status: 404, title: '', heading: '', message: '' };
+    default:
+      return undefined;
+  }
 }
 
 /** Reads a small `application/x-www-form-urlencoded` body (the password form). */
@@ -135,6 +173,7 @@ export function recipientRoutes(ctx: ServerContext): RouteSpec[] {
               expiresAt: view.expiresAt,
               eventsUrl: `${at}/events`,
               previewKbps: view.previewKbps,
+              downloadsLeft: view.downloadsLeft,
               tracks: view.tracks.map((track) => ({
                 id: track.id,
                 title: track.title,
@@ -157,6 +196,23 @@ export function recipientRoutes(ctx: ServerContext): RouteSpec[] {
           if (code(error) === 'share_unavailable') return unavailable();
           throw error;
         }
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/s/:token/unlock',
+      summary:
+        'The password form’s address opened again (a reload, a bookmark): back to the share page',
+      tags,
+      auth: 'public',
+      params: z.object({ token: z.string().max(200) }),
+      responses: {
+        303: { description: 'to the share page' },
+        404: html('this link is not available'),
+      },
+      handler: async (_koa, { params }) => {
+        if (!LinkToken.safeParse(params).success) return unavailable();
+        return { status: 303, headers: { Location: base(params.token) } };
       },
     }),
     defineRoute({
@@ -248,7 +304,18 @@ export function recipientRoutes(ctx: ServerContext): RouteSpec[] {
         200: { description: 'the copy as an attachment', contentType: 'audio/wav' },
         206: { description: 'a byte range of the copy', contentType: 'audio/wav' },
       },
-      handler: (koa, { params }) => media(koa, params.token, params.trackId, 'download'),
+      handler: async (koa, { params }) => {
+        try {
+          return await media(koa, params.token, params.trackId, 'download');
+        } catch (error) {
+          // Someone who clicked the link gets a page, not the API's JSON saved as a file.
+          const refusal = koa.accepts('json', 'html') === 'html' && downloadRefusal(error);
+          if (!refusal) throw error;
+          return refusal.status === 404
+            ? unavailable()
+            : page(refusal.status, recipientStatePage({ ...refusal, back: base(params.token) }));
+        }
+      },
     }),
     defineRoute({
       method: 'get',

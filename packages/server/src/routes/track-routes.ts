@@ -121,7 +121,8 @@ export function trackRoutes(ctx: ServerContext): RouteSpec[] {
     defineRoute({
       method: 'get',
       path: '/api/tracks',
-      summary: 'Search the library (title, artist, file name; tag, key, BPM, analysis status)',
+      summary:
+        'Search the library (`q`: every word in title, artist, file name, key, Camelot code or tags; filters: tag, key, BPM, analysis status)',
       tags,
       auth: 'user',
       query: PageQuery.extend({
@@ -165,16 +166,25 @@ export function trackRoutes(ctx: ServerContext): RouteSpec[] {
     defineRoute({
       method: 'get',
       path: '/api/tracks/:id',
-      summary: 'One track with its analysis results',
+      summary: 'One track with its analysis results (and why the analysis failed, when it did)',
       tags,
       auth: 'user',
       params: Id,
-      responses: { 200: { description: 'the track', schema: TrackBody } },
+      responses: {
+        200: {
+          description: 'the track',
+          schema: TrackBody.extend({ analysisError: z.string().nullable() }),
+        },
+      },
       handler: async (koa, { params }) => {
         const actor = actorOf(koa);
+        const track = await vault.catalog.getTrack(actor, params.id);
         return {
           status: 200,
-          body: await present(actor, await vault.catalog.getTrack(actor, params.id)),
+          body: {
+            ...(await present(actor, track)),
+            analysisError: await vault.catalog.analysisFailure(actor, track.id),
+          },
         };
       },
     }),

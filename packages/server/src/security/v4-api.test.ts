@@ -33,7 +33,8 @@ const writes = signedIn
 /** Public routes, reviewed: anything else that appears without auth fails the suite. */
 const PUBLIC_ROUTES = [
   /^POST \/api\/auth\/(register|register\/verify|login|email-code|email-code\/verify)$/,
-  /^GET \/s\/\{token\}$/,
+  // The unlock address opened with GET only redirects to the share page.
+  /^GET \/s\/\{token\}(\/unlock)?$/,
   /^POST \/s\/\{token\}\/(unlock|events)$/,
   /^GET \/s\/\{token\}\/tracks\/\{trackId\}\/(stream|download|peaks)$/,
   /^GET \/api\/guest\/tracks(\/\{trackId\}\/audio)?$/,

@@ -1,9 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../../test/browser.js';
 import { music } from '../../test/music.js';
+import { canvasDrawn } from '../../test/page-check.js';
 import { totpNow } from '../../test/totp.js';
 import {
   Browserless,
@@ -40,15 +41,6 @@ async function open(path: string, context?: Awaited<ReturnType<Browser['newConte
   return { page, problems };
 }
 
-const waveformDrawn = (page: Page, selector: string) =>
-  page.waitForFunction((css) => {
-    const canvas = document.querySelector<HTMLCanvasElement>(css);
-    if (!canvas || canvas.width === 0) return false;
-    const pixels = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
-    for (let i = 3; i < pixels.length; i += 4) if (pixels[i]! > 0) return true;
-    return false;
-  }, selector);
-
 describe('the web pages against the real server, in Chromium', () => {
   it('signs up, uploads with progress, shares, and the recipient plays their copy', async () => {
     const { page, problems } = await open('/library');
@@ -74,7 +66,7 @@ describe('the web pages against the real server, in Chromium', () => {
     await expect
       .poll(() => row.locator('td').nth(5).textContent(), { timeout: 60_000 })
       .toBe('done');
-    await waveformDrawn(page, '#tracks canvas.waveform');
+    await canvasDrawn(page, '#tracks canvas.waveform');
     await expect(row.locator('strong').textContent()).resolves.toBe('song');
 
     await row.locator('input[type=checkbox]').check();
@@ -98,7 +90,7 @@ describe('the web pages against the real server, in Chromium', () => {
     await expect(recipient.page.locator('h1').textContent()).resolves.toBe(
       'A track shared with Ann',
     );
-    await waveformDrawn(recipient.page, '.player canvas');
+    await canvasDrawn(recipient.page, '.player canvas');
     await recipient.page.waitForFunction(
       () => (document.querySelector('audio')?.duration ?? 0) > 11,
     );
@@ -107,7 +99,7 @@ describe('the web pages against the real server, in Chromium', () => {
     await recipient.page.waitForFunction(
       () => Math.round(document.querySelector('audio')!.currentTime) === 5,
     );
-    const download = recipient.page.locator('a[download]');
+    const download = recipient.page.locator('a[href$="/download"]');
     await expect(download.getAttribute('href')).resolves.toMatch(/\/tracks\/[0-9a-f-]+\/download$/);
     expect(recipient.problems).toEqual([]);
 
@@ -178,7 +170,7 @@ describe('the web pages against the real server, in Chromium', () => {
       .poll(() => recipient.page.locator('h1').textContent(), slow)
       .toBe('A track shared with Cleo');
     expect(recipient.page.url()).toBe(link);
-    await waveformDrawn(recipient.page, '.player canvas');
+    await canvasDrawn(recipient.page, '.player canvas');
 
     // Cleo's copy leaks; the owner investigates it in the browser.
     const copy = await fetch(`${link}/tracks/${track.id}/download`);

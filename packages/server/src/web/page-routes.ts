@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import type { ParameterizedContext } from 'koa';
+import type { Middleware, ParameterizedContext } from 'koa';
 import { readSessionCookie } from '../auth/session-cookie.js';
 import { type ServerContext, vaultSessions } from '../vault/server-context.js';
 import {
@@ -7,14 +7,38 @@ import {
   investigationsPage,
   libraryPage,
   newSharePage,
+  notFoundPage,
   type OwnerPageContext,
   shareDetailPage,
   sharesPage,
   signInPage,
   signUpPage,
+  trackPage,
 } from './pages/owner.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A page for addresses nobody serves, for browsers (the API keeps answering JSON): a GET or HEAD
+ * that asks for HTML, outside `/api/`, that nothing answered.
+ */
+export function pageNotFound(): Middleware {
+  return async (koa, next) => {
+    await next();
+    const unanswered = koa.status === 404 && koa.body === undefined;
+    if (
+      unanswered &&
+      (koa.method === 'GET' || koa.method === 'HEAD') &&
+      !koa.path.startsWith('/api/') &&
+      koa.accepts('json', 'html') === 'html'
+    ) {
+      koa.status = 404;
+      koa.type = 'text/html; charset=utf-8';
+      koa.set('Cache-Control', 'no-store');
+      koa.body = notFoundPage();
+    }
+  };
+}
 
 /**
  * The owner's pages. Signed-in pages read the session cookie (an unknown or ended session is
@@ -61,5 +85,9 @@ export function pageRoutes(ctx: ServerContext): Router {
     }),
   );
   router.get('/investigations', ownerPage(investigationsPage));
+  router.get('/tracks/:id', async (koa, next) => {
+    if (!UUID.test(String(koa.params.id))) return next();
+    await ownerPage((page) => trackPage(page, String(koa.params.id)))(koa);
+  });
   return router;
 }

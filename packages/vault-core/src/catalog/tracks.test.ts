@@ -27,6 +27,46 @@ describe.each(engines)('catalog on %s', (engine) => {
     ann = await ownerActor(deps, 'ann');
   });
 
+  it('searches every word in title, artist, file name, key, Camelot code and tags', async () => {
+    const ann = await ownerActor(deps, 'searcher');
+    const [drive, dawn] = [
+      await uploadTrack(deps, ann, {
+        body: audio('a'),
+        title: 'Search Drive',
+        tags: ['Synthwave'],
+      }),
+      await uploadTrack(deps, ann, { body: audio('b'), title: 'Search Dawn', artist: 'Kai' }),
+    ];
+    await recordTrackAnalysis(deps, ann.tenantId, drive.id, { status: 'done', key: 'A minor' });
+    await recordTrackAnalysis(deps, ann.tenantId, dawn.id, { status: 'done', key: 'C major' });
+    // The Camelot code is kept with the analysis of the track's current version.
+    await withSystem(deps.db, (tx) =>
+      tx('track_analyses').insert(
+        [
+          [drive, '8A'],
+          [dawn, '8B'],
+        ].map(([track, camelot]) => ({
+          tenant_id: ann.tenantId,
+          track_id: (track as { id: string }).id,
+          version: 1,
+          details: JSON.stringify({ camelot }),
+          peaks: '{}',
+          created_at: new Date(),
+        })),
+      ),
+    );
+    const found = async (q: string) =>
+      (await listTracks(deps, ann, { q })).items.map((t) => t.title).sort();
+    expect(await found('minor')).toEqual(['Search Drive']);
+    expect(await found('8a')).toEqual(['Search Drive']);
+    expect(await found('8B')).toEqual(['Search Dawn']);
+    expect(await found('synth')).toEqual(['Search Drive']);
+    expect(await found('search kai')).toEqual(['Search Dawn']);
+    expect(await found('search  major')).toEqual(['Search Dawn']);
+    expect(await found('search')).toEqual(['Search Dawn', 'Search Drive']);
+    expect(await found('minor kai')).toEqual([]);
+  });
+
   it('uploads, encrypts at rest, searches, versions, updates and deletes with audit events', async () => {
     const folder = await createFolder(deps, ann, { name: 'Demos' });
     const t = await uploadTrack(deps, ann, {

@@ -221,6 +221,28 @@ export async function getTrack(
   return toTrack(row);
 }
 
+/**
+ * Why the analysis of a track's current version failed, in words for its owner (the decoder's
+ * message, e.g. a truncated or unreadable file); `null` unless it failed.
+ */
+export async function analysisFailure(
+  deps: Pick<VaultDeps, 'db'>,
+  actor: Actor,
+  trackId: string,
+): Promise<string | null> {
+  const track = await getTrack(deps, actor, trackId);
+  if (track.analysisStatus !== 'failed') return null;
+  const job = await withTenant(deps.db, actor.tenantId, (tx) =>
+    tx('jobs')
+      .where({ queue: 'analysis', idempotency_key: `${trackId}:${track.version}` })
+      .first('result', 'error'),
+  );
+  const message = job?.result?.error?.message ?? job?.error;
+  return typeof message === 'string' && message
+    ? message.slice(0, 500)
+    : 'the audio could not be read';
+}
+
 /** The stored versions of a track, newest first. */
 export async function listTrackVersions(
   deps: Pick<VaultDeps, 'db'>,
@@ -243,7 +265,10 @@ export async function listTrackVersions(
 
 /** Metadata search filter; every field optional and combined with AND. */
 export interface TrackFilter {
-  /** Substring of title, artist or original file name (case-insensitive). */
+  /**
+   * Words, each a substring (case-insensitive) of the title, artist, original file name, key,
+   * Camelot code or a tag.
+   */
   q?: string;
   tag?: string;
   folderId?: string | null;
@@ -253,6 +278,12 @@ export interface TrackFilter {
   analysisStatus?: AnalysisStatus;
   limit?: number;
   offset?: number;
+}
+
+/** The words of a search (at most 8, of at most 200 characters in all). */
+function searchWords(q: unknown): string[] {
+  if (typeof q !== 'string') return [];
+  return q.slice(0, 200).split(/\s+/).filter(Boolean).slice(0, 8);
 }
 
 /** Searches the actor's tracks by metadata, newest first. Returns a page and the total. */
@@ -267,15 +298,24 @@ export async function listTracks(
   return withTenant(deps.db, actor.tenantId, async (tx) => {
     // Every condition is a bound parameter; the tenant comes from RLS, never from the filter.
     const q = tx('tracks');
-    if (filter.q) {
-      const like = `%${String(filter.q)
-        .slice(0, 200)
-        .replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    // Each word of `q` must appear somewhere: title, artist, file name, key, Camelot code (kept
+    // with the current version's analysis) or one of the tags.
+    for (const word of searchWords(filter.q)) {
+      const like = `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       q.where((w) =>
         w
           .whereRaw("title ILIKE ? ESCAPE '\\'", [like])
           .orWhereRaw("artist ILIKE ? ESCAPE '\\'", [like])
-          .orWhereRaw("original_file_name ILIKE ? ESCAPE '\\'", [like]),
+          .orWhereRaw("original_file_name ILIKE ? ESCAPE '\\'", [like])
+          .orWhereRaw("musical_key ILIKE ? ESCAPE '\\'", [like])
+          .orWhereRaw("EXISTS (SELECT 1 FROM unnest(tags) AS tag WHERE tag ILIKE ? ESCAPE '\\')", [
+            like,
+          ])
+          .orWhereRaw(
+            `EXISTS (SELECT 1 FROM track_analyses a WHERE a.track_id = tracks.id AND a.tenant_id = tracks.tenant_id
+              AND a.version = tracks.current_version AND a.details->>'camelot' ILIKE ? ESCAPE '\\')`,
+            [like],
+          ),
       );
     }
     if (filter.tag) q.whereRaw('tags @> ARRAY[?]::text[]', [String(filter.tag).toLowerCase()]);

@@ -127,8 +127,18 @@ function withCounts(tx: Tx) {
 async function resolveTracks(tx: Tx, trackIds: string[], folderId: string | null) {
   const ids = new Set<string>();
   if (trackIds.length > 0) {
-    const found: string[] = await tx('tracks').whereIn('id', trackIds).pluck('id');
+    const found: { id: string; title: string; analysis_status: string }[] = await tx('tracks')
+      .whereIn('id', trackIds)
+      .select('id', 'title', 'analysis_status');
     if (found.length !== trackIds.length) throw new ValidationError('unknown track', 'trackIds');
+    // Audio the vault could not read would reach the recipient as an empty player.
+    const unreadable = found.find((t) => t.analysis_status === 'failed');
+    if (unreadable) {
+      throw new ValidationError(
+        `“${unreadable.title}” could not be read (its analysis failed), so it cannot be shared`,
+        'trackIds',
+      );
+    }
     for (const id of trackIds) ids.add(id);
   }
   if (folderId) {
@@ -137,6 +147,7 @@ async function resolveTracks(tx: Tx, trackIds: string[], folderId: string | null
     }
     const inFolder: string[] = await tx('tracks')
       .where({ folder_id: folderId })
+      .whereNot({ analysis_status: 'failed' })
       .orderBy('title')
       .pluck('id');
     for (const id of inFolder) ids.add(id);

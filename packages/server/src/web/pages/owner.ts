@@ -83,13 +83,82 @@ export function libraryPage(ctx: OwnerPageContext): string {
         <button type="submit">Upload</button>
       </form>
       ${status}
-      <p><label>Search <input type="search" id="search" placeholder="title, artist, tag, key" /></label>
-        <button type="button" id="share-selected">Share selected…</button></p>
-      <table>
+      <div class="toolbar">
+        <label>Search <input type="search" id="search" placeholder="title, artist, tag, key (A minor, 8A)" /></label>
+        <button type="button" id="share-selected">Share selected…</button>
+      </div>
+      <table class="tracks">
         <thead><tr><th scope="col"><span class="visually-hidden">Select</span></th><th scope="col">Track</th><th scope="col">Length</th><th scope="col">BPM</th><th scope="col">Key</th><th scope="col">Analysis</th></tr></thead>
         <tbody id="tracks"></tbody>
       </table>`,
   );
+}
+
+/**
+ * One track: player with waveform, analysis, metadata editing, versions, delete. The track is
+ * read by the page script (in the organization chosen in the navigation).
+ */
+export function trackPage(ctx: OwnerPageContext, trackId: string): string {
+  return ownerPage(
+    ctx,
+    'Track',
+    'track.js',
+    html`<p><a href="/library">← Library</a></p>
+      <div id="track" data-track="${trackId}">
+        <h1 id="track-title">Track</h1>
+        <p id="track-artist" class="muted"></p>
+        ${status}
+        <div class="player card" id="track-player">
+          <canvas class="waveform" role="slider" tabindex="0" aria-label="Seek in the track"
+            aria-valuemin="0" aria-valuemax="0" aria-valuenow="0"></canvas>
+          <div class="controls">
+            <button type="button" class="play" data-name="" aria-label="Play">Play</button>
+            <span class="time mono" aria-live="off">0:00 / 0:00</span>
+          </div>
+          <p class="muted help">You hear the master as stored in the vault (loaded when you first press Play).</p>
+        </div>
+        <dl id="analysis" class="facts"></dl>
+        <section class="card" aria-labelledby="h-edit">
+          <h2 id="h-edit">Details</h2>
+          <form id="track-edit" class="stack">
+            <label>Title <input name="title" required maxlength="300" /></label>
+            <label>Artist <input name="artist" maxlength="300" /></label>
+            <label>Tags <input name="tags" aria-describedby="tags-help" /></label>
+            <p id="tags-help" class="muted help">Separated by commas, e.g. “demo, synthwave, vocal”.</p>
+            <button type="submit">Save</button>
+          </form>
+        </section>
+        <section class="card" aria-labelledby="h-versions">
+          <h2 id="h-versions">Versions</h2>
+          <table>
+            <thead><tr><th scope="col">Version</th><th scope="col">File</th><th scope="col">Size</th><th scope="col">Uploaded</th></tr></thead>
+            <tbody id="versions"></tbody>
+          </table>
+          <form id="version-upload" class="stack">
+            <label>Upload a new version (a new mix) <input type="file" name="file" accept="audio/*,.wav,.flac,.mp3,.m4a,.ogg,.opus,.aif,.aiff" required /></label>
+            <progress id="version-progress" max="1" value="0" hidden></progress>
+            <button type="submit">Upload version</button>
+          </form>
+        </section>
+        <section class="card" aria-labelledby="h-delete">
+          <h2 id="h-delete">Delete</h2>
+          <p>Deleting removes every version and its stems for good; links already shared stop playing it.</p>
+          <button type="button" id="track-delete" class="danger">Delete this track</button>
+        </section>
+      </div>`,
+  );
+}
+
+/** The answer to an owner page that does not exist, in the pages' look. */
+export function notFoundPage(): string {
+  return page({
+    title: 'Not found',
+    body: html`<div class="state card" role="status">
+      <h1>Page not found</h1>
+      <p>There is nothing at this address. It may have been deleted, or the link is mistyped.</p>
+      <p><a class="button" href="/library">Go to the library</a></p>
+    </div>`,
+  });
 }
 
 /** Creating a share of the selected tracks. */
@@ -99,18 +168,29 @@ export function newSharePage(ctx: OwnerPageContext): string {
     'New share',
     'share-new.js',
     html`<h1>Share tracks</h1>
+      <section aria-labelledby="h-chosen">
+        <h2 id="h-chosen">Tracks</h2>
+        <ul id="chosen-tracks" class="chosen"></ul>
+      </section>
       <form id="share-form" class="stack">
-        <div id="recipients"></div>
-        <button type="button" id="add-recipient">Add a recipient</button>
-        <label>Expires on <input type="date" name="expiresAt" /></label>
-        <label>Password (optional) <input type="password" name="password" autocomplete="new-password" /></label>
-        <label class="inline"><input type="checkbox" name="allowDownload" /> Allow downloads</label>
-        <label>Maximum downloads per recipient (optional) <input type="number" name="maxDownloads" min="1" max="1000" /></label>
-        <button type="submit">Create share</button>
+        <fieldset id="share-fields" class="plain stack">
+          <legend class="visually-hidden">Share settings</legend>
+          <label>Title (optional) <input name="title" maxlength="300" /></label>
+          <label>Note to recipients (optional) <textarea name="note" rows="3" maxlength="5000"></textarea></label>
+          <div id="recipients"></div>
+          <button type="button" id="add-recipient" class="secondary">Add a recipient</button>
+          <label class="inline"><input type="checkbox" name="notify" checked /> Email each recipient their link</label>
+          <label>Expires on <input type="date" name="expiresAt" aria-describedby="expiry-help" /></label>
+          <p id="expiry-help" class="muted help"></p>
+          <label>Password (optional) <input type="password" name="password" autocomplete="new-password" /></label>
+          <label class="inline"><input type="checkbox" name="allowDownload" /> Allow downloads</label>
+          <label>Maximum downloads per recipient (optional) <input type="number" name="maxDownloads" min="1" max="1000" /></label>
+          <button type="submit">Create share</button>
+        </fieldset>
       </form>
       ${status}
-      <section id="share-result" hidden>
-        <h2>Links</h2>
+      <section id="share-result" hidden aria-labelledby="h-links">
+        <h2 id="h-links" tabindex="-1">Links</h2>
         <ul class="links"></ul>
         <p><a class="view" href="/library">See this share's access log</a></p>
       </section>`,
@@ -126,7 +206,7 @@ export function shareDetailPage(ctx: OwnerPageContext, shareId: string): string 
     html`<h1>Share</h1>
       <div id="share" data-share="${shareId}">
         <p id="share-state" class="muted"></p>
-        <button type="button" id="revoke">Revoke every link</button>
+        <button type="button" id="revoke" class="danger" hidden>Revoke every link</button>
         ${status}
         <h2>Recipients</h2>
         <table>

@@ -43,7 +43,7 @@ function peaksOf(path: string) {
 let browser: Browser;
 let server: RunningServer;
 const ranges: string[] = [];
-const events: { type: string; trackId: string }[] = [];
+const events: { type: string; trackId: string; position?: number }[] = [];
 
 beforeAll(async () => {
   browser = await launchBrowser();
@@ -143,12 +143,39 @@ describe('recipient share page in Chromium', () => {
     await page.locator('button.play').click();
     await expect.poll(() => events.some((e) => e.type === 'play' && e.trackId === 't1')).toBe(true);
     expect(ranges.some((range) => /^bytes=\d+-/.test(range))).toBe(true);
-    await expect(page.locator('a[download]').getAttribute('href')).resolves.toBe(
+    await expect(page.locator('a[href$="/download"]').getAttribute('href')).resolves.toBe(
       '/s/tok/tracks/t1/download',
     );
     expect(problems).toEqual([]);
     if (process.env.SCREENSHOT_DIR)
       await page.screenshot({ path: join(process.env.SCREENSHOT_DIR, 'share.png') });
+    await page.close();
+  }, 60_000);
+
+  it('reports what was heard: skipping to the end reports nothing, one play once', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/s/tok`);
+    await page.waitForFunction(() => (document.querySelector('audio')?.duration ?? 0) > 19);
+    events.length = 0;
+    const ended = () => page.waitForFunction(() => document.querySelector('audio')!.ended);
+    // Play, then press End: the track ends having been heard for a moment only.
+    await page.locator('button.play').click();
+    await page.waitForFunction(() => !document.querySelector('audio')!.paused);
+    await page.locator('canvas').focus();
+    await page.keyboard.press('End');
+    await ended();
+    // Play again near the end, and let it end: about two seconds were heard.
+    await page.evaluate(() => {
+      const audio = document.querySelector('audio')!;
+      audio.currentTime = audio.duration - 2;
+    });
+    await page.locator('button.play').click();
+    await page.waitForFunction(() => !document.querySelector('audio')!.paused);
+    await ended();
+    await expect.poll(() => events.filter((e) => e.type === 'stop').length).toBe(1);
+    const [stop] = events.filter((e) => e.type === 'stop') as { position?: number }[];
+    expect(stop!.position).toBeGreaterThan(1);
+    expect(stop!.position).toBeLessThan(3);
     await page.close();
   }, 60_000);
 
