@@ -4,7 +4,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../../test/browser.js';
 import { music } from '../../test/music.js';
-import { canvasDrawn } from '../../test/page-check.js';
+import { canvasDrawn, checkPage } from '../../test/page-check.js';
 import { totpNow } from '../../test/totp.js';
 import {
   Browserless,
@@ -108,6 +108,7 @@ describe('the web pages against the real server, in Chromium', () => {
     await page.waitForURL(/\/shares\/[0-9a-f-]+$/);
     await expect.poll(() => page.locator('#access-log').textContent(), slow).toContain('Ann');
     await expect(page.locator('#access-log').textContent()).resolves.toContain('opened');
+    expect(await checkPage(page, 'share-access-log')).toEqual([]);
     const ben = page.locator('#recipients tr', { hasText: 'ben@example.com' });
     await ben.locator('button.resend').click();
     await expect
@@ -195,6 +196,7 @@ describe('the web pages against the real server, in Chromium', () => {
     );
     await page.click('#outcome a');
     await expect(page.locator('h1').textContent()).resolves.toBe('Leak investigation report');
+    expect(await checkPage(page, 'investigation-report')).toEqual([]);
     expect(problems).toEqual([]);
     expect(recipient.problems).toEqual([]);
   }, 240_000);

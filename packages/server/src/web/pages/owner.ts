@@ -343,7 +343,7 @@ export function accountPage(ctx: OwnerPageContext): string {
         <form id="delete-account" class="stack">
           <p>Deleting the account removes it, your library, your shares and the stored audio after 30 days. Sign in again within that time to cancel.</p>
           <label>Password <input type="password" name="password" autocomplete="current-password" required /></label>
-          <button type="submit">Delete my account</button>
+          <button type="submit" class="danger">Delete my account</button>
         </form>
       </section>`,
   );
