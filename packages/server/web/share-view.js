@@ -52,6 +52,7 @@ async function load() {
   const active = share.status === 'active' || share.status === 'scheduled';
   // Nothing to revoke once the share is revoked or over.
   document.getElementById('revoke').hidden = !active;
+  showRules(share);
   document.getElementById('recipients').replaceChildren(
     ...(share.recipients ?? []).map((r) =>
       el(
@@ -86,6 +87,36 @@ async function load() {
     ),
   );
 }
+
+const rules = document.getElementById('share-change');
+
+/** The rules form, filled from the share; a revoked share has no rules left to change. */
+function showRules(share) {
+  rules.hidden = Boolean(share.revokedAt);
+  // The date input speaks local days; the share ends at the end of the chosen day.
+  const local = new Date(share.expiresAt);
+  const pad = (n) => String(n).padStart(2, '0');
+  rules.elements.expiresAt.value = `${local.getFullYear()}-${pad(local.getMonth() + 1)}-${pad(local.getDate())}`;
+  rules.elements.allowDownload.checked = share.allowDownload;
+  rules.elements.maxDownloads.value = share.maxDownloads ?? '';
+}
+
+rules?.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const data = new FormData(rules);
+  const max = String(data.get('maxDownloads') ?? '').trim();
+  try {
+    await api('PATCH', `/api/shares/${encodeURIComponent(id)}`, {
+      expiresAt: new Date(`${data.get('expiresAt')}T23:59:59`).toISOString(),
+      allowDownload: data.get('allowDownload') === 'on',
+      maxDownloads: max ? Number(max) : null,
+    });
+    say('Rules saved. The links stay the same.', 'ok');
+    await load();
+  } catch (error) {
+    say(error.message, 'error');
+  }
+});
 
 async function resend(recipient) {
   try {

@@ -35,6 +35,7 @@ import { MarkedMedia } from './media/marked-media.js';
 import * as objects from './objects/object-store.js';
 import * as recipients from './shares/recipient-access.js';
 import * as shareSettings from './shares/share-settings.js';
+import * as shareUpdate from './shares/share-update.js';
 import * as shares from './shares/shares.js';
 import * as watermarkKeys from './shares/watermark-keys.js';
 import type { BlobStorage } from './storage/blob-storage.js';
@@ -161,6 +162,7 @@ function useCases(deps: VaultDeps) {
       list: shares.listShares,
       get: shares.getShare,
       revoke: shares.revokeShare,
+      update: shareUpdate.updateShare,
       resendLink: shares.resendShareLink,
       getSettings: shareSettings.getShareSettings,
       setSettings: shareSettings.setShareSettings,

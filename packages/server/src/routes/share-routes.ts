@@ -236,6 +236,29 @@ export function shareRoutes(ctx: ServerContext): RouteSpec[] {
       }),
     }),
     defineRoute({
+      method: 'patch',
+      path: '/api/shares/:id',
+      summary:
+        'Change a share: title, note, expiry (extend, also an expired share, or shorten), downloads; the links stay the same',
+      tags,
+      auth: 'user',
+      params: Id,
+      body: z
+        .object({
+          title: z.string().max(300).nullable().optional(),
+          note: z.string().max(5000).nullable().optional(),
+          expiresAt: z.iso.datetime({ offset: true }).optional(),
+          allowDownload: z.boolean().optional(),
+          maxDownloads: z.number().int().min(1).max(1000).nullable().optional(),
+        })
+        .strict(),
+      responses: { 200: { description: 'the share after the change', schema: ShareDetailBody } },
+      handler: async (koa, { params, body }) => ({
+        status: 200,
+        body: presentDetail(await vault.shares.update(actorOf(koa), params.id, body)),
+      }),
+    }),
+    defineRoute({
       method: 'post',
       path: '/api/shares/:id/revoke',
       summary: "Revoke a share (every link) or one recipient's link",

@@ -377,7 +377,7 @@ describe('every page, in Chromium: accessible, and looked at on a laptop and a p
     await page.close();
   });
 
-  it('an expired share says so to its owner; a revoked one loses its revoke button', async () => {
+  it('an expired share says so and can be extended; a revoked one loses its revoke button', async () => {
     const expired = await share({ recipients: [{ name: 'Old', email: 'old@example.com' }] });
     await withTenant(t.server.vault.deps.db, owner.organizationId!, (tx) =>
       tx('shares')
@@ -391,6 +391,15 @@ describe('every page, in Chromium: accessible, and looked at on a laptop and a p
     const gone = await watchPage(browser, t.url, expired.links[0]!, /status of 404/);
     await expect(gone.page.locator('h1').textContent()).resolves.toBe('This link is not available');
     await looked(gone.page, 'recipient-unavailable');
+    // Extended from its page, the same link works again.
+    const week = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
+    await page.fill('#share-change input[name=expiresAt]', week);
+    await page.click('#share-change button[type=submit]');
+    await expect
+      .poll(() => page.locator('#share-state').textContent(), slow)
+      .toMatch(/^Active until /);
+    await expect(page.locator('#revoke').isVisible()).resolves.toBe(true);
+    expect((await fetch(expired.links[0]!)).status).toBe(200);
 
     const live = await share({ recipients: [{ name: 'New', email: 'new@example.com' }] });
     await page.goto(`${t.url}/shares/${live.id}`);

@@ -65,7 +65,8 @@ export function optionalDate(value: unknown, field: string): Date | null {
   return d;
 }
 
-function limit(value: unknown, field: string): number | null {
+/** An optional per-recipient limit: a whole number from 1 to 1000000, or `null` for none. */
+export function limit(value: unknown, field: string): number | null {
   if (value === undefined || value === null) return null;
   if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > 1_000_000) {
     throw new ValidationError(`${field} must be a whole number from 1 to 1000000`, field);

@@ -392,7 +392,13 @@ export function toAccessEvent(r: any): AccessEvent {
   };
 }
 
-async function shareForChange(tx: Tx, actor: Actor, shareId: string, action: 'revoke' | 'update') {
+/** A share of the actor's tenant, locked for a change the actor may make (else not found or forbidden). */
+export async function shareForChange(
+  tx: Tx,
+  actor: Actor,
+  shareId: string,
+  action: 'revoke' | 'update',
+) {
   const row = isUuid(shareId)
     ? await tx('shares').where({ id: shareId }).forUpdate().first()
     : null;

@@ -206,8 +206,16 @@ export function shareDetailPage(ctx: OwnerPageContext, shareId: string): string 
     html`<h1>Share</h1>
       <div id="share" data-share="${shareId}">
         <p id="share-state" class="muted"></p>
-        <button type="button" id="revoke" class="danger" hidden>Revoke every link</button>
         ${status}
+        <form id="share-change" class="card stack" hidden aria-labelledby="h-change">
+          <h2 id="h-change">Rules</h2>
+          <p class="muted help">The links stay the same; recipients get the new rules at once.</p>
+          <label>Available until <input type="date" name="expiresAt" required /></label>
+          <label class="inline"><input type="checkbox" name="allowDownload" /> Allow downloads</label>
+          <label>Maximum downloads per recipient (empty: no limit) <input type="number" name="maxDownloads" min="1" max="1000" /></label>
+          <button type="submit">Save the rules</button>
+        </form>
+        <p><button type="button" id="revoke" class="danger" hidden>Revoke every link</button></p>
         <h2>Recipients</h2>
         <table>
           <thead><tr><th scope="col">Recipient</th><th scope="col">Plays</th><th scope="col">Downloads</th><th scope="col">Last access</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
