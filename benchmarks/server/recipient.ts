@@ -3,15 +3,18 @@
  * sent to first byte of audio, over HTTP on loopback), against a 3-minute 44.1 kHz stereo WAV:
  *
  * - master: the unmarked WAV served from memory by a bare app (the baseline: HTTP and Range only);
- * - stream: `/s/<link>/tracks/<id>/stream` on the real server: the recipient's marked MP3 preview
- *   (link check, audit, play counting, the preview from memory once rendered);
+ * - play: `/s/<link>/tracks/<id>/stream` from byte 0 (pressing play: the link checked, the play
+ *   counted and audited, the recipient's stored marked MP3 preview served);
+ * - seek: the same stream at a random offset (a seek within the play: checked, not counted);
  * - download-range: `/s/<link>/tracks/<id>/download` with a Range (the marked lossless WAV: the
- *   whole master read, decrypted and hashed, the decode reused, the range embedded live).
+ *   decode reused, the range embedded live; each request counts as a download).
  *
- * Seeks are `--concurrency` listeners at once (default 10), each asking for a range at a random
- * offset (256 KiB: the first buffer a player needs), repeated `--rounds` times, modes interleaved
- * round by round. The first play of a recipient (the preview rendered: marked, then encoded) is
- * timed apart, for several recipients.
+ * Each mode is `--concurrency` listeners at once (default 10) asking for 256 KiB (the first
+ * buffer a player needs), repeated `--rounds` times, modes interleaved round by round, once the
+ * share's previews job has rendered and stored every recipient's preview. Apart: the first play
+ * right after the share is created (the preview rendered on demand), the previews job's cost per
+ * preview, and the CPU per second of listening when every listener plays the whole preview at once
+ * (what bounds real-time listeners per core).
  *
  *   pnpm --filter @vaultmark/benchmarks run bench:recipient [--seconds 180] [--rounds 8]
  */
@@ -22,6 +25,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { createApp, createVaultServer, listen, loadConfig, sendMedia } from '@vaultmark/server';
+import { withSystem } from '@vaultmark/vault-core';
 import pino from 'pino';
 
 const { values } = parseArgs({
@@ -114,21 +118,6 @@ form.set('file', new Blob([wav]), 'master.wav');
 const track = (await (
   await fetch(`${running.url}/api/tracks`, { method: 'POST', headers: owner, body: form })
 ).json()) as { id: string };
-const share = (await (
-  await fetch(`${running.url}/api/shares`, {
-    method: 'POST',
-    headers: { ...owner, 'Content-Type': 'application/json' },
-    body: JSON.stringify({
-      trackIds: [track.id],
-      recipients: Array.from({ length: recipientCount + 1 }, (_, i) => ({
-        name: `R${i}`,
-        email: `r${i}@example.com`,
-      })),
-      allowDownload: true,
-    }),
-  })
-).json()) as { links: { url: string }[] };
-const [link, ...firstPlays] = share.links.map((l) => l.url) as [string, ...string[]];
 // Let the upload's analysis job finish so it does not compete with the measurements.
 for (;;) {
   const t = (await (
@@ -140,12 +129,39 @@ for (;;) {
   await new Promise((resolve) => setTimeout(resolve, 200));
 }
 
-const urls = {
-  master: `${baseline.url}/master.wav`,
-  stream: `${link}/tracks/${track.id}/stream`,
-  'download-range': `${link}/tracks/${track.id}/download`,
-};
-type Mode = keyof typeof urls;
+async function createShare(recipients: number): Promise<string[]> {
+  const created = (await (
+    await fetch(`${running.url}/api/shares`, {
+      method: 'POST',
+      headers: { ...owner, 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        trackIds: [track.id],
+        recipients: Array.from({ length: recipients }, (_, i) => ({
+          name: `R${i}`,
+          email: `r${i}@example.com`,
+        })),
+        allowDownload: true,
+      }),
+    })
+  ).json()) as { links: { url: string }[] };
+  return created.links.map((l) => l.url);
+}
+
+/** Waits for the share previews jobs to finish; returns their run times (ms). */
+async function previewJobs(): Promise<{ ms: number; previews: number }[]> {
+  for (;;) {
+    const jobs = await withSystem(vault.vault.deps.db, (tx) =>
+      tx('jobs').where({ queue: 'previews' }).select('state', 'result', 'created_at', 'updated_at'),
+    );
+    if (jobs.every((j) => j.state === 'done' || j.state === 'failed')) {
+      return jobs.map((j) => ({
+        ms: new Date(j.updated_at).getTime() - new Date(j.created_at).getTime(),
+        previews: Number((j.result as { previews?: number } | null)?.previews ?? 0),
+      }));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
 
 async function fetchRange(url: string, offset: number, length = RANGE) {
   const started = performance.now();
@@ -165,72 +181,106 @@ async function fetchRange(url: string, offset: number, length = RANGE) {
   return { ttfb, total: performance.now() - started, bytes };
 }
 
-// The first play of each of several recipients: the preview is rendered (marked, then encoded).
+// The first play right after a share is created: the preview is rendered on demand (marked,
+// then encoded), or joined if the previews job already started it.
 const firstPlayMs: number[] = [];
-for (const url of firstPlays) {
+for (let i = 0; i < recipientCount; i++) {
+  const [url] = await createShare(1);
   firstPlayMs.push((await fetchRange(`${url}/tracks/${track.id}/stream`, 0)).ttfb);
 }
-// Warm the measured recipient's preview and decode, and learn the sizes.
-await fetchRange(urls.stream, 0);
+await previewJobs();
+
+// The measured share: its previews job renders and stores every recipient's preview.
+const jobStarted = performance.now();
+const links = await createShare(concurrency);
+const jobs = await previewJobs();
+const renderMs = (performance.now() - jobStarted) / concurrency;
+const streams = links.map((l) => `${l}/tracks/${track.id}/stream`);
+const downloads = links.map((l) => `${l}/tracks/${track.id}/download`);
 const sizeOf = async (url: string) =>
   Number(
-    (await fetch(url, { headers: { Range: 'bytes=0-0' } })).headers
+    (await fetch(url, { headers: { Range: 'bytes=1-1' } })).headers
       .get('content-range')!
       .split('/')[1],
   );
-const sizes: Record<Mode, number> = {
-  master: wav.length,
-  stream: await sizeOf(urls.stream),
-  'download-range': wav.length,
-};
+const previewSize = await sizeOf(streams[0]!);
+// The first play once the previews job has run (the preview stored and in memory).
+const readyPlayMs: number[] = [];
+for (const url of streams.slice(0, 3)) readyPlayMs.push((await fetchRange(url, 0)).ttfb);
+
+const modes = ['master', 'play', 'seek', 'download-range'] as const;
+type Mode = (typeof modes)[number];
 let seed = 11;
 const random = () => {
   seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
   return seed / 2 ** 32;
 };
-const samples: Record<Mode, number[]> = { master: [], stream: [], 'download-range': [] };
-const cpuBefore = process.cpuUsage();
+const request: Record<Mode, (listener: number) => Promise<{ ttfb: number }>> = {
+  master: () =>
+    fetchRange(`${baseline.url}/master.wav`, Math.floor(random() * (wav.length - RANGE))),
+  play: (i) => fetchRange(streams[i]!, 0),
+  seek: (i) => fetchRange(streams[i]!, Math.floor(random() * (previewSize - RANGE))),
+  'download-range': (i) => fetchRange(downloads[i]!, Math.floor(random() * (wav.length - RANGE))),
+};
+const samples: Record<Mode, number[]> = { master: [], play: [], seek: [], 'download-range': [] };
 for (let round = 0; round < rounds; round++) {
-  for (const mode of Object.keys(urls) as Mode[]) {
-    const size = sizes[mode];
+  for (const mode of modes) {
     const results = await Promise.all(
-      Array.from({ length: concurrency }, () =>
-        fetchRange(urls[mode], Math.floor(random() * (size - RANGE)), RANGE),
-      ),
+      Array.from({ length: concurrency }, (_, i) => request[mode](i)),
     );
     samples[mode].push(...results.map((r) => r.ttfb));
   }
 }
-const cpuMs = (process.cpuUsage(cpuBefore).user + process.cpuUsage(cpuBefore).system) / 1000;
+
+// Every listener plays the whole preview at once: CPU of this process per second of audio served.
+const cpuBefore = process.cpuUsage();
+const wallBefore = performance.now();
+await Promise.all(streams.map((url) => fetchRange(url, 0, previewSize)));
+const cpu = process.cpuUsage(cpuBefore);
+const cpuMsPerListenSecond = (cpu.user + cpu.system) / 1000 / (concurrency * seconds);
+const wholeMs = performance.now() - wallBefore;
+
 const quantile = (v: number[], q: number) =>
   [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor(q * v.length))]!;
 const round1 = (x: number) => Math.round(x * 10) / 10;
 const base = quantile(samples.master, 0.5);
-const rows = (Object.keys(urls) as Mode[]).map((mode) => ({
+const rows = modes.map((mode) => ({
   mode,
   p50Ms: round1(quantile(samples[mode], 0.5)),
   p99Ms: round1(quantile(samples[mode], 0.99)),
   vsMaster: round1(quantile(samples[mode], 0.5) / base),
 }));
-const previewBitsPerSecond = (sizes.stream * 8) / seconds;
 const table = [
-  `Recipient seeks: ${concurrency} listeners at once, ${rounds} rounds, ranges of ${RANGE / 1024} KiB at random offsets of a ${seconds}-s stereo WAV (time to the first byte of audio)`,
+  `Recipient listening: ${concurrency} listeners at once, ${rounds} rounds, ranges of ${RANGE / 1024} KiB (time to the first byte of audio, request included), ${seconds}-s stereo track`,
   '',
   '| mode | p50 (ms) | p99 (ms) | p50 vs master |',
   '| --- | --- | --- | --- |',
   ...rows.map((r) => `| ${r.mode} | ${r.p50Ms} | ${r.p99Ms} | ${r.vsMaster} |`),
   '',
-  `First play of a recipient (the preview rendered: marked, then MP3-encoded): median ${round1(quantile(firstPlayMs, 0.5))} ms over ${firstPlayMs.length} recipients.`,
-  `A preview costs ${round1(sizes.stream / 1024 / 1024)} MiB of memory (${round1(previewBitsPerSecond / 1000)} kbps); at ${round1(
-    (cpuMs / 1000 / (rounds * 3 * concurrency)) * 1000,
-  )} ms of this process's CPU per range request (all modes).`,
+  `First play right after the share is created (preview rendered on demand): median ${round1(quantile(firstPlayMs, 0.5))} ms over ${firstPlayMs.length} recipients.`,
+  `First play once the share's previews job has run: median ${round1(quantile(readyPlayMs, 0.5))} ms (${round1(quantile(readyPlayMs, 0.5) / base)}× the master's seek).`,
+  `Previews job: ${round1(renderMs)} ms of wall time per preview (${jobs.at(-1)?.previews} previews); each preview stores ${round1(previewSize / 1024 / 1024)} MiB encrypted (${round1((previewSize * 8) / seconds / 1000)} kbps).`,
+  `${concurrency} listeners fetching their whole preview at once: ${round1(wholeMs)} ms; ${round1(cpuMsPerListenSecond * 1000) / 1000} ms of CPU (server and clients in this process) per second of audio, so about ${Math.round(1000 / cpuMsPerListenSecond)} real-time listeners per core.`,
 ].join('\n');
 console.log(table);
 mkdirSync(values.out, { recursive: true });
 writeFileSync(join(values.out, 'recipient.md'), `${table}\n`);
 writeFileSync(
   join(values.out, 'recipient.json'),
-  JSON.stringify({ seconds, rounds, concurrency, rows, firstPlayMs }, null, 2),
+  JSON.stringify(
+    {
+      seconds,
+      rounds,
+      concurrency,
+      rows,
+      firstPlayMs,
+      readyPlayMs,
+      renderMs,
+      cpuMsPerListenSecond,
+    },
+    null,
+    2,
+  ),
 );
 await vault.close(500);
 await baseline.close(100);

@@ -225,7 +225,6 @@ export {
 export {
   openRecipientTrack,
   openShare,
-  prepareRecipientPreviews,
   type RecipientClient,
   type RecipientTrack,
   type RecipientTrackInfo,
@@ -241,6 +240,7 @@ export {
   MAX_SHARE_TRACKS,
   type RecipientInput,
 } from './shares/share-input.js';
+export { prepareRecipientPreviews } from './shares/share-previews.js';
 export {
   getShareSettings,
   type ShareSettings,

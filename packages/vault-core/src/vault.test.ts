@@ -55,6 +55,7 @@ describe('openVault on the embedded defaults', () => {
         'analysis',
         'stems',
         'investigation',
+        'previews',
       ]);
       expect(await second.investigations.list(actor)).toEqual([]);
     } finally {

@@ -34,6 +34,7 @@ import { type Mailer, OutboxMailer } from './mail/mailer.js';
 import { MarkedMedia } from './media/marked-media.js';
 import * as objects from './objects/object-store.js';
 import * as recipients from './shares/recipient-access.js';
+import * as sharePreviews from './shares/share-previews.js';
 import * as shareSettings from './shares/share-settings.js';
 import * as shareUpdate from './shares/share-update.js';
 import * as shares from './shares/shares.js';
@@ -170,7 +171,7 @@ function useCases(deps: VaultDeps) {
       unlock: recipients.unlockShare,
       openTrack: recipients.openRecipientTrack,
       trackPeaks: recipients.recipientTrackPeaks,
-      preparePreviews: recipients.prepareRecipientPreviews,
+      preparePreviews: sharePreviews.prepareRecipientPreviews,
       recordPlay: recipients.recordPlay,
     }),
     investigations: bindAll(deps, {

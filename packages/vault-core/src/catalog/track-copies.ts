@@ -118,14 +118,14 @@ async function openAudioObject(
     return { object, mark };
   });
   if (!found) throw new NotFoundError('track version');
-  const stream = await decryptObjectRow(deps, found.object);
-  const sizeBytes = Number(found.object.size_bytes);
+  const object = found.object;
   if (!found.mark) {
+    const stream = await decryptObjectRow(deps, object);
+    const sizeBytes = Number(object.size_bytes);
     return { kind: 'master', track, stream, sizeBytes, fileName: how.originalName ?? how.fileName };
   }
   const media = await mediaOf(deps).wav(
-    stream,
-    { trackId: `${track.id}:${found.object.id}`, sizeBytes, quick: false },
+    { objectId: object.id, open: () => decryptObjectRow(deps, object) },
     found.mark,
   );
   return { kind: 'marked', track, media, fileName: how.fileName };

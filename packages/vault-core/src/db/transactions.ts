@@ -16,7 +16,7 @@ export function isUuid(value: unknown): value is string {
 /**
  * Runs `fn` in a transaction scoped to one tenant: the tenant id is set with
  * `set_config(..., true)` (transaction-local) and the role is switched to the non-owner
- * application role with `SET LOCAL ROLE`, so row-level security applies even on PGlite, whose
+ * application role (`SET LOCAL ROLE`, in the same statement), so row-level security applies even on PGlite, whose
  * connection is a superuser. This is the only way use-cases touch tenant-owned rows.
  */
 export async function withTenant<T>(
@@ -27,10 +27,13 @@ export async function withTenant<T>(
   if (!isUuid(tenantId)) throw new TenantContextError();
   return transaction(
     db,
-    async (tx) => {
-      await tx.raw('SELECT set_config(?, ?, true)', [TENANT_SETTING, tenantId]);
-      await tx.raw(`SET LOCAL ROLE ${APP_ROLE}`);
-    },
+    // One round trip: `set_config('role', ..., true)` is `SET LOCAL ROLE`.
+    (tx) =>
+      tx.raw("SELECT set_config(?, ?, true), set_config('role', ?, true)", [
+        TENANT_SETTING,
+        tenantId,
+        APP_ROLE,
+      ]),
     fn,
   );
 }

@@ -60,7 +60,7 @@ describe.each(engines)('leak investigations on %s', (engine) => {
     await recordPlay(deps, sam.token, track.id, 24, { ipHash: 'sam-ip' });
     // What the server does for Sam: decode the master and embed his payload with the key given.
     const copy = await authorizeRecipientTrack(deps, sam.token, track.id, { kind: 'stream' });
-    const decoded = readWav(new Uint8Array(await buffer(copy.stream)));
+    const decoded = readWav(new Uint8Array(await buffer(await copy.master.open())));
     const marked = embed(
       { sampleRate: decoded.sampleRate, channels: decoded.channels },
       { key: copy.key, payload: copy.payload },
@@ -104,7 +104,7 @@ describe.each(engines)('leak investigations on %s', (engine) => {
     const ritaMarked = embed(
       {
         sampleRate: decoded.sampleRate,
-        channels: readWav(new Uint8Array(await buffer(ritaCopy.stream))).channels,
+        channels: readWav(new Uint8Array(await buffer(await ritaCopy.master.open()))).channels,
       },
       { key: ritaCopy.key, payload: ritaCopy.payload },
     );

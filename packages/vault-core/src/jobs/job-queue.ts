@@ -4,7 +4,14 @@ import type { VaultDeps } from '../deps.js';
 import { NotFoundError } from '../errors.js';
 
 /** Queues the vault runs. */
-export type QueueName = 'analysis' | 'watermark' | 'purge' | 'investigation' | 'stems' | 'export';
+export type QueueName =
+  | 'analysis'
+  | 'watermark'
+  | 'purge'
+  | 'investigation'
+  | 'stems'
+  | 'export'
+  | 'previews';
 
 /** A job as seen by workers and owners. */
 export interface Job {

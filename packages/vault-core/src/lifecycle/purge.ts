@@ -2,6 +2,7 @@ import { pruneAttempts } from '../accounts/attempts.js';
 import { appendAudit, tombstoneAudit } from '../audit/audit-log.js';
 import { withSystem, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
+import { eraseObjects } from '../objects/object-store.js';
 
 /** How often the purge job runs (every 6 hours). */
 export const PURGE_INTERVAL_MS = 6 * 3600_000;
@@ -155,7 +156,7 @@ async function expireTracks(deps: Pick<VaultDeps, 'db'>, now: Date): Promise<num
         .where({ track_id: t.id })
         .whereNotNull('object_id')
         .pluck('object_id');
-      await tx('objects').whereIn('id', objectIds).update({ wrapped_key: null, erased_at: now });
+      await eraseObjects(tx, objectIds, now);
       await tx('tracks').where({ id: t.id }).del();
       await appendAudit(tx, now, {
         tenantId: t.tenant_id,

@@ -4,68 +4,60 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tone } from '../../test/tone.js';
-import { DecodedMasters } from './decoded-masters.js';
+import { DECODED_IDLE_MS, DecodedMasters, type MasterObject } from './decoded-masters.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vaultmark-masters-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const a = readFileSync(tone(dir, 'a.wav', { seconds: 3, hz: 440 }));
-// Same size and the same first 64 KiB, different audio afterwards.
-const b = Buffer.from(a);
-for (let i = 100_000; i < b.length; i += 2) b.writeInt16LE(0, i);
+const b = readFileSync(tone(dir, 'b.wav', { seconds: 3, hz: 660 }));
 
-/** A stream of `bytes` in 16 KiB chunks that records how much was read. */
-function source(bytes: Buffer) {
-  let read = 0;
-  const chunks = [];
-  for (let i = 0; i < bytes.length; i += 16_384) chunks.push(bytes.subarray(i, i + 16_384));
-  const stream = Readable.from(
-    (function* () {
-      for (const chunk of chunks) {
-        read += chunk.length;
-        yield chunk;
-      }
-    })(),
-  );
-  return { stream, read: () => read };
+/** A stored master whose openings are counted. */
+function stored(objectId: string, bytes: Buffer): MasterObject & { opened: () => number } {
+  let opened = 0;
+  return {
+    objectId,
+    open: async () => {
+      opened++;
+      return Readable.from([bytes]);
+    },
+    opened: () => opened,
+  };
 }
 
 describe('DecodedMasters', () => {
-  it('decodes once, then serves stream requests without reading the whole master', async () => {
-    let now = 0;
-    const masters = new DecodedMasters(512 * 1024 * 1024, () => now);
-    const hint = { trackId: 't', sizeBytes: a.length, quick: true };
-    const first = source(a);
-    const decoded = await masters.load(first.stream, hint);
-    expect(first.read()).toBe(a.length);
-    expect(decoded.sampleRate).toBe(44_100);
-    const again = source(a);
-    expect(await masters.load(again.stream, hint)).toBe(decoded);
-    expect(again.read()).toBeLessThan(100_000);
-
-    // A download reads everything and so sees different audio behind the same beginning.
-    const download = source(b);
-    const other = await masters.load(download.stream, { ...hint, quick: false });
-    expect(download.read()).toBe(b.length);
-    expect(other.sha256).not.toBe(decoded.sha256);
-
-    // After the quick match expires, a stream request reads everything again.
-    now += 6 * 60_000;
-    const later = source(b);
-    expect((await masters.load(later.stream, hint)).sha256).toBe(other.sha256);
-    expect(later.read()).toBe(b.length);
+  it('decodes a master once, concurrent and later requests included', async () => {
+    const masters = new DecodedMasters();
+    const master = stored('obj-a', a);
+    const [one, two] = await Promise.all([masters.load(master), masters.load(master)]);
+    expect(one).toBe(two);
+    expect(await masters.load(master)).toBe(one);
+    expect(master.opened()).toBe(1);
+    expect(one.sampleRate).toBe(44_100);
+    expect(one.objectId).toBe('obj-a');
   });
 
   it('keeps at most maxBytes of samples, dropping the least recently used', async () => {
     const masters = new DecodedMasters(3 * 44_100 * 4 + 10);
-    const one = await masters.load(source(a).stream, { trackId: 'a', sizeBytes: 0, quick: false });
-    await masters.load(source(b).stream, { trackId: 'b', sizeBytes: 0, quick: false });
-    // `a` was evicted: loading it again decodes a new object.
-    const reloaded = await masters.load(source(a).stream, {
-      trackId: 'a',
-      sizeBytes: 0,
-      quick: false,
-    });
+    const first = stored('obj-a', a);
+    const one = await masters.load(first);
+    await masters.load(stored('obj-b', b));
+    // `a` was evicted: loading it again decrypts and decodes anew.
+    const reloaded = await masters.load(first);
     expect(reloaded).not.toBe(one);
-    expect(reloaded.sha256).toBe(one.sha256);
+    expect(first.opened()).toBe(2);
+  });
+
+  it('lets an idle decode go, and forgets a failed one', async () => {
+    let now = 0;
+    const masters = new DecodedMasters(512 * 1024 * 1024, () => now);
+    const master = stored('obj-a', a);
+    await masters.load(master);
+    now += DECODED_IDLE_MS + 1;
+    await masters.load(master);
+    expect(master.opened()).toBe(2);
+    const broken = stored('obj-x', Buffer.from('not audio at all, not even close'));
+    await expect(masters.load(broken)).rejects.toMatchObject({ name: 'AudioDecodeError' });
+    await expect(masters.load(broken)).rejects.toBeDefined();
+    expect(broken.opened()).toBe(2);
   });
 });

@@ -1,7 +1,6 @@
-import type { Readable } from 'node:stream';
 import type { WatermarkKey } from '@vaultmark/watermark';
-import { DecodedMasters, type MasterHint } from './decoded-masters.js';
-import { bufferMedia, type MediaSource } from './media-source.js';
+import { DecodedMasters, type MasterObject } from './decoded-masters.js';
+import type { MediaSource } from './media-source.js';
 import { encodePreview, type PreviewBitrate } from './preview-encoder.js';
 import { watermarkedWav } from './watermarked-wav.js';
 
@@ -13,10 +12,11 @@ export interface ExitMark {
 }
 
 /**
- * Renders marked copies: decoded masters are cached (see {@link DecodedMasters}); a marked WAV
- * is rendered per byte range on demand; a lossy preview is rendered whole once per mark and
- * master and kept in memory (least recently used first out, up to `maxPreviewBytes`), so a
- * player's seeks are byte ranges of one file.
+ * Renders marked copies, in memory: decoded masters are cached (see {@link DecodedMasters}); a
+ * marked WAV is rendered per byte range on demand; lossy previews are kept as bytes (least
+ * recently used first out, up to `maxPreviewBytes`), so a player's seeks are byte ranges of one
+ * file. Where previews come from when they are not in memory (the stored rendition, or a new
+ * one) is the caller's: see `markedPreview`.
  */
 export class MarkedMedia {
   readonly masters: DecodedMasters;
@@ -31,42 +31,45 @@ export class MarkedMedia {
   }
 
   /** The marked lossless copy (16-bit WAV), readable in any byte range. */
-  async wav(master: Readable, hint: MasterHint, mark: ExitMark): Promise<MediaSource> {
-    const decoded = await this.masters.load(master, hint);
+  async wav(master: MasterObject, mark: ExitMark): Promise<MediaSource> {
+    const decoded = await this.masters.load(master);
     return watermarkedWav(decoded.source(), { key: mark.key, payload: mark.payload });
   }
 
-  /** The marked lossy preview (constant-bit-rate MP3), rendered once and then served from memory. */
-  async preview(
-    master: Readable,
-    hint: MasterHint,
-    mark: ExitMark,
-    kbps: PreviewBitrate,
-  ): Promise<MediaSource> {
-    const decoded = await this.masters.load(master, hint);
-    const id = `${decoded.sha256}:${mark.keyId}:${mark.payload}:${kbps}`;
+  /** Marks the master and encodes it to a constant-bit-rate MP3 (the whole preview). */
+  async renderPreview(master: MasterObject, mark: ExitMark, kbps: PreviewBitrate): Promise<Buffer> {
+    const decoded = await this.masters.load(master);
+    const wav = watermarkedWav(decoded.source(), { key: mark.key, payload: mark.payload });
+    return encodePreview(await wav.open(0, wav.size - 1), kbps);
+  }
+
+  /**
+   * The preview `id` from memory, else from `load` (called once however many ask at the same
+   * time), then kept in memory.
+   */
+  preview(id: string, load: () => Promise<Buffer>): Promise<Buffer> {
     let entry = this.previews.get(id);
     if (entry) {
       this.previews.delete(id);
       this.previews.set(id, entry);
-    } else {
-      const wav = watermarkedWav(decoded.source(), { key: mark.key, payload: mark.payload });
-      entry = Promise.resolve(wav.open(0, wav.size - 1)).then((s) => encodePreview(s, kbps));
-      this.previews.set(id, entry);
-      entry.then(
-        (bytes) => this.account(id, bytes.length),
-        () => this.previews.delete(id),
-      );
+      return entry;
     }
-    return bufferMedia(await entry, 'audio/mpeg');
+    entry = load();
+    this.previews.set(id, entry);
+    entry.then(
+      (bytes) => this.account(id, bytes.length),
+      () => this.previews.delete(id),
+    );
+    return entry;
   }
 
   /** Waveform peaks of a master (the shape of the music, no audio). */
-  async peaks(master: Readable, hint: MasterHint): Promise<Record<string, unknown>> {
-    return (await this.masters.load(master, hint)).peaks();
+  async peaks(master: MasterObject): Promise<Record<string, unknown>> {
+    return (await this.masters.load(master)).peaks();
   }
 
   private account(id: string, size: number): void {
+    if (!this.previews.has(id)) return;
     this.sizes.set(id, size);
     this.previewTotal += size;
     for (const key of this.previews.keys()) {

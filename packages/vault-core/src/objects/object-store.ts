@@ -83,25 +83,19 @@ export async function sealObject(
   }
 }
 
-/** Records a sealed object (row with its wrapped key, and the audit event) in a tenant transaction. */
+/**
+ * Records a sealed object (row with its wrapped key, and the audit event) in a tenant transaction.
+ * `derivedFrom` names the object it was rendered from: erasing that one erases this one too.
+ */
 export async function recordObject(
   tx: Tx,
   at: Date,
   actor: Actor,
   kind: ObjectKind,
   sealed: SealedObject,
+  options: { derivedFrom?: string } = {},
 ): Promise<StoredObject> {
-  await tx('objects').insert({
-    id: sealed.id,
-    tenant_id: actor.tenantId,
-    kind,
-    storage_key: sealed.storageKey,
-    kek_id: sealed.kekId,
-    wrapped_key: Buffer.from(sealed.wrappedKey),
-    size_bytes: sealed.sizeBytes,
-    plaintext_sha256: sealed.sha256,
-    created_at: at,
-  });
+  await insertObjectRow(tx, at, kind, sealed, options);
   await appendActorAudit(tx, at, actor, {
     action: 'object.write',
     objectType: 'object',
@@ -109,6 +103,32 @@ export async function recordObject(
     detail: { kind, sizeBytes: sealed.sizeBytes },
   });
   return { id: sealed.id, kind, sizeBytes: sealed.sizeBytes, sha256: sealed.sha256, createdAt: at };
+}
+
+/**
+ * The `objects` row of a sealed object, in the caller's tenant transaction, without an audit
+ * event of its own (the caller audits: {@link recordObject} as the actor, a rendition as the
+ * system).
+ */
+export async function insertObjectRow(
+  tx: Tx,
+  at: Date,
+  kind: ObjectKind,
+  sealed: SealedObject,
+  options: { derivedFrom?: string } = {},
+): Promise<void> {
+  await tx('objects').insert({
+    id: sealed.id,
+    tenant_id: sealed.tenantId,
+    kind,
+    storage_key: sealed.storageKey,
+    kek_id: sealed.kekId,
+    wrapped_key: Buffer.from(sealed.wrappedKey),
+    size_bytes: sealed.sizeBytes,
+    plaintext_sha256: sealed.sha256,
+    derived_from: options.derivedFrom ?? null,
+    created_at: at,
+  });
 }
 
 /** Removes a sealed blob whose recording transaction failed. */
@@ -173,14 +193,29 @@ export async function decryptObjectRow(
 /**
  * Crypto-erasure inside the caller's transaction: the wrapped data key is destroyed, so every
  * copy of the ciphertext (backups, replicas, a stolen disk) is unreadable from this commit on.
- * The blob itself is deleted after commit by the caller or the purge job.
+ * Objects rendered from it (marked previews) are erased with it. The blob itself is deleted
+ * after commit by the caller or the purge job (the derived ones by the purge job).
  */
 export async function eraseObjectKey(tx: Tx, objectId: string, at: Date): Promise<string | null> {
-  const rows = await tx('objects')
-    .where({ id: objectId })
+  const rows = await eraseObjects(tx, [objectId], at);
+  return rows.find((r) => r.id === objectId)?.storage_key ?? null;
+}
+
+/**
+ * Crypto-erasure of several objects and of every object derived from them, in the caller's
+ * transaction. Returns the erased rows' ids and storage keys.
+ */
+export async function eraseObjects(
+  tx: Tx,
+  objectIds: string[],
+  at: Date,
+): Promise<Array<{ id: string; storage_key: string }>> {
+  if (objectIds.length === 0) return [];
+  return tx('objects')
+    .whereIn('id', objectIds)
+    .orWhereIn('derived_from', objectIds)
     .update({ wrapped_key: null, erased_at: at })
-    .returning('storage_key');
-  return (rows[0]?.storage_key as string | undefined) ?? null;
+    .returning(['id', 'storage_key']);
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: database row

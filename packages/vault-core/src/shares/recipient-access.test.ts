@@ -47,7 +47,7 @@ describe.each(engines)('recipient access on %s', (engine) => {
       kind: 'download',
       grant,
     });
-    copy.stream.destroy();
+    expect(copy.recipient.name).toBe('Rita');
     // Rita's grant does not open Sam's link.
     await expect(openShare(deps, sam!.token, { grant })).rejects.toMatchObject({
       code: 'password_required',
@@ -120,10 +120,7 @@ describe.each(engines)('recipient access on %s', (engine) => {
     const results = await Promise.all(
       Array.from({ length: max + 1 }, () =>
         authorizeRecipientTrack(deps, links[0]!.token, t!.id, { kind: 'download' }).then(
-          (r) => {
-            r.stream.destroy();
-            return 'ok';
-          },
+          () => 'ok',
           (e) => e.code as string,
         ),
       ),

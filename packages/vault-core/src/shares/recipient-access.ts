@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { Readable } from 'node:stream';
 import type { WatermarkKey } from '@vaultmark/watermark';
 import { verifyPassword } from '../accounts/passwords.js';
 import { tokenHash } from '../accounts/session-token.js';
@@ -16,15 +15,17 @@ import {
   ShareUnavailableError,
   ValidationError,
 } from '../errors.js';
+import type { MasterObject } from '../media/decoded-masters.js';
 import { audioFileName } from '../media/file-names.js';
 import { mediaOf } from '../media/marked-media.js';
-import type { MediaSource } from '../media/media-source.js';
+import { bufferMedia, type MediaSource } from '../media/media-source.js';
 import { type PreviewBitrate, previewBitrate } from '../media/preview-encoder.js';
+import { markedPreview } from '../media/stored-previews.js';
 import { decryptObjectRow } from '../objects/object-store.js';
 import { newGrantToken } from './link-token.js';
 import { shareStatus } from './shares.js';
 import { clearUnlockAttempts, reserveUnlockAttempt } from './unlock-throttle.js';
-import { watermarkKeyById } from './watermark-keys.js';
+import { watermarkKeyFromRow } from './watermark-keys.js';
 
 /** How long an access grant of a password-protected share lasts: 12 hours. */
 export const SHARE_GRANT_TTL_MS = 12 * 3600_000;
@@ -73,13 +74,14 @@ export interface RecipientView {
 }
 
 /**
- * One recipient's authorized access to one shared track, inside vault-core: the decrypted master
- * (unmarked) with the mark their mapping records. Never leaves the package: the public use-cases
- * turn it into a marked copy first.
+ * One recipient's authorized access to one shared track, inside vault-core: the master (unmarked,
+ * decrypted only when opened) with the mark their mapping records. Never leaves the package: the
+ * public use-cases turn it into a marked copy first.
  */
 export interface RecipientTrackAccess {
-  /** The decrypted master audio, unmarked. */
-  stream: Readable;
+  tenantId: string;
+  /** The stored master, unmarked. */
+  master: MasterObject;
   /** The tenant's watermark key that this recipient's mapping records. */
   key: WatermarkKey;
   keyId: string;
@@ -110,7 +112,8 @@ export interface RecipientTrack {
   payload: string;
 }
 
-interface Context {
+/** A usable link: its tenant, recipient and share rows. */
+export interface RecipientContext {
   tenantId: string;
   // biome-ignore lint/suspicious/noExplicitAny: database rows
   recipient: any;
@@ -119,39 +122,71 @@ interface Context {
 }
 
 /**
+ * Which tenant and recipient row a link token hash names, remembered (the mapping never changes:
+ * a replaced link has a new token). The tenant transaction checks the token hash again, so a
+ * remembered entry can never open more than the database allows.
+ */
+const linkOwners = new Map<string, { id: string; tenantId: string }>();
+const LINK_OWNERS_MAX = 10_000;
+
+async function linkOwner(
+  deps: Pick<VaultDeps, 'db'>,
+  id: string,
+  hash: Buffer,
+): Promise<{ id: string; tenantId: string } | undefined> {
+  const known = linkOwners.get(id);
+  if (known) return known;
+  const found = await withSystem(deps.db, (tx) =>
+    tx('share_recipients').where({ token_hash: hash }).first('id', 'tenant_id'),
+  );
+  if (!found) return undefined;
+  const owner = { id: found.id as string, tenantId: found.tenant_id as string };
+  if (linkOwners.size >= LINK_OWNERS_MAX) linkOwners.delete(linkOwners.keys().next().value!);
+  linkOwners.set(id, owner);
+  return owner;
+}
+
+/**
  * Runs `fn` in the tenant transaction of the link's owner when the link is usable now. The token
  * names its tenant only through its hash (system lookup on the unique index); everything else
  * happens under the tenant's row-level security. Unknown, expired, not-yet-active and revoked
- * links, and links of an organization pending deletion, all fail with the same error.
+ * links, and links of an organization pending deletion, all fail with the same error. A player
+ * sends a request per seek, so the checks are one query (recipient, share and organization).
  */
-async function withRecipient<T>(
+export async function withRecipient<T>(
   deps: Pick<VaultDeps, 'db' | 'clock'>,
   token: string,
-  fn: (tx: Tx, ctx: Context, now: Date) => Promise<T>,
+  fn: (tx: Tx, ctx: RecipientContext, now: Date) => Promise<T>,
 ): Promise<T> {
   if (typeof token !== 'string' || token.length < 16 || token.length > 200) {
     throw new ShareUnavailableError();
   }
-  const found = await withSystem(deps.db, (tx) =>
-    tx('share_recipients')
-      .where({ token_hash: tokenHash(token) })
-      .first('id', 'tenant_id'),
-  );
+  const hash = tokenHash(token);
+  const found = await linkOwner(deps, hash.toString('hex'), hash);
   if (!found) throw new ShareUnavailableError();
-  return withTenant(deps.db, found.tenant_id, async (tx) => {
+  return withTenant(deps.db, found.tenantId, async (tx) => {
     const now = deps.clock.now();
-    const recipient = await tx('share_recipients').where({ id: found.id }).first();
-    const share = recipient && (await tx('shares').where({ id: recipient.share_id }).first());
-    const org = await tx('organizations').where({ id: found.tenant_id }).first('delete_after');
-    if (!share || recipient.revoked_at || !org || org.delete_after) {
-      throw new ShareUnavailableError();
-    }
-    if (shareStatus(share, now) !== 'active') throw new ShareUnavailableError();
-    return fn(tx, { tenantId: found.tenant_id, recipient, share }, now);
+    const row = (
+      await tx.raw(
+        `SELECT row_to_json(r) AS recipient, row_to_json(s) AS share
+         FROM share_recipients r
+         JOIN shares s ON s.id = r.share_id
+         JOIN organizations o ON o.id = r.tenant_id AND o.delete_after IS NULL
+         WHERE r.id = ? AND r.token_hash = ? AND r.revoked_at IS NULL`,
+        [found.id, hash],
+      )
+    ).rows[0];
+    if (!row || shareStatus(row.share, now) !== 'active') throw new ShareUnavailableError();
+    return fn(tx, { tenantId: found.tenantId, recipient: row.recipient, share: row.share }, now);
   });
 }
 
-async function requireGrant(tx: Tx, ctx: Context, grant: unknown, now: Date): Promise<void> {
+export async function requireGrant(
+  tx: Tx,
+  ctx: RecipientContext,
+  grant: unknown,
+  now: Date,
+): Promise<void> {
   if (!ctx.share.password_hash) return;
   if (typeof grant !== 'string' || grant.length > 200) throw new PasswordRequiredError();
   const row = await tx('share_grants')
@@ -167,7 +202,7 @@ function userAgent(client: RecipientClient): string | null {
 
 async function logAccess(
   tx: Tx,
-  ctx: Context,
+  ctx: RecipientContext,
   now: Date,
   client: RecipientClient,
   event: { kind: string; trackId?: string | null; positionSeconds?: number | null },
@@ -306,7 +341,7 @@ export async function unlockShare(
   return result;
 }
 
-async function sharedTrack(tx: Tx, ctx: Context, trackId: unknown) {
+async function sharedTrack(tx: Tx, ctx: RecipientContext, trackId: unknown) {
   const t = isUuid(trackId)
     ? await tx('share_tracks')
         .join('tracks', 'tracks.id', 'share_tracks.track_id')
@@ -337,21 +372,47 @@ export async function authorizeRecipientTrack(
     throw new ValidationError('kind must be stream or download', 'kind');
   }
   const found = await withRecipient(deps, token, async (tx, ctx, now) => {
+    let playCounted = false;
     await requireGrant(tx, ctx, options.grant, now);
-    const track = await sharedTrack(tx, ctx, trackId);
-    const mark = await tx('forensic_marks')
-      .where({ recipient_id: ctx.recipient.id, track_id: track.id })
-      .first();
-    const key = mark && (await watermarkKeyById(deps, tx, mark.key_id));
+    // The track in the share, the recipient's mapping and its key, and the current version's
+    // object, in one query: a seek is a request of its own.
+    const row = isUuid(trackId)
+      ? (
+          await tx.raw(
+            `SELECT row_to_json(t) AS track, m.key_id, m.payload, row_to_json(k) AS key_row,
+                    k.secret_wrapped, o.id AS object_id, o.tenant_id AS object_tenant_id,
+                    o.storage_key, o.kek_id AS object_kek_id, o.wrapped_key, o.size_bytes
+             FROM share_tracks st
+             JOIN tracks t ON t.id = st.track_id
+             LEFT JOIN forensic_marks m ON m.track_id = t.id AND m.recipient_id = ?
+             LEFT JOIN watermark_keys k ON k.id::text = m.key_id
+             LEFT JOIN track_versions v ON v.track_id = t.id AND v.version = t.current_version
+             LEFT JOIN objects o ON o.id = v.object_id
+             WHERE st.share_id = ? AND t.id = ?`,
+            [ctx.recipient.id, ctx.share.id, trackId],
+          )
+        ).rows[0]
+      : undefined;
+    if (!row) throw new NotFoundError('track');
+    const track = row.track;
+    const key =
+      row.key_row &&
+      (await watermarkKeyFromRow(deps, { ...row.key_row, secret_wrapped: row.secret_wrapped }));
     // Without its mapping a copy could not be traced: never serve it.
+    const mark = row.payload
+      ? { key_id: row.key_id as string, payload: row.payload as string }
+      : null;
     if (!mark || !key) throw new NotFoundError('track');
-    const object = await tx('track_versions')
-      .join('objects', 'objects.id', 'track_versions.object_id')
-      .where({
-        'track_versions.track_id': track.id,
-        'track_versions.version': track.current_version,
-      })
-      .first('objects.*');
+    const object = row.object_id
+      ? {
+          id: row.object_id,
+          tenant_id: row.object_tenant_id,
+          storage_key: row.storage_key,
+          kek_id: row.object_kek_id,
+          wrapped_key: row.wrapped_key,
+          size_bytes: row.size_bytes,
+        }
+      : null;
     // An erased master (crypto-erasure) cannot be served: refuse before counting anything.
     if (!object?.wrapped_key) throw new NotFoundError('track');
     if (kind === 'download') {
@@ -368,6 +429,7 @@ export async function authorizeRecipientTrack(
       options.play === 'start' ||
       (options.play === 'continue' && Number(ctx.recipient.plays) === 0)
     ) {
+      playCounted = true;
       // A play is counted by the server when it serves the start of the audio, whatever the
       // player reports; seeks within a started play are not counted again.
       const counted = await tx.raw(
@@ -384,15 +446,20 @@ export async function authorizeRecipientTrack(
     ) {
       throw new LimitReachedError('plays');
     }
-    await appendAudit(tx, now, {
-      tenantId: ctx.tenantId,
-      action: 'object.read',
-      objectType: 'object',
-      objectId: object.id,
-      ipHash: options.ipHash ?? null,
-      detail: { via: 'share', kind, recipientId: ctx.recipient.id, keyId: mark.key_id },
-    });
+    // A play and a download are audited as reads of the master; the seeks within a play are not
+    // (each is authorized like the play; the player sends one per seek).
+    if (kind === 'download' || playCounted || options.play !== 'continue') {
+      await appendAudit(tx, now, {
+        tenantId: ctx.tenantId,
+        action: 'object.read',
+        objectType: 'object',
+        objectId: object.id,
+        ipHash: options.ipHash ?? null,
+        detail: { via: 'share', kind, recipientId: ctx.recipient.id, keyId: mark.key_id },
+      });
+    }
     return {
+      tenantId: ctx.tenantId,
       object,
       key: key as WatermarkKey,
       keyId: mark.key_id as string,
@@ -403,9 +470,10 @@ export async function authorizeRecipientTrack(
       previewKbps: previewBitrate(ctx.share.preview_kbps ?? undefined),
     };
   });
-  const stream = await decryptObjectRow(deps, found.object);
+  const object = found.object;
   return {
-    stream,
+    tenantId: found.tenantId,
+    master: { objectId: object.id, open: () => decryptObjectRow(deps, object) },
     key: found.key,
     keyId: found.keyId,
     payload: found.payload,
@@ -432,18 +500,20 @@ export async function openRecipientTrack(
   options: RecipientClient & { kind: 'stream' | 'download'; play?: PlayRequest },
 ): Promise<RecipientTrack> {
   const access = await authorizeRecipientTrack(deps, token, trackId, options);
-  const media = mediaOf(deps);
-  const hint = {
-    trackId: access.track.id,
-    sizeBytes: access.sizeBytes,
-    quick: options.kind === 'stream',
-  };
   const mark = { keyId: access.keyId, key: access.key, payload: access.payload };
   return {
     media:
       options.kind === 'stream'
-        ? await media.preview(access.stream, hint, mark, access.previewKbps)
-        : await media.wav(access.stream, hint, mark),
+        ? bufferMedia(
+            await markedPreview(deps, {
+              tenantId: access.tenantId,
+              master: access.master,
+              mark,
+              kbps: access.previewKbps,
+            }),
+            'audio/mpeg',
+          )
+        : await mediaOf(deps).wav(access.master, mark),
     kind: options.kind,
     track: access.track,
     downloadFileName: access.downloadFileName,
@@ -464,11 +534,7 @@ export async function recipientTrackPeaks(
     ...client,
     kind: 'stream',
   });
-  return mediaOf(deps).peaks(access.stream, {
-    trackId: access.track.id,
-    sizeBytes: access.sizeBytes,
-    quick: true,
-  });
+  return mediaOf(deps).peaks(access.master);
 }
 
 /**
@@ -502,63 +568,4 @@ export async function recordPlay(
     });
     return { playsLeft: left(ctx.share.max_plays, ctx.recipient.plays) };
   });
-}
-
-/**
- * Renders this recipient's previews of every track of their share ahead of the first play (the
- * page calls it when it opens), so pressing play finds the preview in memory instead of waiting
- * for it to be marked and encoded. Nothing leaves the vault here and nothing is counted or
- * audited; a track that cannot be rendered (not audio, erased) is skipped. Resolves when done.
- */
-export async function prepareRecipientPreviews(
-  deps: Pick<VaultDeps, 'db' | 'clock' | 'storage' | 'keys' | 'media'>,
-  token: string,
-  client: Pick<RecipientClient, 'grant'> = {},
-): Promise<number> {
-  const work = await withRecipient(deps, token, async (tx, ctx, now) => {
-    await requireGrant(tx, ctx, client.grant, now);
-    const rows = await tx('share_tracks')
-      .join('tracks', 'tracks.id', 'share_tracks.track_id')
-      .join('forensic_marks', (j) =>
-        j
-          .on('forensic_marks.track_id', 'tracks.id')
-          .andOn('forensic_marks.recipient_id', tx.raw('?', [ctx.recipient.id])),
-      )
-      .join('track_versions', (j) =>
-        j
-          .on('track_versions.track_id', 'tracks.id')
-          .andOn('track_versions.version', 'tracks.current_version'),
-      )
-      .join('objects', 'objects.id', 'track_versions.object_id')
-      .where({ 'share_tracks.share_id': ctx.share.id })
-      .whereNotNull('objects.wrapped_key')
-      .select(
-        'tracks.id as track_id',
-        'forensic_marks.key_id',
-        'forensic_marks.payload',
-        'objects.*',
-      );
-    const out = [];
-    for (const row of rows) {
-      const key = await watermarkKeyById(deps, tx, row.key_id);
-      if (key) out.push({ row, mark: { keyId: row.key_id as string, key, payload: row.payload } });
-    }
-    return { items: out, kbps: previewBitrate(ctx.share.preview_kbps ?? undefined) };
-  });
-  let rendered = 0;
-  for (const { row, mark } of work.items) {
-    try {
-      const master = await decryptObjectRow(deps, row);
-      await mediaOf(deps).preview(
-        master,
-        { trackId: row.track_id, sizeBytes: Number(row.size_bytes), quick: true },
-        mark,
-        work.kbps,
-      );
-      rendered++;
-    } catch {
-      // Not renderable (not audio, erased meanwhile): the play itself will say so.
-    }
-  }
-  return rendered;
 }

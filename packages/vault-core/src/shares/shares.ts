@@ -5,6 +5,7 @@ import { appendActorAudit } from '../audit/audit-log.js';
 import { isUuid, type Tx, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 import { NotFoundError, ValidationError } from '../errors.js';
+import { enqueueJob } from '../jobs/job-queue.js';
 import { FORENSIC_RETENTION_MS } from '../lifecycle/purge.js';
 import { type Actor, authorize } from '../tenancy/policies.js';
 import { newLinkToken } from './link-token.js';
@@ -287,6 +288,13 @@ export async function createShare(
         keyId,
         expiresAt: expiresAt.toISOString(),
       },
+    });
+    // Every recipient's marked preview is rendered in the background, ready for the first play.
+    await enqueueJob(tx, now, {
+      tenantId: actor.tenantId,
+      queue: 'previews',
+      idempotencyKey: shareId,
+      payload: { shareId },
     });
     const share = toSummary(
       { ...row, track_count: trackIds.length, recipient_count: links.length },

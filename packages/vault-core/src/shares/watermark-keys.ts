@@ -100,7 +100,36 @@ export async function watermarkKeyById(
   keyId: string,
 ): Promise<WatermarkKey | null> {
   const row = await tx('watermark_keys').where({ id: keyId }).first();
-  return row ? unwrapKey(deps, row) : null;
+  return row ? watermarkKeyFromRow(deps, row) : null;
+}
+
+/** Unwrapped keys by key id and wrapped secret, per key wrapper: a KMS is asked once per key. */
+const unwrapped = new WeakMap<object, Map<string, Promise<WatermarkKey>>>();
+
+/**
+ * The watermark key of a `watermark_keys` row read under its tenant's scope. Unwrapping is
+ * remembered per key wrapper (a KMS round trip per seek would dominate a stream request); the
+ * cache is keyed by the wrapped secret too, so a row can only ever yield its own key.
+ */
+export function watermarkKeyFromRow(
+  deps: Pick<VaultDeps, 'keys'>,
+  // biome-ignore lint/suspicious/noExplicitAny: database row
+  row: any,
+): Promise<WatermarkKey> {
+  let cache = unwrapped.get(deps.keys);
+  if (!cache) {
+    cache = new Map();
+    unwrapped.set(deps.keys, cache);
+  }
+  const id = `${row.tenant_id}:${row.id}:${row.kek_id}:${Buffer.from(row.secret_wrapped).toString('base64')}`;
+  let key = cache.get(id);
+  if (!key) {
+    key = unwrapKey(deps, row);
+    if (cache.size >= 1_000) cache.delete(cache.keys().next().value!);
+    cache.set(id, key);
+    key.catch(() => cache.delete(id));
+  }
+  return key;
 }
 
 /** Every watermark key of the transaction's tenant, current and previous (for detection). */

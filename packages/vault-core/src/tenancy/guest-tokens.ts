@@ -240,10 +240,9 @@ export async function openGuestTrackAudio(
     return { object: r, mark };
   });
   if (!found) throw new NotFoundError('track');
-  const master = await decryptObjectRow(deps, found.object);
+  const object = found.object;
   const media = await mediaOf(deps).wav(
-    master,
-    { trackId, sizeBytes: Number(found.object.size_bytes), quick: true },
+    { objectId: object.id, open: () => decryptObjectRow(deps, object) },
     found.mark,
   );
   return { media, fileName: audioFileName(track.title) };

@@ -1,0 +1,90 @@
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
+import { encodeWav } from '@vaultmark/analysis';
+import { describe, expect, it } from 'vitest';
+import { engines } from '../../test/database.js';
+import { ownerActor, useTestDeps } from '../../test/deps.js';
+import { testMusic } from '../../test/music.js';
+import { deleteTrack, uploadTrack } from '../catalog/tracks.js';
+import { withTenant } from '../db/transactions.js';
+import { runNextJob } from '../jobs/job-queue.js';
+import { MarkedMedia } from '../media/marked-media.js';
+import { openRecipientTrack } from './recipient-access.js';
+import { sharePreviewsJob } from './share-previews.js';
+import { createShare } from './shares.js';
+
+/** A renderer that may not render: what it serves has to come from storage. */
+class StoredOnly extends MarkedMedia {
+  override renderPreview(): Promise<Buffer> {
+    throw new Error('rendered again');
+  }
+}
+
+describe.each(engines)('stored previews on %s', (engine) => {
+  const deps = useTestDeps(engine);
+
+  it('renders every recipient’s marked preview when the share is created, and erases them with the track', {
+    timeout: 60_000,
+  }, async () => {
+    const ann = await ownerActor(deps, 'previews-ann');
+    const track = await uploadTrack(deps, ann, {
+      body: Readable.from([Buffer.from(encodeWav(testMusic(6)))]),
+      title: 'Demo',
+      originalFileName: 'demo.wav',
+    });
+    const { links } = await createShare(deps, ann, {
+      trackIds: [track.id],
+      recipients: [
+        { name: 'Rita', email: 'rita@example.org' },
+        { name: 'Sam', email: 'sam@example.org' },
+      ],
+      previewKbps: 128,
+    });
+    const ran = await runNextJob(deps, { previews: sharePreviewsJob(deps) }, 'test-worker');
+    expect(ran).toBe(true);
+    const rows = await withTenant(deps.db, ann.tenantId, (tx) =>
+      tx('marked_renditions')
+        .join('objects', 'objects.id', 'marked_renditions.object_id')
+        .select('marked_renditions.*', 'objects.derived_from', 'objects.kind'),
+    );
+    expect(rows).toHaveLength(2);
+    expect(new Set(rows.map((r) => r.sha256)).size).toBe(2);
+    expect(rows.every((r) => r.kbps === 128 && r.format === 'mp3' && r.kind === 'derived')).toBe(
+      true,
+    );
+    const master = await withTenant(deps.db, ann.tenantId, (tx) =>
+      tx('track_versions').where({ track_id: track.id }).first('object_id'),
+    );
+    expect(rows.every((r) => r.derived_from === master.object_id)).toBe(true);
+
+    // Another server (nothing in memory) serves the stored preview, byte for byte.
+    const other = {
+      db: deps.db,
+      clock: deps.clock,
+      storage: deps.storage,
+      keys: deps.keys,
+      media: new StoredOnly(),
+    };
+    const stream = await openRecipientTrack(other, links[1]!.token, track.id, {
+      kind: 'stream',
+      play: 'start',
+    });
+    expect(stream.media.contentType).toBe('audio/mpeg');
+    const bytes = await buffer(await stream.media.open(0, stream.media.size - 1));
+    const sam = rows.find((r) => r.payload === stream.payload)!;
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(sam.sha256);
+
+    // Deleting the track erases what was rendered from it, in the same transaction.
+    await deleteTrack(deps, ann, track.id);
+    const erased = await withTenant(deps.db, ann.tenantId, (tx) =>
+      tx('objects')
+        .whereIn(
+          'id',
+          rows.map((r) => r.object_id),
+        )
+        .select('wrapped_key'),
+    );
+    expect(erased.map((r) => r.wrapped_key)).toEqual([null, null]);
+  });
+});
