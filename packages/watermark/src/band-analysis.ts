@@ -3,9 +3,9 @@ import { bandRanges, fftSizeFor, nominalFrameLength } from './grid.js';
 import {
   BANDS_PER_FRAME,
   DETECT_VALUE_CLIP,
+  FAR_SPEED_DEVIATION,
   POWER_FLOOR,
   SEARCH_HOP_FRACTION,
-  WIDE_SPEED_DEVIATION,
 } from './params.js';
 
 /** Band fine-bin ranges relative to the analyzer's first stored fine bin. */
@@ -44,8 +44,9 @@ export class BandAnalyzer {
     }
     this.input = new Float64Array(this.fftSize);
     this.spectrum = new Float64Array(2 * this.fftSize);
-    const low = bandRanges(sampleRate, this.fftSize, 1 - 1.2 * WIDE_SPEED_DEVIATION);
-    const high = bandRanges(sampleRate, this.fftSize, 1 + 1.2 * WIDE_SPEED_DEVIATION);
+    // Every frequency scale any stage searches (speed changes are the widest) plus refinement.
+    const low = bandRanges(sampleRate, this.fftSize, 1 - 1.1 * FAR_SPEED_DEVIATION);
+    const high = bandRanges(sampleRate, this.fftSize, 1 + 1.1 * FAR_SPEED_DEVIATION);
     this.firstBin = low.lo[0] as number;
     this.binCount = Math.max(1, (high.hi[BANDS_PER_FRAME - 1] as number) - this.firstBin);
   }

@@ -40,8 +40,16 @@ export interface DetectMatch {
   log10FalsePositiveProbability: number;
   /** Estimated playback speed (1 = unchanged; 1.01 = 1% faster). */
   speed: number;
-  /** How the audio was found to be scaled: unchanged, resampled (pitch moved) or time-stretched. */
-  scaling: 'none' | 'speed' | 'tempo';
+  /**
+   * Estimated frequency scale (1 = unchanged; 1.0595 = one semitone up). Equals `speed` for a
+   * resampled copy, 1 for a time-stretched one.
+   */
+  frequencyScale: number;
+  /**
+   * How the audio was found to be scaled: unchanged, resampled (time and pitch together),
+   * time-stretched (pitch kept) or pitch-shifted (tempo kept).
+   */
+  scaling: 'none' | 'speed' | 'tempo' | 'pitch';
   /** Sync statistic (≈ standard deviations). */
   zSync: number;
   /** Whole-block statistic for the decoded payload (≈ standard deviations). */
@@ -76,8 +84,9 @@ export interface DetectOptions {
   /** Called with the fraction done (0..1) as windows complete. */
   onProgress?: (fraction: number) => void;
   /**
-   * Search speed and tempo changes (±1.3%, then speed changes up to ±5.6%) when the unscaled
-   * search finds nothing (default true). Turning it off makes misses about four times faster.
+   * Search speed, tempo and pitch changes (speed and tempo ±1.3%, then speed up to ±5.6%, then
+   * pitch up to ±2.2 semitones, tempo up to ±8.5% and speed up to ±15.5%) when the unscaled search
+   * finds nothing (default true). Turning it off makes misses many times faster.
    */
   searchSpeed?: boolean;
 }
@@ -168,7 +177,12 @@ export function createDetector(
       const searcher = new WindowSearcher(data, k.layout, k.correlator);
       let match: WindowMatch | undefined;
       for (const stage of searchStages(opts.searchSpeed !== false)) {
-        const cands = searcher.coarse(stage.hyps, stage.maxSegments, stage.segmentSeconds);
+        const cands = searcher.coarse(
+          stage.hyps,
+          stage.maxSegments,
+          stage.segmentSeconds,
+          stage.offsetStride,
+        );
         bestSyncZ = Math.max(bestSyncZ, cands[0]?.z ?? 0);
         for (let i = 0; i < Math.min(cands.length, DECODE_CANDIDATES); i++) {
           const cand = cands[i] as (typeof cands)[number];
@@ -239,6 +253,7 @@ export function createDetector(
         falsePositiveProbability: Math.exp(logP),
         log10FalsePositiveProbability: logP / Math.LN10,
         speed,
+        frequencyScale: m.hyp.freqScale,
         scaling: m.hyp.kind,
         zSync: m.zSync,
         tTotal: m.tTotal,

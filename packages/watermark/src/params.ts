@@ -150,14 +150,39 @@ export const SEARCH_HOP_FRACTION = 0.25;
  */
 export const MAX_SPEED_DEVIATION = 0.013;
 
-/** Largest speed deviation of the wide (third) search stage: speed changes only (fraction). */
-export const WIDE_SPEED_DEVIATION = 0.056;
-
-/** Speed step of the wide stage (fraction), used with {@link WIDE_SEGMENT_SECONDS} segments. */
-export const WIDE_SPEED_STEP = 0.0015;
-
-/** Segment length of the wide stage (s): 172 frames, so half a step drifts by 0.13 frame. */
+/**
+ * Segment length of the time-scaled stage (s): 172 frames, so half a {@link FAR_TIME_STEP} drifts
+ * by 0.11 frame from the segment's centre to its ends.
+ */
 export const WIDE_SEGMENT_SECONDS = 4;
+
+/**
+ * Largest resampling speed change searched (fraction: ±15.5%, e.g. "nightcore" copies at +12%),
+ * by the time-scaled stage beyond {@link MAX_SPEED_DEVIATION}.
+ */
+export const FAR_SPEED_DEVIATION = 0.155;
+
+/** Largest time stretch (tempo change, pitch kept) searched (fraction: ±8.5%). */
+export const FAR_TEMPO_DEVIATION = 0.085;
+
+/**
+ * Largest pitch shift (tempo kept) searched (semitones). A shift of n semitones scales every
+ * frequency by 2^(n/12) and leaves the frames in place.
+ */
+export const FAR_PITCH_SEMITONES = 2.2;
+
+/** Time-scale step of the time-scaled stage (fraction) on {@link WIDE_SEGMENT_SECONDS} segments. */
+export const FAR_TIME_STEP = 0.0025;
+
+/**
+ * Frequency-scale step of the pitch hypotheses (fraction of frequency, 8.6 cents): half a step
+ * (0.25%) moves the top band's centre (reference bin 229.5) by 0.57 of its 4 bins and the average
+ * band by 0.32 bin, so a band keeps at least 86% of its bins in the worst case.
+ */
+export const FAR_FREQ_STEP = 0.005;
+
+/** Fine frequency-scale step when refining a pitch hypothesis (fraction). */
+export const FINE_FREQ_STEP = 0.001;
 
 /**
  * Coarse speed step (fraction). Over an 8-s segment (344 frames) a speed error of half this step

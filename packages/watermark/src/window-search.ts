@@ -6,6 +6,12 @@ import {
   BANDS_PER_FRAME,
   BLOCK_FRAMES,
   CANDIDATES_PER_SEGMENT,
+  FAR_FREQ_STEP,
+  FAR_PITCH_SEMITONES,
+  FAR_SPEED_DEVIATION,
+  FAR_TEMPO_DEVIATION,
+  FAR_TIME_STEP,
+  FINE_FREQ_STEP,
   FINE_SPEED_STEP,
   MAX_SPEED_DEVIATION,
   MIN_DECODE_Z,
@@ -13,18 +19,22 @@ import {
   SPEED_SEARCH_SEGMENTS,
   SPEED_STEP,
   WIDE_SEGMENT_SECONDS,
-  WIDE_SPEED_DEVIATION,
-  WIDE_SPEED_STEP,
 } from './params.js';
+
+/**
+ * How the audio was scaled: 'speed' = resampled (time and frequency together), 'tempo' = time
+ * stretched (frequency kept), 'pitch' = pitch shifted (time kept).
+ */
+export type ScalingKind = 'none' | 'speed' | 'tempo' | 'pitch';
 
 /** A time/frequency scaling hypothesis. */
 export interface ScaleHypothesis {
   /** Frame length multiplier in the analyzed audio (1/speed or 1/tempo). */
   timeScale: number;
-  /** Band frequency multiplier (speed for resampled audio, 1 for pitch-preserving tempo). */
+  /** Band frequency multiplier (speed for resampled audio, 1 for tempo, 2^(n/12) for pitch). */
   freqScale: number;
-  kind: 'none' | 'speed' | 'tempo';
-  /** Coarse step this hypothesis was drawn with (sets the refinement span). */
+  kind: ScalingKind;
+  /** Coarse time-scale step this hypothesis was drawn with (sets the refinement span). */
   step: number;
 }
 
@@ -58,18 +68,32 @@ export interface SearchStage {
   hyps: ScaleHypothesis[];
   maxSegments: number;
   segmentSeconds: number;
+  /** Frame offsets tried per hypothesis, in spectrogram hops: 1 = every quarter frame, 2 = half. */
+  offsetStride: number;
 }
 
 /**
  * The search stages, run in order until a mark is found: (1) no change, every segment;
  * (2) speed and tempo changes up to ±MAX_SPEED_DEVIATION in SPEED_STEP steps on a few segments;
- * (3) larger speed changes up to ±WIDE_SPEED_DEVIATION in WIDE_SPEED_STEP steps on shorter
- * segments (a shorter segment tolerates a coarser step: the drift over it stays small).
+ * (3) pitch shifts up to ±FAR_PITCH_SEMITONES with the frames in place, every FAR_FREQ_STEP of
+ * frequency, on full-length segments (no drift); (4) tempo changes up to ±FAR_TEMPO_DEVIATION and
+ * speed changes up to ±FAR_SPEED_DEVIATION every FAR_TIME_STEP on shorter segments (a shorter
+ * segment tolerates a coarser step: the drift over it stays small). Time and frequency scale are
+ * searched apart: each line of the (time, frequency) plane that a real edit follows (resampling:
+ * both together; time stretching: time only; pitch shifting: frequency only) gets its own
+ * hypotheses, so the search grows with the sum of the ranges, not their product. Stages 3 and 4
+ * try half-frame offsets only: the quarter-frame misalignment this may leave costs part of the
+ * coarse statistic, which the whole-window refinement wins back.
  */
 export function searchStages(includeScaled: boolean): SearchStage[] {
   const none: ScaleHypothesis = { timeScale: 1, freqScale: 1, kind: 'none', step: SPEED_STEP };
   const stages: SearchStage[] = [
-    { hyps: [none], maxSegments: Number.POSITIVE_INFINITY, segmentSeconds: SEARCH_SEGMENT_SECONDS },
+    {
+      hyps: [none],
+      maxSegments: Number.POSITIVE_INFINITY,
+      segmentSeconds: SEARCH_SEGMENT_SECONDS,
+      offsetStride: 1,
+    },
   ];
   if (!includeScaled) return stages;
   const near: ScaleHypothesis[] = [];
@@ -77,7 +101,7 @@ export function searchStages(includeScaled: boolean): SearchStage[] {
   for (let i = 1; i <= steps; i++) {
     for (const sign of [1, -1]) {
       const s = 1 + sign * i * SPEED_STEP;
-      near.push({ timeScale: 1 / s, freqScale: s, kind: 'speed', step: SPEED_STEP });
+      near.push(speedHyp(s, SPEED_STEP));
       near.push({ timeScale: 1 / s, freqScale: 1, kind: 'tempo', step: SPEED_STEP });
     }
   }
@@ -85,24 +109,51 @@ export function searchStages(includeScaled: boolean): SearchStage[] {
     hyps: near,
     maxSegments: SPEED_SEARCH_SEGMENTS,
     segmentSeconds: SEARCH_SEGMENT_SECONDS,
+    offsetStride: 1,
   });
-  const wide: ScaleHypothesis[] = [];
-  for (
-    let d = MAX_SPEED_DEVIATION + WIDE_SPEED_STEP / 2;
-    d <= WIDE_SPEED_DEVIATION;
-    d += WIDE_SPEED_STEP
-  ) {
+  // Pitch: frequency scales (1 + FAR_FREQ_STEP)^±k up to the largest shift; frames unscaled.
+  const pitch: ScaleHypothesis[] = [];
+  const maxLog = (FAR_PITCH_SEMITONES / 12) * Math.LN2;
+  for (let k = 1; k * Math.log1p(FAR_FREQ_STEP) <= maxLog + 1e-9; k++) {
     for (const sign of [1, -1]) {
-      const s = 1 + sign * d;
-      wide.push({ timeScale: 1 / s, freqScale: s, kind: 'speed', step: WIDE_SPEED_STEP });
+      const f = (1 + FAR_FREQ_STEP) ** (sign * k);
+      pitch.push({ timeScale: 1, freqScale: f, kind: 'pitch', step: SPEED_STEP });
     }
   }
   stages.push({
-    hyps: wide,
+    hyps: pitch,
+    maxSegments: SPEED_SEARCH_SEGMENTS,
+    segmentSeconds: SEARCH_SEGMENT_SECONDS,
+    offsetStride: 2,
+  });
+  const far: ScaleHypothesis[] = [];
+  for (const d of deviations(MAX_SPEED_DEVIATION, FAR_TEMPO_DEVIATION, FAR_TIME_STEP)) {
+    for (const sign of [1, -1]) {
+      far.push({ timeScale: 1 / (1 + sign * d), freqScale: 1, kind: 'tempo', step: FAR_TIME_STEP });
+    }
+  }
+  for (const d of deviations(MAX_SPEED_DEVIATION, FAR_SPEED_DEVIATION, FAR_TIME_STEP)) {
+    for (const sign of [1, -1]) far.push(speedHyp(1 + sign * d, FAR_TIME_STEP));
+  }
+  stages.push({
+    hyps: far,
     maxSegments: SPEED_SEARCH_SEGMENTS,
     segmentSeconds: WIDE_SEGMENT_SECONDS,
+    offsetStride: 2,
   });
   return stages;
+}
+
+/** A resampling hypothesis: frames scaled by 1/s, band frequencies by s. */
+function speedHyp(s: number, step: number): ScaleHypothesis {
+  return { timeScale: 1 / s, freqScale: s, kind: 'speed', step };
+}
+
+/** Deviations from + step/2 above `from` to `to` in `step` steps (the ring beyond a covered range). */
+function deviations(from: number, to: number, step: number): number[] {
+  const out: number[] = [];
+  for (let d = from + step / 2; d <= to; d += step) out.push(d);
+  return out;
 }
 
 /** Searcher for one key's layout over one window; counts every hypothesis it scores. */
@@ -118,7 +169,7 @@ export class WindowSearcher {
   ) {
     const a = data.analyzer;
     this.maxFrames =
-      Math.ceil(data.signal.length / (a.frameLength * (1 - 2 * WIDE_SPEED_DEVIATION))) + 4;
+      Math.ceil(data.signal.length / (a.frameLength / (1 + 1.1 * FAR_SPEED_DEVIATION))) + 4;
   }
 
   /**
@@ -168,6 +219,7 @@ export class WindowSearcher {
     hyps: ScaleHypothesis[],
     maxSegments = Number.POSITIVE_INFINITY,
     segmentSeconds = SEARCH_SEGMENT_SECONDS,
+    offsetStride = 1,
   ): Array<Grid & { z: number; anchor: number }> {
     const { analyzer, signal } = this.data;
     const rate = analyzer.sampleRate;
@@ -199,7 +251,7 @@ export class WindowSearcher {
         const frames = Math.floor((segLen - analyzer.windowLength) / step);
         if (frames < 8) continue;
         const map = analyzer.bandMap(hyp.freqScale);
-        for (let o = 0; o < offsets; o++) {
+        for (let o = 0; o < offsets; o += offsetStride) {
           grids.push({ origin: segStart + o * analyzer.hop, step, frames, map, segment, hyp });
         }
       }
@@ -229,36 +281,64 @@ export class WindowSearcher {
   }
 
   /**
+   * Best exact sync z of the grids make(k), k ∈ [−span, span]: every `stride`-th k first (the
+   * peak is several fine steps wide over a whole window), then the steps around the best one.
+   */
+  private scan(span: number, make: (k: number) => Grid): { grid: Grid; z: number } {
+    const stride = Math.max(1, Math.floor(span / 4));
+    let best = { grid: make(0), z: Number.NEGATIVE_INFINITY, k: 0 };
+    const visit = (k: number): void => {
+      const grid = make(k);
+      const z = this.zAt(grid, false);
+      if (z > best.z) best = { grid, z, k };
+    };
+    const top = Math.ceil(span / stride) * stride;
+    for (let k = -top; k <= top; k += stride) visit(k);
+    const centre = best.k;
+    for (let d = 1; d < stride; d++) {
+      visit(centre - d);
+      visit(centre + d);
+    }
+    return best;
+  }
+
+  /**
    * Refines a coarse grid over the whole window: time scale in FINE_SPEED_STEP steps around the
-   * coarse value, pivoting on the segment's centre frame, then decodes with exact frames at the
-   * best grid and its quarter-hop neighbours until the CRC matches.
+   * coarse value, pivoting on the segment's centre frame (a pitch hypothesis then also refines its
+   * frequency scale in FINE_FREQ_STEP steps), then decodes with exact frames at the best grid and
+   * its quarter-hop neighbours until the CRC matches.
    */
   refineAndDecode(cand: Grid & { anchor: number }, exactTries: number): WindowMatch | undefined {
     const { analyzer } = this.data;
     const pivot = cand.origin + cand.anchor * cand.step;
     const nominal = analyzer.frameLength;
-    const span = Math.ceil((cand.hyp.step * 0.6) / FINE_SPEED_STEP);
-    let bestGrid: Grid = cand;
-    let bestZ = Number.NEGATIVE_INFINITY;
-    for (let k = -span; k <= span; k++) {
-      const timeScale = cand.hyp.timeScale * (1 + k * FINE_SPEED_STEP);
+    const kind = cand.hyp.kind;
+    const at = (timeScale: number, freqScale: number, k: number): Grid => {
       const hyp: ScaleHypothesis =
-        cand.hyp.kind === 'tempo'
-          ? { timeScale, freqScale: 1, kind: 'tempo', step: cand.hyp.step }
+        kind === 'tempo' || kind === 'pitch'
+          ? { timeScale, freqScale, kind, step: cand.hyp.step }
           : {
               timeScale,
-              freqScale: cand.hyp.kind === 'none' && k === 0 ? 1 : 1 / timeScale,
-              kind: cand.hyp.kind === 'none' && k === 0 ? 'none' : 'speed',
+              freqScale: kind === 'none' && k === 0 ? 1 : 1 / timeScale,
+              kind: kind === 'none' && k === 0 ? 'none' : 'speed',
               step: cand.hyp.step,
             };
       const step = nominal * timeScale;
-      const grid: Grid = { origin: pivot - cand.anchor * step, step, phase: cand.phase, hyp };
-      const z = this.zAt(grid, false);
-      if (z > bestZ) {
-        bestZ = z;
-        bestGrid = grid;
-      }
+      return { origin: pivot - cand.anchor * step, step, phase: cand.phase, hyp };
+    };
+    let best = this.scan(Math.ceil((cand.hyp.step * 0.6) / FINE_SPEED_STEP), (k) =>
+      at(cand.hyp.timeScale * (1 + k * FINE_SPEED_STEP), cand.hyp.freqScale, k),
+    );
+    if (kind === 'pitch') {
+      const t = best.grid.hyp.timeScale;
+      const f = best.grid.hyp.freqScale;
+      const pitched = this.scan(Math.ceil((FAR_FREQ_STEP * 0.6) / FINE_FREQ_STEP), (k) =>
+        at(t, f * (1 + k * FINE_FREQ_STEP), k),
+      );
+      if (pitched.z > best.z) best = pitched;
     }
+    const bestGrid = best.grid;
+    const bestZ = best.z;
     // Decode from the dense spectrogram first (no extra FFTs); then with exact frames.
     // A refined sync z this low could not reach a useful false-positive probability anyway
     // (see MIN_DECODE_Z): skip the costly Viterbi decodes.
