@@ -20,7 +20,7 @@ interface Investigation {
 /**
  * Every copy that leaves the vault is traceable to whoever received it: for each exit a person
  * other than the owner has (a recipient's stream and download, a guest's review copy, a studio
- * member's download of the current and of an older version), the copy is fetched as that person
+ * member's download of the current and of an older version, and of a stem), the copy is fetched as that person
  * would, cut to 20 seconds, encoded to a 128 kbps MP3 and investigated: the vault names exactly
  * that person, with a false-positive bound below 1e-9.
  */
@@ -221,6 +221,31 @@ describe('every exit is marked', () => {
         .status,
     ).toBe(403);
   }, 300_000);
+
+  it('a stem leaves marked for a member, and as separated for the owner', async () => {
+    expect((await owner.request('POST', `/api/tracks/${trackId}/stems`)).status).toBe(202);
+    const stems = await eventually(async () => {
+      const state = await owner.json<{ status: string; stems: { name: string; url: string }[] }>(
+        'GET',
+        `/api/tracks/${trackId}/stems`,
+      );
+      return state.body.status === 'done' || state.body.status === 'failed'
+        ? state.body
+        : undefined;
+    }, 240_000);
+    expect(stems.status).toBe('done');
+    const other = stems.stems.find((s) => s.name === 'other')!;
+    const own = Buffer.from(await (await owner.request('GET', other.url)).arrayBuffer());
+    const copy = await member.request('GET', other.url);
+    expect(copy.status).toBe(200);
+    const marked = Buffer.from(await copy.arrayBuffer());
+    expect(marked.equals(own)).toBe(false);
+    expectNamed(
+      await trace('member-stem', marked),
+      'member',
+      'member: Mix Engineer <engineer@label.example>',
+    );
+  }, 400_000);
 
   it('lists every route that returns audio, so a new one has to be placed here', () => {
     const audioRoutes = Object.entries(t.server.openapi.paths).flatMap(([path, methods]) =>

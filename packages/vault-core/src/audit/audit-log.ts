@@ -102,12 +102,16 @@ export function eventHash(e: {
 export async function appendAudit(tx: Tx, at: Date, input: AuditInput): Promise<AuditEvent> {
   const detail = input.detail ?? {};
   assertSafeDetail(detail);
-  await tx.raw(
-    `INSERT INTO audit_heads (tenant_id, chain_id, seq, hash) VALUES (?, ?, 0, ?)
-     ON CONFLICT (tenant_id) DO NOTHING`,
-    [input.tenantId, randomUUID(), GENESIS_HASH],
-  );
-  const head = await tx('audit_heads').where({ tenant_id: input.tenantId }).forUpdate().first();
+  // The chain's head, created on first use, and locked until commit (an upsert locks the row it
+  // returns, as `FOR UPDATE` would): appends to one chain are serialised.
+  const head = (
+    await tx.raw(
+      `INSERT INTO audit_heads (tenant_id, chain_id, seq, hash) VALUES (?, ?, 0, ?)
+       ON CONFLICT (tenant_id) DO UPDATE SET tenant_id = EXCLUDED.tenant_id
+       RETURNING chain_id, seq, hash`,
+      [input.tenantId, randomUUID(), GENESIS_HASH],
+    )
+  ).rows[0];
   const seq = Number(head.seq) + 1;
   const ev = {
     chainId: head.chain_id as string,

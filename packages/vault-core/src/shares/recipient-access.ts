@@ -523,7 +523,10 @@ export async function openRecipientTrack(
   };
 }
 
-/** Waveform peaks of a shared track for the recipient's player (checked like a stream). */
+/**
+ * Waveform peaks of a shared track for the recipient's player (checked like a stream): the ones
+ * the analysis stored for the current version, else computed from the master.
+ */
 export async function recipientTrackPeaks(
   deps: Pick<VaultDeps, 'db' | 'clock' | 'storage' | 'keys' | 'media'>,
   token: string,
@@ -534,7 +537,16 @@ export async function recipientTrackPeaks(
     ...client,
     kind: 'stream',
   });
-  return mediaOf(deps).peaks(access.master);
+  const stored = await withTenant(deps.db, access.tenantId, (tx) =>
+    tx('track_analyses')
+      .join('tracks', 'tracks.id', 'track_analyses.track_id')
+      .where({ 'tracks.id': access.track.id })
+      .whereRaw('track_analyses.version = tracks.current_version')
+      .first('track_analyses.peaks'),
+  );
+  return (
+    (stored?.peaks as Record<string, unknown> | undefined) ?? mediaOf(deps).peaks(access.master)
+  );
 }
 
 /**
