@@ -6,7 +6,7 @@ import type { VaultDeps } from '../deps.js';
 import { EmailTakenError, NotFoundError, ValidationError } from '../errors.js';
 import type { Actor, Role } from '../tenancy/policies.js';
 import { normalizeEmail } from './email-address.js';
-import { hashIp } from './ip-hasher.js';
+import { daySalt, hashIp, hmacIp } from './ip-hasher.js';
 import { assertPasswordPolicy, hashPassword } from './passwords.js';
 import { type IssuedSession, issueSession, revokeAllSessions } from './sessions.js';
 import { type ClientInfo, reauthenticate } from './sign-in.js';
@@ -275,10 +275,22 @@ export async function resolveActor(
   return { userId, tenantId: t, role: m.role, ipHash: ipHash ?? null };
 }
 
-/** Hashes a client address with today's salt (for request logs, rate limits, access logs). */
+/** Today's salt per database, so a request costs no transaction once the day's salt is known. */
+const knownSalts = new WeakMap<object, { day: string; salt: Buffer }>();
+
+/**
+ * Hashes a client address with today's salt (for request logs, rate limits, access logs). The
+ * salt is read from the database once a day per process (every server reads the same one).
+ */
 export async function clientIpHash(
   deps: Pick<VaultDeps, 'db' | 'clock'>,
   ip: string,
 ): Promise<string> {
-  return withIdentity(deps.db, (tx) => hashIp(tx, ip, deps.clock.now()));
+  const now = deps.clock.now();
+  let known = knownSalts.get(deps.db);
+  if (known?.day !== now.toISOString().slice(0, 10)) {
+    known = await withIdentity(deps.db, (tx) => daySalt(tx, now));
+    knownSalts.set(deps.db, known);
+  }
+  return hmacIp(known.salt, ip);
 }

@@ -9,6 +9,11 @@ import type { Tx } from '../db/transactions.js';
  * operator: the 2^32 IPv4 space is cheap to enumerate only while the salt exists.
  */
 export async function hashIp(tx: Tx, ip: string, now: Date): Promise<string> {
+  return hmacIp((await daySalt(tx, now)).salt, ip);
+}
+
+/** The salt of `now`'s UTC day, created on first use; older salts are deleted on the way. */
+export async function daySalt(tx: Tx, now: Date): Promise<{ day: string; salt: Buffer }> {
   const day = now.toISOString().slice(0, 10);
   await tx.raw('INSERT INTO ip_salts (day, salt) VALUES (?, ?) ON CONFLICT (day) DO NOTHING', [
     day,
@@ -17,10 +22,12 @@ export async function hashIp(tx: Tx, ip: string, now: Date): Promise<string> {
   const row = await tx('ip_salts').where({ day }).first();
   const cutoff = new Date(now.getTime() - 86_400_000).toISOString().slice(0, 10);
   await tx('ip_salts').where('day', '<', cutoff).del();
-  return createHmac('sha256', row.salt as Buffer)
-    .update(normalizeIp(ip))
-    .digest('hex')
-    .slice(0, 32);
+  return { day, salt: row.salt as Buffer };
+}
+
+/** The address's hash under a day's salt. */
+export function hmacIp(salt: Buffer, ip: string): string {
+  return createHmac('sha256', salt).update(normalizeIp(ip)).digest('hex').slice(0, 32);
 }
 
 /** Canonical text of an address (IPv4-mapped IPv6 as IPv4, lower-case IPv6). */
