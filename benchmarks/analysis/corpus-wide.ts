@@ -37,7 +37,7 @@ import { inForce, readMidiMeta } from './midi-read.js';
 const run = promisify(execFile);
 
 export type Source = 'mma' | 'gen' | 'game';
-export type Split = 'tuning' | 'heldout' | 'fresh';
+export type Split = 'tuning' | 'heldout' | 'fresh' | 'final';
 
 export interface WideItem {
   id: string;
@@ -329,13 +329,26 @@ export interface WideOptions {
    * (ids `mmaf-`, `genf-`), for scoring once a method changed after the first held-out score.
    */
   fresh?: boolean;
+  /**
+   * A third held-out set, all of split `final` (ids `mmax-`, `genx-`, seeds of their own), for
+   * the method changed after the `fresh` set was scored. Takes precedence over `fresh`.
+   */
+  final?: boolean;
 }
+
+/** Seeds and id infixes of the sets drawn apart from the two halves. */
+const SETS = {
+  halves: { infix: '', mma: 1709, gen: 4242, mmaCount: 180, genCount: 90 },
+  fresh: { infix: 'f', mma: 2718, gen: 3141, mmaCount: 120, genCount: 60 },
+  final: { infix: 'x', mma: 1618, gen: 5772, mmaCount: 120, genCount: 60 },
+} as const;
 
 /** Renders (once; later runs reuse the files) and labels the wide corpus. */
 export async function generateWideCorpus(options: WideOptions): Promise<WideItem[]> {
   const { dir } = options;
   mkdirSync(dir, { recursive: true });
-  const fresh = options.fresh ?? false;
+  const set = options.final ? 'final' : options.fresh ? 'fresh' : 'halves';
+  const seeds = SETS[set];
   const items: WideItem[] = [];
   const jobs: (() => Promise<void>)[] = [];
   const add = (
@@ -346,7 +359,7 @@ export async function generateWideCorpus(options: WideOptions): Promise<WideItem
     const path = join(dir, `${item.id}.wav`);
     items.push({
       ...item,
-      split: fresh ? 'fresh' : splitOf(item.id),
+      split: set === 'halves' ? splitOf(item.id) : set,
       renderer,
       path,
       seconds: SECONDS,
@@ -360,10 +373,10 @@ export async function generateWideCorpus(options: WideOptions): Promise<WideItem
   };
 
   // MMA: groove i % 40, tempo, tonic and mode drawn from a fixed generator.
-  const f = fresh ? 'f' : '';
-  const r = rng(fresh ? 2718 : 1709);
+  const f = seeds.infix;
+  const r = rng(seeds.mma);
   const modes: Mode[] = ['major', 'minor', 'major', 'minor', 'dorian', 'mixolydian'];
-  for (let i = 0; i < (options.mma ?? (fresh ? 120 : 180)); i++) {
+  for (let i = 0; i < (options.mma ?? seeds.mmaCount); i++) {
     const groove = GROOVES[i % GROOVES.length]!;
     const bpm = Math.round(groove.min + r() * (groove.max - groove.min));
     const tonic = Math.floor(r() * 12);
@@ -390,8 +403,8 @@ export async function generateWideCorpus(options: WideOptions): Promise<WideItem
   }
 
   // The project's generator, hashed seeds so every progression and drum style occurs.
-  const g = rng(fresh ? 3141 : 4242);
-  for (let i = 0; i < (options.gen ?? (fresh ? 60 : 90)); i++) {
+  const g = rng(seeds.gen);
+  for (let i = 0; i < (options.gen ?? seeds.genCount); i++) {
     const bpm = Math.round(56 + g() * 152);
     const tonic = Math.floor(g() * 12);
     const mode = g() < 0.5 ? 'major' : 'minor';
@@ -399,14 +412,14 @@ export async function generateWideCorpus(options: WideOptions): Promise<WideItem
     add({ id, source: 'gen', bpm, meter: '4/4', key: { tonic, mode } }, async (path, renderer) => {
       const bars = Math.ceil(((SECONDS + 4) * bpm) / 240);
       const mid = join(dir, `${id}.mid`);
-      writeFileSync(mid, midiSong(bpm, tonic, mode, bars, mix32((fresh ? 3141000 : 4242000) + i)));
+      writeFileSync(mid, midiSong(bpm, tonic, mode, bars, mix32(seeds.gen * 1000 + i)));
       await render(mid, path, renderer);
     });
   }
 
   // Game soundtracks: excerpts whose tempo map holds over the excerpt.
   const gameDirs = ['/usr/share/games/openttd/baseset/openmsx', '/usr/share/planetblupi/music'];
-  for (const gameDir of fresh ? [] : gameDirs) {
+  for (const gameDir of set === 'halves' ? gameDirs : []) {
     if (!existsSync(gameDir)) continue;
     for (const file of readdirSync(gameDir)
       .filter((f) => f.endsWith('.mid'))

@@ -67,6 +67,8 @@ export interface HpcpProfile {
   bass: Float64Array;
   /** Profiles of consecutive blocks of `blockSeconds` (same folding, each summing to 1 or 0). */
   blocks: Float64Array[];
+  /** Bass profiles of the same blocks (as {@link HpcpProfile.bass}, one per block). */
+  bassBlocks: Float64Array[];
 }
 
 /**
@@ -102,6 +104,7 @@ export function hpcpProfile(args: HpcpArgs): HpcpProfile {
     ? Math.max(1, Math.round((args.blockSeconds * rate) / hop))
     : 0;
   const blockFine: Float64Array[] = [];
+  const bassBlockFine: Float64Array[] = [];
   let frameIndex = -1;
   // Pitch in semitones is measured from C4 (261.63 Hz at A4 = 440 Hz), so pitch class 0 is C.
   const cRef = 440 * 2 ** (-9 / 12);
@@ -172,14 +175,21 @@ export function hpcpProfile(args: HpcpArgs): HpcpProfile {
         sum += v;
       }
     }
+    const b = perBlock > 0 ? Math.floor(frameIndex / perBlock) : -1;
+    while (blockFine.length <= b) {
+      blockFine.push(new Float64Array(FINE_BINS));
+      bassBlockFine.push(new Float64Array(FINE_BINS));
+    }
     if (bassSum > 0) {
       for (let i = 0; i < FINE_BINS; i++) bassTotal[i] = bassTotal[i]! + bassFrame[i]! / bassSum;
+      if (b >= 0) {
+        const acc = bassBlockFine[b]!;
+        for (let i = 0; i < FINE_BINS; i++) acc[i] = acc[i]! + bassFrame[i]! / bassSum;
+      }
     }
     if (sum <= 0) return;
     for (let i = 0; i < FINE_BINS; i++) total[i] = total[i]! + frame[i]! / sum;
-    if (perBlock > 0) {
-      const b = Math.floor(frameIndex / perBlock);
-      while (blockFine.length <= b) blockFine.push(new Float64Array(FINE_BINS));
+    if (b >= 0) {
       const acc = blockFine[b]!;
       for (let i = 0; i < FINE_BINS; i++) acc[i] = acc[i]! + frame[i]! / sum;
     }
@@ -187,8 +197,14 @@ export function hpcpProfile(args: HpcpArgs): HpcpProfile {
   const offset = args.tuning === false ? 0 : Math.atan2(tuneIm, tuneRe) / (2 * Math.PI);
   const chroma = foldFine(total, offset, args.kernelSemitones ?? 1);
   const bass = foldFine(bassTotal, offset, args.kernelSemitones ?? 1);
-  const blocks = blockFine.map((fine) => foldFine(fine, offset, args.kernelSemitones ?? 1));
-  return { chroma, tuningCents: Math.round(offset * 1000) / 10, bass, blocks };
+  const fold = (fine: Float64Array) => foldFine(fine, offset, args.kernelSemitones ?? 1);
+  return {
+    chroma,
+    tuningCents: Math.round(offset * 1000) / 10,
+    bass,
+    blocks: blockFine.map(fold),
+    bassBlocks: bassBlockFine.map(fold),
+  };
 }
 
 /**

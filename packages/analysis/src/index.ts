@@ -16,7 +16,9 @@ export { AnalysisError, type AnalysisErrorCode, AudioDecodeError } from './error
 export type { FfmpegOptions } from './ffmpeg.js';
 export { type HpcpArgs, type HpcpProfile, hpcpProfile } from './hpcp.js';
 export {
+  type ChordStats,
   camelotOf,
+  chordStats,
   type EstimateKeyArgs,
   estimateKey,
   type KeyResult,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chordProgression, noteSequence } from '../test/synth.js';
-import { camelotOf, chordShares, estimateKey, keyName } from './key.js';
+import { camelotOf, chordStats, estimateKey, keyName } from './key.js';
 
 describe('estimateKey', () => {
   for (const [tonic, mode] of [
@@ -110,14 +110,19 @@ describe('estimateKey', () => {
       return b;
     };
     // Three blocks of C major (C E G), one of A minor (A C E).
-    const shares = chordShares([
-      block([0, 4, 7]),
-      block([0, 4, 7]),
-      block([9, 0, 4]),
-      block([0, 4, 7]),
-    ]);
+    const blocks = [block([0, 4, 7]), block([0, 4, 7]), block([9, 0, 4]), block([0, 4, 7])];
+    const { shares, opening } = chordStats(blocks);
     expect(shares[0]).toBeCloseTo(0.75, 1);
     expect(shares[2 * 9 + 1]).toBeCloseTo(0.25, 1);
+    expect(opening[0]).toBeCloseTo(1, 5);
+  });
+
+  it('names a block C6 or Am7 (the same notes) by its bass', () => {
+    const notes = new Array(12).fill(0.01);
+    for (const pc of [0, 4, 7, 9]) notes[pc] = 1;
+    const bassOn = (pc: number) => Array.from({ length: 12 }, (_, i) => (i === pc ? 1 : 0));
+    expect(chordStats([notes], [bassOn(0)]).shares[0]).toBeCloseTo(1, 5);
+    expect(chordStats([notes], [bassOn(9)]).shares[2 * 9 + 1]).toBeCloseTo(1, 5);
   });
 
   it('maps keys to the Camelot wheel', () => {

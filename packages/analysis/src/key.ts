@@ -65,53 +65,92 @@ const SCALE_TEMPLATES = {
 /**
  * Features of a key candidate (tonic `t`, mode): correlation of the profile with the
  * three-chord template and with the diatonic (Temperley) template, the bass profile's weight on
- * the tonic, on the fifth above it and on the third of the mode, and a minor-mode indicator.
+ * the tonic, on the fifth above it and on the third of the mode, a minor-mode indicator (with
+ * chord statistics only), the share of blocks whose chord is the tonic chord, a chord on the
+ * fifth, a chord on the fourth, and the share of the opening blocks whose chord is the tonic
+ * chord ({@link chordStats}).
  */
 export function keyFeatures(
   chroma: ArrayLike<number>,
   bass: ArrayLike<number> | undefined,
-  chords: ArrayLike<number> | undefined,
+  chords: ChordStats | undefined,
   t: number,
   mode: 'major' | 'minor',
 ): number[] {
   const b = (i: number) => (bass ? bass[(t + i) % 12]! : 1 / 12);
-  // chords: share of blocks per triad, index 2 * root + (minor ? 1 : 0).
-  const c = (i: number, minor: boolean) =>
-    chords ? chords[2 * ((t + i) % 12) + (minor ? 1 : 0)]! : 1 / 24;
+  // Chord shares, index 2 * root + (minor ? 1 : 0).
+  const at = (i: number, minor: boolean) => 2 * ((t + i) % 12) + (minor ? 1 : 0);
+  const c = (i: number, minor: boolean) => (chords ? chords.shares[at(i, minor)]! : 1 / 24);
+  const minor = mode === 'minor';
   return [
     rotatedCorrelation(chroma, TEMPLATES[mode], t),
     rotatedCorrelation(chroma, SCALE_TEMPLATES[mode], t),
     b(0),
     b(7),
-    b(mode === 'major' ? 4 : 3),
-    mode === 'minor' ? 1 : 0,
-    c(0, mode === 'minor'),
+    b(minor ? 3 : 4),
+    // The minor-mode term was fitted beside the chord features and offsets their lean toward
+    // major; without chords it has nothing to offset and stays neutral.
+    minor && chords ? 1 : 0,
+    c(0, minor),
     c(7, false) + c(7, true),
     c(5, false) + c(5, true),
+    chords ? chords.opening[at(0, minor)]! : 1 / 24,
   ];
 }
 
-/** Major and minor triads with partials, for the chord of each block ({@link chordShares}). */
+/** Major and minor triads with partials, for the chord of each block ({@link chordStats}). */
 const TRIADS = {
   major: withHarmonics([1, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0], TEMPLATE_HARMONICS, TEMPLATE_SLOPE),
   minor: withHarmonics([1, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0], TEMPLATE_HARMONICS, TEMPLATE_SLOPE),
 };
 
 /**
- * Share of blocks whose profile correlates best with each of the 24 major and minor triads
- * (index 2 * root + (minor ? 1 : 0)), each block counting with that correlation (0 if negative).
- * The tonic chord is the most frequent chord of most music, also where the global pitch-class
- * profile matches another key's scale (a Mixolydian I-bVII-IV uses the scale of IV).
+ * Weight of a block's bass profile (its share on the chord's root) added to the triad
+ * correlation when naming the block's chord: with it, C6 (C E G A over C) and Am7 (the same notes
+ * over A) are told apart by their bass. Chosen by cross-validation on the tuning half of the wide
+ * corpus (0, 0.5, 1, 2; see docs/analysis.md).
  */
-export function chordShares(blocks: readonly ArrayLike<number>[]): Float64Array {
-  const out = new Float64Array(24);
+const CHORD_BASS_WEIGHT = 1;
+
+/**
+ * Blocks with pitched content that make up a piece's opening (2 blocks of 0.5 s: its first
+ * second). Chosen by cross-validation on the tuning half of the wide corpus (1, 2, 3, 4, 6 s).
+ */
+const OPENING_BLOCKS = 2;
+
+/** Chord statistics of a piece ({@link chordStats}), index 2 * root + (minor ? 1 : 0). */
+export interface ChordStats {
+  /** Share of blocks whose chord is each of the 24 major and minor triads. */
+  shares: Float64Array;
+  /** The same over the opening: the first blocks with pitched content ({@link OPENING_BLOCKS}). */
+  opening: Float64Array;
+}
+
+/**
+ * Names each block's chord, the major or minor triad whose template (with partials) correlates
+ * best with the block's profile, plus the block's bass share on the triad's root; each block
+ * counts with that score (0 if negative). Returns the share of each triad over the whole piece
+ * and over its opening. The tonic chord is the most frequent chord of most music, also where the
+ * global pitch-class profile matches another key's scale (a Mixolydian I-bVII-IV uses the scale
+ * of IV), and most pieces begin on it.
+ */
+export function chordStats(
+  blocks: readonly ArrayLike<number>[],
+  bassBlocks?: readonly ArrayLike<number>[],
+): ChordStats {
+  const shares = new Float64Array(24);
+  const opening = new Float64Array(24);
   let total = 0;
-  for (const block of blocks) {
+  let openingTotal = 0;
+  let opened = 0;
+  blocks.forEach((block, i) => {
+    const bass = bassBlocks?.[i];
     let best = 0;
     let bestR = 0;
     for (let root = 0; root < 12; root++) {
-      const rMaj = rotatedCorrelation(block, TRIADS.major, root);
-      const rMin = rotatedCorrelation(block, TRIADS.minor, root);
+      const fromBass = bass ? CHORD_BASS_WEIGHT * bass[root]! : 0;
+      const rMaj = rotatedCorrelation(block, TRIADS.major, root) + fromBass;
+      const rMin = rotatedCorrelation(block, TRIADS.minor, root) + fromBass;
       if (rMaj > bestR) {
         bestR = rMaj;
         best = 2 * root;
@@ -121,20 +160,26 @@ export function chordShares(blocks: readonly ArrayLike<number>[]): Float64Array 
         best = 2 * root + 1;
       }
     }
-    out[best] = out[best]! + bestR;
+    shares[best] = shares[best]! + bestR;
     total += bestR;
-  }
-  if (total > 0) for (let i = 0; i < 24; i++) out[i] = out[i]! / total;
-  return out;
+    if (bestR > 0 && opened < OPENING_BLOCKS) {
+      opened++;
+      opening[best] = opening[best]! + bestR;
+      openingTotal += bestR;
+    }
+  });
+  if (total > 0) for (let i = 0; i < 24; i++) shares[i] = shares[i]! / total;
+  if (openingTotal > 0) for (let i = 0; i < 24; i++) opening[i] = opening[i]! / openingTotal;
+  return { shares, opening };
 }
 
 /**
  * Weights of {@link keyFeatures}, fitted by softmax regression over the 24 keys on the tuning
- * half of the wide benchmark corpus (benchmarks/analysis/key-fit.ts, L2 weight 0.0001 chosen by
+ * half of the wide benchmark corpus (benchmarks/analysis/key-fit.ts, L2 weight 0.01 chosen by
  * groove-grouped cross-validation there; see docs/analysis.md).
  */
 export const KEY_WEIGHTS: readonly number[] = [
-  3.217, 6.169, 8.698, 6.122, 2.153, 0.694, 4.805, -4.006, 0.097,
+  2.448, 2.637, 0.344, 0.366, 0.226, 0.737, 1.534, -0.032, -0.217, 3.327,
 ];
 
 /**
@@ -148,7 +193,7 @@ export const KEY_WEIGHTS: readonly number[] = [
 export function keyFromChroma(
   chroma: ArrayLike<number>,
   bass?: ArrayLike<number>,
-  chords?: ArrayLike<number>,
+  chords?: ChordStats,
   weights: readonly number[] = KEY_WEIGHTS,
 ): KeyResult {
   const scores: { tonic: number; mode: 'major' | 'minor'; s: number; r: number }[] = [];
@@ -199,10 +244,10 @@ export function estimateKey(args: EstimateKeyArgs): KeyResult {
   if (mono.length < rate) throw new AnalysisError('too_short', 'key needs at least 1 s of audio');
   if (args.profile === 'chroma')
     return keyFromChroma(chromaProfile({ signal: mono, sampleRate: rate }));
-  const { chroma, bass, blocks } = hpcpProfile({
+  const { chroma, bass, blocks, bassBlocks } = hpcpProfile({
     signal: mono,
     sampleRate: rate,
     blockSeconds: CHORD_BLOCK_SECONDS,
   });
-  return keyFromChroma(chroma, bass, chordShares(blocks));
+  return keyFromChroma(chroma, bass, chordStats(blocks, bassBlocks));
 }

@@ -35,6 +35,7 @@ it('exports exactly the documented public surface', () => {
       'chromaProfile',
       'hpcpProfile',
       'camelotOf',
+      'chordStats',
       'estimateKey',
       'keyFromChroma',
       'keyName',
