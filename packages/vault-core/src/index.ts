@@ -143,6 +143,23 @@ export {
   ValidationError,
   VaultError,
 } from './errors.js';
+export { buildEvidence } from './evidence/build-evidence.js';
+export {
+  EVIDENCE_AUDIT_ACTION,
+  EVIDENCE_FORMAT,
+  type EvidenceAccessEvent,
+  type EvidenceAnchor,
+  type EvidenceBundle,
+  type EvidenceCheck,
+  type EvidenceDetection,
+  type EvidenceDocument,
+  type EvidenceMatch,
+  type EvidenceServedCopy,
+  type EvidenceVerification,
+  evidenceContentSha256,
+  verifyEvidence,
+} from './evidence/evidence-format.js';
+export { getSigningPublicKey, type SigningPublicKey } from './evidence/signing-key.js';
 export type {
   InvestigationMatch,
   InvestigationReason,

@@ -5,6 +5,12 @@ it('exports exactly the documented public surface', () => {
   expect(Object.keys(api).sort()).toEqual(
     [
       'ACCOUNT_DELETION_GRACE_MS',
+      'EVIDENCE_AUDIT_ACTION',
+      'EVIDENCE_FORMAT',
+      'buildEvidence',
+      'evidenceContentSha256',
+      'getSigningPublicKey',
+      'verifyEvidence',
       'getDownloadPolicy',
       'setDownloadPolicy',
       'prepareRecipientPreviews',

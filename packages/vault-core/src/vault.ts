@@ -21,6 +21,8 @@ import {
   type VaultDeps,
 } from './deps.js';
 import * as derived from './derived/derived-records.js';
+import * as evidence from './evidence/build-evidence.js';
+import * as signingKeys from './evidence/signing-key.js';
 import * as investigations from './investigations/investigations.js';
 import * as investigationJob from './investigations/run-investigation.js';
 import { coreJobHandlers } from './jobs/core-handlers.js';
@@ -180,6 +182,10 @@ function useCases(deps: VaultDeps) {
       list: investigations.listInvestigations,
       /** Job handler of the `investigation` queue, for `runWorker({ handlers })`. */
       runJob: investigationJob.runInvestigation,
+      /** The signed evidence bundle of a finished investigation (audited). */
+      evidence: evidence.buildEvidence,
+      /** The organization's evidence signing public key, to publish (admins). */
+      signingKey: signingKeys.getSigningPublicKey,
     }),
     watermarkKeys: bindAll(deps, {
       list: watermarkKeys.listWatermarkKeys,

@@ -29,6 +29,20 @@ export interface InvestigationMatch {
   falsePositiveProbability: number;
   /** log10 of the bound (useful when it underflows to 0). */
   log10FalsePositiveProbability: number;
+  /**
+   * The detector's own figures for the match (absent from results stored before they were
+   * kept): how the copy was altered, its statistics and bit errors (docs/watermark.md §6).
+   */
+  detection?: {
+    frequencyScale: number;
+    scaling: 'none' | 'speed' | 'tempo' | 'pitch';
+    zSync: number;
+    tTotal: number;
+    bitErrors: number;
+    observedBits: number;
+  };
+  /** When the mapping recorded this mark (absent from results stored before it was kept). */
+  markedAt?: string;
   /** What this recipient did with their link, oldest first (at most 200 entries). */
   accessHistory: Array<{
     kind: string;

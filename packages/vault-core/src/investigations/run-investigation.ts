@@ -73,6 +73,15 @@ async function lookUp(tx: Tx, found: DetectResult['matches']): Promise<Investiga
       speed: m.speed,
       falsePositiveProbability: m.falsePositiveProbability,
       log10FalsePositiveProbability: m.log10FalsePositiveProbability,
+      detection: {
+        frequencyScale: m.frequencyScale,
+        scaling: m.scaling,
+        zSync: m.zSync,
+        tTotal: m.tTotal,
+        bitErrors: m.bitErrors,
+        observedBits: m.observedBits,
+      },
+      markedAt: new Date(row.created_at).toISOString(),
       accessHistory: history.map((e) => ({
         kind: e.kind,
         trackId: e.track_id,

@@ -1,0 +1,154 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { engines } from '../../test/database.js';
+import { auditActions, ownerActor, type TestDeps, useTestDeps } from '../../test/deps.js';
+import { verifyAuditChain } from '../audit/audit-log.js';
+import { withTenant } from '../db/transactions.js';
+import type { InvestigationResult } from '../investigations/investigation-result.js';
+import type { Actor } from '../tenancy/policies.js';
+import { buildEvidence } from './build-evidence.js';
+import { type EvidenceBundle, verifyEvidence } from './evidence-format.js';
+import { getSigningPublicKey } from './signing-key.js';
+
+const SHA = 'ab'.repeat(32);
+
+/** A finished investigation naming one recipient, as the job would store it. */
+async function finishedInvestigation(deps: TestDeps, actor: Actor): Promise<string> {
+  const id = randomUUID();
+  const result: InvestigationResult = {
+    identified: true,
+    inconclusive: false,
+    matches: [
+      {
+        trackId: randomUUID(),
+        trackTitle: 'Unreleased',
+        shareId: randomUUID(),
+        subject: 'recipient',
+        recipient: { id: randomUUID(), name: 'Sam', email: 'sam@example.org', company: null },
+        sharedAt: '2026-01-01T00:00:00.000Z',
+        payload: '0123456789abcdef0123456789abcdef',
+        keyId: randomUUID(),
+        offsetSeconds: 1.25,
+        speed: 1,
+        falsePositiveProbability: 1e-30,
+        log10FalsePositiveProbability: -30,
+        detection: {
+          frequencyScale: 1,
+          scaling: 'none',
+          zSync: 14.2,
+          tTotal: 40.5,
+          bitErrors: 3,
+          observedBits: 400,
+        },
+        markedAt: '2026-01-01T00:00:00.000Z',
+        accessHistory: [
+          { kind: 'played', trackId: null, positionSeconds: 12, at: '2026-01-02T00:00:00.000Z' },
+        ],
+      },
+    ],
+    durationSeconds: 24,
+    thresholdProbability: 1e-9,
+    keysSearched: 1,
+    formatVersion: 1,
+    completedAt: '2026-01-03T00:00:00.000Z',
+  };
+  await withTenant(deps.db, actor.tenantId, (tx) =>
+    tx('investigations').insert({
+      id,
+      tenant_id: actor.tenantId,
+      created_by: actor.userId,
+      file_name: 'found.mp3',
+      size_bytes: 1000,
+      file_sha256: SHA,
+      status: 'done',
+      result: JSON.stringify(result),
+      created_at: new Date('2026-01-03T00:00:00Z'),
+      completed_at: new Date('2026-01-03T00:01:00Z'),
+    }),
+  );
+  return id;
+}
+
+const clone = (b: EvidenceBundle): EvidenceBundle => JSON.parse(JSON.stringify(b));
+const failed = (v: ReturnType<typeof verifyEvidence>) =>
+  v.checks.filter((c) => !c.ok).map((c) => c.name);
+
+describe.each(engines)('evidence bundles on %s', (engine) => {
+  const deps = useTestDeps(engine);
+
+  it('signs a bundle anchored in the audit chain, and any change fails verification', async () => {
+    const ann = await ownerActor(deps, 'ev-ann');
+    const id = await finishedInvestigation(deps, ann);
+    const bundle = await buildEvidence(deps, ann, {
+      investigationId: id,
+      softwareVersion: '9.9.9',
+    });
+    const pub = await getSigningPublicKey(deps, ann);
+    expect(bundle.signature.fingerprint).toBe(pub.fingerprint);
+    expect(bundle.signature.keyId).toBe(pub.keyId);
+    const m = bundle.evidence.matches[0]!;
+    expect(m.detection).toMatchObject({ payloadBits: 128, zSync: 14.2, scaling: 'none' });
+    expect(m.falsePositive.derivation).toMatchObject({ document: 'docs/watermark.md' });
+    expect(bundle.evidence.software.version).toBe('9.9.9');
+
+    // The anchor is a real event of the chain, and the chain still verifies.
+    expect(await auditActions(deps, ann.tenantId)).toEqual(
+      expect.arrayContaining(['signing_key.create', 'investigation.evidence']),
+    );
+    const chain = await withTenant(deps.db, ann.tenantId, (tx) =>
+      verifyAuditChain(tx, { tenantId: ann.tenantId }, deps.auditSigner),
+    );
+    expect(chain.ok).toBe(true);
+    const ev = bundle.evidence.audit.event;
+    const stored = await withTenant(deps.db, ann.tenantId, (tx) =>
+      tx('audit_events').where({ chain_id: ev.chainId, seq: ev.seq }).first(),
+    );
+    expect(stored.hash).toBe(ev.hash);
+    expect(bundle.evidence.audit.checkpoint).toMatchObject({ seq: ev.seq, hash: ev.hash });
+
+    // Through a JSON round trip, with the embedded and with the published key.
+    const copy = clone(bundle);
+    expect(verifyEvidence(copy)).toMatchObject({ verified: true });
+    expect(
+      verifyEvidence(copy, { publicKeyPem: pub.publicKeyPem, audioSha256: SHA }).verified,
+    ).toBe(true);
+
+    // One byte of the JSON changed.
+    const text = JSON.stringify(bundle);
+    const tampered = JSON.parse(text.replace('"sam@example.org"', '"sam@example.orh"'));
+    expect(failed(verifyEvidence(tampered))).toEqual(['signature', 'audit_anchor']);
+    // Another audio file.
+    expect(failed(verifyEvidence(copy, { audioSha256: 'cd'.repeat(32) }))).toEqual([
+      'audio_sha256',
+    ]);
+    // Signed by another organization's key: refused against the published key.
+    const bob = await ownerActor(deps, 'ev-bob');
+    const foreign = await getSigningPublicKey(deps, bob);
+    expect(failed(verifyEvidence(copy, { publicKeyPem: foreign.publicKeyPem }))).toEqual([
+      'public_key',
+    ]);
+    // The signature itself altered.
+    const badSig = clone(bundle);
+    const raw = Buffer.from(badSig.signature.value, 'base64');
+    raw[0] = (raw[0] ?? 0) ^ 1;
+    badSig.signature.value = raw.toString('base64');
+    expect(failed(verifyEvidence(badSig))).toEqual(['signature']);
+    // Not a bundle at all.
+    expect(verifyEvidence({ hello: 1 }).verified).toBe(false);
+  });
+
+  it('refuses an unfinished investigation and hides other tenants', async () => {
+    const ann = await ownerActor(deps, 'ev-cy');
+    const id = await finishedInvestigation(deps, ann);
+    await withTenant(deps.db, ann.tenantId, (tx) =>
+      tx('investigations').where({ id }).update({ status: 'running' }),
+    );
+    await expect(
+      buildEvidence(deps, ann, { investigationId: id, softwareVersion: '1' }),
+    ).rejects.toMatchObject({ code: 'conflict' });
+    const eve = await ownerActor(deps, 'ev-eve');
+    await expect(
+      buildEvidence(deps, eve, { investigationId: id, softwareVersion: '1' }),
+    ).rejects.toMatchObject({ code: 'not_found' });
+  });
+});
