@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type EvidenceBundle, verifyEvidence } from '@vaultmark/vault-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ffmpeg, music } from '../test/music.js';
 import { createResponseValidator } from '../test/openapi-validator.js';
@@ -107,6 +109,30 @@ describe('a leaked excerpt is traced to its recipient', () => {
     expect(text).toContain('Bob Blogger');
     expect(text).not.toContain('Alice');
 
+    // The signed evidence bundle verifies offline against the published key.
+    const key = await owner.json<{ publicKeyPem: string; fingerprint: string }>(
+      'GET',
+      '/api/evidence/signing-key',
+    );
+    expect(validate('get', '/api/evidence/signing-key', key.status, key.body)).toEqual([]);
+    const evidence = await owner.json<EvidenceBundle>(
+      'GET',
+      `/api/investigations/${found.id}/evidence`,
+    );
+    expect(evidence.status).toBe(200);
+    expect(
+      validate('get', '/api/investigations/{id}/evidence', evidence.status, evidence.body),
+    ).toEqual([]);
+    const audio = createHash('sha256').update(readFileSync(excerpt)).digest('hex');
+    expect(
+      verifyEvidence(evidence.body, { publicKeyPem: key.body.publicKeyPem, audioSha256: audio }),
+    ).toMatchObject({ verified: true });
+    const named = evidence.body.evidence.matches[0]!;
+    expect(named.subject).toMatchObject({ kind: 'recipient', email: 'bob@press.example' });
+    expect(named.detection.payloadBits).toBe(128);
+    for (const copy of named.served) expect(copy.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(named.accessEvents.map((e) => e.kind)).toContain('downloaded');
+
     // Another tenant uploading the same excerpt learns nothing, and cannot read the first result.
     const stranger = new Browserless(t.url);
     await stranger.register('someone@else.example', 'Else');
@@ -116,6 +142,9 @@ describe('a leaked excerpt is traced to its recipient', () => {
     expect(JSON.stringify(theirs)).not.toContain('Bob');
     expect((await stranger.json('GET', `/api/investigations/${found.id}`)).status).toBe(404);
     expect((await stranger.request('GET', `/api/investigations/${found.id}/report`)).status).toBe(
+      404,
+    );
+    expect((await stranger.request('GET', `/api/investigations/${found.id}/evidence`)).status).toBe(
       404,
     );
   }, 400_000);

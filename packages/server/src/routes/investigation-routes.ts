@@ -142,6 +142,28 @@ function presentInvestigation(inv: Investigation): z.infer<typeof InvestigationB
   };
 }
 
+/** The signed evidence bundle as served: its shape is specified in docs/evidence.md. */
+const EvidenceBody = z
+  .object({
+    evidence: z.looseObject({ format: z.literal('vaultmark-evidence/v1') }),
+    signature: z.object({
+      algorithm: z.literal('Ed25519'),
+      keyId: z.string(),
+      publicKeyPem: z.string(),
+      fingerprint: z.string(),
+      value: z.string(),
+    }),
+  })
+  .meta({ description: 'evidence and a detached Ed25519 signature over its canonical JSON' });
+
+const SigningKeyBody = z.object({
+  keyId: z.string(),
+  algorithm: z.literal('Ed25519'),
+  publicKeyPem: z.string(),
+  fingerprint: z.string(),
+  createdAt: z.string(),
+});
+
 /** Leak investigations: upload found audio (a job searches it), read the result and the report. */
 export function investigationRoutes(ctx: ServerContext, version: string): RouteSpec[] {
   const { vault, config } = ctx;
@@ -220,6 +242,46 @@ export function investigationRoutes(ctx: ServerContext, version: string): RouteS
         status: 200,
         body: presentInvestigation(await vault.investigations.get(actorOf(koa), params.id)),
       }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/investigations/:id/evidence',
+      summary: 'The signed evidence bundle of a finished investigation (audited)',
+      tags,
+      auth: 'user',
+      params: Id,
+      responses: {
+        200: {
+          description: 'the bundle (check it with `vaultmark evidence verify`)',
+          schema: EvidenceBody,
+        },
+      },
+      handler: async (koa, { params }) => {
+        const bundle = await vault.investigations.evidence(actorOf(koa), {
+          investigationId: params.id,
+          softwareVersion: version,
+        });
+        return {
+          status: 200,
+          headers: {
+            'Content-Disposition': `attachment; filename="evidence-${params.id}.json"`,
+            'Cache-Control': 'private, no-store',
+          },
+          body: bundle,
+        };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/evidence/signing-key',
+      summary: "The organization's evidence signing public key, to publish (admins)",
+      tags,
+      auth: 'user',
+      responses: { 200: { description: 'the public key', schema: SigningKeyBody } },
+      handler: async (koa) => {
+        const key = await vault.investigations.signingKey(actorOf(koa));
+        return { status: 200, body: { ...key, createdAt: key.createdAt.toISOString() } };
+      },
     }),
     defineRoute({
       method: 'get',
