@@ -230,6 +230,8 @@ export interface EstimateKeyArgs {
    * (see docs/analysis.md).
    */
   profile?: 'chroma' | 'hpcp';
+  /** Weights of the key decision's features, for experiments; default {@link KEY_WEIGHTS}. */
+  weights?: readonly number[];
 }
 
 /**
@@ -243,11 +245,16 @@ export function estimateKey(args: EstimateKeyArgs): KeyResult {
   const mono = decimate(mixToMono(args.audio), factor);
   if (mono.length < rate) throw new AnalysisError('too_short', 'key needs at least 1 s of audio');
   if (args.profile === 'chroma')
-    return keyFromChroma(chromaProfile({ signal: mono, sampleRate: rate }));
+    return keyFromChroma(
+      chromaProfile({ signal: mono, sampleRate: rate }),
+      undefined,
+      undefined,
+      args.weights,
+    );
   const { chroma, bass, blocks, bassBlocks } = hpcpProfile({
     signal: mono,
     sampleRate: rate,
     blockSeconds: CHORD_BLOCK_SECONDS,
   });
-  return keyFromChroma(chroma, bass, chordStats(blocks, bassBlocks));
+  return keyFromChroma(chroma, bass, chordStats(blocks, bassBlocks), args.weights);
 }
