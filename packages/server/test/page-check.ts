@@ -56,10 +56,26 @@ export async function accessibilityProblems(page: Page): Promise<Violation[]> {
 /**
  * Checks a page as it is now: no serious or critical accessibility violation, and a full-page
  * screenshot at desktop and phone widths under {@link SCREENSHOTS} (`<name>-desktop.png`,
- * `<name>-mobile.png`). The viewport is restored afterwards.
+ * `<name>-mobile.png`; with `dark`, also checked and photographed in the dark colour scheme,
+ * `<name>-dark.png`). The viewport is restored afterwards.
  */
-export async function checkPage(page: Page, name: string): Promise<Violation[]> {
+export async function checkPage(
+  page: Page,
+  name: string,
+  options: { dark?: boolean } = {},
+): Promise<Violation[]> {
   const problems = await accessibilityProblems(page);
+  if (options.dark) {
+    // The pages follow the system's colour scheme: check contrast in the dark one too.
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve)));
+    problems.push(
+      ...(await accessibilityProblems(page)).map((v) => ({ ...v, id: `dark: ${v.id}` })),
+    );
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: join(SCREENSHOTS, `${name}-dark.png`), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'light' });
+  }
   mkdirSync(SCREENSHOTS, { recursive: true });
   const before = page.viewportSize();
   for (const [kind, width] of Object.entries(WIDTHS)) {

@@ -6,7 +6,7 @@ import { columns, draw } from './waveform.js';
 const list = document.getElementById('tracks');
 const search = document.getElementById('search');
 const uploadForm = document.getElementById('upload');
-const progress = document.getElementById('upload-progress');
+const uploads = document.getElementById('upload-list');
 const shareButton = document.getElementById('share-selected');
 
 function row(track) {
@@ -58,6 +58,9 @@ function row(track) {
   );
 }
 
+/** The one pending re-read while analyses run. */
+let polling;
+
 async function refresh() {
   const query = search?.value.trim();
   const data = await api('GET', `/api/tracks${query ? `?q=${encodeURIComponent(query)}` : ''}`);
@@ -80,8 +83,9 @@ async function refresh() {
     );
   if (query)
     say(`${data.total} ${data.total === 1 ? 'track matches' : 'tracks match'} “${query}”.`);
+  clearTimeout(polling);
   if (data.items.some((t) => t.analysisStatus === 'pending' || t.analysisStatus === 'running'))
-    setTimeout(refresh, 2000);
+    polling = setTimeout(() => refresh().catch(() => {}), 2000);
 }
 
 search?.addEventListener('input', () => {
@@ -89,29 +93,72 @@ search?.addEventListener('input', () => {
   refresh().catch((e) => say(e.message, 'error'));
 });
 
-uploadForm?.addEventListener('submit', async (event) => {
-  event.preventDefault();
-  const file = uploadForm.querySelector('input[type=file]').files[0];
-  if (!file) return;
-  const form = new FormData();
-  form.set('file', file, file.name);
-  progress.hidden = false;
-  progress.value = 0;
-  uploadForm.querySelector('button').disabled = true;
-  try {
-    const track = await upload('/api/tracks', form, (fraction) => {
-      progress.value = fraction;
-      say(`Uploading ${file.name}: ${Math.round(fraction * 100)} %`);
-    });
-    say(`Uploaded “${track.title}”. Analysis is running.`, 'ok');
-    uploadForm.reset();
-    await refresh();
-  } catch (error) {
-    say(error.message, 'error');
-  } finally {
-    progress.hidden = true;
-    uploadForm.querySelector('button').disabled = false;
+/** Uploads files one after the other, each with its own progress bar and outcome. */
+async function uploadFiles(files) {
+  const todo = [...files];
+  if (todo.length === 0) return;
+  const button = uploadForm.querySelector('button');
+  button.disabled = true;
+  const rows = todo.map((file) => {
+    const bar = el('progress', { max: 1, value: 0, 'aria-label': `Upload of ${file.name}` });
+    const state = el('span', { class: 'muted', text: 'waiting' });
+    uploads.append(el('li', {}, el('span', { class: 'name', text: file.name }), bar, state));
+    return { file, bar, state };
+  });
+  const uploaded = [];
+  let failed = 0;
+  for (const [i, row] of rows.entries()) {
+    row.state.textContent = 'uploading';
+    const form = new FormData();
+    form.set('file', row.file, row.file.name);
+    try {
+      const track = await upload('/api/tracks', form, (fraction) => {
+        row.bar.value = fraction;
+        say(
+          `Uploading ${row.file.name} (${i + 1} of ${rows.length}): ${Math.round(fraction * 100)} %`,
+        );
+      });
+      row.bar.value = 1;
+      row.state.textContent = 'uploaded';
+      row.state.className = 'ok';
+      uploaded.push(track);
+    } catch (error) {
+      row.state.textContent = error.message;
+      row.state.className = 'error';
+      failed++;
+    }
   }
+  const what = uploaded.length === 1 ? `“${uploaded[0].title}”` : `${uploaded.length} files`;
+  const problems = failed ? ` ${failed} could not be uploaded (see the list).` : '';
+  say(
+    uploaded.length
+      ? `Uploaded ${what}. Analysis is running.${problems}`
+      : `Nothing was uploaded.${problems}`,
+    failed ? 'error' : 'ok',
+  );
+  uploadForm.reset();
+  button.disabled = false;
+  await refresh();
+}
+
+uploadForm?.addEventListener('submit', (event) => {
+  event.preventDefault();
+  uploadFiles(uploadForm.querySelector('input[type=file]').files).catch((error) =>
+    say(error.message, 'error'),
+  );
+});
+
+// Files dropped anywhere on the upload card are uploaded like chosen ones.
+uploadForm?.addEventListener('dragover', (event) => {
+  if (!event.dataTransfer?.types.includes('Files')) return;
+  event.preventDefault();
+  uploadForm.classList.add('dropping');
+});
+uploadForm?.addEventListener('dragleave', () => uploadForm.classList.remove('dropping'));
+uploadForm?.addEventListener('drop', (event) => {
+  event.preventDefault();
+  uploadForm.classList.remove('dropping');
+  uploadFiles(event.dataTransfer?.files ?? []).catch((error) => say(error.message, 'error'));
 });
 
 shareButton?.addEventListener('click', () => {

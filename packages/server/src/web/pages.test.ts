@@ -72,8 +72,8 @@ async function share(body: Record<string, unknown>) {
 }
 
 /** Accessibility and a look at both widths; fails on any serious or critical violation. */
-async function looked(page: Page, name: string) {
-  expect(await checkPage(page, name), name).toEqual([]);
+async function looked(page: Page, name: string, options: { dark?: boolean } = {}) {
+  expect(await checkPage(page, name, options), name).toEqual([]);
 }
 
 describe('every page, in Chromium: accessible, and looked at on a laptop and a phone', () => {
@@ -136,7 +136,7 @@ describe('every page, in Chromium: accessible, and looked at on a laptop and a p
     await page.fill('#search', '');
     await expect.poll(() => rows.count(), slow).toBe(2);
     await canvasDrawn(page, '#tracks canvas.waveform');
-    await looked(page, 'library');
+    await looked(page, 'library', { dark: true });
     expect(problems).toEqual([]);
     await page.close();
   });
@@ -163,7 +163,7 @@ describe('every page, in Chromium: accessible, and looked at on a laptop and a p
       `/api/tracks/${tracks[1]!.id}`,
     );
     expect(saved.body).toMatchObject({ artist: 'Kai', tags: ['vocal', 'demo'] });
-    await looked(page, 'track');
+    await looked(page, 'track', { dark: true });
     expect(problems).toEqual([]);
 
     // Addresses nobody serves are pages for browsers, JSON for the API.
@@ -231,7 +231,7 @@ describe('every page, in Chromium: accessible, and looked at on a laptop and a p
     await page.fill('.recipient >> nth=0 >> input[name=email]', 'ann@example.com');
     await page.check('input[name=allowDownload]');
     await page.fill('input[name=maxDownloads]', '1');
-    await looked(page, 'share-new');
+    await looked(page, 'share-new', { dark: true });
     await page.click('#share-form button[type=submit]');
     const link = page.locator('#share-result input.mono');
     await expect.poll(() => link.count(), slow).toBe(1);
@@ -258,7 +258,7 @@ describe('every page, in Chromium: accessible, and looked at on a laptop and a p
       '1 download left on this link',
     );
     await canvasDrawn(recipient.page, '.player canvas');
-    await looked(recipient.page, 'recipient');
+    await looked(recipient.page, 'recipient', { dark: true });
     const plays = recipient.page.locator('button.play');
     await plays.nth(0).click();
     await expect.poll(async () => (await audio(0)).paused, slow).toBe(false);
@@ -441,5 +441,39 @@ describe('every page, in Chromium: accessible, and looked at on a laptop and a p
       .toBe('2 tracks shared with Lee');
     expect(problems).toEqual([]);
     await page.close();
+  });
+
+  it('uploads several files at once and by dropping them, each with its own progress', async () => {
+    const { page, problems } = await watchPage(signedIn, t.url, '/library');
+    const files = ['First.wav', 'Second.wav', 'Dropped.wav'].map((name) =>
+      music(t.dataDir, name, 1),
+    );
+    await page.setInputFiles('#upload input[type=file]', files.slice(0, 2));
+    await page.click('#upload button[type=submit]');
+    const states = page.locator('#upload-list li span.ok');
+    await expect.poll(() => states.count(), slow).toBe(2);
+    await expect(page.locator('#status').textContent()).resolves.toBe(
+      'Uploaded 2 files. Analysis is running.',
+    );
+    await looked(page, 'library-uploads');
+    const bytes = [...readFileSync(files[2]!)];
+    const dropped = await page.evaluateHandle((data) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([new Uint8Array(data)], 'Dropped.wav', { type: 'audio/wav' }));
+      return transfer;
+    }, bytes);
+    await page.dispatchEvent('#upload', 'drop', { dataTransfer: dropped });
+    await expect.poll(() => states.count(), slow).toBe(3);
+    await expect
+      .poll(() => page.locator('#tracks a.title').allTextContents(), slow)
+      .toEqual(expect.arrayContaining(['First', 'Second', 'Dropped']));
+    expect(problems).toEqual([]);
+    await page.close();
+    const { body } = await owner.json<{ items: { id: string; title: string }[] }>(
+      'GET',
+      '/api/tracks',
+    );
+    for (const track of body.items.filter((x) => ['First', 'Second', 'Dropped'].includes(x.title)))
+      await owner.request('DELETE', `/api/tracks/${track.id}`);
   });
 });

@@ -77,10 +77,11 @@ export function libraryPage(ctx: OwnerPageContext): string {
     'Library',
     'library.js',
     html`<h1>Library</h1>
-      <form id="upload" class="card">
-        <label>Upload audio (WAV, FLAC, MP3, AAC, Ogg, Opus, AIFF) <input type="file" name="file" accept="audio/*,.wav,.flac,.mp3,.m4a,.ogg,.opus,.aif,.aiff" required /></label>
-        <progress id="upload-progress" max="1" value="0" hidden></progress>
+      <form id="upload" class="card stack-wide">
+        <label>Upload audio (WAV, FLAC, MP3, AAC, Ogg, Opus, AIFF), one file or many <input type="file" name="file" multiple accept="audio/*,.wav,.flac,.mp3,.m4a,.ogg,.opus,.aif,.aiff" required /></label>
+        <p class="muted help">Or drop files on this box.</p>
         <button type="submit">Upload</button>
+        <ul id="upload-list" class="uploads" aria-label="Uploads"></ul>
       </form>
       ${status}
       <div class="toolbar">
