@@ -145,8 +145,14 @@ export async function appendAudit(tx: Tx, at: Date, input: AuditInput): Promise<
     hash,
     tombstoned_at: null,
   };
-  await tx('audit_events').insert({ ...row, detail: JSON.stringify(detail) });
-  await tx('audit_heads').where({ tenant_id: input.tenantId }).update({ seq, hash });
+  // The event and the new head in one statement.
+  const insert = tx('audit_events')
+    .insert({ ...row, detail: JSON.stringify(detail) })
+    .toSQL();
+  await tx.raw(
+    `WITH event AS (${insert.sql}) UPDATE audit_heads SET seq = ?, hash = ? WHERE tenant_id = ?`,
+    [...insert.bindings, seq, hash, input.tenantId],
+  );
   return { ...toAuditEvent({ ...row, detail }), at };
 }
 
