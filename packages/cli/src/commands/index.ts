@@ -3,6 +3,7 @@ import { registerAnalyze } from './analyze.js';
 import { registerDemo } from './demo.js';
 import { registerDetect } from './detect.js';
 import { registerEmbed } from './embed.js';
+import { registerEvidence } from './evidence.js';
 import { registerKeygen } from './keygen.js';
 import { registerMigrate } from './migrate.js';
 import { registerPeaks } from './peaks.js';
@@ -18,6 +19,7 @@ export const commands: RegisterCommand[] = [
   registerEmbed,
   registerDetect,
   registerTrace,
+  registerEvidence,
   registerAnalyze,
   registerPeaks,
   registerStems,
