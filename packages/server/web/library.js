@@ -5,6 +5,7 @@ import { columns, draw } from './waveform.js';
 
 const list = document.getElementById('tracks');
 const search = document.getElementById('search');
+const filters = document.getElementById('filters');
 const uploadForm = document.getElementById('upload');
 const uploads = document.getElementById('upload-list');
 const shareButton = document.getElementById('share-selected');
@@ -61,11 +62,24 @@ function row(track) {
 /** The one pending re-read while analyses run. */
 let polling;
 
+/** The search and filters as query parameters (empty ones left out). */
+function criteria() {
+  const params = new URLSearchParams();
+  for (const [name, value] of new FormData(filters ?? undefined)) {
+    const text = String(value).trim();
+    if (text && !(name === 'sort' && text === 'newest')) params.set(name, text);
+  }
+  return params.toString();
+}
+
 async function refresh() {
+  const asked = criteria();
   const query = search?.value.trim();
-  const data = await api('GET', `/api/tracks${query ? `?q=${encodeURIComponent(query)}` : ''}`);
+  const data = await api('GET', `/api/tracks${asked ? `?${asked}` : ''}`);
   // A late answer to an earlier search must not overwrite the current one.
-  if ((search?.value.trim() ?? '') !== (query ?? '')) return;
+  if (criteria() !== asked) return;
+  const filtered = new URLSearchParams(asked);
+  filtered.delete('sort');
   list.replaceChildren(...data.items.map(row));
   if (data.items.length === 0)
     list.append(
@@ -77,7 +91,9 @@ async function refresh() {
           class: 'muted',
           text: query
             ? `No tracks match “${query}”. Search looks in titles, artists, file names, keys (“A minor”, “8A”) and tags.`
-            : 'No tracks yet. Upload one above.',
+            : filtered.size
+              ? 'No tracks match these filters.'
+              : 'No tracks yet. Upload one above.',
         }),
       ),
     );
@@ -88,10 +104,11 @@ async function refresh() {
     polling = setTimeout(() => refresh().catch(() => {}), 2000);
 }
 
-search?.addEventListener('input', () => {
+filters?.addEventListener('input', () => {
   if (!search.value.trim()) say('');
   refresh().catch((e) => say(e.message, 'error'));
 });
+filters?.addEventListener('submit', (event) => event.preventDefault());
 
 /** Uploads files one after the other, each with its own progress bar and outcome. */
 async function uploadFiles(files) {

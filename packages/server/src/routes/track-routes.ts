@@ -122,7 +122,7 @@ export function trackRoutes(ctx: ServerContext): RouteSpec[] {
       method: 'get',
       path: '/api/tracks',
       summary:
-        'Search the library (`q`: every word in title, artist, file name, key, Camelot code or tags; filters: tag, key, BPM, analysis status)',
+        'Search the library (`q`: every word in title, artist, file name, key, Camelot code or tags; filters: tag, key, BPM, analysis status; `sort`: newest, oldest, title, bpm)',
       tags,
       auth: 'user',
       query: PageQuery.extend({
@@ -132,10 +132,11 @@ export function trackRoutes(ctx: ServerContext): RouteSpec[] {
         bpmMin: z.coerce.number().min(0).max(1000).optional(),
         bpmMax: z.coerce.number().min(0).max(1000).optional(),
         status: z.enum(['pending', 'running', 'done', 'failed']).optional(),
+        sort: z.enum(['newest', 'oldest', 'title', 'bpm']).optional(),
       }),
       responses: {
         200: {
-          description: 'a page of tracks, newest first, and the total',
+          description: 'a page of tracks (newest first unless `sort` says otherwise) and the total',
           schema: z.object({
             items: z.array(TrackBody),
             total: z.number().int(),

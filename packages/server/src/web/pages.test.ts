@@ -135,6 +135,34 @@ describe('every page, in Chromium: accessible, and looked at on a laptop and a p
     await looked(page, 'library-no-match');
     await page.fill('#search', '');
     await expect.poll(() => rows.count(), slow).toBe(2);
+    // Filters and order: a tag, a tempo range, by title.
+    const titles = () => rows.locator('a.title').allTextContents();
+    await page.fill('#filters input[name=tag]', 'demo');
+    await expect.poll(titles, slow).toEqual(['Night Drive']);
+    await page.fill('#filters input[name=tag]', '');
+    const listed = await owner.json<{ items: { title: string; bpm: number }[] }>(
+      'GET',
+      '/api/tracks?sort=bpm',
+    );
+    const from = Math.floor(listed.body.items.at(-1)!.bpm);
+    await page.fill('#filters input[name=bpmMin]', String(from));
+    await expect
+      .poll(async () => (await titles()).sort(), slow)
+      .toEqual(
+        listed.body.items
+          .filter((x) => x.bpm >= from)
+          .map((x) => x.title)
+          .sort(),
+      );
+    await page.fill('#filters input[name=bpmMin]', '999');
+    await expect
+      .poll(() => page.locator('#tracks').textContent(), slow)
+      .toContain('No tracks match these filters.');
+    await page.fill('#filters input[name=bpmMin]', '');
+    await page.selectOption('#filters select[name=sort]', 'title');
+    await expect.poll(titles, slow).toEqual(['Dawn', 'Night Drive']);
+    await page.selectOption('#filters select[name=sort]', 'newest');
+    await expect.poll(() => rows.count(), slow).toBe(2);
     await canvasDrawn(page, '#tracks canvas.waveform');
     await looked(page, 'library', { dark: true });
     expect(problems).toEqual([]);

@@ -29,14 +29,17 @@ describe.each(engines)('catalog on %s', (engine) => {
 
   it('searches every word in title, artist, file name, key, Camelot code and tags', async () => {
     const ann = await ownerActor(deps, 'searcher');
-    const [drive, dawn] = [
-      await uploadTrack(deps, ann, {
-        body: audio('a'),
-        title: 'Search Drive',
-        tags: ['Synthwave'],
-      }),
-      await uploadTrack(deps, ann, { body: audio('b'), title: 'Search Dawn', artist: 'Kai' }),
-    ];
+    const drive = await uploadTrack(deps, ann, {
+      body: audio('a'),
+      title: 'Search Drive',
+      tags: ['Synthwave'],
+    });
+    deps.clock.advance(1000);
+    const dawn = await uploadTrack(deps, ann, {
+      body: audio('b'),
+      title: 'Search Dawn',
+      artist: 'Kai',
+    });
     await recordTrackAnalysis(deps, ann.tenantId, drive.id, { status: 'done', key: 'A minor' });
     await recordTrackAnalysis(deps, ann.tenantId, dawn.id, { status: 'done', key: 'C major' });
     // The Camelot code is kept with the analysis of the track's current version.
@@ -65,6 +68,17 @@ describe.each(engines)('catalog on %s', (engine) => {
     expect(await found('search  major')).toEqual(['Search Dawn']);
     expect(await found('search')).toEqual(['Search Dawn', 'Search Drive']);
     expect(await found('minor kai')).toEqual([]);
+    const order = async (sort: 'newest' | 'oldest' | 'title' | 'bpm') =>
+      (await listTracks(deps, ann, { sort })).items.map((t) => t.title);
+    expect(await order('newest')).toEqual(['Search Dawn', 'Search Drive']);
+    expect(await order('oldest')).toEqual(['Search Drive', 'Search Dawn']);
+    expect(await order('title')).toEqual(['Search Dawn', 'Search Drive']);
+    await recordTrackAnalysis(deps, ann.tenantId, dawn.id, { status: 'done', bpm: 90 });
+    await recordTrackAnalysis(deps, ann.tenantId, drive.id, { status: 'done', bpm: 128 });
+    expect(await order('bpm')).toEqual(['Search Dawn', 'Search Drive']);
+    expect(
+      (await listTracks(deps, ann, { bpmMin: 100, sort: 'bpm' })).items.map((t) => t.title),
+    ).toEqual(['Search Drive']);
   });
 
   it('uploads, encrypts at rest, searches, versions, updates and deletes with audit events', async () => {

@@ -263,6 +263,17 @@ export async function listTrackVersions(
   }));
 }
 
+/** The orders a track list can come in. */
+export type TrackSort = 'newest' | 'oldest' | 'title' | 'bpm';
+
+/** `ORDER BY` of each order; `id` last, so pages never overlap. */
+const ORDERS: Record<TrackSort, { column: string; order: 'asc' | 'desc'; nulls?: 'last' }[]> = {
+  newest: [{ column: 'created_at', order: 'desc' }],
+  oldest: [{ column: 'created_at', order: 'asc' }],
+  title: [{ column: 'title', order: 'asc' }],
+  bpm: [{ column: 'bpm', order: 'asc', nulls: 'last' }],
+};
+
 /** Metadata search filter; every field optional and combined with AND. */
 export interface TrackFilter {
   /**
@@ -276,6 +287,8 @@ export interface TrackFilter {
   bpmMin?: number;
   bpmMax?: number;
   analysisStatus?: AnalysisStatus;
+  /** Order: newest first (default), oldest first, by title, or by tempo (slowest first). */
+  sort?: TrackSort;
   limit?: number;
   offset?: number;
 }
@@ -286,7 +299,7 @@ function searchWords(q: unknown): string[] {
   return q.slice(0, 200).split(/\s+/).filter(Boolean).slice(0, 8);
 }
 
-/** Searches the actor's tracks by metadata, newest first. Returns a page and the total. */
+/** Searches the actor's tracks by metadata, newest first unless told. Returns a page and the total. */
 export async function listTracks(
   deps: Pick<VaultDeps, 'db'>,
   actor: Actor,
@@ -330,7 +343,7 @@ export async function listTracks(
     if (filter.analysisStatus) q.where({ analysis_status: String(filter.analysisStatus) });
     const [count] = await q.clone().count<{ n: string }[]>({ n: '*' });
     const rows = await q
-      .orderBy([{ column: 'created_at', order: 'desc' }, 'id'])
+      .orderBy([...(ORDERS[filter.sort ?? 'newest'] ?? ORDERS.newest), { column: 'id' }])
       .limit(limit)
       .offset(offset);
     return { items: rows.map(toTrack), total: Number(count?.n ?? 0) };

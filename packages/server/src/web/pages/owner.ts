@@ -84,10 +84,19 @@ export function libraryPage(ctx: OwnerPageContext): string {
         <ul id="upload-list" class="uploads" aria-label="Uploads"></ul>
       </form>
       ${status}
-      <div class="toolbar">
-        <label>Search <input type="search" id="search" placeholder="title, artist, tag, key (A minor, 8A)" /></label>
-        <button type="button" id="share-selected">Share selected…</button>
-      </div>
+      <form id="filters" class="toolbar" role="search">
+        <label>Search <input type="search" id="search" name="q" placeholder="title, artist, tag, key (A minor, 8A)" /></label>
+        <label class="narrow">Tag <input name="tag" maxlength="50" /></label>
+        <label class="narrow">BPM from <input type="number" name="bpmMin" min="0" max="1000" /></label>
+        <label class="narrow">to <input type="number" name="bpmMax" min="0" max="1000" /></label>
+        <label class="narrow">Sort <select name="sort">
+          <option value="newest">Newest first</option>
+          <option value="oldest">Oldest first</option>
+          <option value="title">Title</option>
+          <option value="bpm">Tempo</option>
+        </select></label>
+      </form>
+      <p><button type="button" id="share-selected">Share selected…</button></p>
       <table class="tracks">
         <thead><tr><th scope="col"><span class="visually-hidden">Select</span></th><th scope="col">Track</th><th scope="col">Length</th><th scope="col">BPM</th><th scope="col">Key</th><th scope="col">Analysis</th></tr></thead>
         <tbody id="tracks"></tbody>
