@@ -147,6 +147,8 @@ async function load() {
     throw error;
   }
   show(track);
+  if (track.analysisStatus !== 'failed') loadStems().catch(() => {});
+  else document.getElementById('h-stems').closest('section').hidden = true;
   if (track.analysisStatus === 'done')
     givePeaks(await api('GET', `${path}/peaks`).catch(() => null));
   else if (track.analysisStatus === 'failed') givePeaks(null);
@@ -197,6 +199,66 @@ versionForm?.addEventListener('submit', async (event) => {
   } finally {
     bar.hidden = true;
     versionForm.querySelector('button').disabled = false;
+  }
+});
+
+/** Downloads a stem in the chosen organization (a plain link would not carry it). */
+async function downloadStem(stem) {
+  const headers = {};
+  const organization = currentOrganization();
+  if (organization) headers['X-Vaultmark-Organization'] = organization;
+  const response = await fetch(stem.url, { headers, credentials: 'same-origin' });
+  if (!response.ok)
+    throw new ApiError(response.status, 'http_error', 'the stem could not be downloaded');
+  const link = el('a', {
+    href: URL.createObjectURL(await response.blob()),
+    download: `${document.getElementById('track-title').textContent} - ${stem.name}.wav`,
+  });
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+}
+
+const stemsButton = document.getElementById('stems-start');
+
+function showStems(state) {
+  const words = {
+    none: 'Vocals, drums and the rest, separated from the current version when you ask.',
+    queued: 'Separation is queued…',
+    running: `Separating: ${Math.round((state.progress ?? 0) * 100)} %`,
+    done: 'Separated from the current version.',
+    failed: `Separation failed${state.error ? `: ${state.error}` : ''}.`,
+  };
+  const text = document.getElementById('stems-state');
+  text.textContent = words[state.status] ?? '';
+  text.className = state.status === 'failed' ? 'error' : 'muted';
+  stemsButton.hidden = !(state.status === 'none' || state.status === 'failed');
+  document.getElementById('stems').replaceChildren(
+    ...state.stems.map((stem) =>
+      el(
+        'li',
+        {},
+        el('button', {
+          type: 'button',
+          class: 'secondary',
+          text: `Download ${stem.name} (WAV)`,
+          onclick: () => downloadStem(stem).catch((error) => say(error.message, 'error')),
+        }),
+      ),
+    ),
+  );
+  if (state.status === 'queued' || state.status === 'running')
+    setTimeout(() => loadStems().catch(() => {}), 1500);
+}
+
+async function loadStems() {
+  showStems(await api('GET', `${path}/stems`));
+}
+
+stemsButton?.addEventListener('click', async () => {
+  try {
+    showStems(await api('POST', `${path}/stems`));
+  } catch (error) {
+    say(error.message, 'error');
   }
 });
 

@@ -191,6 +191,15 @@ describe('every page, in Chromium: accessible, and looked at on a laptop and a p
       `/api/tracks/${tracks[1]!.id}`,
     );
     expect(saved.body).toMatchObject({ artist: 'Kai', tags: ['vocal', 'demo'] });
+    // Stems on request: separated by the worker, then offered for download.
+    await page.click('#stems-start');
+    await expect.poll(() => page.locator('#stems button').count(), { timeout: 60_000 }).toBe(3);
+    await expect(page.locator('#stems-state').textContent()).resolves.toBe(
+      'Separated from the current version.',
+    );
+    const stem = page.waitForEvent('download');
+    await page.locator('#stems button', { hasText: 'vocals' }).click();
+    expect((await stem).suggestedFilename()).toBe('Dawn (edit) - vocals.wav');
     await looked(page, 'track', { dark: true });
     expect(problems).toEqual([]);
 

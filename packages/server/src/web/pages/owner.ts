@@ -150,6 +150,12 @@ export function trackPage(ctx: OwnerPageContext, trackId: string): string {
             <button type="submit">Upload version</button>
           </form>
         </section>
+        <section class="card" aria-labelledby="h-stems">
+          <h2 id="h-stems">Stems</h2>
+          <p id="stems-state" class="muted">Vocals, drums and the rest, separated from the current version when you ask.</p>
+          <ul id="stems" class="links"></ul>
+          <button type="button" id="stems-start" class="secondary" hidden>Separate stems</button>
+        </section>
         <section class="card" aria-labelledby="h-delete">
           <h2 id="h-delete">Delete</h2>
           <p>Deleting removes every version and its stems for good; links already shared stop playing it.</p>
