@@ -1,4 +1,4 @@
-import { loadConfig, type MigrationReport, migrateDatabase } from '@vaultmark/server';
+import type { MigrationReport } from '@vaultmark/server';
 import type { Command } from 'commander';
 import type { RegisterCommand } from '../context.js';
 import { ExitCode } from '../errors.js';
@@ -17,6 +17,8 @@ export const registerMigrate: RegisterCommand = (program: Command, ctx) => {
     .option('--status', 'list migrations without applying any; exit 1 when some are pending')
     .option('--data <dir>', 'data directory of the embedded database (without DATABASE_URL)')
     .action(async (options: { status?: boolean; data?: string }) => {
+      // The server (and its database drivers) loads only for the commands that run it.
+      const { loadConfig, migrateDatabase } = await import('@vaultmark/server');
       const config = loadConfig(ctx.io.env, {
         ...(options.data !== undefined ? { dataDir: options.data } : {}),
         cwd: ctx.io.cwd,

@@ -1,4 +1,3 @@
-import { createVaultServer, loadConfig } from '@vaultmark/server';
 import type { Command } from 'commander';
 import type { RegisterCommand } from '../context.js';
 import { println } from '../io.js';
@@ -19,6 +18,8 @@ export const registerServe: RegisterCommand = (program: Command, ctx) => {
     .option('--data <dir>', 'data directory (default $VAULTMARK_DATA or ./vaultmark-data)')
     .option('--no-worker', 'do not run background jobs in this process')
     .action(async (options: { port?: number; data?: string; worker: boolean }) => {
+      // The server (and its database drivers) loads only for the commands that run it.
+      const { createVaultServer, loadConfig } = await import('@vaultmark/server');
       const config = loadConfig(ctx.io.env, {
         ...(options.port !== undefined ? { port: options.port } : {}),
         ...(options.data !== undefined ? { dataDir: options.data } : {}),

@@ -1,4 +1,3 @@
-import { createVaultWorker, loadConfig } from '@vaultmark/server';
 import type { Command } from 'commander';
 import type { RegisterCommand } from '../context.js';
 import { CliError } from '../errors.js';
@@ -16,6 +15,8 @@ export const registerWorker: RegisterCommand = (program: Command, ctx) => {
     .description('run background jobs against the PostgreSQL database of DATABASE_URL')
     .option('--data <dir>', 'data directory for temporary files and local keys')
     .action(async (options: { data?: string }) => {
+      // The server (and its database drivers) loads only for the commands that run it.
+      const { createVaultWorker, loadConfig } = await import('@vaultmark/server');
       const config = loadConfig(ctx.io.env, {
         ...(options.data !== undefined ? { dataDir: options.data } : {}),
         cwd: ctx.io.cwd,

@@ -1,5 +1,7 @@
-import { hash, verify } from '@node-rs/argon2';
 import { ValidationError } from '../errors.js';
+
+/** The native argon2 module, loaded on the first password operation (not at import). */
+const argon2 = () => import('@node-rs/argon2');
 
 /**
  * Argon2id with the OWASP Password Storage Cheat Sheet's first recommended setting
@@ -34,14 +36,14 @@ export function assertPasswordPolicy(password: unknown): asserts password is str
 }
 
 /** Hashes a password (PHC string with a random 16-byte salt). */
-export function hashPassword(password: string): Promise<string> {
-  return hash(password.normalize('NFC'), ARGON2_OPTIONS);
+export async function hashPassword(password: string): Promise<string> {
+  return (await argon2()).hash(password.normalize('NFC'), ARGON2_OPTIONS);
 }
 
 /** Verifies a password against a PHC string; false on any mismatch or malformed hash. */
 export async function verifyPassword(phc: string, password: string): Promise<boolean> {
   try {
-    return await verify(phc, password.normalize('NFC'));
+    return await (await argon2()).verify(phc, password.normalize('NFC'));
   } catch {
     return false;
   }

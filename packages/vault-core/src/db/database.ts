@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import type { PGlite } from '@electric-sql/pglite';
-import knexFactory, { type Knex } from 'knex';
+import type { Knex } from 'knex';
 
 /** Which engine a {@link Database} runs on. */
 export type Engine = 'postgres' | 'pglite';
@@ -29,6 +29,9 @@ export type DatabaseConfig =
  * which is one connection (transactions on it are serialised by the pool).
  */
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {
+  // Loaded on first use: importing the package (or a command that never opens a database) does
+  // not pay for the query builder.
+  const { default: knexFactory } = await import('knex');
   if ('url' in config) {
     const knex = knexFactory({
       client: 'pg',
