@@ -4,8 +4,11 @@ import { ffmpegChain, type Pcm, soxChain } from './audio-io.js';
 export interface Attack {
   id: string;
   label: string;
-  /** 'acceptance' attacks are required; 'stretch' goals go beyond the reference. */
-  group: 'acceptance' | 'stretch';
+  /**
+   * 'acceptance' attacks are required; 'stretch' goals go beyond the reference; 'leak' attacks are
+   * the edits of copies shared on social media (pitch, tempo, large speed changes, low bitrates).
+   */
+  group: 'acceptance' | 'stretch' | 'leak';
   /** Included in `--quick` runs. */
   quick?: boolean;
   apply(audio: Pcm, rnd: () => number): Pcm;
@@ -45,6 +48,14 @@ function addNoise(audio: Pcm, snrDb: number, rnd: () => number): Pcm {
 }
 
 const mp3 = (kbps: number) => ff(['-c:a', 'libmp3lame', '-b:a', `${kbps}k`], 'mp3');
+const aac = (kbps: number, outCh = 2) =>
+  ff(['-c:a', 'aac', '-b:a', `${kbps}k`, '-ac', String(outCh)], 'adts', R, outCh);
+/** sox effects, same rate and channels (sox resamples back after `speed`). */
+const sox =
+  (...effects: string[]) =>
+  (a: Pcm) =>
+    soxChain(a, effects);
+const sign = (x: number) => (x > 0 ? `+${x}` : `−${-x}`);
 const speed = (s: number) => ff(['-af', `asetrate=${Math.round(R * s)},aresample=${R}`], 'f32le');
 
 export const ATTACKS: Attack[] = [
@@ -158,4 +169,39 @@ export const ATTACKS: Attack[] = [
     apply: (a, rnd) =>
       speed(1.003)(addNoise(ff(['-af', 'highpass=f=100,lowpass=f=8000'], 'f32le')(a), 30, rnd)),
   },
+  ...[1, -1, 2, -2].map(
+    (n): Attack => ({
+      id: `pitch${n > 0 ? '+' : ''}${n}`,
+      label: `pitch ${sign(n)} semitone${Math.abs(n) > 1 ? 's' : ''} (sox pitch, tempo kept)`,
+      group: 'leak',
+      quick: n === 1,
+      apply: sox('pitch', String(100 * n)),
+    }),
+  ),
+  ...[5, -5, 8, -8].map(
+    (p): Attack => ({
+      id: `tempo${p > 0 ? '+' : ''}${p}`,
+      label: `tempo ${sign(p)}% (sox tempo, pitch kept)`,
+      group: 'leak',
+      quick: p === 5,
+      apply: sox('tempo', String(1 + p / 100)),
+    }),
+  ),
+  ...[10, -10, 15, -15].map(
+    (p): Attack => ({
+      id: `sox-speed${p > 0 ? '+' : ''}${p}`,
+      label: `speed ${sign(p)}% (sox speed, pitch moves)`,
+      group: 'leak',
+      apply: sox('speed', String(1 + p / 100)),
+    }),
+  ),
+  {
+    id: 'nightcore',
+    label: '"nightcore": 25-s excerpt, speed +12%, AAC 96 kbps',
+    group: 'leak',
+    quick: true,
+    apply: (a, rnd) => aac(96)(sox('speed', '1.12')(excerpt(a, 25, rnd))),
+  },
+  { id: 'mp3-32', label: 'MP3 32 kbps', group: 'leak', apply: mp3(32) },
+  { id: 'aac-48-mono', label: 'AAC 48 kbps mono', group: 'leak', apply: aac(48, 1) },
 ];

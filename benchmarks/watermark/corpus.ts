@@ -102,6 +102,69 @@ export const CORPUS: CorpusEntry[] = [
   },
 ];
 
+const FOF = 'usr/share/games/fretsonfire/data/songs';
+const muldjordLicence =
+  'CC-BY-SA-3.0 (El Senator / Muldjord, 2009; see the package copyright file)';
+const sectoidLicence = 'Expat (Carlos Viola Iborra, 2006-2007; see the package copyright file)';
+
+/**
+ * Held-out clips: full-band rock and metal backing tracks (drums, bass, keyboards, some vocals) from
+ * two other Debian packages, never used while choosing parameters; scored once after.
+ */
+export const HELD_OUT: CorpusEntry[] = [
+  [
+    'fof-armygeddon',
+    'muldjord/armygeddon',
+    '3912690dfdf264df3c0e6ce4057e1ef2617d159e3fe873172762ebe3b8a15dd2',
+  ],
+  [
+    'fof-chaos-god',
+    'muldjord/chaos_god',
+    'e3ea47b66cfcacc853aa03e4dd5aa3262a73468b4a8aab240de9e00b13373127',
+  ],
+  [
+    'fof-internal-degeneration',
+    'muldjord/internal_degeneration',
+    '37c8afa938c155af45645af94d61eebeba11e975b4c8be8f61a04a2f97e1327d',
+  ],
+  [
+    'fof-mutilated-mime',
+    'muldjord/mutilated_mime',
+    '91e2197f397b9f072e3561166a28888d84284f8d1c7016a7b80fe9679565804f',
+  ],
+  [
+    'fof-escape-from-chaosland',
+    'sectoid/Escape from chaosland',
+    'f6da011002059676d5bceddc0a135c2a1bfc6ad629ba1c052f8db440c044c710',
+  ],
+  [
+    'fof-feelings',
+    'sectoid/Feelings',
+    '8f3b11be42b4caf1b277c62a46436f015a0bcc559ca53871899ada23c6837bf5',
+  ],
+  [
+    'fof-metal-madness',
+    'sectoid/Metal madness',
+    '22d096855d628c1f892dd1770573f6de8bd5150c6db63f86c8c15386f9d4b4e6',
+  ],
+  [
+    'fof-war-of-freedom',
+    'sectoid/War of freedom',
+    'b44e3c119d36cac6713940ff04e750c009b7c3636920414d9be72eeb0407d039',
+  ],
+].map(([id, dir, sha256]) => {
+  const muldjord = (dir as string).startsWith('muldjord/');
+  return {
+    id: id as string,
+    package: muldjord ? 'fretsonfire-songs-muldjord' : 'fretsonfire-songs-sectoid',
+    version: muldjord ? '2.dfsg-2.1' : '1.dfsg-3.1',
+    file: `${FOF}/${dir}/song.ogg`,
+    sha256: sha256 as string,
+    licence: muldjord ? muldjordLicence : sectoidLicence,
+    clipStart: 40,
+  };
+});
+
 /** Extra unmarked tracks used only for false-positive windows (whole files). */
 export const FP_EXTRA: CorpusEntry[] = [
   {

@@ -4,6 +4,10 @@
  *
  *   pnpm bench:watermark [--quick] [--clips=N] [--attacks=id,id] [--fp-windows=N]
  *                        [--wrong-keys=N] [--strength=S] [--no-fp] [--threads=N] [--out=NAME]
+ *                        [--corpus=tuning|held-out] [--no-collusion]
+ *
+ * `--corpus=held-out` scores the held-out clips (never used to choose parameters) instead of the
+ * tuning clips. The collusion suite averages and splices the copies of 2 and 3 recipients.
  *
  * The false-positive trial runs in worker threads, one per core unless --threads says otherwise.
  */
@@ -22,7 +26,8 @@ import { xorshift } from '../../packages/watermark/test/signals.js';
 import { ATTACKS } from './attacks.js';
 import { type Pcm, readWav } from './audio-io.js';
 import { runAudiowmark } from './audiowmark.js';
-import { CORPUS, clipWav, FP_EXTRA, fullWav } from './corpus.js';
+import { runCollusion } from './collusion.js';
+import { CORPUS, clipWav, FP_EXTRA, fullWav, HELD_OUT } from './corpus.js';
 import { type FpWindow, runFalsePositiveTrial } from './false-positives.js';
 
 const args = new Map(
@@ -32,7 +37,7 @@ const args = new Map(
   }),
 );
 const quick = args.has('quick');
-const clipCount = Number(args.get('clips') ?? (quick ? 3 : CORPUS.length));
+const clipCount = Number(args.get('clips') ?? (quick ? 3 : 8));
 const attackFilter = args.get('attacks')?.split(',');
 const fpWindows = Number(args.get('fp-windows') ?? (quick ? 20 : 2000));
 const wrongKeys = Number(args.get('wrong-keys') ?? (quick ? 5 : 50));
@@ -61,7 +66,8 @@ function snrDb(a: Pcm, b: Pcm): number {
 
 const seconds = (a: Pcm) => (a.channels[0] as Float32Array).length / a.sampleRate;
 const key = keyFrom('recipient-1');
-const clips = CORPUS.slice(0, clipCount);
+const heldOut = args.get('corpus') === 'held-out';
+const clips = (heldOut ? HELD_OUT : CORPUS).slice(0, clipCount);
 const attacks = ATTACKS.filter((a) =>
   attackFilter ? attackFilter.includes(a.id) : !quick || a.quick,
 );
@@ -147,6 +153,14 @@ if (!args.has('no-fp') && wrongKeys > 0) {
   }
 }
 
+const collusion = args.has('no-collusion')
+  ? []
+  : runCollusion(
+      clips.map((e) => ({ id: e.id, audio: readWav(clipWav(e, e.clipStart, CLIP_SECONDS)) })),
+      key,
+      strength,
+    );
+
 const aw = runAudiowmark(clips, attacks, CLIP_SECONDS);
 
 // ---- report ----
@@ -163,7 +177,7 @@ const gitRev = (() => {
 })();
 lines.push('# Watermark benchmark report', '');
 lines.push(
-  `Commit ${gitRev}, ${new Date().toISOString().slice(0, 16)} UTC, ${quick ? 'quick' : 'full'} run, strength ${strength}, ${clips.length} clips of ${CLIP_SECONDS} s (44.1 kHz stereo), 128-bit payload, default threshold 1e-9, speed search on. Wall time ${((Date.now() - started) / 1000).toFixed(0)} s.`,
+  `Commit ${gitRev}, ${new Date().toISOString().slice(0, 16)} UTC, ${quick ? 'quick' : 'full'} run, ${heldOut ? 'held-out' : 'tuning'} corpus, strength ${strength}, ${clips.length} clips of ${CLIP_SECONDS} s (44.1 kHz stereo), 128-bit payload, default threshold 1e-9, speed search on. Wall time ${((Date.now() - started) / 1000).toFixed(0)} s.`,
   '',
 );
 lines.push(
@@ -200,6 +214,26 @@ lines.push('');
 if (!aw) lines.push('audiowmark: no `audiowmark` binary on PATH, so no side-by-side column.', '');
 const failures = trials.filter((t) => !t.recovered).map((t) => `${t.clip}/${t.attack}`);
 lines.push(`Failing inputs (clip/attack): ${failures.length ? failures.join(', ') : 'none'}.`, '');
+if (collusion.length) {
+  lines.push(
+    '## Collusion (one key, every recipient a different payload)',
+    '',
+    '| mix | all colluders named | at least one named | innocent named | "several marks" | median log10 p of the weakest named |',
+    '|---|---:|---:|---:|---:|---:|',
+  );
+  for (const mix of [...new Set(collusion.map((c) => c.mix))]) {
+    const cs = collusion.filter((c) => c.mix === mix);
+    const weakest = cs
+      .filter((c) => c.named > 0)
+      .map((c) => c.weakestLog10Fpp)
+      .sort((x, y) => x - y);
+    const med = weakest.length ? weakest[Math.floor(weakest.length / 2)]!.toFixed(0) : '—';
+    lines.push(
+      `| ${cs[0]!.label} | ${cs.filter((c) => c.named === c.colluders).length}/${cs.length} | ${cs.filter((c) => c.named > 0).length}/${cs.length} | ${cs.reduce((n, c) => n + c.innocents, 0)} | ${cs.filter((c) => c.severalMarks).length}/${cs.length} | ${med} |`,
+    );
+  }
+  lines.push('');
+}
 if (fp.length) {
   lines.push('## False positives', '');
   const relaxed = fp.reduce((s, w) => s + w.relaxedMatches, 0);
@@ -286,6 +320,10 @@ const name = args.get('out') ?? 'watermark-report';
 writeFileSync(join(outDir, `${name}.md`), `${lines.join('\n')}\n`);
 writeFileSync(
   join(outDir, `${name}.json`),
-  JSON.stringify({ quick, strength, clipRows, trials, fp, wrong, audiowmark: aw }, null, 1),
+  JSON.stringify(
+    { quick, heldOut, strength, clipRows, trials, collusion, fp, wrong, audiowmark: aw },
+    null,
+    1,
+  ),
 );
 process.stdout.write(`${lines.join('\n')}\n`);

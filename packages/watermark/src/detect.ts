@@ -2,7 +2,7 @@ import { checkAudio, checkChunk, type PcmAudio } from './audio.js';
 import type { Spectrogram } from './backend.js';
 import { BandAnalyzer } from './band-analysis.js';
 import { WatermarkError } from './errors.js';
-import { logFalsePositiveBound } from './false-positive.js';
+import { logFalsePositiveBound, logFurtherMarkBound } from './false-positive.js';
 import { checkFormat } from './grid.js';
 import { activeBackend } from './implementation.js';
 import type { WatermarkKey } from './key.js';
@@ -50,6 +50,13 @@ export interface DetectMatch {
    * time-stretched (pitch kept) or pitch-shifted (tempo kept).
    */
   scaling: 'none' | 'speed' | 'tempo' | 'pitch';
+  /**
+   * 0 for a mark decoded directly; k ≥ 1 for the k-th further mark of the same key found at the
+   * same place after cancelling the marks before it (a mix of several recipients' copies). Its
+   * statistics then cover the data cells of what was left, and its probability uses the
+   * whole-block bound only.
+   */
+  layer: number;
   /** Sync statistic (≈ standard deviations). */
   zSync: number;
   /** Whole-block statistic for the decoded payload (≈ standard deviations). */
@@ -63,6 +70,11 @@ export interface DetectMatch {
 export interface DetectResult {
   /** True when at least one match has falsePositiveProbability ≤ the threshold. */
   found: boolean;
+  /**
+   * True when one key matched with several payloads: copies of several recipients were averaged
+   * or spliced together (each named recipient carries its own false-positive probability).
+   */
+  severalMarks: boolean;
   /** Duration of the analysed input (s). */
   durationSeconds: number;
   /** Matches below the threshold, best first (one per key and payload). */
@@ -239,38 +251,52 @@ export function createDetector(
     const blockSeconds = (1024 * 1024) / 44100;
     for (const r of raw) {
       const m = r.match;
-      const logP = logFalsePositiveBound(m.zSync, m.tTotal, payloadBits, hypotheses);
       const speed = 1 / m.hyp.timeScale;
       const blockLen = blockSeconds / speed;
       // Wrap into [−½ frame, block − ½ frame) so that a block starting at 0 reads as ≈ 0.
       const half = 512 / 44100 / speed;
       let offset = r.absoluteBlockStart / rate + half;
       offset = (((offset % blockLen) + blockLen) % blockLen) - half;
-      const match: DetectMatch = {
-        payload: m.payload,
-        keyName: r.key.name,
-        offsetSeconds: offset,
-        falsePositiveProbability: Math.exp(logP),
-        log10FalsePositiveProbability: logP / Math.LN10,
-        speed,
-        frequencyScale: m.hyp.freqScale,
-        scaling: m.hyp.kind,
-        zSync: m.zSync,
-        tTotal: m.tTotal,
-        bitErrors: m.bitErrors,
-        observedBits: m.observedBits,
-      };
-      if (match.falsePositiveProbability > threshold) continue;
-      const id = `${r.key.name}\u0000${m.payload}`;
-      const prev = best.get(id);
-      if (!prev || prev.log10FalsePositiveProbability > match.log10FalsePositiveProbability)
-        best.set(id, match);
+      const layers = [m, ...m.further];
+      layers.forEach((d, layer) => {
+        const logP =
+          layer === 0
+            ? logFalsePositiveBound(d.zSync, d.tTotal, payloadBits, hypotheses)
+            : logFurtherMarkBound(d.tTotal, payloadBits, hypotheses);
+        if (Math.exp(logP) > threshold) return;
+        const match: DetectMatch = {
+          payload: d.payload,
+          keyName: r.key.name,
+          offsetSeconds: offset,
+          falsePositiveProbability: Math.exp(logP),
+          log10FalsePositiveProbability: logP / Math.LN10,
+          speed,
+          frequencyScale: m.hyp.freqScale,
+          scaling: m.hyp.kind,
+          layer,
+          zSync: d.zSync,
+          tTotal: d.tTotal,
+          bitErrors: d.bitErrors,
+          observedBits: d.observedBits,
+        };
+        const id = `${r.key.name}\u0000${d.payload}`;
+        const prev = best.get(id);
+        if (!prev || prev.log10FalsePositiveProbability > match.log10FalsePositiveProbability)
+          best.set(id, match);
+      });
     }
     const matches = [...best.values()].sort(
       (a, b) => a.log10FalsePositiveProbability - b.log10FalsePositiveProbability,
     );
+    const keysSeen = new Set<string>();
+    let severalMarks = false;
+    for (const m of matches) {
+      if (keysSeen.has(m.keyName)) severalMarks = true;
+      keysSeen.add(m.keyName);
+    }
     return {
       found: matches.length > 0,
+      severalMarks,
       durationSeconds: total / rate,
       matches,
       hypotheses,

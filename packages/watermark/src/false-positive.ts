@@ -18,9 +18,30 @@ export function logFalsePositiveBound(
   hypotheses: number,
 ): number {
   const logH = Math.log(Math.max(1, hypotheses));
-  const zPart = zSync > 0 ? (zSync * zSync) / 2 : 0;
-  const tPart = tTotal > 0 ? (tTotal * tTotal) / 2 : 0;
-  const p1 = logH - zPart - CRC_BITS * Math.LN2;
-  const p2 = logH + payloadBits * Math.LN2 - tPart;
-  return Math.min(0, Math.LN2 + Math.min(p1, p2));
+  const p1 = logH - halfSquare(zSync) - CRC_BITS * Math.LN2;
+  return Math.min(0, Math.LN2 + Math.min(p1, logWholeBlock(tTotal, payloadBits, hypotheses)));
+}
+
+/**
+ * Natural log of the false-positive bound of a further mark, found under a first one by
+ * cancelling it (see further-marks.ts): only the whole-block bound applies, over the data cells
+ * of the residual, P ≤ H · 2^payloadBits · exp(−t²/2), times 2 as for a first mark. The sync
+ * cells and the CRC pass are shared with the first mark and are no evidence of a second one.
+ */
+export function logFurtherMarkBound(
+  tData: number,
+  payloadBits: number,
+  hypotheses: number,
+): number {
+  return Math.min(0, Math.LN2 + logWholeBlock(tData, payloadBits, hypotheses));
+}
+
+/** ln(H · 2^payloadBits · exp(−t²/2)): the union over hypotheses and CRC-valid codewords. */
+function logWholeBlock(t: number, payloadBits: number, hypotheses: number): number {
+  return Math.log(Math.max(1, hypotheses)) + payloadBits * Math.LN2 - halfSquare(t);
+}
+
+/** x²/2 for x > 0, else 0 (a negative statistic is no evidence). */
+function halfSquare(x: number): number {
+  return x > 0 ? (x * x) / 2 : 0;
 }

@@ -224,6 +224,13 @@ export const SHORT_INPUT_SECONDS = 20;
  */
 export const MIN_DECODE_Z = 5;
 
+/**
+ * Most marks of one key the detector reports at one alignment: the first decoded payload plus
+ * further payloads found by cancelling the ones already found (copies of several recipients
+ * averaged or spliced together).
+ */
+export const MAX_MARKS_PER_KEY = 4;
+
 /** Minimum audio needed by the detector (s). */
 export const MIN_DETECT_SECONDS = 2;
 

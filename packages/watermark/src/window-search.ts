@@ -1,6 +1,7 @@
 import type { AnalysisKernel, CoarseGrid, Spectrogram, SyncScorer } from './backend.js';
 import type { BandAnalyzer, BandMap } from './band-analysis.js';
 import { type BlockDecode, decodeBlock } from './block-decoder.js';
+import { type FurtherMark, furtherMarks } from './further-marks.js';
 import type { BlockLayout } from './layout.js';
 import {
   BANDS_PER_FRAME,
@@ -13,6 +14,7 @@ import {
   FAR_TIME_STEP,
   FINE_FREQ_STEP,
   FINE_SPEED_STEP,
+  MAX_MARKS_PER_KEY,
   MAX_SPEED_DEVIATION,
   MIN_DECODE_Z,
   SEARCH_SEGMENT_SECONDS,
@@ -52,6 +54,8 @@ export interface WindowMatch extends BlockDecode {
   /** Sample (in the window) where a block starts (may be negative). */
   blockStart: number;
   hyp: ScaleHypothesis;
+  /** Marks of other payloads of the same key at the same alignment (colluders' copies). */
+  further: FurtherMark[];
 }
 
 /** Everything the search of one window needs; shared by all keys. */
@@ -363,11 +367,14 @@ export class WindowSearcher {
       if (dec.payload !== undefined) {
         // Block frame 0 is frame j with (j + phase) ≡ 0 (mod B).
         const j0 = ((-grid.phase % BLOCK_FRAMES) + BLOCK_FRAMES) % BLOCK_FRAMES;
+        const further = furtherMarks(this.folded, this.layout, dec.payload, MAX_MARKS_PER_KEY);
+        this.hypotheses += further.attempts;
         return {
           ...dec,
           payload: dec.payload,
           blockStart: grid.origin + j0 * grid.step,
           hyp: grid.hyp,
+          further: further.marks,
         };
       }
     }

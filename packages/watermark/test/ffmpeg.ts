@@ -1,13 +1,18 @@
 import { execFileSync } from 'node:child_process';
 
-/** True when an `ffmpeg` binary is on PATH. */
-export function hasFfmpeg(): boolean {
+/** True when `command` is on PATH and answers `versionFlag`. */
+export function hasTool(command: string, versionFlag: string): boolean {
   try {
-    execFileSync('ffmpeg', ['-version'], { stdio: 'ignore' });
+    execFileSync(command, [versionFlag], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
   }
+}
+
+/** True when an `ffmpeg` binary is on PATH. */
+export function hasFfmpeg(): boolean {
+  return hasTool('ffmpeg', '-version');
 }
 
 /** Interleaves planar channels into one Float32Array. */
