@@ -1,7 +1,8 @@
 // Small helpers shared by the repository scripts (start, test, vaultmark). Node built-ins only:
 // these run before any dependency is installed.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -49,17 +50,87 @@ export function pnpm() {
   return ['npx', '--yes', `pnpm@${PNPM_VERSION}`];
 }
 
-/** Installs the workspace's npm dependencies (frozen lockfile on CI). */
-export function installDependencies(pm) {
-  const frozen = process.env.CI ? ['--frozen-lockfile'] : [];
-  say('installing npm dependencies');
-  run(pm[0], [...pm.slice(1), 'install', ...frozen]);
+/** Workspace folders with a package.json of their own (packages, benchmarks, native). */
+function workspaceDirs() {
+  const packages = readdirSync(join(root, 'packages'), { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => join('packages', e.name));
+  return ['.', ...packages, 'benchmarks', 'native'].filter((d) =>
+    existsSync(join(root, d, 'package.json')),
+  );
 }
 
-/** Builds every package (tsup: ESM + CJS + types). */
-export function build(pm) {
-  say('building packages');
-  run(pm[0], [...pm.slice(1), 'run', 'build']);
+/** SHA-256 over each file's path, size and modification time (directories walked). */
+function fingerprint(paths) {
+  const hash = createHash('sha256');
+  const visit = (path) => {
+    const full = join(root, path);
+    if (!existsSync(full)) return;
+    const info = statSync(full);
+    if (info.isDirectory()) {
+      for (const name of readdirSync(full).sort()) {
+        if (name !== 'node_modules' && name !== 'dist') visit(join(path, name));
+      }
+    } else {
+      hash.update(`${path}\0${info.size}\0${info.mtimeMs}\n`);
+    }
+  };
+  for (const path of paths) visit(path);
+  return hash.digest('hex');
+}
+
+/**
+ * Runs `step` unless the stamp file holds `print` (what the step depends on is unchanged since it
+ * last succeeded); records `print` after a success.
+ */
+function unlessCurrent(stampName, print, what, step) {
+  const stamp = join(root, 'node_modules', '.cache', stampName);
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === print) {
+    say(`${what}: up to date`);
+    return;
+  }
+  step();
+  mkdirSync(dirname(stamp), { recursive: true });
+  writeFileSync(stamp, print);
+}
+
+/**
+ * Installs the workspace's npm dependencies (frozen lockfile on CI). With `{ skipIfCurrent }`,
+ * nothing runs when the lockfile and every package.json are as they were at the last install.
+ */
+export function installDependencies(pm, { skipIfCurrent = false } = {}) {
+  const frozen = process.env.CI ? ['--frozen-lockfile'] : [];
+  const install = () => {
+    say('installing npm dependencies');
+    run(pm[0], [...pm.slice(1), 'install', ...frozen]);
+  };
+  if (!skipIfCurrent || !existsSync(join(root, 'node_modules'))) return install();
+  const manifests = workspaceDirs().map((d) => join(d, 'package.json'));
+  const print = fingerprint(['pnpm-lock.yaml', 'pnpm-workspace.yaml', ...manifests]);
+  unlessCurrent('vaultmark-install', print, 'npm dependencies', install);
+}
+
+/**
+ * Builds every package (tsup: ESM + CJS + types). With `{ skipIfCurrent }`, nothing runs when
+ * every package was built and no source, manifest or build setting changed since.
+ */
+export function build(pm, { skipIfCurrent = false } = {}) {
+  const step = () => {
+    say('building packages');
+    run(pm[0], [...pm.slice(1), 'run', 'build']);
+  };
+  const packages = workspaceDirs().filter((d) => d.startsWith('packages'));
+  const built = packages.every((d) => existsSync(join(root, d, 'dist')));
+  if (!skipIfCurrent || !built) return step();
+  const inputs = ['tsconfig.base.json', 'tsconfig.json', 'pnpm-lock.yaml'];
+  for (const d of packages) {
+    for (const name of readdirSync(join(root, d))) {
+      if (name === 'src' || /^(package\.json|tsconfig.*\.json|tsup\.config\..*)$/.test(name)) {
+        inputs.push(join(d, name));
+      }
+    }
+  }
+  unlessCurrent('vaultmark-build', fingerprint(inputs), 'packages', step);
 }
 
 export function cliBuilt() {
