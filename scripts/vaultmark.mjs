@@ -1,12 +1,10 @@
-// `pnpm vaultmark ...`: runs the built CLI, building the workspace first if it was never built.
-import { spawnSync } from 'node:child_process';
+// `pnpm vaultmark ...`: runs the built CLI in this process (no second Node.js start), building the
+// workspace first if it was never built.
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { build, cliBuilt, pnpm, root } from './lib.mjs';
 
 if (!cliBuilt()) build(pnpm());
-const result = spawnSync(
-  process.execPath,
-  [join(root, 'packages/cli/dist/bin.js'), ...process.argv.slice(2)],
-  { stdio: 'inherit' },
-);
-process.exit(result.status ?? 1);
+const bin = join(root, 'packages/cli/dist/bin.js');
+process.argv = [process.argv[0], bin, ...process.argv.slice(2)];
+await import(pathToFileURL(bin).href);
