@@ -132,6 +132,14 @@ describe('a leaked excerpt is traced to its recipient', () => {
     expect(named.detection.payloadBits).toBe(128);
     for (const copy of named.served) expect(copy.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(named.accessEvents.map((e) => e.kind)).toContain('downloaded');
+    const pdf = await owner.request('GET', `/api/investigations/${found.id}/evidence.pdf`);
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers.get('content-type')).toBe('application/pdf');
+    expect(
+      Buffer.from(await pdf.arrayBuffer())
+        .subarray(0, 5)
+        .toString('latin1'),
+    ).toBe('%PDF-');
 
     // Another tenant uploading the same excerpt learns nothing, and cannot read the first result.
     const stranger = new Browserless(t.url);

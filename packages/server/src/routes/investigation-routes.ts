@@ -1,5 +1,6 @@
 import {
   DEFAULT_INVESTIGATION_POLICY,
+  evidencePdf,
   type Investigation,
   type InvestigationMatch,
 } from '@vaultmark/vault-core';
@@ -74,6 +75,21 @@ const recipientOf = (r: InvestigationMatch['recipient']) => ({
   email: r.email,
   ...(r.company ? { company: r.company } : {}),
 });
+
+/** Titles of the tracks with these ids in the actor's organization (a deleted one is missing). */
+async function trackTitles(
+  vault: ServerContext['vault'],
+  actor: ReturnType<typeof actorOf>,
+  ids: (string | null)[],
+): Promise<Map<string, string>> {
+  const titles = new Map<string, string>();
+  for (const id of new Set(ids)) {
+    if (!id) continue;
+    const track = await vault.catalog.getTrack(actor, id).catch(() => undefined);
+    if (track) titles.set(id, track.title);
+  }
+  return titles;
+}
 
 function presentMatch(m: InvestigationMatch): z.infer<typeof Match> {
   return {
@@ -167,6 +183,13 @@ const SigningKeyBody = z.object({
 /** Leak investigations: upload found audio (a job searches it), read the result and the report. */
 export function investigationRoutes(ctx: ServerContext, version: string): RouteSpec[] {
   const { vault, config } = ctx;
+  // A bundle is made (and audited) on every request: each carries its own audit anchor.
+  const evidenceOf = (koa: Parameters<typeof actorOf>[0], id: string) =>
+    vault.investigations.evidence(actorOf(koa), { investigationId: id, softwareVersion: version });
+  const attachment = (id: string, ext: string) => ({
+    'Content-Disposition': `attachment; filename="evidence-${id}.${ext}"`,
+    'Cache-Control': 'private, no-store',
+  });
   return [
     defineRoute({
       method: 'post',
@@ -257,17 +280,24 @@ export function investigationRoutes(ctx: ServerContext, version: string): RouteS
         },
       },
       handler: async (koa, { params }) => {
-        const bundle = await vault.investigations.evidence(actorOf(koa), {
-          investigationId: params.id,
-          softwareVersion: version,
-        });
+        const bundle = await evidenceOf(koa, params.id);
+        return { status: 200, headers: attachment(params.id, 'json'), body: bundle };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/investigations/:id/evidence.pdf',
+      summary: 'The evidence bundle as a printable PDF, the signed JSON attached (audited)',
+      tags,
+      auth: 'user',
+      params: Id,
+      responses: { 200: { description: 'the PDF', contentType: 'application/pdf' } },
+      handler: async (koa, { params }) => {
+        const pdf = await evidencePdf(await evidenceOf(koa, params.id));
         return {
           status: 200,
-          headers: {
-            'Content-Disposition': `attachment; filename="evidence-${params.id}.json"`,
-            'Cache-Control': 'private, no-store',
-          },
-          body: bundle,
+          headers: { 'Content-Type': 'application/pdf', ...attachment(params.id, 'pdf') },
+          body: Buffer.from(pdf),
         };
       },
     }),
@@ -297,6 +327,12 @@ export function investigationRoutes(ctx: ServerContext, version: string): RouteS
         if (inv.status !== 'done' || !r) {
           throw new HttpError(409, 'investigation_pending', 'the investigation has not finished');
         }
+        // The access history names tracks by id: the report shows their titles.
+        const titles = await trackTitles(
+          vault,
+          actorOf(koa),
+          r.matches.flatMap((m) => m.accessHistory.map((e) => e.trackId)),
+        );
         const body = investigationReportPage({
           id: inv.id,
           createdAt: inv.createdAt,
@@ -317,10 +353,12 @@ export function investigationRoutes(ctx: ServerContext, version: string): RouteS
             keyName: m.keyId,
             offsetSeconds: m.offsetSeconds,
             falsePositiveProbability: m.falsePositiveProbability,
+            log10FalsePositiveProbability: m.log10FalsePositiveProbability,
             speed: m.speed,
             accessLog: m.accessHistory.map((e) => ({
               at: new Date(e.at),
               action: e.kind,
+              track: e.trackId ? (titles.get(e.trackId) ?? '(deleted track)') : '',
               ...(e.positionSeconds !== null
                 ? { detail: `at ${e.positionSeconds.toFixed(1)} s` }
                 : {}),

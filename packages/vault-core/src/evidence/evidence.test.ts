@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { PDFDocument, PDFName } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
 import { engines } from '../../test/database.js';
 import { auditActions, ownerActor, type TestDeps, useTestDeps } from '../../test/deps.js';
@@ -8,6 +10,7 @@ import type { InvestigationResult } from '../investigations/investigation-result
 import type { Actor } from '../tenancy/policies.js';
 import { buildEvidence } from './build-evidence.js';
 import { type EvidenceBundle, verifyEvidence } from './evidence-format.js';
+import { evidencePdf } from './evidence-pdf.js';
 import { getSigningPublicKey } from './signing-key.js';
 
 const SHA = 'ab'.repeat(32);
@@ -135,6 +138,15 @@ describe.each(engines)('evidence bundles on %s', (engine) => {
     expect(failed(verifyEvidence(badSig))).toEqual(['signature']);
     // Not a bundle at all.
     expect(verifyEvidence({ hello: 1 }).verified).toBe(false);
+
+    // The printable rendering: a PDF of the same data, the bundle attached.
+    const pdf = await evidencePdf(bundle);
+    expect(Buffer.from(pdf.subarray(0, 5)).toString('latin1')).toBe('%PDF-');
+    const printed = await PDFDocument.load(pdf);
+    expect(printed.getTitle()).toBe(`Leak investigation evidence ${id}`);
+    expect(printed.getPageCount()).toBeGreaterThanOrEqual(1);
+    expect(printed.catalog.get(PDFName.of('Names'))).toBeDefined(); // the attached bundle
+    if (process.env.EVIDENCE_PDF_OUT) writeFileSync(process.env.EVIDENCE_PDF_OUT, pdf);
   });
 
   it('refuses an unfinished investigation and hides other tenants', async () => {
