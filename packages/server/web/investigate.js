@@ -1,18 +1,62 @@
 // Leak investigation: upload found audio, follow the job's progress, read the result and report.
-import { api, say, upload } from './api.js';
+import { api, el, formatDate, say, upload } from './api.js';
 
 const form = document.getElementById('investigate');
 const bar = document.getElementById('investigation-progress');
 const outcome = document.getElementById('outcome');
 
-/** The bound in scientific notation; strong matches underflow a double, so use the log10. */
-function probability(result) {
+/**
+ * The bound written as the report writes it (`1.23 × 10^-15`); strong matches underflow a
+ * double, so the exponent then comes from the log10.
+ */
+export function probability(result) {
   const p = Number(result.falsePositiveProbability);
-  if (p > 0) return p.toExponential(2);
+  if (p >= 1e-300) return p.toExponential(2).replace('e-', ' × 10^-').replace('e+', ' × 10^');
   const log10 = Number(result.log10FalsePositiveProbability);
-  if (!Number.isFinite(log10)) return 'below 1e-308';
+  if (!Number.isFinite(log10)) return '< 1 × 10^-300';
   const exponent = Math.floor(log10);
-  return `${(10 ** (log10 - exponent)).toFixed(2)}e${exponent}`;
+  return `${(10 ** (log10 - exponent)).toFixed(2)} × 10^${exponent}`;
+}
+
+/** What an investigation found, in a few words. */
+function outcomeOf(state) {
+  if (state.status === 'failed') return `failed: ${state.error?.message ?? 'unknown error'}`;
+  if (state.status !== 'succeeded')
+    return `${state.status} (${Math.round((state.progress ?? 0) * 100)} %)`;
+  const result = state.result;
+  if (result.identified) return `identified: ${result.recipient.name} <${result.recipient.email}>`;
+  return result.inconclusive ? 'inconclusive' : 'no match in your vault';
+}
+
+async function loadPast() {
+  const { items } = await api('GET', '/api/investigations?limit=50');
+  const rows = items.map((state) =>
+    el(
+      'tr',
+      {},
+      el('td', { text: formatDate(state.createdAt) }),
+      el('td', { text: state.fileName }),
+      el('td', { text: outcomeOf(state) }),
+      el(
+        'td',
+        {},
+        state.status === 'succeeded'
+          ? el('a', {
+              href: `/api/investigations/${encodeURIComponent(state.id)}/report`,
+              text: 'Report',
+              'aria-label': `Report on ${state.fileName}`,
+            })
+          : '',
+      ),
+    ),
+  );
+  document
+    .getElementById('past')
+    .replaceChildren(
+      ...(rows.length
+        ? rows
+        : [el('tr', {}, el('td', { colspan: 4, class: 'muted', text: 'No investigations yet.' }))]),
+    );
 }
 
 async function follow(id) {
@@ -57,6 +101,7 @@ form?.addEventListener('submit', async (event) => {
     }
     outcome.querySelector('a').href = `/api/investigations/${encodeURIComponent(id)}/report`;
     say('Investigation finished.', 'ok');
+    await loadPast();
   } catch (error) {
     say(error.message, 'error');
   } finally {
@@ -64,3 +109,5 @@ form?.addEventListener('submit', async (event) => {
     form.querySelector('button').disabled = false;
   }
 });
+
+loadPast().catch((error) => say(error.message, 'error'));

@@ -192,11 +192,23 @@ describe('the web pages against the real server, in Chromium', () => {
       .poll(() => headline.textContent(), { timeout: 120_000 })
       .toBe('Identified: Cleo <cleo@example.com>');
     await expect(page.locator('#outcome p').textContent()).resolves.toMatch(
-      /^False-positive probability \d\.\d\de-\d+\.$/,
+      /^False-positive probability \d\.\d\d × 10\^-\d+\.$/,
     );
+    const stated = (await page.locator('#outcome p').textContent()) ?? '';
     await page.click('#outcome a');
     await expect(page.locator('h1').textContent()).resolves.toBe('Leak investigation report');
     expect(await checkPage(page, 'investigation-report')).toEqual([]);
+    await expect(page.locator('#print').isVisible()).resolves.toBe(true);
+    // The same wording on the page and in the report.
+    const bound = (await page.locator('td strong').first().textContent()) ?? '';
+    expect(stated).toBe(`False-positive probability ${bound}.`);
+    // The recipient's access history names the track of each download.
+    await expect(page.locator('main').textContent()).resolves.toContain('downloadedSecret Song');
+    await page.goto(`${t.url}/investigations`);
+    await expect
+      .poll(() => page.locator('#past').textContent(), slow)
+      .toContain('identified: Cleo <cleo@example.com>');
+    expect(await checkPage(page, 'investigations-past')).toEqual([]);
     expect(problems).toEqual([]);
     expect(recipient.problems).toEqual([]);
   }, 240_000);

@@ -61,7 +61,8 @@ describe('investigationReportPage', () => {
 
   it('formats probabilities without ever printing zero', () => {
     expect(formatProbability(1e-9)).toBe('1.00 × 10^-9');
-    expect(formatProbability(0)).toBe('< 1e-300');
+    expect(formatProbability(0)).toBe('< 1 × 10^-300');
+    expect(formatProbability(0, -412.6)).toBe('2.51 × 10^-413');
     expect(formatProbability(0.5)).toBe('5.00 × 10^-1');
   });
 });

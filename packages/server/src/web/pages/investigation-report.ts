@@ -12,8 +12,11 @@ export interface ReportMatch {
   keyName: string;
   offsetSeconds: number;
   falsePositiveProbability: number;
+  /** log10 of the bound, exact where the probability itself underflows to 0. */
+  log10FalsePositiveProbability?: number;
   speed?: number;
-  accessLog: { at: Date; action: string; detail?: string }[];
+  /** What the recipient did, with the title of the track it concerned (empty for the share). */
+  accessLog: { at: Date; action: string; track?: string; detail?: string }[];
 }
 
 /** Everything the printable evidence report states. */
@@ -40,10 +43,15 @@ const when = (date: Date) =>
     .replace('T', ' ')
     .replace(/\.\d+Z$/, ' UTC')}</time>`;
 
-/** Formats a probability for people: `< 1e-12` rather than 0, scientific otherwise. */
-export function formatProbability(p: number): string {
-  if (p <= 0 || p < 1e-300) return '< 1e-300';
-  return p.toExponential(2).replace('e-', ' × 10^-').replace('e+', ' × 10^');
+/**
+ * Formats a probability for people, as the investigation page does: `1.23 × 10^-15`. A bound
+ * that underflows a double is written from its log10 when known, else as `< 1 × 10^-300`.
+ */
+export function formatProbability(p: number, log10?: number): string {
+  if (p >= 1e-300) return p.toExponential(2).replace('e-', ' × 10^-').replace('e+', ' × 10^');
+  if (log10 === undefined || !Number.isFinite(log10)) return '< 1 × 10^-300';
+  const exponent = Math.floor(log10);
+  return `${(10 ** (log10 - exponent)).toFixed(2)} × 10^${exponent}`;
 }
 
 /** The printable HTML evidence report of one investigation. */
@@ -66,21 +74,23 @@ export function investigationReportPage(report: InvestigationReport): string {
         <tr><th scope="row">Payload</th><td class="mono">${match.payloadHex}</td></tr>
         <tr><th scope="row">Watermark key</th><td>${match.keyName}</td></tr>
         <tr><th scope="row">Found at</th><td>${match.offsetSeconds.toFixed(3)} s into the file${match.speed !== undefined && Math.abs(match.speed - 1) > 1e-4 ? `, playback speed ${(match.speed * 100).toFixed(2)} %` : ''}</td></tr>
-        <tr><th scope="row">False-positive probability</th><td><strong>${formatProbability(match.falsePositiveProbability)}</strong></td></tr>
+        <tr><th scope="row">False-positive probability</th><td><strong>${formatProbability(match.falsePositiveProbability, match.log10FalsePositiveProbability)}</strong></td></tr>
       </table>
       <h3>Access history of this recipient</h3>
       ${
         match.accessLog.length === 0
           ? html`<p class="muted">No recorded access.</p>`
-          : html`<table><thead><tr><th>Time</th><th>Action</th><th>Detail</th></tr></thead><tbody>
-          ${match.accessLog.map((entry) => html`<tr><td>${when(entry.at)}</td><td>${entry.action}</td><td>${entry.detail ?? ''}</td></tr>`)}
+          : html`<table><thead><tr><th scope="col">Time</th><th scope="col">Action</th><th scope="col">Track</th><th scope="col">Detail</th></tr></thead><tbody>
+          ${match.accessLog.map((entry) => html`<tr><td>${when(entry.at)}</td><td>${entry.action}</td><td>${entry.track ?? ''}</td><td>${entry.detail ?? ''}</td></tr>`)}
           </tbody></table>`
       }
     </section>`,
   );
   return page({
     title: `Investigation ${report.id}`,
-    body: html`<h1>Leak investigation report</h1>
+    scripts: ['report.js'],
+    body: html`<p class="no-print"><button type="button" id="print">Print or save as PDF</button></p>
+      <h1>Leak investigation report</h1>
       ${verdict}
       <section class="card">
         <h2>Examined audio</h2>

@@ -265,7 +265,12 @@ export function investigationsPage(ctx: OwnerPageContext): string {
         <h2></h2>
         <p></p>
         <a href="#" class="button">Open the printable report</a>
-      </section>`,
+      </section>
+      <h2>Past investigations</h2>
+      <table>
+        <thead><tr><th scope="col">Submitted</th><th scope="col">File</th><th scope="col">Outcome</th><th scope="col"><span class="visually-hidden">Report</span></th></tr></thead>
+        <tbody id="past"></tbody>
+      </table>`,
   );
 }
 
