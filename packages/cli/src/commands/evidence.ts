@@ -2,12 +2,7 @@ import { createHash, createPublicKey } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import {
-  type EvidenceBundle,
-  type EvidenceCheck,
-  type EvidenceDocument,
-  verifyEvidence,
-} from '@vaultmark/vault-core';
+import type { EvidenceBundle, EvidenceCheck, EvidenceDocument } from '@vaultmark/vault-core';
 import { createDetector, type WatermarkKey } from '@vaultmark/watermark';
 import type { Command } from 'commander';
 import { openAudioInput } from '../audio-io.js';
@@ -96,6 +91,8 @@ async function verifyCommand(ctx: CommandContext, file: string, options: VerifyO
     bundle = null; // not JSON: reported as "not a bundle", a failed verification
   }
   const audioSha256 = options.audio ? await sha256File(at(options.audio)) : undefined;
+  // vault-core (and its database drivers) loads only when a bundle is verified.
+  const { verifyEvidence } = await import('@vaultmark/vault-core');
   const result = verifyEvidence(bundle, { publicKeyPem, audioSha256 });
   const checks: Check[] = [...result.checks];
   const notes: string[] = [];

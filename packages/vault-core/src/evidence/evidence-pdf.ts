@@ -1,4 +1,4 @@
-import { PDFDocument, type PDFFont, type PDFPage, rgb, StandardFonts } from 'pdf-lib';
+import type { Color, PDFDocument, PDFFont, PDFPage } from 'pdf-lib';
 import type { EvidenceBundle, EvidenceMatch } from './evidence-format.js';
 
 // A4 in PostScript points, with 2-cm margins; body text at 9.5 pt.
@@ -24,6 +24,7 @@ class Writer {
     readonly doc: PDFDocument,
     readonly font: PDFFont,
     readonly bold: PDFFont,
+    readonly grey: Color,
   ) {
     this.#page = this.#newPage();
   }
@@ -81,7 +82,7 @@ class Writer {
       start: { x: MARGIN, y: this.#y },
       end: { x: PAGE[0] - MARGIN, y: this.#y },
       thickness: 0.5,
-      color: rgb(0.6, 0.6, 0.6),
+      color: this.grey,
     });
     this.#y -= 6;
   }
@@ -171,6 +172,8 @@ function writeMatch(w: Writer, m: EvidenceMatch, n: number, of: number): void {
  */
 export async function evidencePdf(bundle: EvidenceBundle): Promise<Uint8Array> {
   const e = bundle.evidence;
+  // Loaded on first use: most processes that load vault-core never print a PDF.
+  const { PDFDocument, rgb, StandardFonts } = await import('pdf-lib');
   const doc = await PDFDocument.create();
   const at = new Date(e.generatedAt);
   doc.setTitle(`Leak investigation evidence ${e.investigation.id}`);
@@ -182,6 +185,7 @@ export async function evidencePdf(bundle: EvidenceBundle): Promise<Uint8Array> {
     doc,
     await doc.embedFont(StandardFonts.Helvetica),
     await doc.embedFont(StandardFonts.HelveticaBold),
+    rgb(0.6, 0.6, 0.6),
   );
   w.title('Leak investigation: evidence');
   w.field('Investigation', e.investigation.id);
