@@ -1,7 +1,7 @@
 import type { Tx } from '../db/transactions.js';
 import { withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
-import type { JobHandler } from '../jobs/job-queue.js';
+import { enqueueJob, type JobHandler } from '../jobs/job-queue.js';
 import type { ExitMark } from '../media/marked-media.js';
 import { type PreviewBitrate, previewBitrate } from '../media/preview-encoder.js';
 import { markedPreview, type PreviewRequest } from '../media/stored-previews.js';
@@ -39,7 +39,7 @@ async function sharePreviewRequests(
     })
     .whereNull('share_recipients.revoked_at')
     .whereNotNull('objects.wrapped_key')
-    .orderBy(['share_recipients.created_at', 'tracks.title'])
+    .orderBy(['share_recipients.created_at', 'share_recipients.id', 'tracks.title', 'tracks.id'])
     .select('forensic_marks.key_id', 'forensic_marks.payload', 'objects.*');
   const kbps: PreviewBitrate = previewBitrate(share.preview_kbps ?? undefined);
   const requests: PreviewRequest[] = [];
@@ -76,19 +76,37 @@ async function renderAll(
   return rendered;
 }
 
+/** Previews one `previews` job renders before it hands the rest to a job of its own. */
+export const PREVIEWS_PER_JOB = 4;
+
 /**
  * The `previews` job, queued when a share is created: renders and stores the marked preview of
  * every recipient and track, so a recipient's first play reads a stored file instead of waiting
- * for marking and encoding. Nothing leaves the vault here and nothing is counted.
+ * for marking and encoding. Nothing leaves the vault here and nothing is counted. A job renders
+ * {@link PREVIEWS_PER_JOB} previews (seconds each) and queues the next batch behind the jobs
+ * already waiting, so a share to many people never holds an investigation or an analysis back.
  */
 export function sharePreviewsJob(deps: Deps): JobHandler {
   return async (job, progress) => {
-    const { shareId } = job.payload as { shareId: string };
+    const { shareId, from = 0 } = job.payload as { shareId: string; from?: number };
     const requests = await withTenant(deps.db, job.tenantId, async (tx) => {
       const share = await tx('shares').where({ id: shareId }).first('id', 'preview_kbps');
       return share ? sharePreviewRequests(deps, tx, job.tenantId, share) : [];
     });
-    return { previews: requests.length, rendered: await renderAll(deps, requests, progress) };
+    const batch = requests.slice(from, from + PREVIEWS_PER_JOB);
+    const rendered = await renderAll(deps, batch, progress);
+    const next = from + PREVIEWS_PER_JOB;
+    if (next < requests.length) {
+      await withTenant(deps.db, job.tenantId, (tx) =>
+        enqueueJob(tx, deps.clock.now(), {
+          tenantId: job.tenantId,
+          queue: 'previews',
+          idempotencyKey: `${shareId}:${next}`,
+          payload: { shareId, from: next },
+        }),
+      );
+    }
+    return { previews: requests.length, from, rendered };
   };
 }
 
