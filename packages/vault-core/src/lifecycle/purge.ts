@@ -28,6 +28,8 @@ export interface PurgeReport {
   shareGrants: number;
   /** Blob pieces left by writes a crash interrupted (`.part` files). */
   partialBlobs: number;
+  /** Stored previews of recipients whose link is revoked or expired (crypto-erased). */
+  renditions: number;
 }
 
 /** A blob write unfinished for this long was cut short by a crash. */
@@ -70,6 +72,7 @@ export async function purgeDue(
     tracks: 0,
     shareGrants: 0,
     partialBlobs: 0,
+    renditions: 0,
   };
   const dueUsers: string[] = await withSystem(deps.db, (tx) =>
     tx('users').whereNotNull('delete_after').where('delete_after', '<=', now).pluck('id'),
@@ -101,6 +104,7 @@ export async function purgeDue(
   );
   report.forensicMarks = expired.length;
   report.tracks = await expireTracks(deps, now);
+  report.renditions = await expireRenditions(deps, now);
   report.blobs += await sweepErasedObjects(deps);
   // Per-organization retention of the recipient access log.
   const access = await withSystem(deps.db, (tx) =>
@@ -167,6 +171,28 @@ async function expireTracks(deps: Pick<VaultDeps, 'db'>, now: Date): Promise<num
     });
   }
   return due.length;
+}
+
+/**
+ * Crypto-erases the stored previews nobody can play any more: their recipient's link is revoked,
+ * or its share revoked or expired (an extended share renders them again on the next play). The
+ * sweep that follows deletes their blobs and rows.
+ */
+async function expireRenditions(deps: Pick<VaultDeps, 'db'>, now: Date): Promise<number> {
+  const erased = await withSystem(deps.db, (tx) =>
+    tx.raw(
+      `UPDATE objects o SET wrapped_key = NULL, erased_at = ?
+       FROM marked_renditions r
+       JOIN forensic_marks m ON m.tenant_id = r.tenant_id AND m.key_id = r.key_id AND m.payload = r.payload
+       JOIN share_recipients sr ON sr.id = m.recipient_id
+       JOIN shares s ON s.id = sr.share_id
+       WHERE o.id = r.object_id AND o.wrapped_key IS NOT NULL
+         AND (sr.revoked_at IS NOT NULL OR s.revoked_at IS NOT NULL OR s.expires_at <= ?)
+       RETURNING o.id`,
+      [now, now],
+    ),
+  );
+  return erased.rows.length;
 }
 
 /**

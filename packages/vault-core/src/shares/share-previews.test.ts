@@ -9,10 +9,11 @@ import { testMusic } from '../../test/music.js';
 import { deleteTrack, uploadTrack } from '../catalog/tracks.js';
 import { withTenant } from '../db/transactions.js';
 import { runNextJob } from '../jobs/job-queue.js';
+import { purgeDue } from '../lifecycle/purge.js';
 import { MarkedMedia } from '../media/marked-media.js';
 import { openRecipientTrack } from './recipient-access.js';
 import { sharePreviewsJob } from './share-previews.js';
-import { createShare } from './shares.js';
+import { createShare, revokeShare } from './shares.js';
 
 /** A renderer that may not render: what it serves has to come from storage. */
 class StoredOnly extends MarkedMedia {
@@ -89,5 +90,27 @@ describe.each(engines)('stored previews on %s', (engine) => {
         .select('wrapped_key'),
     );
     expect(erased.map((r) => r.wrapped_key)).toEqual([null, null, null, null, null]);
+  });
+
+  it('lets the purge erase the previews of a revoked share', { timeout: 60_000 }, async () => {
+    const bo = await ownerActor(deps, 'previews-bo');
+    const track = await uploadTrack(deps, bo, {
+      body: Readable.from([Buffer.from(encodeWav(testMusic(4)))]),
+      title: 'Sketch',
+      originalFileName: 'sketch.wav',
+    });
+    const { share } = await createShare(deps, bo, {
+      trackIds: [track.id],
+      recipients: [{ name: 'Wes', email: 'wes@example.org' }],
+    });
+    expect(await runNextJob(deps, { previews: sharePreviewsJob(deps) }, 'test-worker')).toBe(true);
+    const stored = () =>
+      withTenant(deps.db, bo.tenantId, (tx) => tx('marked_renditions').select('object_id'));
+    expect(await stored()).toHaveLength(1);
+    expect((await purgeDue(deps)).renditions).toBe(0);
+    await revokeShare(deps, bo, share.id);
+    expect((await purgeDue(deps)).renditions).toBe(1);
+    // Its blob and rows are gone with the sweep.
+    expect(await stored()).toHaveLength(0);
   });
 });
