@@ -132,6 +132,13 @@ describe('a leaked excerpt is traced to its recipient', () => {
     expect(named.detection.payloadBits).toBe(128);
     for (const copy of named.served) expect(copy.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(named.accessEvents.map((e) => e.kind)).toContain('downloaded');
+    const inVault = await owner.json<{ verified: boolean }>(
+      'POST',
+      '/api/evidence/verify',
+      evidence.body,
+    );
+    expect(validate('post', '/api/evidence/verify', inVault.status, inVault.body)).toEqual([]);
+    expect(inVault.body.verified).toBe(true);
     const pdf = await owner.request('GET', `/api/investigations/${found.id}/evidence.pdf`);
     expect(pdf.status).toBe(200);
     expect(pdf.headers.get('content-type')).toBe('application/pdf');

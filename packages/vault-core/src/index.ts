@@ -161,6 +161,7 @@ export {
 } from './evidence/evidence-format.js';
 export { evidencePdf } from './evidence/evidence-pdf.js';
 export { getSigningPublicKey, type SigningPublicKey } from './evidence/signing-key.js';
+export { verifyEvidenceInVault } from './evidence/verify-in-vault.js';
 export type {
   InvestigationMatch,
   InvestigationReason,

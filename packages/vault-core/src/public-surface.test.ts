@@ -12,6 +12,7 @@ it('exports exactly the documented public surface', () => {
       'evidencePdf',
       'getSigningPublicKey',
       'verifyEvidence',
+      'verifyEvidenceInVault',
       'getDownloadPolicy',
       'setDownloadPolicy',
       'prepareRecipientPreviews',

@@ -23,6 +23,7 @@ import {
 import * as derived from './derived/derived-records.js';
 import * as evidence from './evidence/build-evidence.js';
 import * as signingKeys from './evidence/signing-key.js';
+import * as evidenceCheck from './evidence/verify-in-vault.js';
 import * as investigations from './investigations/investigations.js';
 import * as investigationJob from './investigations/run-investigation.js';
 import { coreJobHandlers } from './jobs/core-handlers.js';
@@ -186,6 +187,8 @@ function useCases(deps: VaultDeps) {
       evidence: evidence.buildEvidence,
       /** The organization's evidence signing public key, to publish (admins). */
       signingKey: signingKeys.getSigningPublicKey,
+      /** Verifies a bundle against this vault's key and audit chain (admins). */
+      verifyEvidence: evidenceCheck.verifyEvidenceInVault,
     }),
     watermarkKeys: bindAll(deps, {
       list: watermarkKeys.listWatermarkKeys,

@@ -172,6 +172,11 @@ const EvidenceBody = z
   })
   .meta({ description: 'evidence and a detached Ed25519 signature over its canonical JSON' });
 
+const VerificationBody = z.object({
+  verified: z.boolean(),
+  checks: z.array(z.object({ name: z.string(), ok: z.boolean(), detail: z.string() })),
+});
+
 const SigningKeyBody = z.object({
   keyId: z.string(),
   algorithm: z.literal('Ed25519'),
@@ -300,6 +305,19 @@ export function investigationRoutes(ctx: ServerContext, version: string): RouteS
           body: Buffer.from(pdf),
         };
       },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/evidence/verify',
+      summary: "Verify a bundle against this organization's key and audit chain (admins)",
+      tags,
+      auth: 'user',
+      body: z.looseObject({}).meta({ description: 'an evidence bundle as served' }),
+      responses: { 200: { description: 'the checks', schema: VerificationBody } },
+      handler: async (koa, { body }) => ({
+        status: 200,
+        body: await vault.investigations.verifyEvidence(actorOf(koa), body),
+      }),
     }),
     defineRoute({
       method: 'get',

@@ -189,7 +189,7 @@ export function signEvidence(
 
 /** One check of {@link verifyEvidence}. */
 export interface EvidenceCheck {
-  name: 'format' | 'public_key' | 'signature' | 'audit_anchor' | 'audio_sha256';
+  name: 'format' | 'public_key' | 'signature' | 'audit_anchor' | 'audio_sha256' | 'audit_chain';
   ok: boolean;
   /** Why it failed, or what it established. */
   detail: string;

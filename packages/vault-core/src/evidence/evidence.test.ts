@@ -4,14 +4,15 @@ import { PDFDocument, PDFName } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
 import { engines } from '../../test/database.js';
 import { auditActions, ownerActor, type TestDeps, useTestDeps } from '../../test/deps.js';
-import { verifyAuditChain } from '../audit/audit-log.js';
+import { eventHash, verifyAuditChain } from '../audit/audit-log.js';
 import { withTenant } from '../db/transactions.js';
 import type { InvestigationResult } from '../investigations/investigation-result.js';
 import type { Actor } from '../tenancy/policies.js';
 import { buildEvidence } from './build-evidence.js';
-import { type EvidenceBundle, verifyEvidence } from './evidence-format.js';
+import { type EvidenceBundle, signEvidence, verifyEvidence } from './evidence-format.js';
 import { evidencePdf } from './evidence-pdf.js';
-import { getSigningPublicKey } from './signing-key.js';
+import { getSigningPublicKey, organizationSigningKey } from './signing-key.js';
+import { verifyEvidenceInVault } from './verify-in-vault.js';
 
 const SHA = 'ab'.repeat(32);
 
@@ -147,6 +148,37 @@ describe.each(engines)('evidence bundles on %s', (engine) => {
     expect(printed.getPageCount()).toBeGreaterThanOrEqual(1);
     expect(printed.catalog.get(PDFName.of('Names'))).toBeDefined(); // the attached bundle
     if (process.env.EVIDENCE_PDF_OUT) writeFileSync(process.env.EVIDENCE_PDF_OUT, pdf);
+  });
+
+  it('checks inside the vault that the anchor is in the chain', async () => {
+    const ann = await ownerActor(deps, 'ev-dee');
+    const id = await finishedInvestigation(deps, ann);
+    const bundle = await buildEvidence(deps, ann, { investigationId: id, softwareVersion: '1' });
+    const good = await verifyEvidenceInVault(deps, ann, clone(bundle));
+    expect(good.verified).toBe(true);
+    expect(good.checks.at(-1)).toMatchObject({ name: 'audit_chain', ok: true });
+
+    // A consistent anchor at a position the chain does not have, signed with the real key:
+    // offline checks pass, the vault's chain refutes it.
+    const forged = clone(bundle).evidence;
+    const e = forged.audit.event;
+    e.seq = 999;
+    e.hash = eventHash({ ...e, at: new Date(e.at) });
+    forged.audit.checkpoint = { ...forged.audit.checkpoint!, seq: 999, hash: e.hash };
+    const key = await withTenant(deps.db, ann.tenantId, (tx) =>
+      organizationSigningKey(deps, tx, ann, new Date()),
+    );
+    const resigned = signEvidence(forged, key);
+    expect(verifyEvidence(resigned).verified).toBe(true);
+    const refuted = await verifyEvidenceInVault(deps, ann, resigned);
+    expect(refuted.verified).toBe(false);
+    expect(refuted.checks.filter((c) => !c.ok)).toEqual([
+      expect.objectContaining({ name: 'audit_chain', detail: expect.stringContaining('not in') }),
+    ]);
+    // Another organization's vault knows neither the key nor the chain.
+    const other = await ownerActor(deps, 'ev-fay');
+    const foreign = await verifyEvidenceInVault(deps, other, clone(bundle));
+    expect(failed(foreign)).toEqual(['public_key', 'audit_chain']);
   });
 
   it('refuses an unfinished investigation and hides other tenants', async () => {

@@ -54,8 +54,9 @@ function publicKeyOf(raw: Uint8Array): KeyObject {
   return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: b64url(raw) }, format: 'jwk' });
 }
 
+/** The public half of a `signing_keys` row. */
 // biome-ignore lint/suspicious/noExplicitAny: database row
-function toPublic(row: any): SigningPublicKey {
+export function publicKeyOfRow(row: any): SigningPublicKey {
   const raw = Buffer.from(row.public_key);
   return {
     keyId: row.id,
@@ -115,7 +116,7 @@ export async function organizationSigningKey(
     format: 'jwk',
   });
   seed.fill(0);
-  return { ...toPublic(row), privateKey };
+  return { ...publicKeyOfRow(row), privateKey };
 }
 
 /**
