@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from './app.js';
 import { HttpError } from './http-error.js';
 import { listen, type RunningServer } from './listen.js';
+import { organizationEventOf } from './metrics.js';
 import { MemoryRateLimitStore, rateLimit } from './middleware/rate-limit.js';
 
 const running: RunningServer[] = [];
@@ -154,6 +155,35 @@ describe('createApp', () => {
     expect(a.metrics.tenantLabel('tenant-1')).not.toContain('tenant');
     expect(a.metrics.tenantLabel('tenant-1')).toBe(a.metrics.tenantLabel('tenant-1'));
     expect(a.metrics.tenantLabel('tenant-1')).not.toBe(b.metrics.tenantLabel('tenant-1'));
+  });
+
+  it('counts uploads, shares, streams, investigations and errors per organization label', async () => {
+    const key = new Uint8Array(32).fill(3);
+    const built = await start({ metricsToken: 'operator-secret', metricsLabelKey: key }, (app) => {
+      app.use((ctx) => {
+        const [route, status] = ctx.path === '/share' ? ['/api/shares', 201] : ['/api/tracks', 500];
+        (ctx as { _matchedRoute?: string })._matchedRoute = route;
+        ctx.state.caller = { tenantId: 'org-1' };
+        ctx.status = status as number;
+        ctx.body = {};
+      });
+    });
+    await fetch(`${built.url}/share`, { method: 'POST' });
+    await fetch(`${built.url}/other`, { method: 'POST' });
+    const text = await (
+      await fetch(`${built.url}/metrics`, { headers: { Authorization: 'Bearer operator-secret' } })
+    ).text();
+    const label = built.metrics.tenantLabel('org-1');
+    expect(label).toBe(createApp({ metricsLabelKey: key }).metrics.tenantLabel('org-1'));
+    expect(text).toContain(
+      `vaultmark_organization_events_total{organization="${label}",event="share"} 1`,
+    );
+    expect(text).toContain(
+      `vaultmark_organization_events_total{organization="${label}",event="error"} 1`,
+    );
+    expect(text).not.toContain('org-1');
+    expect(organizationEventOf('GET', '/s/:token/tracks/:trackId/stream', 206)).toBe('stream');
+    expect(organizationEventOf('GET', '/s/:token/tracks/:trackId/stream', 404)).toBeUndefined();
   });
 
   it('rate-limits with 429 and Retry-After', async () => {

@@ -170,6 +170,8 @@ export async function createVaultServer(options: VaultServerOptions): Promise<Va
       },
     },
     ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
+    // Organization labels stay the same across restarts and servers of one deployment.
+    metricsLabelKey: deriveSecret('metrics-organization-label'),
     ...(options.version ? { version: options.version } : {}),
     rateLimitStore:
       options.rateLimitStore ?? new DatabaseRateLimitStore(vault, deriveSecret('rate-limit')),

@@ -1,9 +1,10 @@
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
-import type { Metrics } from '../metrics.js';
+import { type Metrics, organizationEventOf } from '../metrics.js';
 
 /**
- * One structured log line and one metrics sample per request. Paths are logged as the matched
+ * One structured log line and one metrics sample per request (and a per-organization event for
+ * uploads, shares, streams, downloads, investigations and errors). Paths are logged as the matched
  * route template (`/s/:token`), never the raw URL, so share tokens and query strings stay out of
  * logs; the client address is logged only as the hash the injected `hashIp` gives.
  */
@@ -21,6 +22,14 @@ export function accessLog(
       const route = (ctx as { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
       metrics.requests.inc({ method: ctx.method, route, status: String(ctx.status) });
       metrics.duration.observe({ method: ctx.method, route }, seconds);
+      // The organization: the signed-in caller's, or the one a recipient's link belongs to.
+      const organization =
+        (ctx.state.organizationId as string | undefined) ??
+        (ctx.state.caller as { tenantId?: string } | undefined)?.tenantId;
+      const event = organization && organizationEventOf(ctx.method, route, ctx.status);
+      if (organization && event) {
+        metrics.organizationEvents.inc({ organization: metrics.tenantLabel(organization), event });
+      }
       logger.info(
         {
           requestId: ctx.state.requestId,

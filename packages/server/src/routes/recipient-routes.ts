@@ -131,6 +131,7 @@ export function recipientRoutes(ctx: ServerContext): RouteSpec[] {
         : {}),
       ...(await clientOf(vault, koa)),
     });
+    koa.state.organizationId = opened.organizationId;
     await sendMedia(
       koa,
       opened.media,

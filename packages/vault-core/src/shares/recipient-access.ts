@@ -110,6 +110,8 @@ export interface RecipientTrack {
   /** The mapping's key and payload (for the record; the mark is already in `media`). */
   keyId: string;
   payload: string;
+  /** The organization the share belongs to (for per-organization metrics). */
+  organizationId: string;
 }
 
 /** A usable link: its tenant, recipient and share rows. */
@@ -520,6 +522,7 @@ export async function openRecipientTrack(
     recipient: access.recipient,
     keyId: access.keyId,
     payload: access.payload,
+    organizationId: access.tenantId,
   };
 }
 
