@@ -1,8 +1,9 @@
 /**
  * Fits the key decision's weights (KEY_WEIGHTS in packages/analysis/src/key.ts) on the tuning
  * half of the wide corpus only: softmax regression over the 24 keys of each item, on the features
- * of `keyFeatures` (template correlations, bass profile). Prints the weights, MIREX weighted score
- * on the tuning half (training and 5-fold cross-validated) and the same for reference weightings.
+ * of `keyFeatures` (template correlations, bass profile, bass-named chord shares, the opening
+ * chord). Prints the weights, MIREX weighted score on the tuning half (training and 5-fold
+ * cross-validated) and the same for reference weightings.
  *
  *   pnpm --filter @vaultmark/benchmarks exec tsx --conditions=@vaultmark/source \
  *     analysis/key-fit.ts [--l2 0.0001,0.001,...] [--misses]
