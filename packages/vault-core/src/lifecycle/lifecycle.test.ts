@@ -97,6 +97,16 @@ describe.each(engines)('account lifecycle on %s', (engine) => {
     expect((await getTrack(deps, other, kept.id)).title).toBe('Kept');
     // Running the purge again finds nothing left to do.
     expect(await purgeDue(deps)).toMatchObject({ organizations: 0, users: 0, blobs: 0 });
+    // Twelve months on, the tombstoned chain goes too.
+    const chain = () =>
+      withSystem(deps.db, async (tx) => ({
+        events: (await tx('audit_events').where({ chain_id: chainId })).length,
+        checkpoints: (await tx('audit_checkpoints').where({ chain_id: chainId })).length,
+      }));
+    expect((await chain()).events).toBeGreaterThan(0);
+    deps.clock.advance(366 * DAY);
+    expect((await purgeDue(deps)).auditEvents).toBeGreaterThan(0);
+    expect(await chain()).toEqual({ events: 0, checkpoints: 0 });
   });
 });
 

@@ -12,6 +12,9 @@ export const FORENSIC_RETENTION_MS = 730 * 86_400_000;
 /** Login log entries are kept 24 months. */
 export const LOGIN_LOG_RETENTION_MS = 730 * 86_400_000;
 
+/** A deleted organization's tombstoned audit chain is kept 12 months, then deleted. */
+export const TOMBSTONED_AUDIT_RETENTION_MS = 365 * 86_400_000;
+
 /** What one purge run removed. */
 export interface PurgeReport {
   organizations: number;
@@ -30,6 +33,8 @@ export interface PurgeReport {
   partialBlobs: number;
   /** Stored previews of recipients whose link is revoked or expired (crypto-erased). */
   renditions: number;
+  /** Audit events of deleted organizations, 12 months after they were tombstoned. */
+  auditEvents: number;
 }
 
 /** A blob write unfinished for this long was cut short by a crash. */
@@ -55,8 +60,9 @@ const LOOSE_TABLES = [
  * mappings past their retention are removed, recipient access events past their organization's
  * retention, login events past 24 months, expired sessions and email codes, tracks past their
  * organization's recording retention, expired share access grants, the blobs of
- * crypto-erased objects, expired sign-ups and attempt counters, and `.part` blobs of writes a
- * crash cut short.
+ * crypto-erased objects, expired sign-ups and attempt counters, `.part` blobs of writes a
+ * crash cut short, the previews of revoked and expired links, and deleted organizations' audit
+ * chains 12 months after they were tombstoned.
  */
 export async function purgeDue(
   deps: Pick<VaultDeps, 'db' | 'clock' | 'storage' | 'auditSigner'>,
@@ -73,6 +79,7 @@ export async function purgeDue(
     shareGrants: 0,
     partialBlobs: 0,
     renditions: 0,
+    auditEvents: 0,
   };
   const dueUsers: string[] = await withSystem(deps.db, (tx) =>
     tx('users').whereNotNull('delete_after').where('delete_after', '<=', now).pluck('id'),
@@ -129,6 +136,19 @@ export async function purgeDue(
       .returning('id');
     const counters = await pruneAttempts(tx, now);
     return logins.length + sessions.length + codes.length + signUps.length + counters;
+  });
+  report.auditEvents = await withSystem(deps.db, async (tx) => {
+    const cutoff = new Date(now.getTime() - TOMBSTONED_AUDIT_RETENTION_MS);
+    const gone = await tx('audit_events')
+      .whereNull('tenant_id')
+      .where('tombstoned_at', '<', cutoff)
+      .del()
+      .returning('chain_id');
+    const chains = [...new Set(gone.map((r: { chain_id: string }) => r.chain_id))];
+    if (chains.length > 0) {
+      await tx('audit_checkpoints').whereNull('tenant_id').whereIn('chain_id', chains).del();
+    }
+    return gone.length;
   });
   const grants = await withSystem(deps.db, (tx) =>
     tx('share_grants').where('expires_at', '<', now).del().returning('id'),
