@@ -81,6 +81,14 @@ describe('estimateKey', () => {
     );
   });
 
+  it('weighs the opening chord: I-vi-IV-IV-V in B major reads B major from I, E major from IV', () => {
+    // B, G#m, E, E, F#: the IV chord and its bass last twice as long as the tonic's, so apart
+    // from the opening only the leading tone A# speaks for B major.
+    const loop = [triad(59, 4), triad(56, 3), triad(52, 4), triad(52, 4), triad(54, 4)];
+    expect(sequence(loop)).toBe('B major');
+    expect(sequence([...loop.slice(2), ...loop.slice(0, 2)])).toBe('E major');
+  });
+
   it('reads the relative minor of the same chords, G# minor i-iv-V-i with vi-like weight, as G# minor', () => {
     // G#m, C#m, D# (raised seventh F##/G), G#m, with the tonic chord again at the end.
     const signal = noteSequence(
