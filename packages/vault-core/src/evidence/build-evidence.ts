@@ -79,13 +79,38 @@ async function evidenceMatch(
       sizeBytes: Number(r.size_bytes),
       createdAt: iso(r.created_at),
     })),
-    accessEvents: m.accessHistory.map((e) => ({
-      kind: e.kind,
-      trackId: e.trackId,
-      positionSeconds: e.positionSeconds,
-      at: e.at,
-    })),
+    accessEvents:
+      m.subject === 'recipient'
+        ? m.accessHistory.map((e) => ({
+            kind: e.kind,
+            trackId: e.trackId,
+            objectId: null,
+            positionSeconds: e.positionSeconds,
+            at: e.at,
+          }))
+        : await auditedExits(tx, m),
   };
+}
+
+/**
+ * A guest's or a member's accesses: their audited reads of stored objects (every exit of a
+ * marked copy is one), oldest first, at most 200. Guests have no account: their reads name the
+ * token in `detail.grant`.
+ */
+async function auditedExits(tx: Tx, m: InvestigationMatch) {
+  const id = m.recipient.id;
+  if (!id) return [];
+  const q = tx('audit_events').where({ action: 'object.read' }).orderBy('seq').limit(200);
+  if (m.subject === 'member') q.where({ actor_id: id }).whereRaw("detail->>'via' = 'member'");
+  else q.whereRaw("detail->>'via' = 'guest' AND detail->>'grant' = ?", [id]);
+  const rows = await q;
+  return rows.map((r) => ({
+    kind: 'object.read',
+    trackId: null,
+    objectId: r.object_id ?? null,
+    positionSeconds: null,
+    at: iso(r.at),
+  }));
 }
 
 /**

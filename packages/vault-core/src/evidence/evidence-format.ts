@@ -37,10 +37,16 @@ export interface EvidenceDetection {
   observedBits: number | null;
 }
 
-/** One access of the subject to the shared material, oldest first. */
+/**
+ * One access of the subject to the shared material, oldest first: a share recipient's link
+ * events (`opened`, `played`, `downloaded`, `password_failed`), or the audited exits of a guest
+ * or a member (`object.read`, with the stored object read).
+ */
 export interface EvidenceAccessEvent {
   kind: string;
   trackId: string | null;
+  /** The stored object read (guest and member exits); `null` for link events. */
+  objectId: string | null;
   positionSeconds: number | null;
   at: string;
 }

@@ -161,7 +161,8 @@ function writeMatch(w: Writer, m: EvidenceMatch, n: number, of: number): void {
   if (m.accessEvents.length === 0) w.paragraph('None recorded.');
   for (const e of m.accessEvents) {
     const at = e.positionSeconds == null ? '' : ` at ${e.positionSeconds.toFixed(1)} s`;
-    w.field(e.at, `${e.kind}${at}${e.trackId ? ` (track ${e.trackId})` : ''}`);
+    const what = e.trackId ? ` (track ${e.trackId})` : e.objectId ? ` (object ${e.objectId})` : '';
+    w.field(e.at, `${e.kind}${at}${what}`);
   }
 }
 

@@ -4,9 +4,12 @@ import { PDFDocument, PDFName } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
 import { engines } from '../../test/database.js';
 import { auditActions, ownerActor, type TestDeps, useTestDeps } from '../../test/deps.js';
-import { eventHash, verifyAuditChain } from '../audit/audit-log.js';
+import { appendAudit, eventHash, verifyAuditChain } from '../audit/audit-log.js';
 import { withTenant } from '../db/transactions.js';
-import type { InvestigationResult } from '../investigations/investigation-result.js';
+import type {
+  InvestigationMatch,
+  InvestigationResult,
+} from '../investigations/investigation-result.js';
 import type { Actor } from '../tenancy/policies.js';
 import { buildEvidence } from './build-evidence.js';
 import { type EvidenceBundle, signEvidence, verifyEvidence } from './evidence-format.js';
@@ -17,7 +20,11 @@ import { verifyEvidenceInVault } from './verify-in-vault.js';
 const SHA = 'ab'.repeat(32);
 
 /** A finished investigation naming one recipient, as the job would store it. */
-async function finishedInvestigation(deps: TestDeps, actor: Actor): Promise<string> {
+async function finishedInvestigation(
+  deps: TestDeps,
+  actor: Actor,
+  subject?: Pick<InvestigationMatch, 'subject' | 'recipient' | 'shareId'>,
+): Promise<string> {
   const id = randomUUID();
   const result: InvestigationResult = {
     identified: true,
@@ -48,6 +55,7 @@ async function finishedInvestigation(deps: TestDeps, actor: Actor): Promise<stri
         accessHistory: [
           { kind: 'played', trackId: null, positionSeconds: 12, at: '2026-01-02T00:00:00.000Z' },
         ],
+        ...subject,
       },
     ],
     durationSeconds: 24,
@@ -179,6 +187,51 @@ describe.each(engines)('evidence bundles on %s', (engine) => {
     const other = await ownerActor(deps, 'ev-fay');
     const foreign = await verifyEvidenceInVault(deps, other, clone(bundle));
     expect(failed(foreign)).toEqual(['public_key', 'audit_chain']);
+  });
+
+  it("lists a member's and a guest's audited exits as their access events", async () => {
+    const ann = await ownerActor(deps, 'ev-gus');
+    const guestToken = randomUUID();
+    const objectId = randomUUID();
+    await withTenant(deps.db, ann.tenantId, async (tx) => {
+      const read = (actorId: string | null, detail: Record<string, unknown>) =>
+        appendAudit(tx, new Date(), {
+          tenantId: ann.tenantId,
+          actorId,
+          action: 'object.read',
+          objectType: 'object',
+          objectId,
+          detail,
+        });
+      await read(ann.userId, { via: 'member', marked: true });
+      await read(null, { via: 'guest', grant: guestToken, marked: true });
+      await read(null, { via: 'guest', grant: randomUUID(), marked: true });
+    });
+    const exitsOf = async (subject: 'member' | 'guest', id: string) => {
+      const inv = await finishedInvestigation(deps, ann, {
+        subject,
+        shareId: null,
+        recipient: { id, name: `${subject}: someone`, email: '', company: null },
+      });
+      const b = await buildEvidence(deps, ann, { investigationId: inv, softwareVersion: '1' });
+      expect(verifyEvidence(clone(b)).verified).toBe(true);
+      return b.evidence.matches[0]!.accessEvents;
+    };
+    for (const [subject, id] of [
+      ['member', ann.userId],
+      ['guest', guestToken],
+    ] as const) {
+      const events = await exitsOf(subject, id);
+      expect(events, subject).toEqual([
+        {
+          kind: 'object.read',
+          trackId: null,
+          objectId,
+          positionSeconds: null,
+          at: expect.any(String),
+        },
+      ]);
+    }
   });
 
   it('refuses an unfinished investigation and hides other tenants', async () => {
