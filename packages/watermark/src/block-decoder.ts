@@ -16,6 +16,8 @@ export interface BlockDecode {
   bitErrors: number;
   /** Coded bits with at least one observed cell. */
   observedBits: number;
+  /** The decoded info bits (whitened payload, CRC and tail), whether or not the CRC matched. */
+  info: Uint8Array;
 }
 
 /**
@@ -63,6 +65,6 @@ export function decodeBlock(folded: Float32Array, layout: BlockLayout): BlockDec
   }
   const tTotal = energy > 0 ? total / Math.sqrt(energy) : 0;
   return payload === undefined
-    ? { zSync, tTotal, bitErrors, observedBits }
-    : { payload, zSync, tTotal, bitErrors, observedBits };
+    ? { zSync, tTotal, bitErrors, observedBits, info }
+    : { payload, zSync, tTotal, bitErrors, observedBits, info };
 }

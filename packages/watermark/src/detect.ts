@@ -257,12 +257,14 @@ export function createDetector(
       const half = 512 / 44100 / speed;
       let offset = r.absoluteBlockStart / rate + half;
       offset = (((offset % blockLen) + blockLen) % blockLen) - half;
+      // A first mark split out of a mixed decode counts as a further mark (layer 1).
       const layers = [m, ...m.further];
-      layers.forEach((d, layer) => {
+      layers.forEach((d, index) => {
+        const layer = m.splitPairs > 0 ? index + 1 : index;
         const logP =
           layer === 0
             ? logFalsePositiveBound(d.zSync, d.tTotal, payloadBits, hypotheses)
-            : logFurtherMarkBound(d.tTotal, payloadBits, hypotheses);
+            : logFurtherMarkBound(d.tTotal, payloadBits, hypotheses, d.splitPairs);
         if (Math.exp(logP) > threshold) return;
         const match: DetectMatch = {
           payload: d.payload,

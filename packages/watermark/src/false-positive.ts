@@ -27,13 +27,20 @@ export function logFalsePositiveBound(
  * cancelling it (see further-marks.ts): only the whole-block bound applies, over the data cells
  * of the residual, P ≤ H · 2^payloadBits · exp(−t²/2), times 2 as for a first mark. The sync
  * cells and the CRC pass are shared with the first mark and are no evidence of a second one.
+ * A mark split out of a mixed decode adds the chance that one of `splitPairs` (prefix, suffix)
+ * pairs passes both CRCs by accident: splitPairs · 2^−2·CRC_BITS.
  */
 export function logFurtherMarkBound(
   tData: number,
   payloadBits: number,
   hypotheses: number,
+  splitPairs = 0,
 ): number {
-  return Math.min(0, Math.LN2 + logWholeBlock(tData, payloadBits, hypotheses));
+  const wholeBlock = Math.LN2 + logWholeBlock(tData, payloadBits, hypotheses);
+  if (splitPairs <= 0) return Math.min(0, wholeBlock);
+  const pairs = Math.log(splitPairs) - 2 * CRC_BITS * Math.LN2;
+  const hi = Math.max(wholeBlock, pairs);
+  return Math.min(0, hi + Math.log1p(Math.exp(Math.min(wholeBlock, pairs) - hi)));
 }
 
 /** ln(H · 2^payloadBits · exp(−t²/2)): the union over hypotheses and CRC-valid codewords. */

@@ -1,46 +1,127 @@
 import { type BlockDecode, decodeBlock } from './block-decoder.js';
 import { convEncode } from './convolutional.js';
 import { type BlockLayout, cellSigns } from './layout.js';
-import { BANDS_PER_FRAME, BLOCK_FRAMES } from './params.js';
+import { BANDS_PER_FRAME, BLOCK_FRAMES, MIXTURE_MAX_ERROR_RATE } from './params.js';
 import { buildInfoBlock, payloadBytes } from './payload.js';
 
-/** A further mark found under a first one: its decode, with `tTotal` over data cells only. */
+/**
+ * A mark found by cancelling others: its decode, with `tTotal` over the data cells of what was
+ * left once the other payloads were cancelled.
+ */
 export interface FurtherMark extends BlockDecode {
   payload: string;
+  /**
+   * For a mark split out of a decode that follows two codewords in turn: the number of cuts
+   * tried (each yields a pair of decodes that both pass the CRC by chance with probability at
+   * most 2^−48); 0 otherwise.
+   */
+  splitPairs: number;
 }
 
 /**
  * Marks of other payloads of the same key in the same folded values (copies of several
  * recipients averaged or spliced together). Successive cancellation: the contribution of every
  * payload found so far is estimated by least squares, per band, over the data cells (a mark's
- * strength varies with the band's gain and how much of the mix it holds) and subtracted; the
- * residual is decoded again. Sync cells are shared by every copy and are left out of the
- * statistic: `tTotal` of a further mark is Σ sign·r / √(Σ r²) over the residual r of the data
- * cells. Stops at `max` marks in all, or when a decode fails the CRC or repeats a payload.
+ * strength varies with the band's gain and with its share of the mix) and subtracted; the
+ * residual is decoded again. When a decode fails the CRC, it may follow one codeword and then
+ * another (equal shares leave the decoder free to switch where that pays): {@link splitMixture}
+ * then tries to recover both. Sync cells are shared by every copy and are left out of the
+ * statistics. Stops at `max` marks in all (`first` counts), or when nothing new is decoded.
  * `attempts` counts the decodes tried (each is one more hypothesis of the search).
  */
 export function furtherMarks(
   folded: Float32Array,
   layout: BlockLayout,
-  first: string,
+  first: string | undefined,
   max: number,
 ): { marks: FurtherMark[]; attempts: number } {
   const residual = new Float32Array(folded);
-  const found = new Set([first]);
+  const found = new Set<string>();
   const marks: FurtherMark[] = [];
-  let signs = signsOf(layout, first);
+  let fresh = first === undefined ? [] : [first];
   let attempts = 0;
-  while (found.size < max) {
-    cancel(residual, layout, signs);
+  for (;;) {
+    for (const p of fresh) {
+      cancel(residual, layout, signsOf(layout, p));
+      found.add(p);
+    }
+    fresh = [];
+    if (found.size >= max) break;
     attempts++;
     const dec = decodeBlock(residual, layout);
-    if (dec.payload === undefined || found.has(dec.payload)) break;
-    signs = signsOf(layout, dec.payload);
-    marks.push({ ...dec, payload: dec.payload, tTotal: dataStatistic(residual, layout, signs) });
-    found.add(dec.payload);
+    if (dec.payload !== undefined) {
+      if (found.has(dec.payload)) break;
+      const tTotal = dataStatistic(residual, layout, signsOf(layout, dec.payload));
+      marks.push({ ...dec, payload: dec.payload, tTotal, splitPairs: 0 });
+      fresh = [dec.payload];
+      continue;
+    }
+    // Split only what still looks like marks: pure noise decodes with ~45% coded-bit errors.
+    if (dec.bitErrors > MIXTURE_MAX_ERROR_RATE * dec.observedBits) break;
+    const split = splitMixture(residual, layout, dec.info);
+    attempts += split.attempts;
+    if (split.marks.length === 0 || split.marks.some((m) => found.has(m.payload))) break;
+    marks.push(...split.marks);
+    fresh = split.marks.map((m) => m.payload);
   }
   return { marks, attempts };
 }
+
+/**
+ * Two payloads out of a decode `info` that failed the CRC because it follows codeword X up to
+ * some info bit and codeword Y after it, with a few bits of neither where it switches (equal
+ * shares leave the decoder free to switch where that pays). Cancelling that decode leaves the
+ * complementary path (Y, then X), decoded as `other`. For cuts k from the middle outwards,
+ * info[<k] + other[≥k] is mostly X: cancelling it leaves Y dominant, which then decodes cleanly;
+ * cancelling Y from the input leaves X. Both must pass their CRC. Each payload's statistics are
+ * those of the input once the other is cancelled.
+ */
+export function splitMixture(
+  folded: Float32Array,
+  layout: BlockLayout,
+  info: Uint8Array,
+): { marks: FurtherMark[]; attempts: number } {
+  const rest = new Float32Array(folded);
+  cancel(rest, layout, cellSigns(layout, convEncode(info)));
+  const other = decodeBlock(rest, layout).info;
+  let attempts = 1;
+  const span = layout.payloadBits + 24;
+  const guess = new Uint8Array(info.length);
+  for (let i = 0; i < SPLIT_CUTS; i++) {
+    const step = Math.ceil(span / (SPLIT_CUTS + 1));
+    const k = Math.min(
+      span - 1,
+      Math.max(1, Math.round(span / 2 + (i % 2 ? -1 : 1) * Math.ceil(i / 2) * step)),
+    );
+    guess.set(info.subarray(0, k), 0);
+    guess.set(other.subarray(k), k);
+    const r = new Float32Array(folded);
+    cancel(r, layout, cellSigns(layout, convEncode(guess)));
+    attempts++;
+    const y = decodeBlock(r, layout).payload;
+    if (y === undefined) continue;
+    const rx = new Float32Array(folded);
+    cancel(rx, layout, signsOf(layout, y));
+    attempts++;
+    const dx = decodeBlock(rx, layout);
+    if (dx.payload === undefined || dx.payload === y) continue;
+    const ry = new Float32Array(folded);
+    cancel(ry, layout, signsOf(layout, dx.payload));
+    attempts++;
+    const dy = decodeBlock(ry, layout);
+    const mark = (p: string, residual: Float32Array, d: BlockDecode): FurtherMark => ({
+      ...d,
+      payload: p,
+      tTotal: dataStatistic(residual, layout, signsOf(layout, p)),
+      splitPairs: SPLIT_CUTS,
+    });
+    return { marks: [mark(dx.payload, rx, dx), mark(y, ry, dy)], attempts };
+  }
+  return { marks: [], attempts };
+}
+
+/** Cuts tried by {@link splitMixture}. */
+const SPLIT_CUTS = 12;
 
 /** Cell signs of a payload (hex) under `layout`. */
 function signsOf(layout: BlockLayout, payload: string): Int8Array {

@@ -231,6 +231,13 @@ export const MIN_DECODE_Z = 5;
  */
 export const MAX_MARKS_PER_KEY = 4;
 
+/**
+ * Coded-bit error rate below which a decode that failed the CRC is taken for a mix of several
+ * recipients' payloads and split (an equal mix of two decodes with about 25% errors: the bits
+ * where their codewords differ cancel; noise alone gives 40–50%).
+ */
+export const MIXTURE_MAX_ERROR_RATE = 0.35;
+
 /** Minimum audio needed by the detector (s). */
 export const MIN_DETECT_SECONDS = 2;
 

@@ -17,6 +17,7 @@ import {
   MAX_MARKS_PER_KEY,
   MAX_SPEED_DEVIATION,
   MIN_DECODE_Z,
+  MIXTURE_MAX_ERROR_RATE,
   SEARCH_SEGMENT_SECONDS,
   SPEED_SEARCH_SEGMENTS,
   SPEED_STEP,
@@ -56,6 +57,8 @@ export interface WindowMatch extends BlockDecode {
   hyp: ScaleHypothesis;
   /** Marks of other payloads of the same key at the same alignment (colluders' copies). */
   further: FurtherMark[];
+  /** > 0 when this mark was split out of a mixed decode (see {@link FurtherMark.splitPairs}). */
+  splitPairs: number;
 }
 
 /** Everything the search of one window needs; shared by all keys. */
@@ -357,26 +360,27 @@ export class WindowSearcher {
       [-0.125, true],
       [0.125, true],
     ];
-    for (const [sh, exact] of attempts.slice(0, exactTries + 1)) {
+    for (const [i, [sh, exact]] of attempts.slice(0, exactTries + 1).entries()) {
       const grid: Grid = { ...bestGrid, origin: bestGrid.origin + sh * analyzer.hop };
       const [from, to] = this.range(grid);
       if (to <= from) continue;
       this.foldGrid(grid, from, to, exact);
       this.hypotheses++;
+      // Block frame 0 is frame j with (j + phase) ≡ 0 (mod B).
+      const j0 = ((-grid.phase % BLOCK_FRAMES) + BLOCK_FRAMES) % BLOCK_FRAMES;
+      const at = { blockStart: grid.origin + j0 * grid.step, hyp: grid.hyp };
       const dec = decodeBlock(this.folded, this.layout);
       if (dec.payload !== undefined) {
-        // Block frame 0 is frame j with (j + phase) ≡ 0 (mod B).
-        const j0 = ((-grid.phase % BLOCK_FRAMES) + BLOCK_FRAMES) % BLOCK_FRAMES;
         const further = furtherMarks(this.folded, this.layout, dec.payload, MAX_MARKS_PER_KEY);
         this.hypotheses += further.attempts;
-        return {
-          ...dec,
-          payload: dec.payload,
-          blockStart: grid.origin + j0 * grid.step,
-          hyp: grid.hyp,
-          further: further.marks,
-        };
+        return { ...dec, payload: dec.payload, ...at, further: further.marks, splitPairs: 0 };
       }
+      if (i > 0 || dec.bitErrors > MIXTURE_MAX_ERROR_RATE * dec.observedBits) continue;
+      // A clear decode that fails the CRC: maybe several recipients' copies at equal shares.
+      const mixed = furtherMarks(this.folded, this.layout, undefined, MAX_MARKS_PER_KEY);
+      this.hypotheses += mixed.attempts;
+      const [head, ...rest] = mixed.marks;
+      if (head && rest.length > 0) return { ...head, ...at, further: rest };
     }
     return undefined;
   }
