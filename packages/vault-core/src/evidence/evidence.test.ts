@@ -96,6 +96,10 @@ describe.each(engines)('evidence bundles on %s', (engine) => {
       softwareVersion: '9.9.9',
     });
     const pub = await getSigningPublicKey(deps, ann);
+    // Publishing the key is for admins and owners; members may fetch bundles, not the key.
+    await expect(getSigningPublicKey(deps, { ...ann, role: 'member' })).rejects.toMatchObject({
+      code: 'forbidden',
+    });
     expect(bundle.signature.fingerprint).toBe(pub.fingerprint);
     expect(bundle.signature.keyId).toBe(pub.keyId);
     const m = bundle.evidence.matches[0]!;
