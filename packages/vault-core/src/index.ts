@@ -159,7 +159,7 @@ export {
   evidenceContentSha256,
   verifyEvidence,
 } from './evidence/evidence-format.js';
-export { evidencePdf } from './evidence/evidence-pdf.js';
+export { evidenceFromPdf, evidencePdf } from './evidence/evidence-pdf.js';
 export { getSigningPublicKey, type SigningPublicKey } from './evidence/signing-key.js';
 export { verifyEvidenceInVault } from './evidence/verify-in-vault.js';
 export type {

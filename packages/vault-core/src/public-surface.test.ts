@@ -9,6 +9,7 @@ it('exports exactly the documented public surface', () => {
       'EVIDENCE_FORMAT',
       'buildEvidence',
       'evidenceContentSha256',
+      'evidenceFromPdf',
       'evidencePdf',
       'getSigningPublicKey',
       'verifyEvidence',

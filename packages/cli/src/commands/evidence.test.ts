@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeWav } from '@vaultmark/analysis';
-import { openVault, type Vault, withTenant } from '@vaultmark/vault-core';
+import { evidencePdf, openVault, type Vault, withTenant } from '@vaultmark/vault-core';
 import { embed, generateKey, serializeKey } from '@vaultmark/watermark';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../test/run.js';
@@ -71,6 +71,7 @@ beforeAll(async () => {
   const text = JSON.stringify(bundle, null, 2);
   writeFileSync(file('bundle.json'), text);
   writeFileSync(file('tampered.json'), text.replace('sam@example.org', 'sam@example.orh'));
+  writeFileSync(file('bundle.pdf'), await evidencePdf(bundle));
   writeFileSync(file('org.pem'), (await vault.investigations.signingKey(actor)).publicKeyPem);
   const foreign = generateKeyPairSync('ed25519').publicKey;
   writeFileSync(file('foreign.pem'), String(foreign.export({ format: 'pem', type: 'spki' })));
@@ -97,6 +98,8 @@ describe('vaultmark evidence verify', () => {
     expect(plain.stdout).toContain('names recipient Sam <sam@example.org>');
     expect(plain.stdout.trim().split('\n').at(-1)).toBe('verified');
 
+    const fromPdf = await verify('bundle.pdf', '--public-key', 'org.pem');
+    expect(fromPdf.code, fromPdf.stderr).toBe(0);
     const { code, out } = await verifyJson(
       ...['bundle.json', '--public-key', 'org.pem', '--audio', 'leak.wav'],
     );

@@ -78,21 +78,24 @@ async function redetect(
 
 async function verifyCommand(ctx: CommandContext, file: string, options: VerifyOptions) {
   const at = (p: string) => resolve(ctx.io.cwd, p);
-  const text = await readFile(at(file), 'utf8');
+  const bytes = await readFile(at(file));
   const publicKeyPem = options.publicKey ? await readPublicKey(at(options.publicKey)) : undefined;
   const keys = await Promise.all(options.key.map((k) => loadKey(at(k))));
   if (keys.length > 0 && !options.audio) {
     throw new CliError('usage_error', '--key re-runs detection: give the audio with --audio');
   }
-  let bundle: unknown;
-  try {
-    bundle = JSON.parse(text);
-  } catch {
-    bundle = null; // not JSON: reported as "not a bundle", a failed verification
+  // vault-core (and its database drivers) loads only when a bundle is verified.
+  const { evidenceFromPdf, verifyEvidence } = await import('@vaultmark/vault-core');
+  let bundle: unknown = null; // not JSON: reported as "not a bundle", a failed verification
+  if (bytes.subarray(0, 5).toString('latin1') === '%PDF-') bundle = await evidenceFromPdf(bytes);
+  else {
+    try {
+      bundle = JSON.parse(bytes.toString('utf8'));
+    } catch {
+      // stays null
+    }
   }
   const audioSha256 = options.audio ? await sha256File(at(options.audio)) : undefined;
-  // vault-core (and its database drivers) loads only when a bundle is verified.
-  const { verifyEvidence } = await import('@vaultmark/vault-core');
   const result = verifyEvidence(bundle, { publicKeyPem, audioSha256 });
   const checks: Check[] = [...result.checks];
   const notes: string[] = [];
@@ -147,6 +150,6 @@ export const registerEvidence: RegisterCommand = (program: Command, ctx) => {
       [] as string[],
     )
     .option('--json', 'print the checks as JSON')
-    .argument('<bundle>', 'the evidence bundle (JSON)')
+    .argument('<bundle>', 'the evidence bundle (JSON, or the evidence PDF it is attached to)')
     .action((file: string, options: VerifyOptions) => verifyCommand(ctx, file, options));
 };

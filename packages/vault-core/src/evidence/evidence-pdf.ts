@@ -249,3 +249,47 @@ export async function evidencePdf(bundle: EvidenceBundle): Promise<Uint8Array> {
   );
   return doc.save();
 }
+
+/**
+ * The bundle attached to an evidence PDF (the JSON it was rendered from), parsed; `null` when the
+ * PDF carries no `evidence-….json` attachment or it is not JSON. What is returned is untrusted:
+ * verify it with {@link verifyEvidence} like any bundle.
+ */
+export async function evidenceFromPdf(pdf: Uint8Array): Promise<unknown> {
+  const {
+    PDFArray,
+    PDFDict,
+    PDFDocument,
+    PDFName,
+    PDFRawStream,
+    PDFString,
+    PDFHexString,
+    decodePDFRawStream,
+  } = await import('pdf-lib');
+  let doc: PDFDocument;
+  try {
+    doc = await PDFDocument.load(pdf, { updateMetadata: false });
+  } catch {
+    return null;
+  }
+  const names = doc.catalog
+    ?.lookupMaybe(PDFName.of('Names'), PDFDict)
+    ?.lookupMaybe(PDFName.of('EmbeddedFiles'), PDFDict)
+    ?.lookupMaybe(PDFName.of('Names'), PDFArray);
+  for (let i = 0; names && i + 1 < names.size(); i += 2) {
+    const name = names.lookup(i);
+    const text = name instanceof PDFString || name instanceof PDFHexString ? name.decodeText() : '';
+    if (!/^evidence-.*\.json$/.test(text)) continue;
+    const file = names
+      .lookupMaybe(i + 1, PDFDict)
+      ?.lookupMaybe(PDFName.of('EF'), PDFDict)
+      ?.lookup(PDFName.of('F'));
+    if (!(file instanceof PDFRawStream)) continue;
+    try {
+      return JSON.parse(Buffer.from(decodePDFRawStream(file).decode()).toString('utf8'));
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}

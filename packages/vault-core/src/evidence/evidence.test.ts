@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { PDFDocument, PDFName } from 'pdf-lib';
+import { PDFDocument } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
 import { engines } from '../../test/database.js';
 import { auditActions, ownerActor, type TestDeps, useTestDeps } from '../../test/deps.js';
@@ -13,7 +13,7 @@ import type {
 import type { Actor } from '../tenancy/policies.js';
 import { buildEvidence } from './build-evidence.js';
 import { type EvidenceBundle, signEvidence, verifyEvidence } from './evidence-format.js';
-import { evidencePdf } from './evidence-pdf.js';
+import { evidenceFromPdf, evidencePdf } from './evidence-pdf.js';
 import { getSigningPublicKey, organizationSigningKey } from './signing-key.js';
 import { verifyEvidenceInVault } from './verify-in-vault.js';
 
@@ -158,7 +158,8 @@ describe.each(engines)('evidence bundles on %s', (engine) => {
     const printed = await PDFDocument.load(pdf);
     expect(printed.getTitle()).toBe(`Leak investigation evidence ${id}`);
     expect(printed.getPageCount()).toBeGreaterThanOrEqual(1);
-    expect(printed.catalog.get(PDFName.of('Names'))).toBeDefined(); // the attached bundle
+    expect(await evidenceFromPdf(pdf)).toEqual(clone(bundle)); // the attached bundle
+    expect(await evidenceFromPdf(Buffer.from('%PDF-1.7 not really'))).toBeNull();
     if (process.env.EVIDENCE_PDF_OUT) writeFileSync(process.env.EVIDENCE_PDF_OUT, pdf);
   });
 
