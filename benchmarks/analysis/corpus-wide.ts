@@ -37,7 +37,7 @@ import { inForce, readMidiMeta } from './midi-read.js';
 const run = promisify(execFile);
 
 export type Source = 'mma' | 'gen' | 'game';
-export type Split = 'tuning' | 'heldout' | 'fresh' | 'final';
+export type Split = 'tuning' | 'heldout' | 'fresh' | 'final' | 'last';
 
 export interface WideItem {
   id: string;
@@ -334,6 +334,11 @@ export interface WideOptions {
    * the method changed after the `fresh` set was scored. Takes precedence over `fresh`.
    */
   final?: boolean;
+  /**
+   * A fourth held-out set, all of split `last` (ids `mmay-`, `geny-`), for the key decision
+   * refitted after `final` showed how much it leaned on the opening chord. Takes precedence.
+   */
+  last?: boolean;
 }
 
 /** Seeds and id infixes of the sets drawn apart from the two halves. */
@@ -341,13 +346,14 @@ const SETS = {
   halves: { infix: '', mma: 1709, gen: 4242, mmaCount: 180, genCount: 90 },
   fresh: { infix: 'f', mma: 2718, gen: 3141, mmaCount: 120, genCount: 60 },
   final: { infix: 'x', mma: 1618, gen: 5772, mmaCount: 120, genCount: 60 },
+  last: { infix: 'y', mma: 2236, gen: 6931, mmaCount: 120, genCount: 60 },
 } as const;
 
 /** Renders (once; later runs reuse the files) and labels the wide corpus. */
 export async function generateWideCorpus(options: WideOptions): Promise<WideItem[]> {
   const { dir } = options;
   mkdirSync(dir, { recursive: true });
-  const set = options.final ? 'final' : options.fresh ? 'fresh' : 'halves';
+  const set = options.last ? 'last' : options.final ? 'final' : options.fresh ? 'fresh' : 'halves';
   const seeds = SETS[set];
   const items: WideItem[] = [];
   const jobs: (() => Promise<void>)[] = [];

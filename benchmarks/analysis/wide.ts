@@ -8,7 +8,7 @@
  *   pnpm bench:analysis:wide [--split tuning|heldout] [--reuse-python] [--no-docs]
  *
  * `--split tuning` scores the tuning half only: use it while choosing parameters. The held-out
- * half, and the `fresh` and `final` sets (held-out sets drawn with other seeds, see
+ * half, and the `fresh`, `final` and `last` sets (held-out sets drawn with other seeds, see
  * corpus-wide.ts), are scored by the full run, once the method is fixed. `--reuse-python` takes
  * Essentia's results for the files it has already analysed from the last run (they do not change
  * when our estimators do) and runs it on the rest, and always on the 3-minute speed track.
@@ -26,6 +26,7 @@ import {
 } from '@vaultmark/analysis';
 import { corpusDigest, generateWideCorpus, WIDE_PACKAGES, type WideItem } from './corpus-wide.js';
 import { acc1, acc2, type Key, keyScore, parseKey } from './scoring.js';
+import { NO_OPENING_WEIGHTS } from './wide-weights.js';
 
 const argv = process.argv.slice(2);
 const args = new Set(argv);
@@ -48,18 +49,13 @@ let items = [
   ...(await generateWideCorpus({ dir })),
   ...(await generateWideCorpus({ dir, fresh: true })),
   ...(await generateWideCorpus({ dir, final: true })),
+  ...(await generateWideCorpus({ dir, last: true })),
 ];
 console.error(`corpus: ${items.length} items in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 if (onlySplit) items = items.filter((i) => i.split === onlySplit);
 
 type System = 'ours' | 'noOpening' | 'essentia' | 'aubio' | 'edma' | 'temperley';
 
-/**
- * The key decision refitted without its opening-chord feature (key-fit.ts with KEY_ZERO=9, L2
- * weight by the same rule), an ablation reported beside the default: it shows how much of the
- * score rests on pieces beginning on their tonic chord.
- */
-const NO_OPENING_WEIGHTS = [3.767, 4.599, 0.548, 3.462, 0.952, 0.904, 6.599, -2.474, 1.014, 0];
 interface Row {
   item: WideItem;
   bpm: Partial<Record<System, number>>;
@@ -237,7 +233,7 @@ function keyClass(est: Key, truth: Key): string {
 const f3 = (x: number | undefined) => (x === undefined ? 'n/a' : x.toFixed(3));
 const lines: string[] = [];
 const sources = ['mma', 'gen', 'game'] as const;
-const splits = onlySplit ? [onlySplit] : ['tuning', 'heldout', 'fresh', 'final'];
+const splits = onlySplit ? [onlySplit] : ['tuning', 'heldout', 'fresh', 'final', 'last'];
 lines.push(
   `Wide corpus: ${items.length} items of 30 s (${splits.join(' + ')}), sha256 \`${corpusDigest(items).slice(0, 16)}\` over ids and audio, rendered by \`benchmarks/analysis/corpus-wide.ts\` from Debian packages \`${WIDE_PACKAGES}\`. Sources: ${sources.map((s) => `${s} ${items.filter((i) => i.source === s).length}`).join(', ')}; tempo-labelled ${items.filter((i) => i.bpm !== undefined).length}, key-labelled ${items.filter((i) => i.key).length}.`,
 );
