@@ -110,6 +110,13 @@ export async function purgeDue(
     tx('forensic_marks').where('retain_until', '<=', now).del().returning('id'),
   );
   report.forensicMarks = expired.length;
+  // The record of a served preview goes with the mappings' retention once its file is gone.
+  await withSystem(deps.db, (tx) =>
+    tx('marked_renditions')
+      .whereNull('object_id')
+      .where('created_at', '<=', new Date(now.getTime() - FORENSIC_RETENTION_MS))
+      .del(),
+  );
   report.tracks = await expireTracks(deps, now);
   report.renditions = await expireRenditions(deps, now);
   report.blobs += await sweepErasedObjects(deps);

@@ -72,23 +72,33 @@ async function storeRendition(deps: Deps, p: PreviewRequest, bytes: Buffer): Pro
       .first('id');
     if (!source) return false;
     await insertObjectRow(tx, now, 'derived', sealed, { derivedFrom: p.master.objectId });
-    const inserted = await tx('marked_renditions')
-      .insert({
-        id: randomUUID(),
-        tenant_id: p.tenantId,
-        source_object_id: p.master.objectId,
-        key_id: p.mark.keyId,
-        payload: p.mark.payload,
-        format: 'mp3',
-        kbps: p.kbps,
-        object_id: sealed.id,
-        sha256: sealed.sha256,
-        size_bytes: sealed.sizeBytes,
-        created_at: now,
-      })
-      .onConflict(['tenant_id', 'source_object_id', 'key_id', 'payload', 'format', 'kbps'])
-      .ignore()
-      .returning('id');
+    // A rendition whose file the purge deleted keeps its row (the hash of what was served); a
+    // new rendering of it (the same bytes, as marking and encoding are deterministic) is stored
+    // under that row again.
+    const inserted = (
+      await tx.raw(
+        `INSERT INTO marked_renditions
+           (id, tenant_id, source_object_id, key_id, payload, format, kbps, object_id, sha256, size_bytes, created_at)
+         VALUES (?, ?, ?, ?, ?, 'mp3', ?, ?, ?, ?, ?)
+         ON CONFLICT (tenant_id, source_object_id, key_id, payload, format, kbps) DO UPDATE
+           SET object_id = EXCLUDED.object_id, sha256 = EXCLUDED.sha256,
+               size_bytes = EXCLUDED.size_bytes, created_at = EXCLUDED.created_at
+           WHERE marked_renditions.object_id IS NULL
+         RETURNING id`,
+        [
+          randomUUID(),
+          p.tenantId,
+          p.master.objectId,
+          p.mark.keyId,
+          p.mark.payload,
+          p.kbps,
+          sealed.id,
+          sealed.sha256,
+          sealed.sizeBytes,
+          now,
+        ],
+      )
+    ).rows;
     if (inserted.length === 0) {
       await tx('objects').where({ id: sealed.id }).del();
       return false;

@@ -7,7 +7,8 @@ import { enableTenantRls } from './rls.js';
  * stored encrypted like any object, so a play or a seek reads it instead of marking and encoding
  * again. An object may name the object it was derived from (`derived_from`): erasing a master
  * erases what was rendered from it in the same statement. Each rendition records the SHA-256 of
- * the bytes it serves.
+ * the bytes it serves; that record outlives the stored file (`object_id` becomes null when the
+ * purge deletes it), as evidence of what the person was served.
  */
 export const migration0011: Knex.Migration = {
   async up(knex) {
@@ -23,12 +24,12 @@ export const migration0011: Knex.Migration = {
       payload text NOT NULL,
       format text NOT NULL CHECK (format IN ('mp3')),
       kbps integer NOT NULL,
-      object_id uuid NOT NULL,
+      object_id uuid,
       sha256 text NOT NULL,
       size_bytes bigint NOT NULL,
       created_at timestamptz NOT NULL,
       UNIQUE (tenant_id, source_object_id, key_id, payload, format, kbps),
-      FOREIGN KEY (tenant_id, object_id) REFERENCES objects (tenant_id, id) ON DELETE CASCADE)`);
+      FOREIGN KEY (tenant_id, object_id) REFERENCES objects (tenant_id, id) ON DELETE SET NULL (object_id))`);
     await enableTenantRls(knex, 'marked_renditions');
     await knex.raw(`GRANT SELECT, INSERT, UPDATE, DELETE ON marked_renditions TO ${APP_ROLE}`);
   },
