@@ -26,7 +26,9 @@ function setUp(root) {
   const trackId = root.dataset.track;
   const title = root.dataset.title ?? '';
   const audio = new Audio();
-  audio.preload = 'metadata';
+  // Nothing is fetched before play: the server counts a play when it serves the start of the
+  // audio, so a page view must not (the duration comes with the page, the waveform from peaks).
+  audio.preload = 'none';
   audio.src = root.dataset.stream;
   root.append(audio);
   const peaks = fetch(root.dataset.peaks, { credentials: 'same-origin' }).then((response) =>

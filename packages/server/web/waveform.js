@@ -69,8 +69,11 @@ export function wirePlayer(root, audio, peaks, onToggle) {
       else audio.pause();
     });
 
+  // The audio's own duration once known, else the one the page was given (nothing is fetched
+  // before play).
+  const duration = () => audio.duration || Number(canvas.getAttribute('aria-valuemax')) || 0;
   const render = () => {
-    const total = audio.duration || Number(canvas.getAttribute('aria-valuemax')) || 0;
+    const total = duration();
     const progress = total > 0 ? audio.currentTime / total : 0;
     draw(canvas, bars, progress);
     time.textContent = `${formatTime(audio.currentTime)} / ${formatTime(total)}`;
@@ -81,7 +84,7 @@ export function wirePlayer(root, audio, peaks, onToggle) {
     );
   };
   const seek = (seconds) => {
-    const total = audio.duration || 0;
+    const total = duration();
     if (total > 0) audio.currentTime = Math.min(Math.max(0, seconds), total);
     render();
   };
@@ -109,14 +112,14 @@ export function wirePlayer(root, audio, peaks, onToggle) {
   });
   canvas.addEventListener('click', (event) => {
     const rect = canvas.getBoundingClientRect();
-    seek(((event.clientX - rect.left) / rect.width) * (audio.duration || 0));
+    seek(((event.clientX - rect.left) / rect.width) * duration());
   });
   canvas.addEventListener('keydown', (event) => {
     const step = event.shiftKey ? 30 : 5;
     if (event.key === 'ArrowRight' || event.key === 'ArrowUp') seek(audio.currentTime + step);
     else if (event.key === 'ArrowLeft' || event.key === 'ArrowDown') seek(audio.currentTime - step);
     else if (event.key === 'Home') seek(0);
-    else if (event.key === 'End') seek(audio.duration || 0);
+    else if (event.key === 'End') seek(duration());
     else if (event.key === ' ' || event.key === 'Enter') toggle();
     else return;
     event.preventDefault();

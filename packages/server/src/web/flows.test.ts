@@ -91,8 +91,10 @@ describe('the web pages against the real server, in Chromium', () => {
       'A track shared with Ann',
     );
     await canvasDrawn(recipient.page, '.player canvas');
+    // Nothing is fetched before play (a page view is not a play): the length comes with the page.
     await recipient.page.waitForFunction(
-      () => (document.querySelector('audio')?.duration ?? 0) > 11,
+      () =>
+        Number(document.querySelector('.player canvas')?.getAttribute('aria-valuemax') ?? 0) > 11,
     );
     await recipient.page.locator('.player canvas').focus();
     await recipient.page.keyboard.press('ArrowRight');

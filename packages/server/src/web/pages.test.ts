@@ -336,7 +336,9 @@ describe('every page, in Chromium: accessible, and looked at on a laptop and a p
       allowDownload: true,
     });
     const { page, problems } = await watchPage(browser, t.url, links[0]!);
-    await page.waitForFunction(() => (document.querySelector('audio')?.duration ?? 0) > 1);
+    await page.waitForFunction(
+      () => Number(document.querySelector('canvas')?.getAttribute('aria-valuemax') ?? 0) > 1,
+    );
     const focused = () =>
       page.evaluate(() => {
         const e = document.activeElement as HTMLElement | null;
