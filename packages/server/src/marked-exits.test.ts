@@ -261,8 +261,9 @@ describe('every exit is marked', () => {
         'GET /api/tracks/{id}/stems/{name}',
         'GET /s/{token}/tracks/{trackId}/download',
         'GET /s/{token}/tracks/{trackId}/stream',
-        // An encrypted export (owners), not playable audio.
+        // Encrypted exports (owners), not playable audio.
         'POST /api/organization/export',
+        'POST /api/watermark-keys/export',
       ].sort(),
     );
   });

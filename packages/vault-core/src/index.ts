@@ -241,6 +241,7 @@ export {
   type StoredObject,
   sealObject,
 } from './objects/object-store.js';
+export { exportWatermarkKeys, importWatermarkKeys } from './shares/key-escrow.js';
 export {
   openRecipientTrack,
   openShare,

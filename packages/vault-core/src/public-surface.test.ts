@@ -17,6 +17,8 @@ it('exports exactly the documented public surface', () => {
       'getDownloadPolicy',
       'setDownloadPolicy',
       'prepareRecipientPreviews',
+      'exportWatermarkKeys',
+      'importWatermarkKeys',
       'pcm16WavHeader',
       'watermarkedWav',
       'analysisDetails',

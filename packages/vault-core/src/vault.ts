@@ -36,6 +36,7 @@ import * as purge from './lifecycle/purge.js';
 import { type Mailer, OutboxMailer } from './mail/mailer.js';
 import { MarkedMedia } from './media/marked-media.js';
 import * as objects from './objects/object-store.js';
+import * as keyEscrow from './shares/key-escrow.js';
 import * as recipients from './shares/recipient-access.js';
 import * as sharePreviews from './shares/share-previews.js';
 import * as shareSettings from './shares/share-settings.js';
@@ -193,6 +194,8 @@ function useCases(deps: VaultDeps) {
     watermarkKeys: bindAll(deps, {
       list: watermarkKeys.listWatermarkKeys,
       rotate: watermarkKeys.rotateWatermarkKey,
+      exportKeys: keyEscrow.exportWatermarkKeys,
+      importKeys: keyEscrow.importWatermarkKeys,
     }),
     lifecycle: bindAll(deps, {
       exportAccount: exporting.exportAccount,

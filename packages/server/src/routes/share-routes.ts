@@ -2,6 +2,7 @@ import type { ShareDetail, ShareSummary, WatermarkKeyInfo } from '@vaultmark/vau
 import { z } from 'zod';
 import { PageQuery } from '../api/paging.js';
 import { defineRoute, type RouteSpec } from '../api/route.js';
+import { HttpError } from '../http-error.js';
 import { actorOf, type ServerContext } from '../vault/server-context.js';
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
@@ -338,5 +339,73 @@ export function shareRoutes(ctx: ServerContext): RouteSpec[] {
         body: presentKey(await vault.watermarkKeys.rotate(actorOf(koa))),
       }),
     }),
+    defineRoute({
+      method: 'post',
+      path: '/api/watermark-keys/export',
+      summary:
+        'Export the watermark keys and who received which mark, encrypted under a passphrase (owners), to import into another vault',
+      tags,
+      auth: 'user',
+      body: z.object({ passphrase: z.string().min(12).max(1024) }),
+      responses: {
+        200: {
+          description: 'the escrow file (VMW1: scrypt-derived key, AES-256-GCM)',
+          contentType: 'application/octet-stream',
+        },
+      },
+      handler: async (koa, { body }) => {
+        const file = await vault.watermarkKeys.exportKeys(actorOf(koa), body);
+        return {
+          status: 200,
+          body: file,
+          headers: {
+            'Content-Type': 'application/octet-stream',
+            'Content-Disposition': 'attachment; filename="vaultmark-watermark-keys.vmw"',
+            'Cache-Control': 'private, no-store',
+          },
+        };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/watermark-keys/import',
+      summary:
+        'Import an escrow file from another vault (owners): its keys detect, its mappings name who received each copy',
+      tags,
+      auth: 'user',
+      rawBody: {
+        contentType: 'application/octet-stream',
+        description:
+          'the escrow file from `POST /api/watermark-keys/export`; its passphrase in the `X-Vaultmark-Passphrase` header',
+      },
+      responses: {
+        200: {
+          description: 'what was added',
+          schema: z.object({ keys: z.number(), marks: z.number() }),
+        },
+      },
+      handler: async (koa) => {
+        const passphrase = koa.get('X-Vaultmark-Passphrase');
+        const chunks: Buffer[] = [];
+        let size = 0;
+        for await (const chunk of koa.req) {
+          size += (chunk as Buffer).length;
+          if (size > ESCROW_MAX_BYTES) {
+            throw new HttpError(413, 'payload_too_large', 'escrow file too large');
+          }
+          chunks.push(chunk as Buffer);
+        }
+        return {
+          status: 200,
+          body: await vault.watermarkKeys.importKeys(actorOf(koa), {
+            file: Buffer.concat(chunks),
+            passphrase,
+          }),
+        };
+      },
+    }),
   ];
 }
+
+/** Largest escrow file accepted (a mapping row is a few hundred bytes: millions of marks). */
+const ESCROW_MAX_BYTES = 512 * 1024 * 1024;

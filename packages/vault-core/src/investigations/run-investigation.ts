@@ -51,9 +51,15 @@ async function lookUp(tx: Tx, found: DetectResult['matches']): Promise<Investiga
             .orderBy('at')
             .limit(200)
         : [];
+    // A mapping imported from another vault names its person by the label it carried.
     const recipient =
       subject === 'recipient'
-        ? { id: row.recipient_id, name: row.name, email: row.email, company: row.company }
+        ? {
+            id: row.recipient_id,
+            name: row.name ?? row.subject_label?.replace(/\s*<[^>]*>$/, '') ?? 'recipient',
+            email: row.email ?? /<([^>]+)>$/.exec(row.subject_label ?? '')?.[1] ?? '',
+            company: row.company ?? null,
+          }
         : {
             id: subject === 'guest' ? row.guest_token_id : row.member_user_id,
             name: row.subject_label ?? subject,

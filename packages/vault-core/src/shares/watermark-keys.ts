@@ -19,7 +19,7 @@ export interface WatermarkKeyInfo {
 export const PAYLOAD_BYTES = 16;
 
 // The KEK binds each wrapped secret to its tenant and key id, like object data keys.
-const keyContext = (tenantId: string, keyId: string) => ({
+export const keyContext = (tenantId: string, keyId: string) => ({
   tenantId,
   objectId: `watermark-key/${keyId}`,
 });

@@ -71,7 +71,12 @@ export const POLICIES = {
     revoke: creatorOr('admin'),
     configure: atLeast('admin'),
   },
-  watermarkKey: { read: atLeast('admin'), rotate: atLeast('admin') },
+  watermarkKey: {
+    read: atLeast('admin'),
+    rotate: atLeast('admin'),
+    export: atLeast('owner'),
+    import: atLeast('owner'),
+  },
   investigation: { create: atLeast('member'), read: atLeast('member') },
   audit: { read: atLeast('admin'), verify: atLeast('admin') },
   job: { read: atLeast('member') },
