@@ -301,7 +301,7 @@ describe('every page, in Chromium: accessible, and looked at on a laptop and a p
     await expect.poll(async () => (await audio(0)).paused, slow).toBe(false);
     await plays.nth(1).click();
     await expect.poll(async () => (await audio(1)).paused, slow).toBe(false);
-    expect((await audio(0)).paused).toBe(true);
+    await expect.poll(async () => (await audio(0)).paused, slow).toBe(true);
     // The first track ends; the second starts from its beginning.
     await plays.nth(0).click();
     await expect.poll(async () => (await audio(1)).paused, slow).toBe(true);
