@@ -184,6 +184,16 @@ export const KEY_WEIGHTS: readonly number[] = [
 ];
 
 /**
+ * Weights of {@link keyFeatures} refitted without the opening chord (key-fit.ts with KEY_ZERO=9,
+ * L2 weight 0.001 by the same rule), for audio that does not start at a piece's beginning
+ * ({@link EstimateKeyArgs.excerpt}): lower on whole pieces, higher on excerpts (see
+ * docs/analysis.md).
+ */
+export const EXCERPT_KEY_WEIGHTS: readonly number[] = [
+  3.767, 4.599, 0.548, 3.462, 0.952, 0.904, 6.599, -2.474, 1.014, 0,
+];
+
+/**
  * Chooses the key of a 12-bin chroma profile (index 0 = C), optionally with a bass profile of the
  * same form: each of the 24 keys is scored by {@link KEY_WEIGHTS} over its {@link keyFeatures}.
  * The main evidence is the Pearson correlation with the key's template, the pitch-class content
@@ -231,6 +241,12 @@ export interface EstimateKeyArgs {
    * (see docs/analysis.md).
    */
   profile?: 'chroma' | 'hpcp';
+  /**
+   * The audio is an excerpt (a preview, a clip from the middle of a piece), so its first chord
+   * says nothing about the key: decide without the opening chord ({@link EXCERPT_KEY_WEIGHTS}).
+   * Default false: whole pieces, which most often open on their tonic chord.
+   */
+  excerpt?: boolean;
   /** Weights of the key decision's features, for experiments; default {@link KEY_WEIGHTS}. */
   weights?: readonly number[];
 }
@@ -245,17 +261,18 @@ export function estimateKey(args: EstimateKeyArgs): KeyResult {
   const rate = args.audio.sampleRate / factor;
   const mono = decimate(mixToMono(args.audio), factor);
   if (mono.length < rate) throw new AnalysisError('too_short', 'key needs at least 1 s of audio');
+  const weights = args.weights ?? (args.excerpt ? EXCERPT_KEY_WEIGHTS : KEY_WEIGHTS);
   if (args.profile === 'chroma')
     return keyFromChroma(
       chromaProfile({ signal: mono, sampleRate: rate }),
       undefined,
       undefined,
-      args.weights,
+      weights,
     );
   const { chroma, bass, blocks, bassBlocks } = hpcpProfile({
     signal: mono,
     sampleRate: rate,
     blockSeconds: CHORD_BLOCK_SECONDS,
   });
-  return keyFromChroma(chroma, bass, chordStats(blocks, bassBlocks), args.weights);
+  return keyFromChroma(chroma, bass, chordStats(blocks, bassBlocks), weights);
 }
