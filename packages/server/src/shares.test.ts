@@ -68,7 +68,7 @@ describe.each(engines)('shares and recipient links on %s', (engine) => {
     const pageResponse = await fetch(ann.url);
     expect(pageResponse.status).toBe(200);
     const text = await pageResponse.text();
-    expect(text).toContain('shared with Ann');
+    expect(text).toContain('Label shared a track with Ann');
     const streamPath = /data-stream="([^"]+)"/.exec(text)?.[1];
     expect(streamPath).toBe(`${new URL(ann.url).pathname}/tracks/${trackId}/stream`);
 

@@ -169,6 +169,7 @@ export function recipientRoutes(ctx: ServerContext): RouteSpec[] {
             200,
             sharePage({
               recipientName: view.recipient.name,
+              ...(view.sender.organizationName ? { ownerName: view.sender.organizationName } : {}),
               ...(view.title ? { title: view.title } : {}),
               ...(view.note ? { note: view.note } : {}),
               expiresAt: view.expiresAt,

@@ -65,6 +65,8 @@ export interface RecipientView {
   allowDownload: boolean;
   /** Bit rate of the marked lossy preview the recipient streams (kbps). */
   previewKbps: number;
+  /** The organization that shared (its name, as its members see it). */
+  sender: { organizationName: string };
   recipient: { id: string; name: string };
   tracks: RecipientTrackInfo[];
   /** Plays left on this link, or `null` when unlimited. */
@@ -264,6 +266,7 @@ export async function openShare(
       .orderBy('tracks.title')
       .select('tracks.*');
     await logAccess(tx, ctx, now, client, { kind: 'opened' });
+    const organization = await tx('organizations').where({ id: ctx.tenantId }).first('name');
     const { share, recipient } = ctx;
     return {
       shareId: share.id,
@@ -272,6 +275,7 @@ export async function openShare(
       expiresAt: new Date(share.expires_at),
       allowDownload: Boolean(share.allow_download),
       previewKbps: previewBitrate(share.preview_kbps ?? undefined),
+      sender: { organizationName: (organization?.name as string | undefined) ?? '' },
       recipient: { id: recipient.id, name: recipient.name },
       tracks: tracks.map(toTrackInfo),
       playsLeft: left(share.max_plays, recipient.plays),
