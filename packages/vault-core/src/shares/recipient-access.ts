@@ -93,8 +93,6 @@ export interface RecipientTrackAccess {
   originalFileName: string | null;
   /** A safe file name for the marked WAV download. */
   downloadFileName: string;
-  /** Size of the master file in bytes. */
-  sizeBytes: number;
   recipient: { id: string; name: string };
   /** Bit rate of the share's lossy previews (kbps). */
   previewKbps: PreviewBitrate;
@@ -128,9 +126,9 @@ export interface RecipientContext {
 /**
  * Which tenant and recipient row a link token hash names, remembered (the mapping never changes:
  * a replaced link has a new token). The tenant transaction checks the token hash again, so a
- * remembered entry can never open more than the database allows.
+ * remembered entry can never open more than the database allows. One map per database.
  */
-const linkOwners = new Map<string, { id: string; tenantId: string }>();
+const linkOwnersByDb = new WeakMap<object, Map<string, { id: string; tenantId: string }>>();
 const LINK_OWNERS_MAX = 10_000;
 
 async function linkOwner(
@@ -138,6 +136,11 @@ async function linkOwner(
   id: string,
   hash: Buffer,
 ): Promise<{ id: string; tenantId: string } | undefined> {
+  let linkOwners = linkOwnersByDb.get(deps.db);
+  if (!linkOwners) {
+    linkOwners = new Map();
+    linkOwnersByDb.set(deps.db, linkOwners);
+  }
   const known = linkOwners.get(id);
   if (known) return known;
   const found = await withSystem(deps.db, (tx) =>
@@ -387,7 +390,7 @@ export async function authorizeRecipientTrack(
           await tx.raw(
             `SELECT row_to_json(t) AS track, m.key_id, m.payload, row_to_json(k) AS key_row,
                     k.secret_wrapped, o.id AS object_id, o.tenant_id AS object_tenant_id,
-                    o.storage_key, o.kek_id AS object_kek_id, o.wrapped_key, o.size_bytes
+                    o.storage_key, o.kek_id AS object_kek_id, o.wrapped_key
              FROM share_tracks st
              JOIN tracks t ON t.id = st.track_id
              LEFT JOIN forensic_marks m ON m.track_id = t.id AND m.recipient_id = ?
@@ -416,7 +419,6 @@ export async function authorizeRecipientTrack(
           storage_key: row.storage_key,
           kek_id: row.object_kek_id,
           wrapped_key: row.wrapped_key,
-          size_bytes: row.size_bytes,
         }
       : null;
     // An erased master (crypto-erasure) cannot be served: refuse before counting anything.
@@ -486,7 +488,6 @@ export async function authorizeRecipientTrack(
     track: found.track,
     originalFileName: found.originalFileName,
     downloadFileName: audioFileName(found.track.title),
-    sizeBytes: Number(found.object.size_bytes),
     recipient: found.recipient,
     previewKbps: found.previewKbps,
   };
