@@ -27,6 +27,20 @@ describe('LocalKek', () => {
     await expect(otherKek.unwrap(wrapped, ctx, otherKek.keyId)).rejects.toThrow();
   });
 
+  it('binds a key wrapped with a session to that session', async () => {
+    const withSession = { ...ctx, sessionId: 'session-1' };
+    const wrapped = await kek.wrap(dek, withSession);
+    expect(Buffer.from(await kek.unwrap(wrapped, withSession, kek.keyId)).equals(dek)).toBe(true);
+    for (const other of [ctx, { ...ctx, sessionId: 'session-2' }, { ...ctx, sessionId: '' }]) {
+      await expect(kek.unwrap(wrapped, other, kek.keyId)).rejects.toMatchObject({
+        code: 'integrity_error',
+      });
+    }
+    // A key wrapped without a session does not open under any session.
+    const plain = await kek.wrap(dek, ctx);
+    await expect(kek.unwrap(plain, withSession, kek.keyId)).rejects.toThrow();
+  });
+
   it('creates a private key file once and reloads the same key', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'kek-')), 'keys', 'kek.hex');
     const a = LocalKek.fromFile(path);

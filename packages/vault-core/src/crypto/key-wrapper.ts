@@ -17,6 +17,11 @@ export interface EncryptionContext {
   tenantId: string;
   /** Object id. */
   objectId: string;
+  /**
+   * Recording session id, when the key belongs to a recording session (its session key, or a
+   * track key wrapped under it): binds the wrapped key to the session as well.
+   */
+  sessionId?: string;
 }
 
 /**
@@ -34,9 +39,18 @@ export interface KeyWrapper {
   unwrap(wrapped: Uint8Array, context: EncryptionContext, keyId: string): Promise<Uint8Array>;
 }
 
-/** Additional authenticated data binding a wrapped key to its tenant and object. */
+/**
+ * Additional authenticated data binding a wrapped key to its tenant and object (and session,
+ * when given). A context with a session uses its own prefix, so it can never equal one without.
+ */
 export function contextAad(context: EncryptionContext): Buffer {
-  return Buffer.from(`vaultmark/dek/v1\0${context.tenantId}\0${context.objectId}`, 'utf8');
+  const base = `\0${context.tenantId}\0${context.objectId}`;
+  return Buffer.from(
+    context.sessionId === undefined
+      ? `vaultmark/dek/v1${base}`
+      : `vaultmark/dek/v1+session${base}\0${context.sessionId}`,
+    'utf8',
+  );
 }
 
 /**

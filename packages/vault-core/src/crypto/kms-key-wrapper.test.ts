@@ -46,4 +46,22 @@ describe('KmsKeyWrapper', () => {
       code: 'integrity_error',
     });
   });
+
+  it('adds the recording session to the encryption context when given', async () => {
+    const kms = fakeKms();
+    const wrapper = new KmsKeyWrapper(kms, 'key/test');
+    const ctx = { tenantId: 't1', objectId: 'o1', sessionId: 's1' };
+    const dek = randomBytes(32);
+    const wrapped = await wrapper.wrap(dek, ctx);
+    expect(kms.calls[0]).toEqual({
+      purpose: 'vaultmark/dek/v1',
+      tenant: 't1',
+      object: 'o1',
+      session: 's1',
+    });
+    expect(Buffer.from(await wrapper.unwrap(wrapped, ctx, wrapper.keyId)).equals(dek)).toBe(true);
+    await expect(
+      wrapper.unwrap(wrapped, { tenantId: 't1', objectId: 'o1' }, wrapper.keyId),
+    ).rejects.toMatchObject({ code: 'integrity_error' });
+  });
 });

@@ -17,7 +17,7 @@ export interface KmsClient {
 
 /**
  * Wraps data keys with a KMS key (customer-managed keys: bring your own KMS). The tenant and
- * object ids travel as the KMS encryption context, which KMS binds to the ciphertext and logs
+ * object ids (and the recording session id, when present) travel as the KMS encryption context, which KMS binds to the ciphertext and logs
  * in its own audit trail; decrypting under another context fails inside KMS.
  */
 export class KmsKeyWrapper implements KeyWrapper {
@@ -35,7 +35,8 @@ export class KmsKeyWrapper implements KeyWrapper {
   }
 
   private static context(c: EncryptionContext): Record<string, string> {
-    return { purpose: 'vaultmark/dek/v1', tenant: c.tenantId, object: c.objectId };
+    const base = { purpose: 'vaultmark/dek/v1', tenant: c.tenantId, object: c.objectId };
+    return c.sessionId === undefined ? base : { ...base, session: c.sessionId };
   }
 
   async wrap(dataKey: Uint8Array, context: EncryptionContext): Promise<Uint8Array> {
