@@ -35,6 +35,8 @@ import * as orgExport from './lifecycle/organization-export.js';
 import * as purge from './lifecycle/purge.js';
 import { type Mailer, OutboxMailer } from './mail/mailer.js';
 import { MarkedMedia } from './media/marked-media.js';
+import * as notificationFeed from './notifications/feed.js';
+import * as notificationSettings from './notifications/settings.js';
 import * as objects from './objects/object-store.js';
 import * as keyEscrow from './shares/key-escrow.js';
 import * as recipients from './shares/recipient-access.js';
@@ -205,6 +207,14 @@ function useCases(deps: VaultDeps) {
       requestOrganizationDeletion: deletion.requestOrganizationDeletion,
       cancelOrganizationDeletion: deletion.cancelOrganizationDeletion,
       purgeDue: purge.purgeDue,
+    }),
+    /** Each member's own notification feed and mute settings in their organization. */
+    notifications: bindAll(deps, {
+      list: notificationFeed.listNotifications,
+      countUnread: notificationFeed.countUnreadNotifications,
+      markRead: notificationFeed.markNotificationsRead,
+      getSettings: notificationSettings.getNotificationSettings,
+      setSettings: notificationSettings.setNotificationSettings,
     }),
     audit: bindAll(deps, {
       list: trail.listAuditEvents,

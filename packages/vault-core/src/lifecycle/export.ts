@@ -3,6 +3,7 @@ import { listSessions } from '../accounts/sessions.js';
 import { withIdentity, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 import { NotFoundError } from '../errors.js';
+import { notificationRecords } from '../notifications/feed.js';
 import { organizationRecords } from './organization-records.js';
 
 /** Version of the export bundle's JSON layout. */
@@ -33,6 +34,8 @@ export async function exportAccount(
         name: m.name,
         role: m.role,
         joinedAt: m.joinedAt,
+        // The member's own notifications there (an owner's come with the organization's records).
+        ...(await withTenant(deps.db, m.organizationId, (tx) => notificationRecords(tx, userId))),
       });
       continue;
     }

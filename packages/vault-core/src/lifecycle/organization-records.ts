@@ -1,8 +1,11 @@
 import type { Tx } from '../db/transactions.js';
+import { notificationRecords } from '../notifications/feed.js';
+import { reviewRecords } from '../review/review-records.js';
 
 /**
  * An organization's records for export, read in its tenant transaction: library metadata,
- * shares, recipients, watermark mappings, access log, watermark key ids and investigations.
+ * shares, recipients, watermark mappings, access log, watermark key ids, investigations and
+ * members' notifications.
  * Only listed columns: never password hashes, token hashes, wrapped keys or key secrets.
  */
 export async function organizationRecords(tx: Tx) {
@@ -87,5 +90,9 @@ export async function organizationRecords(tx: Tx) {
       'created_at',
       'completed_at',
     ),
+    // Comments, approvals and guest invitations.
+    ...(await reviewRecords(tx)),
+    // Every member's notification feed and mute settings.
+    ...(await notificationRecords(tx)),
   };
 }

@@ -23,6 +23,7 @@ import { type PreviewBitrate, previewBitrate } from '../media/preview-encoder.js
 import { markedPreview } from '../media/stored-previews.js';
 import { decryptObjectRow } from '../objects/object-store.js';
 import { newGrantToken } from './link-token.js';
+import { notifyShareEvent, PASSWORD_FAILURES_NOTIFIED } from './share-notifications.js';
 import { shareStatus } from './shares.js';
 import { clearUnlockAttempts, reserveUnlockAttempt } from './unlock-throttle.js';
 import { watermarkKeyFromRow } from './watermark-keys.js';
@@ -257,7 +258,7 @@ const left = (max: unknown, used: unknown) =>
  * grant from {@link unlockShare}, else `password_required`.
  */
 export async function openShare(
-  deps: Pick<VaultDeps, 'db' | 'clock'>,
+  deps: Pick<VaultDeps, 'db' | 'clock'> & Partial<Pick<VaultDeps, 'mailer'>>,
   token: string,
   client: RecipientClient = {},
 ): Promise<RecipientView> {
@@ -269,6 +270,14 @@ export async function openShare(
       .orderBy('tracks.title')
       .select('tracks.*');
     await logAccess(tx, ctx, now, client, { kind: 'opened' });
+    // The owner hears of the first open only; later opens cost nothing more.
+    if (!ctx.recipient.first_opened_at) {
+      const first = await tx('share_recipients')
+        .where({ id: ctx.recipient.id })
+        .whereNull('first_opened_at')
+        .update({ first_opened_at: now }, ['id']);
+      if (first.length > 0) await notifyShareEvent(tx, deps, ctx, { kind: 'share.opened' });
+    }
     const organization = await tx('organizations').where({ id: ctx.tenantId }).first('name');
     const { share, recipient } = ctx;
     return {
@@ -294,7 +303,7 @@ export async function openShare(
  * `retryAfterSeconds`); a wrong password is `invalid_credentials` and logged `password_failed`.
  */
 export async function unlockShare(
-  deps: Pick<VaultDeps, 'db' | 'clock'>,
+  deps: Pick<VaultDeps, 'db' | 'clock'> & Partial<Pick<VaultDeps, 'mailer'>>,
   token: string,
   password: string,
   client: RecipientClient = {},
@@ -320,6 +329,16 @@ export async function unlockShare(
   const result = await withRecipient(deps, token, async (tx, ctx, now) => {
     if (!ok) {
       await logAccess(tx, ctx, now, client, { kind: 'password_failed' });
+      // The link-wide counter holds the failures in a row (a right password clears it).
+      const link = await tx('share_unlock_throttle')
+        .where({ recipient_id: ctx.recipient.id, ip_hash: '*' })
+        .first('failures');
+      if (Number(link?.failures) === PASSWORD_FAILURES_NOTIFIED) {
+        await notifyShareEvent(tx, deps, ctx, {
+          kind: 'share.password_failed',
+          failures: PASSWORD_FAILURES_NOTIFIED,
+        });
+      }
       return null;
     }
     await clearUnlockAttempts(tx, ctx.recipient.id, ipHash);
@@ -371,7 +390,7 @@ async function sharedTrack(tx: Tx, ctx: RecipientContext, trackId: unknown) {
  * {@link recordPlay}). Every read is audited; downloads are logged as `downloaded`.
  */
 export async function authorizeRecipientTrack(
-  deps: Pick<VaultDeps, 'db' | 'clock' | 'storage' | 'keys'>,
+  deps: Pick<VaultDeps, 'db' | 'clock' | 'storage' | 'keys'> & Partial<Pick<VaultDeps, 'mailer'>>,
   token: string,
   trackId: string,
   options: RecipientClient & { kind: 'stream' | 'download'; play?: PlayRequest },
@@ -433,6 +452,10 @@ export async function authorizeRecipientTrack(
       );
       if (counted.rows.length === 0) throw new LimitReachedError('downloads');
       await logAccess(tx, ctx, now, options, { kind: 'downloaded', trackId: track.id });
+      await notifyShareEvent(tx, deps, ctx, {
+        kind: 'share.downloaded',
+        track: { id: track.id, title: track.title },
+      });
     } else if (
       options.play === 'start' ||
       (options.play === 'continue' && Number(ctx.recipient.plays) === 0)
@@ -447,6 +470,12 @@ export async function authorizeRecipientTrack(
         [ctx.recipient.id],
       );
       if (counted.rows.length === 0) throw new LimitReachedError('plays');
+      if (Number(counted.rows[0].plays) === 1) {
+        await notifyShareEvent(tx, deps, ctx, {
+          kind: 'share.played',
+          track: { id: track.id, title: track.title },
+        });
+      }
     } else if (
       options.play === undefined &&
       ctx.share.max_plays != null &&
@@ -501,7 +530,8 @@ export async function authorizeRecipientTrack(
  * {@link authorizeRecipientTrack}'s.
  */
 export async function openRecipientTrack(
-  deps: Pick<VaultDeps, 'db' | 'clock' | 'storage' | 'keys' | 'media'>,
+  deps: Pick<VaultDeps, 'db' | 'clock' | 'storage' | 'keys' | 'media'> &
+    Partial<Pick<VaultDeps, 'mailer'>>,
   token: string,
   trackId: string,
   options: RecipientClient & { kind: 'stream' | 'download'; play?: PlayRequest },

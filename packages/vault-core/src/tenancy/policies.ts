@@ -81,6 +81,8 @@ export const POLICIES = {
   audit: { read: atLeast('admin'), verify: atLeast('admin') },
   job: { read: atLeast('member') },
   guestToken: { read: atLeast('member'), create: atLeast('admin'), revoke: atLeast('admin') },
+  // Each member's own feed and settings (every query is also scoped to the member).
+  notification: { read: atLeast('member'), configure: atLeast('member') },
 } as const satisfies Record<string, Record<string, Rule>>;
 
 /** Resource kinds in {@link POLICIES}. */
