@@ -3,6 +3,7 @@ import type { Clock } from './clock.js';
 import type { KeyWrapper } from './crypto/key-wrapper.js';
 import type { Database } from './db/database.js';
 import type { Mailer } from './mail/mailer.js';
+import type { Transcriber } from './recording/transcriber.js';
 import type { MarkedMedia } from './media/marked-media.js';
 import type { BlobStorage } from './storage/blob-storage.js';
 
@@ -46,6 +47,8 @@ export interface VaultDeps {
   auditSigner: CheckpointSigner;
   sessions: SessionPolicy;
   mailer: Mailer;
+  /** Speech-to-text engine for recording sessions' transcripts (organizations opt in); none by default. */
+  transcriber?: Transcriber;
   /** Investigation limits; {@link DEFAULT_INVESTIGATION_POLICY} when absent. */
   investigations?: InvestigationPolicy;
   /** Renders marked copies (decoded masters and previews cached); one per ports object when absent. */

@@ -33,6 +33,11 @@ import * as deletion from './lifecycle/deletion.js';
 import * as exporting from './lifecycle/export.js';
 import * as orgExport from './lifecycle/organization-export.js';
 import * as purge from './lifecycle/purge.js';
+import * as recordingParticipants from './recording/participants.js';
+import * as recordingSessions from './recording/recording-sessions.js';
+import * as sessionTracks from './recording/session-tracks.js';
+import type { Transcriber } from './recording/transcriber.js';
+import * as transcripts from './recording/transcripts.js';
 import { type Mailer, OutboxMailer } from './mail/mailer.js';
 import { MarkedMedia } from './media/marked-media.js';
 import * as notificationFeed from './notifications/feed.js';
@@ -74,6 +79,8 @@ export interface VaultConfig {
   clock?: Clock;
   /** Mail port; default an outbox directory `<dataDir>/outbox`. */
   mailer?: Mailer;
+  /** Speech-to-text engine for recording-session transcripts; none (no transcripts) by default. */
+  transcriber?: Transcriber;
   sessions?: Partial<SessionPolicy>;
   /** Investigation limits (file size cap, per-organization hourly cap). */
   investigations?: Partial<InvestigationPolicy>;
@@ -216,6 +223,21 @@ function useCases(deps: VaultDeps) {
       getSettings: notificationSettings.getNotificationSettings,
       setSettings: notificationSettings.setNotificationSettings,
     }),
+    /** Recording sessions: participants, resumable track uploads, per-session keys, transcripts. */
+    recording: bindAll(deps, {
+      create: recordingSessions.createRecordingSession,
+      list: recordingSessions.listRecordingSessions,
+      get: recordingSessions.getRecordingSession,
+      /** Crypto-erasure of the whole recording (its key, tracks, transcripts, catalog tracks). */
+      delete: recordingSessions.deleteRecordingSession,
+      addParticipant: recordingParticipants.addParticipant,
+      startUpload: sessionTracks.startSessionUpload,
+      failUpload: sessionTracks.failSessionUpload,
+      addTrack: sessionTracks.addSessionTrack,
+      openTrack: sessionTracks.openSessionTrack,
+      getTranscriptSettings: transcripts.getTranscriptSettings,
+      setTranscriptSettings: transcripts.setTranscriptSettings,
+    }),
     audit: bindAll(deps, {
       list: trail.listAuditEvents,
       verify: trail.verifyAuditTrail,
@@ -277,6 +299,7 @@ export async function openVault(config: VaultConfig): Promise<Vault> {
     auditSigner,
     clock: config.clock ?? systemClock,
     mailer: config.mailer ?? new OutboxMailer(join(need('mail outbox'), 'outbox')),
+    ...(config.transcriber ? { transcriber: config.transcriber } : {}),
     media: new MarkedMedia(),
     sessions: { ...DEFAULT_SESSION_POLICY, ...config.sessions },
     investigations: { ...DEFAULT_INVESTIGATION_POLICY, ...config.investigations },

@@ -11,6 +11,7 @@ import { migration0009 } from './migrations/0009-marked-exits.js';
 import { migration0010 } from './migrations/0010-derived-records.js';
 import { migration0011 } from './migrations/0011-marked-renditions.js';
 import { migration0012 } from './migrations/0012-signing-keys.js';
+import { migration0015 } from './migrations/0015-recording-sessions.js';
 import { migration0013 } from './migrations/0013-notifications.js';
 
 /** Every migration in order. Imported statically so a bundle carries them (no directory glob). */
@@ -27,6 +28,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Knex.Migration]> = [
   ['0010-derived-records', migration0010],
   ['0011-marked-renditions', migration0011],
   ['0012-signing-keys', migration0012],
+  ['0015-recording-sessions', migration0015],
   ['0013-notifications', migration0013],
 ];
 

@@ -81,6 +81,13 @@ export const POLICIES = {
   audit: { read: atLeast('admin'), verify: atLeast('admin') },
   job: { read: atLeast('member') },
   guestToken: { read: atLeast('member'), create: atLeast('admin'), revoke: atLeast('admin') },
+  // Recording sessions: members run them; the session's creator or an admin erases one.
+  recordingSession: {
+    read: atLeast('member'),
+    create: atLeast('member'),
+    update: atLeast('member'),
+    delete: creatorOr('admin'),
+  },
   // Each member's own feed and settings (every query is also scoped to the member).
   notification: { read: atLeast('member'), configure: atLeast('member') },
 } as const satisfies Record<string, Record<string, Rule>>;
