@@ -34,14 +34,18 @@ const RATE = 44100;
 
 function runShard(task: Task): { fp: FpWindow[]; calibration: Float64Array } {
   const key: WatermarkKey = { ...task.key, version: FORMAT_VERSION };
-  const audio = new Map<number, ReturnType<typeof readWav>>();
   const fp: FpWindow[] = [];
   const mine = task.windows.filter((_, i) => i % task.workers === task.worker);
   const calibration = new Float64Array(mine.length * 1024);
   let filled = 0;
+  // Windows come in track order: only the current track is kept decoded.
+  let current: { track: number; pcm: ReturnType<typeof readWav> } | undefined;
   for (const w of mine) {
-    if (!audio.has(w.track)) audio.set(w.track, readWav(task.tracks[w.track]!.wav));
-    const pcm = audio.get(w.track)!;
+    if (current?.track !== w.track) {
+      current = undefined;
+      current = { track: w.track, pcm: readWav(task.tracks[w.track]!.wav) };
+    }
+    const pcm = current.pcm;
     const a = Math.round(w.start * RATE);
     const win = {
       sampleRate: RATE,
@@ -63,6 +67,12 @@ function runShard(task: Task): { fp: FpWindow[]; calibration: Float64Array } {
       bestSyncZ: r.bestSyncZ,
       hypotheses: r.hypotheses,
     });
+    if (fp.length % 50 === 0) {
+      const rss = process.memoryUsage().rss / 2 ** 20;
+      process.stderr.write(
+        `false positives, worker ${task.worker}: ${fp.length}/${mine.length} windows, process RSS ${rss.toFixed(0)} MB\n`,
+      );
+    }
   }
   return { fp, calibration: calibration.subarray(0, filled) };
 }

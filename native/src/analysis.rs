@@ -259,6 +259,14 @@ impl Analyzer {
         );
     }
 
+    /// Frees the cached band powers and the per-thread buffers (a finished search): the analyzer
+    /// stays usable and refills them on demand. The owner of a detection calls this when it ends,
+    /// rather than waiting for JavaScript's garbage collector, which does not see this memory.
+    pub fn release(&self) {
+        self.band_cache().clear();
+        *self.scratches.lock().unwrap_or_else(|e| e.into_inner()) = Vec::new();
+    }
+
     /// The band cache (the coarse search takes entries for a whole batch).
     pub fn band_cache(&self) -> std::sync::MutexGuard<'_, BandCache> {
         self.cache.lock().unwrap_or_else(|e| e.into_inner())

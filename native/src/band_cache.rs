@@ -77,6 +77,12 @@ pub struct BandCache {
 }
 
 impl BandCache {
+    /// Frees every cached map (the memory of a finished search).
+    pub fn clear(&mut self) {
+        self.spectrogram = None;
+        self.maps = Vec::new();
+    }
+
     /// Forgets every row when `spectrogram` is not the one cached.
     fn select(&mut self, spectrogram: u32, rows: usize) {
         if self.spectrogram != Some(spectrogram)
@@ -179,5 +185,13 @@ mod tests {
         let batch: Vec<(&[i32], &[i32])> = his.iter().map(|h| (&lo[..], &h[..])).collect();
         assert!(cache.maps(8, 10, &batch).is_none());
         assert_eq!(cache.maps(8, 10, &batch[..2]).map(|v| v.len()), Some(2));
+        // Cleared: nothing kept, rows computed again.
+        cache.clear();
+        assert!(cache.maps.is_empty());
+        cache.map(8, 10, &lo, &hi).row(4, &mut out, |o| {
+            calls += 1;
+            o.fill(3.5);
+        });
+        assert_eq!((calls, out[0]), (3, 3.5));
     }
 }

@@ -17,6 +17,7 @@ mod errors;
 mod fft;
 mod layout;
 mod packed_fft;
+mod pcm;
 mod simd;
 mod sync;
 mod threads;
@@ -260,6 +261,16 @@ impl NativeBandAnalyzer {
         Ok(())
     }
 
+    /// Frees the memory kept between calls (cached band powers of the last spectrogram, FFT and
+    /// fold buffers; several MB for a 60-s window). The analyzer stays usable. Called when a
+    /// detection ends: the garbage collector does not see native memory, so analyzers of finished
+    /// detections could otherwise pile up in a synchronous loop of detections.
+    #[napi]
+    pub fn release(&mut self) {
+        self.inner.release();
+        self.scratch = self.inner.fold_scratch();
+    }
+
     /// Coarse search scores of many grids at once (in parallel): `grids` holds [origin, step,
     /// frames] per grid, `maps` 52 band starts then 52 band ends per grid; `out` receives
     /// [best phase, z] per grid. `spectrogram`: the caller's id of `power`, as for `fold`.
@@ -344,4 +355,44 @@ impl NativeViterbi {
             .decode(soft, borrow_mut(&mut out))
             .map_err(to_napi)
     }
+}
+
+/// Decodes `frames` interleaved little-endian WAV frames of `bytes` (`bits`-bit PCM, or IEEE float
+/// when `float`) into the planar `channels` at `offset`, exactly as the TypeScript sample codec.
+#[napi]
+pub fn pcm_decode(
+    bytes: &[u8],
+    bits: u32,
+    float: bool,
+    mut channels: Vec<Float32Array>,
+    offset: u32,
+    frames: u32,
+) -> napi::Result<()> {
+    let layout = pcm::Layout::of(bits, float).map_err(to_napi)?;
+    // SAFETY: as in `borrow_mut`; the reader passes one distinct array per channel.
+    let mut slices: Vec<&mut [f32]> = channels.iter_mut().map(|c| unsafe { c.as_mut() }).collect();
+    pcm::decode(bytes, layout, &mut slices, offset as usize, frames as usize).map_err(to_napi)
+}
+
+/// Encodes `channels[c][start..start + frames]` as interleaved little-endian WAV samples into
+/// `out`, exactly as the TypeScript sample codec (round half up, clamp, NaN to 0).
+#[napi]
+pub fn pcm_encode(
+    channels: Vec<Float32Array>,
+    start: u32,
+    frames: u32,
+    bits: u32,
+    float: bool,
+    mut out: Uint8ArraySlice,
+) -> napi::Result<()> {
+    let layout = pcm::Layout::of(bits, float).map_err(to_napi)?;
+    let slices: Vec<&[f32]> = channels.iter().map(|c| c.as_ref()).collect();
+    pcm::encode(
+        &slices,
+        start as usize,
+        frames as usize,
+        layout,
+        borrow_mut(&mut out),
+    )
+    .map_err(to_napi)
 }

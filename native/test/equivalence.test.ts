@@ -114,6 +114,21 @@ describe('native kernels vs TypeScript kernels', () => {
     expect(worst).toBeLessThan(1);
   });
 
+  it('a released kernel frees its cache and folds the same values again', () => {
+    const kernel = native.analysis(analyzer);
+    const spec = kernel.spectrogram(signal);
+    const grid = { origin: 0, step: analyzer.frameLength, phase: 0 };
+    const map = analyzer.bandMap(1);
+    const first = new Float32Array(BLOCK_FRAMES * BANDS_PER_FRAME);
+    const again = new Float32Array(BLOCK_FRAMES * BANDS_PER_FRAME);
+    kernel.fold(signal, spec, grid, 0, 200, map, false, first);
+    kernel.release();
+    kernel.fold(signal, spec, grid, 0, 200, map, false, again);
+    expect(again).toEqual(first);
+    kernel.release();
+    kernel.release();
+  });
+
   it('sync correlation and Viterbi decoding: same phase and bits', () => {
     const layout = blockLayout(vectorKey(v.key), 128);
     const folded = new Float32Array(BLOCK_FRAMES * BANDS_PER_FRAME);

@@ -91,4 +91,10 @@ export interface AnalysisKernel {
   ): void;
   /** Best phase and z of every grid (frames 0..min(frames, B), phase 0), in grid order. */
   coarse(spec: Spectrogram, grids: CoarseGrid[], scorer: SyncScorer): PhaseScore[];
+  /**
+   * Frees what the kernel keeps between calls (the native kernel's cached band powers and
+   * buffers, several MB per window, which the garbage collector does not see); the kernel stays
+   * usable. A detector calls it when it finishes.
+   */
+  release(): void;
 }

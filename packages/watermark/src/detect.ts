@@ -239,6 +239,17 @@ export function createDetector(
   function finish(): DetectResult {
     if (finished) throw new WatermarkError('stream_state', 'finish() called twice');
     finished = true;
+    try {
+      return result();
+    } finally {
+      // Native memory (cached band powers, buffers) is freed now rather than whenever the garbage
+      // collector, which does not see it, gets to the kernel: a loop of detections stays bounded.
+      kernel.release();
+      spec = undefined;
+    }
+  }
+
+  function result(): DetectResult {
     if (total < MIN_DETECT_SECONDS * rate) {
       throw new WatermarkError(
         'audio_too_short',

@@ -115,6 +115,7 @@ export function nativeBackend(binding: NativeBinding): DspBackend {
           scores.push({ phase: out[2 * i] as number, z: out[2 * i + 1] as number });
         return scores;
       },
+      release: () => kernel.release(),
     };
   }
 

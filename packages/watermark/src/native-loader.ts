@@ -74,6 +74,7 @@ export interface NativeBandAnalyzerInstance {
     sync: NativeSyncCorrelatorInstance,
     out: Float64Array,
   ): void;
+  release(): void;
 }
 
 /** Outcome of {@link loadNativeBinding}. */

@@ -25,6 +25,8 @@ function analysis(analyzer: BandAnalyzer): AnalysisKernel {
       }
       return scores;
     },
+    // Everything here is ordinary garbage-collected memory.
+    release: () => {},
   };
 }
 
