@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { createApp, createVaultServer, listen, loadConfig, sendMedia } from '@vaultmark/server';
-import { withSystem } from '@vaultmark/vault-core';
+import { vaultDeps, withSystem } from '@vaultmark/vault-core/testing';
 import pino from 'pino';
 
 const { values } = parseArgs({
@@ -150,7 +150,7 @@ async function createShare(recipients: number): Promise<string[]> {
 /** Waits for the share previews jobs to finish; returns their run times (ms). */
 async function previewJobs(): Promise<{ ms: number; previews: number }[]> {
   for (;;) {
-    const jobs = await withSystem(vault.vault.deps.db, (tx) =>
+    const jobs = await withSystem(vaultDeps(vault.vault).db, (tx) =>
       tx('jobs').where({ queue: 'previews' }).select('state', 'result', 'created_at', 'updated_at'),
     );
     if (jobs.every((j) => j.state === 'done' || j.state === 'failed')) {

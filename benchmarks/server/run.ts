@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { createApp, listen, sendMedia } from '@vaultmark/server';
-import { pcm16WavHeader, watermarkedWav } from '@vaultmark/vault-core';
+import { pcm16WavHeader, watermarkedWav } from '@vaultmark/vault-core/testing';
 import { embed, generateKey } from '@vaultmark/watermark';
 import pino from 'pino';
 

@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Database, LocalStorage, openDatabase, withTenant } from '@vaultmark/vault-core';
+import { type Database, LocalStorage, openDatabase } from '@vaultmark/vault-core';
+import { withTenant } from '@vaultmark/vault-core/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tone } from '../test/tone.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { withTenant } from '@vaultmark/vault-core';
+import { vaultDeps, withTenant } from '@vaultmark/vault-core/testing';
 import * as tus from 'tus-js-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createResponseValidator } from '../test/openapi-validator.js';
@@ -346,7 +346,7 @@ describe.each(engines)('the composed server on %s', (engine) => {
 
     // Deleting the track erases its stems too: their keys are gone, the link is dead.
     expect((await owner.request('DELETE', `/api/tracks/${id}`)).status).toBe(204);
-    const erased = await withTenant(t.server.vault.deps.db, owner.organizationId!, (tx) =>
+    const erased = await withTenant(vaultDeps(t.server.vault).db, owner.organizationId!, (tx) =>
       tx('objects').where({ kind: 'derived' }).select('wrapped_key', 'erased_at'),
     );
     expect(erased).toHaveLength(3);

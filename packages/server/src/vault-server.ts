@@ -17,6 +17,7 @@ import { authRoutes } from './routes/auth-routes.js';
 import { guestRoutes } from './routes/guest-routes.js';
 import { investigationRoutes } from './routes/investigation-routes.js';
 import { libraryRoutes } from './routes/library-routes.js';
+import { notificationRoutes } from './routes/notification-routes.js';
 import { organizationRoutes } from './routes/organization-routes.js';
 import { recipientRoutes } from './routes/recipient-routes.js';
 import { shareRoutes } from './routes/share-routes.js';
@@ -71,10 +72,6 @@ export interface VaultServer {
   close(graceMs?: number): Promise<void>;
 }
 
-/** Storage key of the readiness probe (well-formed, in the nil tenant, never written). */
-const READINESS_PROBE_KEY =
-  't/00000000-0000-0000-0000-000000000000/probe/00000000-0000-0000-0000-000000000000';
-
 /**
  * Composes the vault into the HTTP app: opens the vault from the configuration (PGlite, local
  * storage, local KEK and mail outbox under the data directory unless configured otherwise),
@@ -103,7 +100,7 @@ export async function createVaultServer(options: VaultServerOptions): Promise<Va
   const leftovers = embedded ? startedAt : new Date(startedAt.getTime() - SPOOL_MAX_AGE_MS);
   const swept = {
     temporaryFiles: await sweepTemporaryFiles(tmpDir, leftovers),
-    partialBlobs: embedded ? ((await vault.deps.storage.sweepIncomplete?.(leftovers)) ?? 0) : 0,
+    partialBlobs: embedded ? await vault.lifecycle.sweepIncompleteBlobs(leftovers) : 0,
   };
   const ctx: ServerContext = {
     vault,
@@ -121,6 +118,7 @@ export async function createVaultServer(options: VaultServerOptions): Promise<Va
     ...trackRoutes(ctx),
     ...libraryRoutes(ctx),
     ...shareRoutes(ctx),
+    ...notificationRoutes(ctx),
     ...recipientRoutes(ctx),
     ...investigationRoutes(ctx, options.version ?? '0.1.0'),
   ];
@@ -161,13 +159,8 @@ export async function createVaultServer(options: VaultServerOptions): Promise<Va
     authenticate,
     middleware: [pageNotFound(), uploads, pages.routes() as Middleware],
     readiness: {
-      database: async () => {
-        await vault.deps.db.knex.raw('select 1');
-      },
-      // A key no object has: the store answers "missing" when it is reachable and lets us in.
-      storage: async () => {
-        await vault.deps.storage.exists(READINESS_PROBE_KEY);
-      },
+      database: () => vault.health.database(),
+      storage: () => vault.health.storage(),
     },
     ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
     // Organization labels stay the same across restarts and servers of one deployment.

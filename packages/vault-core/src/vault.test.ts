@@ -5,7 +5,8 @@ import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ManualClock } from './clock.js';
-import { openVault } from './vault.js';
+import { DEFAULT_INVESTIGATION_POLICY } from './deps.js';
+import { openVault, vaultDeps } from './vault.js';
 
 describe('openVault on the embedded defaults', () => {
   const dir = mkdtempSync(join(tmpdir(), 'vm-vault-'));
@@ -58,6 +59,13 @@ describe('openVault on the embedded defaults', () => {
         'previews',
       ]);
       expect(await second.investigations.list(actor)).toEqual([]);
+      // The ports stay inside: readiness, limits and the start-up sweep are use-cases.
+      expect('deps' in second).toBe(false);
+      await expect(second.health.database()).resolves.toBeUndefined();
+      await expect(second.health.storage()).resolves.toBeUndefined();
+      expect(second.investigations.limits()).toEqual(DEFAULT_INVESTIGATION_POLICY);
+      expect(await second.lifecycle.sweepIncompleteBlobs(new Date())).toBe(0);
+      expect(vaultDeps(second).clock).toBe(clock);
     } finally {
       await second.close();
     }

@@ -24,6 +24,8 @@ import * as derived from './derived/derived-records.js';
 import * as evidence from './evidence/build-evidence.js';
 import * as signingKeys from './evidence/signing-key.js';
 import * as evidenceCheck from './evidence/verify-in-vault.js';
+import * as health from './health/readiness.js';
+import * as investigationLimits from './investigations/investigation-limits.js';
 import * as investigations from './investigations/investigations.js';
 import * as investigationJob from './investigations/run-investigation.js';
 import { coreJobHandlers } from './jobs/core-handlers.js';
@@ -31,6 +33,7 @@ import * as jobs from './jobs/job-queue.js';
 import * as worker from './jobs/worker.js';
 import * as deletion from './lifecycle/deletion.js';
 import * as exporting from './lifecycle/export.js';
+import * as incompleteBlobs from './lifecycle/incomplete-blobs.js';
 import * as orgExport from './lifecycle/organization-export.js';
 import * as purge from './lifecycle/purge.js';
 import * as recordingParticipants from './recording/participants.js';
@@ -191,6 +194,8 @@ function useCases(deps: VaultDeps) {
       start: investigations.startInvestigation,
       get: investigations.getInvestigation,
       list: investigations.listInvestigations,
+      /** The vault's investigation limits (largest found file, hourly cap). */
+      limits: investigationLimits.investigationLimits,
       /** Job handler of the `investigation` queue, for `runWorker({ handlers })`. */
       runJob: investigationJob.runInvestigation,
       /** The signed evidence bundle of a finished investigation (audited). */
@@ -214,6 +219,8 @@ function useCases(deps: VaultDeps) {
       requestOrganizationDeletion: deletion.requestOrganizationDeletion,
       cancelOrganizationDeletion: deletion.cancelOrganizationDeletion,
       purgeDue: purge.purgeDue,
+      /** Removes pieces of blob writes a crash interrupted, older than the given date. */
+      sweepIncompleteBlobs: incompleteBlobs.sweepIncompleteBlobs,
     }),
     /** Each member's own notification feed and mute settings in their organization. */
     notifications: bindAll(deps, {
@@ -238,6 +245,11 @@ function useCases(deps: VaultDeps) {
       getTranscriptSettings: transcripts.getTranscriptSettings,
       setTranscriptSettings: transcripts.setTranscriptSettings,
     }),
+    /** Readiness probes: each resolves when its backend answers, and rejects otherwise. */
+    health: bindAll(deps, {
+      database: health.checkDatabase,
+      storage: health.checkStorage,
+    }),
     audit: bindAll(deps, {
       list: trail.listAuditEvents,
       verify: trail.verifyAuditTrail,
@@ -257,12 +269,25 @@ function useCases(deps: VaultDeps) {
   };
 }
 
-/** The composed vault: use-cases grouped by area, the ports they run on, and `close()`. */
+/** The composed vault: use-cases grouped by area, and `close()`. Its ports stay inside. */
 export type Vault = ReturnType<typeof useCases> & {
-  readonly deps: VaultDeps;
   /** Closes the database (and the embedded instance). */
   close(): Promise<void>;
 };
+
+/**
+ * Where an open vault keeps its ports: a non-enumerable property under a registered symbol, off
+ * the public type. Registered (not a module-local WeakMap) so that the `./testing` entry point
+ * finds them even when a bundler gives it its own copy of this module (the CommonJS build).
+ */
+const PORTS = Symbol.for('@vaultmark/vault-core/ports');
+
+/** The ports an open vault runs on; for vault-core's own testing entry point only. */
+export function vaultDeps(vault: Vault): VaultDeps {
+  const deps = (vault as unknown as Record<symbol, VaultDeps | undefined>)[PORTS];
+  if (!deps) throw new Error('vaultDeps: not a vault opened by openVault');
+  return deps;
+}
 
 /**
  * Composition root used by the server, the worker and the CLI: opens the database (PostgreSQL
@@ -304,5 +329,7 @@ export async function openVault(config: VaultConfig): Promise<Vault> {
     sessions: { ...DEFAULT_SESSION_POLICY, ...config.sessions },
     investigations: { ...DEFAULT_INVESTIGATION_POLICY, ...config.investigations },
   };
-  return { ...useCases(deps), deps, close: () => db.close() };
+  const vault: Vault = { ...useCases(deps), close: () => db.close() };
+  Object.defineProperty(vault, PORTS, { value: deps });
+  return vault;
 }

@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeWav } from '@vaultmark/analysis';
-import { evidencePdf, openVault, type Vault, withTenant } from '@vaultmark/vault-core';
+import { evidencePdf, openVault, type Vault } from '@vaultmark/vault-core';
+import { vaultDeps, withTenant } from '@vaultmark/vault-core/testing';
 import { embed, generateKey, serializeKey } from '@vaultmark/watermark';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../test/run.js';
@@ -37,7 +38,7 @@ beforeAll(async () => {
   );
   writeFileSync(file('watermark.key'), serializeKey(key));
   const id = randomUUID();
-  await withTenant(vault.deps.db, actor.tenantId, (tx) =>
+  await withTenant(vaultDeps(vault).db, actor.tenantId, (tx) =>
     tx('investigations').insert({
       id,
       tenant_id: actor.tenantId,

@@ -6,13 +6,8 @@
  * knex's table under a name this release does not know.
  */
 import { readFileSync } from 'node:fs';
-import {
-  type Database,
-  migrate,
-  migrationStatus,
-  openDatabase,
-  withSystem,
-} from '@vaultmark/vault-core';
+import { type Database, migrate, migrationStatus, openDatabase } from '@vaultmark/vault-core';
+import { withSystem } from '@vaultmark/vault-core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tone } from '../../test/tone.js';
 import {

@@ -7,13 +7,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  type Database,
-  LocalKek,
-  LocalStorage,
-  openDatabase,
-  withTenant,
-} from '@vaultmark/vault-core';
+import { type Database, LocalKek, LocalStorage, openDatabase } from '@vaultmark/vault-core';
+import { withTenant } from '@vaultmark/vault-core/testing';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type CliProcess, killHard, schemaUrl, startCli } from '../../test/cli-process.js';

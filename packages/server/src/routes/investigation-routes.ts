@@ -1,9 +1,4 @@
-import {
-  DEFAULT_INVESTIGATION_POLICY,
-  evidencePdf,
-  type Investigation,
-  type InvestigationMatch,
-} from '@vaultmark/vault-core';
+import { evidencePdf, type Investigation, type InvestigationMatch } from '@vaultmark/vault-core';
 import { z } from 'zod';
 import { PageQuery } from '../api/paging.js';
 import { defineRoute, type RouteSpec } from '../api/route.js';
@@ -217,7 +212,7 @@ export function investigationRoutes(ctx: ServerContext, version: string): RouteS
       handler: async (koa) => {
         const actor = actorOf(koa);
         // The vault's own cap on found audio (default 512 MiB), refused while it streams in.
-        const cap = (vault.deps.investigations ?? DEFAULT_INVESTIGATION_POLICY).maxBytes;
+        const cap = vault.investigations.limits().maxBytes;
         const upload = await receiveAudioUpload(koa, {
           maxBytes: Math.min(config.maxUploadBytes, cap),
           tmpDir: ctx.tmpDir,

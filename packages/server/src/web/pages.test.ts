@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { withTenant } from '@vaultmark/vault-core';
+import { vaultDeps, withTenant } from '@vaultmark/vault-core/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../../test/browser.js';
@@ -419,7 +419,7 @@ describe('every page, in Chromium: accessible, and looked at on a laptop and a p
 
   it('an expired share says so and can be extended; a revoked one loses its revoke button', async () => {
     const expired = await share({ recipients: [{ name: 'Old', email: 'old@example.com' }] });
-    await withTenant(t.server.vault.deps.db, owner.organizationId!, (tx) =>
+    await withTenant(vaultDeps(t.server.vault).db, owner.organizationId!, (tx) =>
       tx('shares')
         .where({ id: expired.id })
         .update({ expires_at: new Date(Date.now() - 86_400_000) }),
