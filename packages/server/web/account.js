@@ -31,6 +31,7 @@ confirmForm?.addEventListener('submit', async (event) => {
       code: new FormData(confirmForm).get('code'),
     });
     setup.hidden = true;
+    document.getElementById('totp-state').textContent = 'Two-factor sign-in is on.';
     document.getElementById('totp-codes').hidden = false;
     document
       .getElementById('recovery-codes')
@@ -48,6 +49,23 @@ confirmForm?.addEventListener('submit', async (event) => {
     say(error.message, 'error');
   }
 });
+
+/** Shows whether two-factor sign-in is on, and offers set-up or turning it off accordingly. */
+async function showSecondFactor() {
+  const state = document.getElementById('totp-state');
+  try {
+    const me = await api('GET', '/api/auth/me');
+    state.className = me.twoFactorEnabled ? 'ok' : 'muted';
+    state.textContent = me.twoFactorEnabled
+      ? `Two-factor sign-in is on. ${me.recoveryCodesLeft} unused recovery code${me.recoveryCodesLeft === 1 ? '' : 's'} left.`
+      : 'Two-factor sign-in is off.';
+    start.hidden = me.twoFactorEnabled;
+    disableForm.hidden = !me.twoFactorEnabled;
+  } catch (error) {
+    state.textContent = error.message;
+  }
+}
+showSecondFactor();
 
 disableForm?.addEventListener('submit', async (event) => {
   event.preventDefault();
@@ -246,3 +264,52 @@ loadInvitations().catch((error) => say(error.message, 'error'));
 api('GET', '/api/organization/members')
   .then(({ items }) => showMembers(items))
   .catch((error) => say(error.message, 'error'));
+
+const notifyForm = document.getElementById('notify-settings');
+
+async function loadNotificationSettings() {
+  const { items } = await api('GET', '/api/notifications/settings');
+  document.getElementById('notify-kinds').replaceChildren(
+    ...items.map((s) =>
+      el(
+        'tr',
+        { 'data-kind': s.kind },
+        el(
+          'th',
+          { scope: 'row' },
+          el('span', { id: `kind-${s.kind}`, text: s.label }),
+          el('br'),
+          el('span', { class: 'muted', text: s.description }),
+        ),
+        ...['email', 'inApp'].map((channel) =>
+          el(
+            'td',
+            {},
+            el('input', {
+              type: 'checkbox',
+              name: channel,
+              checked: s[channel],
+              'aria-label': `${channel === 'email' ? 'Email' : 'In the app'}: ${s.label}`,
+            }),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+notifyForm?.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const items = [...notifyForm.querySelectorAll('tr[data-kind]')].map((row) => ({
+    kind: row.dataset.kind,
+    email: row.querySelector('input[name=email]').checked,
+    inApp: row.querySelector('input[name=inApp]').checked,
+  }));
+  try {
+    await api('PUT', '/api/notifications/settings', { items });
+    say('Notification settings saved.', 'ok');
+  } catch (error) {
+    say(error.message, 'error');
+  }
+});
+if (notifyForm) loadNotificationSettings().catch((error) => say(error.message, 'error'));

@@ -1,4 +1,5 @@
-// The signed-in pages' navigation: the organization switcher and signing out.
+// The signed-in pages' navigation: the organization switcher, the unread notifications and
+// signing out.
 import { api, chooseOrganization, currentOrganization, el } from './api.js';
 
 document.getElementById('signout')?.addEventListener('click', async () => {
@@ -35,4 +36,22 @@ if (picker) {
     chooseOrganization(picker.value || undefined);
     location.reload();
   });
+}
+
+const badge = document.getElementById('unread');
+
+/** Shows the unread count next to "Notifications" (hidden at zero). */
+export function showUnread(count) {
+  if (!badge) return;
+  badge.hidden = !count;
+  badge.replaceChildren(
+    count > 99 ? '99+' : String(count),
+    el('span', { class: 'visually-hidden', text: ' unread' }),
+  );
+}
+
+if (badge && location.pathname !== '/notifications') {
+  api('GET', '/api/notifications/unread-count')
+    .then(({ unread }) => showUnread(unread))
+    .catch(() => {});
 }

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import * as profile from './accounts/account-profile.js';
 import * as accounts from './accounts/accounts.js';
 import * as attempts from './accounts/attempts.js';
 import * as emailCodes from './accounts/email-code.js';
@@ -116,6 +117,8 @@ function useCases(deps: VaultDeps) {
       createApiToken: accounts.createApiToken,
       loginHistory: accounts.loginHistory,
       listMemberships: accounts.listMemberships,
+      /** The signed-in user's profile and whether two-factor sign-in is on. */
+      profile: profile.getAccountProfile,
       resolveActor: accounts.resolveActor,
       clientIpHash: accounts.clientIpHash,
       authenticate: sessions.authenticate,

@@ -226,7 +226,7 @@ export function authRoutes(ctx: ServerContext): RouteSpec[] {
     defineRoute({
       method: 'get',
       path: '/api/auth/me',
-      summary: 'Who is signed in',
+      summary: 'Who is signed in, and whether their sign-in asks for a second factor',
       tags,
       auth: 'user',
       responses: {
@@ -238,6 +238,12 @@ export function authRoutes(ctx: ServerContext): RouteSpec[] {
             organizationName: z.string(),
             role: z.enum(['member', 'admin', 'owner']),
             csrfToken: z.string(),
+            email: z.string(),
+            displayName: z.string(),
+            /** Whether sign-in asks for an authenticator code. */
+            twoFactorEnabled: z.boolean(),
+            /** Unused recovery codes left (0 without two-factor sign-in). */
+            recoveryCodesLeft: z.number().int(),
           }),
         },
       },
@@ -246,6 +252,7 @@ export function authRoutes(ctx: ServerContext): RouteSpec[] {
         const memberships = await vault.accounts.listMemberships(caller.userId);
         const here = memberships.find((m) => m.organizationId === caller.tenantId);
         if (!here) throw new HttpError(401, 'unauthenticated', 'sign in first');
+        const profile = await vault.accounts.profile(caller.userId);
         return {
           status: 200,
           body: {
@@ -254,6 +261,10 @@ export function authRoutes(ctx: ServerContext): RouteSpec[] {
             organizationName: here.name,
             role: here.role,
             csrfToken: ctx.csrf.issue(caller.sessionId),
+            email: profile.email,
+            displayName: profile.displayName,
+            twoFactorEnabled: profile.twoFactorEnabled,
+            recoveryCodesLeft: profile.recoveryCodesLeft,
           },
         };
       },

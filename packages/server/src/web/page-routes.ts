@@ -8,6 +8,7 @@ import {
   libraryPage,
   newSharePage,
   notFoundPage,
+  notificationsPage,
   type OwnerPageContext,
   shareDetailPage,
   sharesPage,
@@ -77,6 +78,7 @@ export function pageRoutes(ctx: ServerContext): Router {
   router.get('/shares', ownerPage(sharesPage));
   router.get('/shares/new', ownerPage(newSharePage));
   router.get('/account', ownerPage(accountPage));
+  router.get('/notifications', ownerPage(notificationsPage));
   router.get(
     '/shares/:id',
     ownerPage((page, koa) => {

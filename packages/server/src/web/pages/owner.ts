@@ -18,6 +18,7 @@ function ownerPage(ctx: OwnerPageContext, title: string, script: string, body: S
         <a href="/library">Library</a>
         <a href="/shares">Shares</a>
         <a href="/investigations">Investigate a leak</a>
+        <a href="/notifications" id="bell">Notifications<span id="unread" class="badge" hidden></span></a>
         <a href="/account">Account</a>
         <label class="inline"><span class="visually-hidden">Organization</span><select id="organization" hidden></select></label>
         <span class="muted">${ctx.displayName}</span>
@@ -274,6 +275,24 @@ export function investigationsPage(ctx: OwnerPageContext): string {
   );
 }
 
+/** The member's notifications, newest first, each linking to what it is about. */
+export function notificationsPage(ctx: OwnerPageContext): string {
+  return ownerPage(
+    ctx,
+    'Notifications',
+    'notifications.js',
+    html`<h1>Notifications</h1>
+      <p class="muted">Recipients opening, playing and downloading your shares, and wrong share passwords. Choose what you hear about, and how, on your <a href="/account#h-notify">account page</a>.</p>
+      <div class="toolbar">
+        <label class="inline"><input type="checkbox" id="unread-only" /> Unread only</label>
+        <button type="button" id="read-all">Mark all as read</button>
+      </div>
+      ${status}
+      <ol id="feed" class="feed" aria-label="Notifications"></ol>
+      <p><button type="button" id="older" hidden>Show older</button></p>`,
+  );
+}
+
 /** The organization's shares, newest first, each linking to its access log. */
 export function sharesPage(ctx: OwnerPageContext): string {
   return ownerPage(
@@ -301,7 +320,8 @@ export function accountPage(ctx: OwnerPageContext): string {
       <section class="card stack" aria-labelledby="h-2fa">
         <h2 id="h-2fa">Two-factor sign-in</h2>
         <p>Ask for a code from an authenticator app at every sign-in.</p>
-        <button type="button" id="totp-start">Set up two-factor sign-in</button>
+        <p id="totp-state" class="muted">Checking whether two-factor sign-in is on…</p>
+        <button type="button" id="totp-start" hidden>Set up two-factor sign-in</button>
         <div id="totp-setup" hidden>
           <p>Add this key to your authenticator app (or open the link on your phone), then enter the 6-digit code it shows.</p>
           <p><code id="totp-secret"></code></p>
@@ -316,9 +336,19 @@ export function accountPage(ctx: OwnerPageContext): string {
           <ul class="mono" id="recovery-codes"></ul>
         </div>
         <form id="totp-disable" class="stack" hidden>
-          <p>Two-factor sign-in is on.</p>
           <label>Password <input type="password" name="password" autocomplete="current-password" required /></label>
           <button type="submit">Turn off two-factor sign-in</button>
+        </form>
+      </section>
+      <section class="card stack" aria-labelledby="h-notify">
+        <h2 id="h-notify">Notifications</h2>
+        <p>What you hear about, in the organization you are working in: by email, and in the <a href="/notifications">notifications</a> page.</p>
+        <form id="notify-settings" class="stack-wide">
+          <table>
+            <thead><tr><th scope="col">When</th><th scope="col">Email</th><th scope="col">In the app</th></tr></thead>
+            <tbody id="notify-kinds"></tbody>
+          </table>
+          <button type="submit">Save notification settings</button>
         </form>
       </section>
       <section class="card" aria-labelledby="h-sessions">

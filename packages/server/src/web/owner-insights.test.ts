@@ -1,0 +1,211 @@
+import { readFileSync } from 'node:fs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser } from '../../test/browser.js';
+import { music } from '../../test/music.js';
+import { createResponseValidator } from '../../test/openapi-validator.js';
+import { checkPage, watchPage } from '../../test/page-check.js';
+import { totpNow } from '../../test/totp.js';
+import {
+  Browserless,
+  eventually,
+  startTestServer,
+  type TestServer,
+} from '../../test/vault-server.js';
+
+/** Polls allow for a loaded machine (the default gives up after one second). */
+const slow = { timeout: 30_000 };
+
+let browser: Browser;
+let t: TestServer;
+let owner: Browserless;
+let signedIn: BrowserContext;
+let validate: ReturnType<typeof createResponseValidator>;
+const tracks: { id: string; title: string }[] = [];
+
+/** Calls the API and checks the answer against the published OpenAPI document. */
+async function call<T = Record<string, unknown>>(
+  client: Browserless,
+  method: string,
+  path: string,
+  template: string,
+  body?: unknown,
+) {
+  const answer = await client.json<T>(method, path, body);
+  expect(validate(method, template, answer.status, answer.body)).toEqual([]);
+  return answer;
+}
+
+async function uploadAs(client: Browserless, path: string, name: string) {
+  const form = new FormData();
+  form.set('file', new Blob([readFileSync(path)]), name);
+  const { status, body } = await client.json<{ id: string; title: string }>(
+    'POST',
+    '/api/tracks',
+    form,
+  );
+  expect(status).toBe(201);
+  return body;
+}
+
+/** A browser context signed in with the owner's cookies as they are now. */
+async function ownerContext(): Promise<BrowserContext> {
+  const context = await browser.newContext();
+  await context.addCookies(
+    [...owner.cookies].map(([name, value]) => ({ name, value, url: t.url })),
+  );
+  return context;
+}
+
+beforeAll(async () => {
+  [browser, t] = await Promise.all([launchBrowser(), startTestServer('pglite')]);
+  validate = createResponseValidator(t.server.openapi);
+  owner = new Browserless(t.url);
+  await owner.register('insights@studio.example', 'Studio Insights');
+  const a = music(t.dataDir, 'Night Drive.wav', 6);
+  tracks.push(await uploadAs(owner, a, 'Night Drive.wav'));
+  await eventually(async () => {
+    const { body } = await owner.json<{ items: { analysisStatus: string }[] }>(
+      'GET',
+      '/api/tracks',
+    );
+    return body.items.every((x) => x.analysisStatus === 'done') ? true : undefined;
+  });
+  signedIn = await ownerContext();
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await t?.stop();
+});
+
+async function share(body: Record<string, unknown>) {
+  const { status, body: created } = await owner.json<{
+    id: string;
+    links: { url: string; recipientId: string }[];
+  }>('POST', '/api/shares', { trackIds: tracks.map((x) => x.id), ...body });
+  expect(status).toBe(201);
+  return created;
+}
+
+async function looked(page: Page, name: string, options: { dark?: boolean } = {}) {
+  expect(await checkPage(page, name, options), name).toEqual([]);
+}
+
+describe('notifications, in Chromium', () => {
+  it('a recipient’s first open reaches the owner’s bell and feed; read marks and settings stick', async () => {
+    const created = await share({
+      title: 'Mix notes',
+      recipients: [{ name: 'Rita', email: 'rita@label.example' }],
+    });
+    // The recipient opens the link twice: the owner hears of it once.
+    for (let i = 0; i < 2; i++) {
+      const visit = await watchPage(browser, t.url, created.links[0]!.url);
+      await visit.page.locator('h1').waitFor();
+      await visit.page.close();
+    }
+    const { page, problems, foreign } = await watchPage(signedIn, t.url, '/library');
+    const badge = page.locator('#unread');
+    await expect.poll(() => badge.textContent(), slow).toBe('1 unread');
+    await page.click('#bell');
+    await page.waitForURL(/\/notifications$/);
+    const entries = page.locator('#feed li');
+    await expect.poll(() => entries.count(), slow).toBe(1);
+    await expect(entries.first().locator('a').textContent()).resolves.toBe(
+      'Rita opened “Mix notes”',
+    );
+    await expect(entries.first().getAttribute('class')).resolves.toBe('unread');
+    await looked(page, 'notifications', { dark: true });
+    // Keyboard: the entry is a link to the share.
+    await entries.first().locator('a').focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(new RegExp(`/shares/${created.id}$`));
+    await expect.poll(() => badge.isVisible(), slow).toBe(false);
+    await page.goto(`${t.url}/notifications`);
+    await expect.poll(() => entries.first().getAttribute('class'), slow).toBe('read');
+    await page.check('#unread-only');
+    await expect.poll(() => page.locator('#status').textContent(), slow).toBe('Nothing unread.');
+    expect(problems).toEqual([]);
+    expect(foreign).toEqual([]);
+    await page.close();
+
+    const api = await call<{ items: { summary: string; subject: Record<string, string> }[] }>(
+      owner,
+      'GET',
+      '/api/notifications',
+      '/api/notifications',
+    );
+    expect(api.body.items[0]).toMatchObject({
+      summary: 'Rita opened “Mix notes”',
+      subject: { shareId: created.id, recipientId: created.links[0]!.recipientId },
+    });
+    await call(owner, 'GET', '/api/notifications/unread-count', '/api/notifications/unread-count');
+    await call(owner, 'POST', '/api/notifications/read', '/api/notifications/read', { all: true });
+  }, 120_000);
+
+  it('the account page shows and saves the mute settings and says whether two-factor sign-in is on', async () => {
+    const { page, problems } = await watchPage(signedIn, t.url, '/account');
+    const opened = page.locator('tr[data-kind="share.opened"]');
+    await expect.poll(() => opened.count(), slow).toBe(1);
+    await expect(opened.locator('input[name=email]').isChecked()).resolves.toBe(true);
+    await expect
+      .poll(() => page.locator('#totp-state').textContent(), slow)
+      .toBe('Two-factor sign-in is off.');
+    await expect(page.locator('#totp-start').isVisible()).resolves.toBe(true);
+    await expect(page.locator('#totp-disable').isVisible()).resolves.toBe(false);
+    await opened.locator('input[name=email]').uncheck();
+    await page.locator('#notify-settings button[type=submit]').click();
+    await expect
+      .poll(() => page.locator('#status').textContent(), slow)
+      .toBe('Notification settings saved.');
+    await page.reload();
+    await expect.poll(() => opened.count(), slow).toBe(1);
+    await expect(opened.locator('input[name=email]').isChecked()).resolves.toBe(false);
+    await looked(page, 'account-notifications');
+    expect(problems).toEqual([]);
+    await page.close();
+    const settings = await call<{ items: { kind: string; email: boolean }[] }>(
+      owner,
+      'GET',
+      '/api/notifications/settings',
+      '/api/notifications/settings',
+    );
+    expect(settings.body.items.find((s) => s.kind === 'share.opened')?.email).toBe(false);
+    expect(
+      (
+        await owner.json('PUT', '/api/notifications/settings', {
+          items: [{ kind: 'nope', email: true, inApp: true }],
+        })
+      ).status,
+    ).toBe(400);
+
+    // Two-factor sign-in turned on (through the API): the page says so and offers to turn it off.
+    const { body: enrolled } = await owner.json<{ secret: string }>(
+      'POST',
+      '/api/auth/totp/enroll',
+    );
+    const confirmed = await owner.json<{ csrfToken: string }>('POST', '/api/auth/totp/confirm', {
+      code: totpNow(enrolled.secret),
+    });
+    expect(confirmed.status).toBe(200);
+    owner.csrf = confirmed.body.csrfToken;
+    const me = await call<{ twoFactorEnabled: boolean; recoveryCodesLeft: number }>(
+      owner,
+      'GET',
+      '/api/auth/me',
+      '/api/auth/me',
+    );
+    expect(me.body).toMatchObject({ twoFactorEnabled: true });
+    expect(me.body.recoveryCodesLeft).toBeGreaterThan(0);
+    await signedIn.close();
+    signedIn = await ownerContext();
+    const after = await watchPage(signedIn, t.url, '/account');
+    await expect
+      .poll(() => after.page.locator('#totp-state').textContent(), slow)
+      .toMatch(/^Two-factor sign-in is on\. \d+ unused recovery codes left\.$/);
+    await expect(after.page.locator('#totp-start').isVisible()).resolves.toBe(false);
+    await expect(after.page.locator('#totp-disable').isVisible()).resolves.toBe(true);
+    await looked(after.page, 'account-two-factor-on');
+    expect(after.problems).toEqual([]);
+    await after.page.close();
+  }, 120_000);
+});
