@@ -36,6 +36,8 @@ export function phaseStatistics(mono: Float32Array, key: WatermarkKey): Float64A
   };
   const [from, to] = internal.range(grid);
   internal.foldGrid(grid, from, to, false);
+  // The native kernel's cached band powers are not seen by the garbage collector: free them now.
+  kernel.release();
   const f = internal.folded;
   const out = new Float64Array(BLOCK_FRAMES);
   for (let phase = 0; phase < BLOCK_FRAMES; phase++) {

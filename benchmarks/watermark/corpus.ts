@@ -165,6 +165,33 @@ export const HELD_OUT: CorpusEntry[] = [
   };
 });
 
+const WESNOTH = 'usr/share/games/wesnoth/1.16/data/core/music';
+const wesnothLicence = 'GPL-2+ (Battle for Wesnoth; see the package copyright file)';
+
+/**
+ * A second held-out set: orchestral and acoustic-instrument pieces (strings, winds, plucked
+ * instruments, percussion; quiet passages and full tutti) from the soundtrack of Battle for
+ * Wesnoth, never used while choosing parameters; scored once after (`--corpus=orchestral`).
+ */
+export const ORCHESTRAL: CorpusEntry[] = [
+  ['traveling_minstrels', '3599c51b74373ec1f5fa04f8b20dcb90ef55360851cbbff4c23f06c87e0c1167', 40],
+  ['elvish-theme', '2242cc00fb6bbc08cee5f0adc9b3366a6e8fad478ff873ccda8bde3b48010639', 40],
+  ['knolls', 'f717fbf4ce4e883c927d991f5626649ac7e1be52b8b02dc79241980b646df1cc', 40],
+  ['nunc_dimittis', 'e74c5dbb7f9499f00d7e4afc1570d1999f40f5784d0a96189751da540f053a48', 40],
+  ['the_city_falls', 'f590080f05f59c5cf11016f038340fd199df5925a9ba189ba91011059999450b', 40],
+  ['wanderer', '4e73e26738f34e1ffd19ae4e56e29e86f0c2af0daa876302d9aba1a55f8c92f4', 40],
+  ['legends_of_the_north', '2537f55c654a6e52a7e25247a87e71077b6cba22aa92ab120b3eb9eeffdaf58f', 40],
+  ['battle-epic', '1bb2806a9f93f04b188eefa09ee224c10a69117a1efcc1a5eac2208026dd741a', 20],
+].map(([name, sha256, clipStart]) => ({
+  id: `wesnoth-${(name as string).replaceAll('_', '-')}`,
+  package: 'wesnoth-1.16-music',
+  version: '1:1.16.9-1',
+  file: `${WESNOTH}/${name}.ogg`,
+  sha256: sha256 as string,
+  licence: wesnothLicence,
+  clipStart: clipStart as number,
+}));
+
 /** Extra unmarked tracks used only for false-positive windows (whole files). */
 export const FP_EXTRA: CorpusEntry[] = [
   {
@@ -185,14 +212,16 @@ function extracted(entry: CorpusEntry): string {
   if (!existsSync(root)) {
     const debs = join(CACHE, 'debs');
     mkdirSync(debs, { recursive: true });
-    const have = readdirSync(debs).find((f) => f.startsWith(`${entry.package}_${entry.version}_`));
+    // apt-get writes a version's epoch colon as %3a in the file name.
+    const prefix = `${entry.package}_${entry.version.replace(':', '%3a')}_`;
+    const have = readdirSync(debs).find((f) => f.startsWith(prefix));
     if (!have) {
       execFileSync('apt-get', ['download', `${entry.package}=${entry.version}`], {
         cwd: debs,
         stdio: 'inherit',
       });
     }
-    const deb = readdirSync(debs).find((f) => f.startsWith(`${entry.package}_${entry.version}_`));
+    const deb = readdirSync(debs).find((f) => f.startsWith(prefix));
     if (!deb)
       throw new Error(`apt-get download ${entry.package}=${entry.version} produced no file`);
     mkdirSync(root, { recursive: true });

@@ -4,10 +4,10 @@
  *
  *   pnpm bench:watermark [--quick] [--clips=N] [--attacks=id,id] [--fp-windows=N]
  *                        [--wrong-keys=N] [--strength=S] [--no-fp] [--threads=N] [--out=NAME]
- *                        [--corpus=tuning|held-out] [--no-collusion]
+ *                        [--corpus=tuning|held-out|orchestral] [--no-collusion]
  *
- * `--corpus=held-out` scores the held-out clips (never used to choose parameters) instead of the
- * tuning clips. The collusion suite averages and splices the copies of 2 and 3 recipients.
+ * `--corpus=held-out` (rock and metal) or `--corpus=orchestral` scores a held-out set (never used
+ * to choose parameters) instead of the tuning clips. The collusion suite averages and splices the copies of 2 and 3 recipients.
  *
  * The false-positive trial runs in worker threads, one per core unless --threads says otherwise.
  */
@@ -27,7 +27,7 @@ import { ATTACKS } from './attacks.js';
 import { type Pcm, readWav } from './audio-io.js';
 import { runAudiowmark } from './audiowmark.js';
 import { runCollusion } from './collusion.js';
-import { CORPUS, clipWav, FP_EXTRA, fullWav, HELD_OUT } from './corpus.js';
+import { CORPUS, clipWav, FP_EXTRA, fullWav, HELD_OUT, ORCHESTRAL } from './corpus.js';
 import { type FpWindow, runFalsePositiveTrial } from './false-positives.js';
 
 const args = new Map(
@@ -66,8 +66,11 @@ function snrDb(a: Pcm, b: Pcm): number {
 
 const seconds = (a: Pcm) => (a.channels[0] as Float32Array).length / a.sampleRate;
 const key = keyFrom('recipient-1');
-const heldOut = args.get('corpus') === 'held-out';
-const clips = (heldOut ? HELD_OUT : CORPUS).slice(0, clipCount);
+const corpusName = args.get('corpus') ?? 'tuning';
+const corpora = { tuning: CORPUS, 'held-out': HELD_OUT, orchestral: ORCHESTRAL };
+if (!(corpusName in corpora)) throw new Error(`--corpus must be one of ${Object.keys(corpora)}`);
+const heldOut = corpusName !== 'tuning';
+const clips = corpora[corpusName as keyof typeof corpora].slice(0, clipCount);
 const attacks = ATTACKS.filter((a) =>
   attackFilter ? attackFilter.includes(a.id) : !quick || a.quick,
 );
@@ -177,7 +180,7 @@ const gitRev = (() => {
 })();
 lines.push('# Watermark benchmark report', '');
 lines.push(
-  `Commit ${gitRev}, ${new Date().toISOString().slice(0, 16)} UTC, ${quick ? 'quick' : 'full'} run, ${heldOut ? 'held-out' : 'tuning'} corpus, strength ${strength}, ${clips.length} clips of ${CLIP_SECONDS} s (44.1 kHz stereo), 128-bit payload, default threshold 1e-9, speed search on. Wall time ${((Date.now() - started) / 1000).toFixed(0)} s.`,
+  `Commit ${gitRev}, ${new Date().toISOString().slice(0, 16)} UTC, ${quick ? 'quick' : 'full'} run, ${corpusName} corpus, strength ${strength}, ${clips.length} clips of ${CLIP_SECONDS} s (44.1 kHz stereo), 128-bit payload, default threshold 1e-9, speed search on. Wall time ${((Date.now() - started) / 1000).toFixed(0)} s.`,
   '',
 );
 lines.push(
@@ -321,7 +324,18 @@ writeFileSync(join(outDir, `${name}.md`), `${lines.join('\n')}\n`);
 writeFileSync(
   join(outDir, `${name}.json`),
   JSON.stringify(
-    { quick, heldOut, strength, clipRows, trials, collusion, fp, wrong, audiowmark: aw },
+    {
+      quick,
+      heldOut,
+      corpus: corpusName,
+      strength,
+      clipRows,
+      trials,
+      collusion,
+      fp,
+      wrong,
+      audiowmark: aw,
+    },
     null,
     1,
   ),
