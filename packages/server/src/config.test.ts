@@ -52,7 +52,11 @@ describe('loadConfig', () => {
       accessKeyId: 'id',
       secretAccessKey: 'secret',
     });
-    expect(config.kek).toEqual({ kind: 'aws-kms', keyId: 'arn:aws:kms:eu-central-1:1:key/x' });
+    expect(config.kek).toEqual({
+      kind: 'aws-kms',
+      keyId: 'arn:aws:kms:eu-central-1:1:key/x',
+      previousKeyIds: [],
+    });
     expect(config.maxUploadBytes).toBe(500 * 1024 ** 2);
     expect(config.logLevel).toBe('warn');
   });

@@ -23,7 +23,15 @@ export interface ServerConfig {
     secretAccessKey?: string;
   };
   /** Key-encryption key: a local key file (default under `dataDir`) or a KMS key id. */
-  kek: { kind: 'file'; path: string } | { kind: 'aws-kms'; keyId: string; region?: string };
+  kek:
+    | { kind: 'file'; path: string }
+    | {
+        kind: 'aws-kms';
+        keyId: string;
+        /** Keys rotated away from, which still unwrap until a re-wrap has moved every key. */
+        previousKeyIds: string[];
+        region?: string;
+      };
   /**
    * Secret from which the server derives its keys other than data keys (audit checkpoint
    * signatures, CSRF tokens): the local KEK itself, or with a KMS this file (created on first
@@ -72,6 +80,7 @@ const Env = z.object({
   VAULTMARK_KEK_FILE: z.string().min(1).optional(),
   KMS_KEY_ID: z.string().min(1).optional(),
   KMS_REGION: z.string().min(1).optional(),
+  KMS_PREVIOUS_KEY_IDS: z.string().min(1).optional(),
   VAULTMARK_SECRET_FILE: z.string().min(1).optional(),
   SMTP_URL: z
     .string()
@@ -129,7 +138,15 @@ export function loadConfig(
         }
       : {}),
     kek: e.KMS_KEY_ID
-      ? { kind: 'aws-kms', keyId: e.KMS_KEY_ID, ...(e.KMS_REGION ? { region: e.KMS_REGION } : {}) }
+      ? {
+          kind: 'aws-kms',
+          keyId: e.KMS_KEY_ID,
+          previousKeyIds: (e.KMS_PREVIOUS_KEY_IDS ?? '')
+            .split(',')
+            .map((id) => id.trim())
+            .filter((id) => id !== ''),
+          ...(e.KMS_REGION ? { region: e.KMS_REGION } : {}),
+        }
       : {
           kind: 'file',
           path: e.VAULTMARK_KEK_FILE

@@ -1,6 +1,6 @@
 import type { CheckpointSigner } from './audit/audit-log.js';
 import type { Clock } from './clock.js';
-import type { KeyWrapper } from './crypto/key-wrapper.js';
+import type { DataKeys } from './crypto/data-keys.js';
 import type { Database } from './db/database.js';
 import type { Mailer } from './mail/mailer.js';
 import type { Transcriber } from './recording/transcriber.js';
@@ -43,7 +43,8 @@ export interface VaultDeps {
   db: Database;
   clock: Clock;
   storage: BlobStorage;
-  keys: KeyWrapper;
+  /** Wraps and unwraps data keys (the deployment's key ring, organizations' own KMS keys). */
+  keys: DataKeys;
   auditSigner: CheckpointSigner;
   sessions: SessionPolicy;
   mailer: Mailer;

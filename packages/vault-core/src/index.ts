@@ -40,8 +40,11 @@ export type {
   TrackVersion,
 } from './catalog/tracks.js';
 export { type Clock, ManualClock, systemClock } from './clock.js';
+export { type DataKeys, type KekSource, KeyRing, type WrappedKey } from './crypto/data-keys.js';
+export { KekFile } from './crypto/kek-file.js';
 export { type EncryptionContext, type KeyWrapper, LocalKek } from './crypto/key-wrapper.js';
 export { awsKmsClient, type KmsClient, KmsKeyWrapper } from './crypto/kms-key-wrapper.js';
+export type { KeyRotationProgress, RewrapOptions } from './keys/key-rotation.js';
 export {
   type Database,
   type DatabaseConfig,

@@ -31,6 +31,8 @@ it('exports exactly the documented public surface', () => {
       'ManualClock',
       'systemClock',
       'LocalKek',
+      'KekFile',
+      'KeyRing',
       'KmsKeyWrapper',
       'awsKmsClient',
       'OutboxMailer',

@@ -12,6 +12,8 @@ import * as folders from './catalog/folders.js';
 import * as trackCopies from './catalog/track-copies.js';
 import * as tracks from './catalog/tracks.js';
 import { type Clock, systemClock } from './clock.js';
+import { type DataKeys, KeyRing } from './crypto/data-keys.js';
+import { KekFile } from './crypto/kek-file.js';
 import { type KeyWrapper, LocalKek } from './crypto/key-wrapper.js';
 import { type Database, migrate, openDatabase } from './db/database.js';
 import {
@@ -32,6 +34,7 @@ import * as investigationJob from './investigations/run-investigation.js';
 import { coreJobHandlers } from './jobs/core-handlers.js';
 import * as jobs from './jobs/job-queue.js';
 import * as worker from './jobs/worker.js';
+import * as keyRotation from './keys/key-rotation.js';
 import * as deletion from './lifecycle/deletion.js';
 import * as exporting from './lifecycle/export.js';
 import * as incompleteBlobs from './lifecycle/incomplete-blobs.js';
@@ -76,8 +79,11 @@ export interface VaultConfig {
   database?: Database;
   /** Blob storage; default `LocalStorage(<dataDir>/blobs)`. */
   storage?: BlobStorage;
-  /** Key wrapper (KMS port); default the local KEK file. */
-  keys?: KeyWrapper;
+  /**
+   * Data keys: a key ring ({@link KeyRing}, with organizations' own KMS keys), or one key wrapper
+   * (KMS port); default the local KEK file as a key ring.
+   */
+  keys?: KeyWrapper | DataKeys;
   /** Secret for signing audit checkpoints (32+ bytes); derived from a local KEK when absent. */
   auditKey?: { keyId: string; secret: Uint8Array };
   clock?: Clock;
@@ -253,6 +259,13 @@ function useCases(deps: VaultDeps) {
       database: health.checkDatabase,
       storage: health.checkStorage,
     }),
+    /** The deployment's data keys: re-wrap them all after a KEK rotation (operators). */
+    keys: bindAll(deps, {
+      rewrap: keyRotation.rewrapKeys,
+      rotationStatus: keyRotation.keyRotationStatus,
+      /** Id of the deployment KEK new keys are wrapped with. */
+      deploymentKeyId: keyRotation.deploymentKeyId,
+    }),
     audit: bindAll(deps, {
       list: trail.listAuditEvents,
       verify: trail.verifyAuditTrail,
@@ -302,12 +315,19 @@ export async function openVault(config: VaultConfig): Promise<Vault> {
     if (!config.dataDir) throw new Error(`openVault: dataDir is required for the default ${what}`);
     return config.dataDir;
   };
-  const keys = config.keys ?? LocalKek.fromFile(join(need('KEK'), 'kek.hex'));
   let auditSigner = config.auditKey;
-  if (!auditSigner) {
-    if (!(keys instanceof LocalKek)) throw new Error('openVault: auditKey is required with a KMS');
-    auditSigner = { keyId: `${keys.keyId}/audit`, secret: keys.deriveSecret('audit-checkpoint') };
+  let keys: DataKeys;
+  if (config.keys && 'deploymentKeyId' in config.keys) keys = config.keys;
+  else {
+    const kek = config.keys ?? KekFile.open(join(need('KEK'), 'kek.hex'));
+    // Derived secrets come from the first KEK of a key file, so they outlive rotations.
+    const root = kek instanceof KekFile ? kek.root : kek;
+    if (!auditSigner && root instanceof LocalKek) {
+      auditSigner = { keyId: `${root.keyId}/audit`, secret: root.deriveSecret('audit-checkpoint') };
+    }
+    keys = new KeyRing(kek);
   }
+  if (!auditSigner) throw new Error('openVault: auditKey is required with a KMS');
   const storage = config.storage ?? new LocalStorage(join(need('blob storage'), 'blobs'));
   const db =
     config.database ??

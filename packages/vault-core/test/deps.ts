@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { register, resolveActor } from '../src/accounts/accounts.js';
 import { ManualClock } from '../src/clock.js';
+import { KeyRing } from '../src/crypto/data-keys.js';
 import { LocalKek } from '../src/crypto/key-wrapper.js';
 import { withTenant } from '../src/db/transactions.js';
 import { DEFAULT_SESSION_POLICY, type VaultDeps } from '../src/deps.js';
@@ -29,7 +30,7 @@ export async function testDeps(engine: 'pglite' | 'postgres'): Promise<TestDeps>
     db,
     clock: new ManualClock('2026-03-01T10:00:00Z'),
     storage: new LocalStorage(join(root, 'blobs')),
-    keys: kek,
+    keys: new KeyRing(kek),
     auditSigner: { keyId: 'test-audit', secret: kek.deriveSecret('audit-checkpoint') },
     sessions: DEFAULT_SESSION_POLICY,
     mailer: new OutboxMailer(join(root, 'outbox')),

@@ -5,6 +5,7 @@ import { registerDetect } from './detect.js';
 import { registerEmbed } from './embed.js';
 import { registerEvidence } from './evidence.js';
 import { registerKeygen } from './keygen.js';
+import { registerKeys } from './keys-rotate.js';
 import { registerMigrate } from './migrate.js';
 import { registerPeaks } from './peaks.js';
 import { registerServe } from './serve.js';
@@ -26,4 +27,5 @@ export const commands: RegisterCommand[] = [
   registerServe,
   registerWorker,
   registerMigrate,
+  registerKeys,
 ];

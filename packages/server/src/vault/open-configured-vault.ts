@@ -4,9 +4,10 @@ import {
   awsKmsClient,
   type BlobStorage,
   type Database,
-  type KeyWrapper,
+  KekFile,
+  KeyRing,
   KmsKeyWrapper,
-  LocalKek,
+  type LocalKek,
   type Mailer,
   OutboxMailer,
   openVault,
@@ -23,6 +24,13 @@ export interface ConfiguredVault {
   vault: Vault;
   /** Derives a 32-byte secret for a purpose (CSRF tokens, ...); equal on every server. */
   deriveSecret(purpose: string): Uint8Array;
+  /**
+   * Adds a new key-encryption key to the local key file, which wraps every new key from then on
+   * (other servers sharing the file see it within a second), and returns its id. Undefined with
+   * a KMS: create the new key in the KMS, set `KMS_KEY_ID` to it and the old one in
+   * `KMS_PREVIOUS_KEY_IDS`.
+   */
+  addDeploymentKey?: () => string;
 }
 
 /**
@@ -40,16 +48,22 @@ export async function openConfiguredVault(
   } = {},
 ): Promise<ConfiguredVault> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  let keys: KeyWrapper;
+  let keys: KeyRing;
   let secrets: LocalKek;
+  let addDeploymentKey: (() => string) | undefined;
   if (config.kek.kind === 'file') {
-    const kek = LocalKek.fromFile(config.kek.path);
-    keys = kek;
-    secrets = kek;
+    const file = KekFile.open(config.kek.path);
+    keys = new KeyRing(file);
+    // The first key of the file: derived secrets stay the same across rotations.
+    secrets = file.root;
+    addDeploymentKey = () => file.addKey();
   } else {
     const region = config.kek.region ?? config.s3?.region ?? 'us-east-1';
-    keys = new KmsKeyWrapper(awsKmsClient({ region }), config.kek.keyId);
-    secrets = LocalKek.fromFile(config.serverSecretFile);
+    const client = awsKmsClient({ region });
+    // Oldest first: the previous keys still unwrap while a re-wrap moves keys to the new one.
+    const ids = [...config.kek.previousKeyIds, config.kek.keyId];
+    keys = new KeyRing(ids.map((id) => new KmsKeyWrapper(client, id)));
+    secrets = KekFile.open(config.serverSecretFile).root;
   }
   const vault = await openVault({
     dataDir: config.dataDir,
@@ -67,7 +81,11 @@ export async function openConfiguredVault(
         : {}),
     mailer: mailerFor(config),
   });
-  return { vault, deriveSecret: (purpose) => secrets.deriveSecret(`server/${purpose}`) };
+  return {
+    vault,
+    deriveSecret: (purpose) => secrets.deriveSecret(`server/${purpose}`),
+    ...(addDeploymentKey ? { addDeploymentKey } : {}),
+  };
 }
 
 function mailerFor(config: ServerConfig): Mailer {

@@ -16,7 +16,7 @@ export async function beginTotpEnrollment(
   userId: string,
 ): Promise<{ secret: string; uri: string }> {
   const raw = randomBytes(32);
-  const wrapped = await deps.keys.wrap(raw, totpContext(userId));
+  const { wrapped, keyId } = await deps.keys.wrap(raw, totpContext(userId));
   const user = await withIdentity(deps.db, async (tx) => {
     const u = await tx('users').where({ id: userId }).first('email', 'totp_enabled_at');
     if (!u) throw new InvalidCredentialsError();
@@ -26,7 +26,7 @@ export async function beginTotpEnrollment(
       .where({ id: userId })
       .update({
         totp_secret_wrapped: Buffer.from(wrapped),
-        totp_kek_id: deps.keys.keyId,
+        totp_kek_id: keyId,
         totp_last_step: null,
       });
     return u;

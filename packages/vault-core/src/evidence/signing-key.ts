@@ -29,7 +29,7 @@ export interface OrganizationSigningKey extends SigningPublicKey {
 }
 
 // The KEK binds the wrapped seed to its tenant and key id (a row moved elsewhere will not unwrap).
-const keyContext = (tenantId: string, keyId: string) => ({
+export const keyContext = (tenantId: string, keyId: string) => ({
   tenantId,
   objectId: `signing-key/${keyId}`,
 });
@@ -88,7 +88,7 @@ export async function organizationSigningKey(
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
     // The private key is its 32-byte seed (RFC 8032 §5.1.5), exactly what the KEK wraps.
     const seed = Buffer.from(privateKey.export({ format: 'jwk' }).d as string, 'base64url');
-    const wrapped = await deps.keys.wrap(seed, keyContext(actor.tenantId, id));
+    const { wrapped, keyId } = await deps.keys.wrap(seed, keyContext(actor.tenantId, id));
     seed.fill(0);
     row = {
       id,
@@ -96,7 +96,7 @@ export async function organizationSigningKey(
       algorithm: 'Ed25519',
       public_key: rawPublicKey(publicKey),
       seed_wrapped: Buffer.from(wrapped),
-      kek_id: deps.keys.keyId,
+      kek_id: keyId,
       created_by: actor.userId,
       created_at: at,
     };

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { expect, it } from 'vitest';
+import { KeyRing } from '../crypto/data-keys.js';
 import { createEncryptStream, newDataKey } from '../crypto/envelope.js';
 import { LocalKek } from '../crypto/key-wrapper.js';
 import type { BlobStorage } from '../storage/blob-storage.js';
@@ -48,7 +49,7 @@ it('closes the stored ciphertext when the plaintext reader lets go early', async
     wrapped_key: await keys.wrap(dataKey, { tenantId, objectId }),
   };
 
-  const plain = await decryptObjectRow({ storage, keys }, row);
+  const plain = await decryptObjectRow({ storage, keys: new KeyRing(keys) }, row);
   const iterator = plain[Symbol.asyncIterator]();
   expect((await iterator.next()).done).toBe(false);
   plain.destroy();

@@ -49,7 +49,10 @@ export async function sealObject(
   const key = storageKey(tenantId, 'obj', id);
   const dataKey = newDataKey();
   try {
-    const wrappedKey = await deps.keys.wrap(dataKey, { tenantId, objectId: id });
+    const { wrapped: wrappedKey, keyId } = await deps.keys.wrap(dataKey, {
+      tenantId,
+      objectId: id,
+    });
     const sha = createHash('sha256');
     let size = 0;
     const tap = new Transform({
@@ -73,7 +76,7 @@ export async function sealObject(
       id,
       tenantId,
       storageKey: key,
-      kekId: deps.keys.keyId,
+      kekId: keyId,
       wrappedKey,
       sizeBytes: size,
       sha256: sha.digest('hex'),

@@ -156,7 +156,7 @@ export async function importWatermarkKeys(
         continue;
       }
       const id = randomUUID();
-      const wrapped = await deps.keys.wrap(
+      const { wrapped, keyId } = await deps.keys.wrap(
         new Uint8Array(Buffer.from(k.secret, 'base64')),
         keyContext(actor.tenantId, id),
       );
@@ -164,7 +164,7 @@ export async function importWatermarkKeys(
         id,
         tenant_id: actor.tenantId,
         secret_wrapped: Buffer.from(wrapped),
-        kek_id: deps.keys.keyId,
+        kek_id: keyId,
         created_by: actor.userId,
         created_at: new Date(k.createdAt),
         retired_at: now,

@@ -44,12 +44,12 @@ async function insertKey(
   const id = randomUUID();
   // The key's name is its id: the detector reports it, which says which key marked a copy.
   const key = generateKey({ name: id });
-  const wrapped = await deps.keys.wrap(key.secret, keyContext(tenantId, id));
+  const { wrapped, keyId } = await deps.keys.wrap(key.secret, keyContext(tenantId, id));
   await tx('watermark_keys').insert({
     id,
     tenant_id: tenantId,
     secret_wrapped: Buffer.from(wrapped),
-    kek_id: deps.keys.keyId,
+    kek_id: keyId,
     created_by: createdBy,
     created_at: at,
   });
