@@ -50,6 +50,17 @@ import { MarkedMedia } from './media/marked-media.js';
 import * as notificationFeed from './notifications/feed.js';
 import * as notificationSettings from './notifications/settings.js';
 import * as objects from './objects/object-store.js';
+import * as commentDelete from './review/delete-comment.js';
+import * as commentEdit from './review/edit-comment.js';
+import * as guestInvites from './review/guest-invitations.js';
+import * as guestReview from './review/guest-review.js';
+import * as guestSignIn from './review/guest-sign-in.js';
+import * as approvals from './review/list-approvals.js';
+import * as comments from './review/list-comments.js';
+import * as commentPost from './review/post-comment.js';
+import * as recipientReview from './review/recipient-review.js';
+import * as approve from './review/record-approval.js';
+import * as commentResolve from './review/resolve-comment.js';
 import * as keyEscrow from './shares/key-escrow.js';
 import * as recipients from './shares/recipient-access.js';
 import * as sharePreviews from './shares/share-previews.js';
@@ -182,6 +193,34 @@ function useCases(deps: VaultDeps) {
       revoke: guests.revokeGuestToken,
       use: guests.useGuestToken,
       openTrackAudio: guests.openGuestTrackAudio,
+    }),
+    /** Audio review: timecoded comments, approvals per version, guest reviewers. */
+    review: bindAll(deps, {
+      comment: commentPost.postComment,
+      listComments: comments.listComments,
+      editComment: commentEdit.editComment,
+      deleteComment: commentDelete.deleteComment,
+      /** Resolves (default) or reopens a thread (the track's creator, admins). */
+      resolveComment: commentResolve.resolveComment,
+      approve: approve.recordApproval,
+      listApprovals: approvals.listApprovals,
+      /** A recipient's review, under their share identity, when the share takes feedback. */
+      recipientFeedback: recipientReview.recipientFeedback,
+      recipientReview: recipientReview.recipientReview,
+      recipientComment: recipientReview.recipientComment,
+      recipientApprove: recipientReview.recipientApprove,
+      inviteGuest: guestInvites.inviteGuest,
+      listGuestInvitations: guestInvites.listGuestInvitations,
+      listGuestUses: guestInvites.listGuestUses,
+      revokeGuestInvitation: guestInvites.revokeGuestInvitation,
+      /** A guest signs in by the invitation's link and an emailed code. */
+      requestGuestCode: guestSignIn.requestGuestCode,
+      signInGuest: guestSignIn.signInGuest,
+      guestView: guestReview.guestView,
+      guestReview: guestReview.guestReview,
+      guestComment: guestReview.guestComment,
+      guestApprove: guestReview.guestApprove,
+      guestAudio: guestReview.guestAudio,
     }),
     shares: bindAll(deps, {
       create: shares.createShare,

@@ -13,6 +13,7 @@ import { migration0011 } from './migrations/0011-marked-renditions.js';
 import { migration0012 } from './migrations/0012-signing-keys.js';
 import { migration0015 } from './migrations/0015-recording-sessions.js';
 import { migration0013 } from './migrations/0013-notifications.js';
+import { migration0014 } from './migrations/0014-review.js';
 import { migration0016 } from './migrations/0016-key-rotation.js';
 
 /** Every migration in order. Imported statically so a bundle carries them (no directory glob). */
@@ -31,6 +32,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Knex.Migration]> = [
   ['0012-signing-keys', migration0012],
   ['0015-recording-sessions', migration0015],
   ['0013-notifications', migration0013],
+  ['0014-review', migration0014],
   ['0016-key-rotation', migration0016],
 ];
 

@@ -1,4 +1,5 @@
 import type { Tx } from '../db/transactions.js';
+import { reviewRecords } from '../review/review-records.js';
 import { notificationRecords } from '../notifications/feed.js';
 import { reviewRecords } from '../review/review-records.js';
 
@@ -90,6 +91,8 @@ export async function organizationRecords(tx: Tx) {
       'created_at',
       'completed_at',
     ),
+    // Comments, approvals and guest invitations.
+    ...(await reviewRecords(tx)),
     // Comments, approvals and guest invitations.
     ...(await reviewRecords(tx)),
     // Every member's notification feed and mute settings.

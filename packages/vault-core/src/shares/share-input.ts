@@ -25,6 +25,8 @@ export interface CreateShareInput {
   password?: string | null;
   /** Whether recipients may download their copy (default: stream only). */
   allowDownload?: boolean;
+  /** Whether recipients may comment and approve (default: no). */
+  allowFeedback?: boolean;
   /** Bit rate of the marked lossy preview recipients stream, kbps (default 256). */
   previewKbps?: number;
   /** Plays per recipient (default unlimited). */
@@ -92,6 +94,7 @@ export interface ShareFields {
   activatesAt: Date | null;
   password: string | null;
   allowDownload: boolean;
+  allowFeedback: boolean;
   previewKbps: PreviewBitrate;
   maxPlays: number | null;
   maxDownloads: number | null;
@@ -144,6 +147,9 @@ export function shareFields(input: CreateShareInput): ShareFields {
   if (input.allowDownload !== undefined && typeof input.allowDownload !== 'boolean') {
     throw new ValidationError('allowDownload must be true or false', 'allowDownload');
   }
+  if (input.allowFeedback !== undefined && typeof input.allowFeedback !== 'boolean') {
+    throw new ValidationError('allowFeedback must be true or false', 'allowFeedback');
+  }
   return {
     title: cleanText(input.title, 'title', 300),
     trackIds: [...new Set(trackIds)],
@@ -153,6 +159,7 @@ export function shareFields(input: CreateShareInput): ShareFields {
     activatesAt: optionalDate(input.activatesAt, 'activatesAt'),
     password,
     allowDownload: input.allowDownload ?? false,
+    allowFeedback: input.allowFeedback ?? false,
     previewKbps: previewBitrate(input.previewKbps),
     maxPlays: limit(input.maxPlays, 'maxPlays'),
     maxDownloads: limit(input.maxDownloads, 'maxDownloads'),

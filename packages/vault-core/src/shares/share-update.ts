@@ -16,6 +16,8 @@ export interface ShareChange {
   /** A new end: later (extend, also for an expired share) or earlier (shorten). */
   expiresAt?: Date | string;
   allowDownload?: boolean;
+  /** Whether recipients may comment and approve. */
+  allowFeedback?: boolean;
   /** Downloads per recipient; `null` removes the limit. */
   maxDownloads?: number | null;
 }
@@ -42,6 +44,12 @@ export async function updateShare(
       throw new ValidationError('allowDownload must be true or false', 'allowDownload');
     }
     columns.allow_download = change.allowDownload;
+  }
+  if ('allowFeedback' in change) {
+    if (typeof change.allowFeedback !== 'boolean') {
+      throw new ValidationError('allowFeedback must be true or false', 'allowFeedback');
+    }
+    columns.allow_feedback = change.allowFeedback;
   }
   if ('maxDownloads' in change) columns.max_downloads = limit(change.maxDownloads, 'maxDownloads');
   const expiresAt = 'expiresAt' in change ? optionalDate(change.expiresAt, 'expiresAt') : null;

@@ -31,6 +31,8 @@ export interface ShareSummary {
   revokedAt: Date | null;
   passwordProtected: boolean;
   allowDownload: boolean;
+  /** Whether recipients may comment and approve. */
+  allowFeedback: boolean;
   /** Bit rate of the marked lossy preview recipients stream (kbps). */
   previewKbps: number;
   maxPlays: number | null;
@@ -107,6 +109,7 @@ function toSummary(r: any, now: Date): ShareSummary {
     revokedAt: date(r.revoked_at),
     passwordProtected: r.password_hash != null,
     allowDownload: Boolean(r.allow_download),
+    allowFeedback: Boolean(r.allow_feedback),
     previewKbps: Number(r.preview_kbps ?? 256),
     maxPlays: num(r.max_plays),
     maxDownloads: num(r.max_downloads),
@@ -230,6 +233,7 @@ export async function createShare(
         note: f.note,
         password_hash: passwordHash,
         allow_download: f.allowDownload,
+        allow_feedback: f.allowFeedback,
         preview_kbps: f.previewKbps,
         max_plays: f.maxPlays,
         max_downloads: f.maxDownloads,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { newToken, tokenHash } from '../accounts/session-token.js';
 import { appendActorAudit, appendAudit } from '../audit/audit-log.js';
-import { isUuid, withSystem, withTenant } from '../db/transactions.js';
+import { isUuid, type Tx, withSystem, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 import { NotFoundError, SessionInvalidError, ValidationError } from '../errors.js';
 import { exitMark } from '../media/exit-marks.js';
@@ -154,8 +154,48 @@ async function resolveGuest(deps: Pick<VaultDeps, 'db' | 'clock'>, token: string
 }
 
 /**
+ * Logs one use of a guest token row (locked by the caller) and lists what it grants: the use
+ * counter, an audit event with the hashed address. `null` when the token is revoked or expired.
+ */
+export async function grantedAccess(
+  tx: Tx,
+  now: Date,
+  // biome-ignore lint/suspicious/noExplicitAny: database row
+  g: any,
+  client: { ipHash?: string | null } = {},
+): Promise<GuestAccess | null> {
+  if (!g || g.revoked_at || new Date(g.expires_at) <= now) return null;
+  await tx('guest_tokens')
+    .where({ id: g.id })
+    .update({ last_used_at: now, uses: Number(g.uses) + 1 });
+  await appendAudit(tx, now, {
+    tenantId: g.tenant_id,
+    action: 'guest_token.use',
+    objectType: 'guest_token',
+    objectId: g.id,
+    ipHash: client.ipHash ?? null,
+  });
+  const tracks = await tx('tracks')
+    .where(g.track_id ? { id: g.track_id } : { folder_id: g.folder_id })
+    .orderBy('title')
+    .select('id', 'title', 'artist', 'duration_seconds');
+  return {
+    tenantId: g.tenant_id as string,
+    guestTokenId: g.id as string,
+    label: g.label as string,
+    tracks: tracks.map((t) => ({
+      id: t.id,
+      title: t.title,
+      artist: t.artist,
+      durationSeconds: t.duration_seconds == null ? null : Number(t.duration_seconds),
+    })),
+  };
+}
+
+/**
  * Opens a guest token: lists what it grants and logs the use (audit event with hashed IP, use
- * counter). Unknown, revoked and expired tokens fail alike.
+ * counter). Unknown, revoked and expired tokens fail alike, and so do the tokens of guest
+ * invitations, which open only with the emailed code (a guest session).
  */
 export async function useGuestToken(
   deps: Pick<VaultDeps, 'db' | 'clock'>,
@@ -166,32 +206,8 @@ export async function useGuestToken(
   const now = deps.clock.now();
   const result = await withTenant(deps.db, found.tenant_id, async (tx) => {
     const g = await tx('guest_tokens').where({ id: found.id }).forUpdate().first();
-    if (!g || g.revoked_at || new Date(g.expires_at) <= now) return null;
-    await tx('guest_tokens')
-      .where({ id: g.id })
-      .update({ last_used_at: now, uses: Number(g.uses) + 1 });
-    await appendAudit(tx, now, {
-      tenantId: g.tenant_id,
-      action: 'guest_token.use',
-      objectType: 'guest_token',
-      objectId: g.id,
-      ipHash: client.ipHash ?? null,
-    });
-    const tracks = await tx('tracks')
-      .where(g.track_id ? { id: g.track_id } : { folder_id: g.folder_id })
-      .orderBy('title')
-      .select('id', 'title', 'artist', 'duration_seconds');
-    return {
-      tenantId: g.tenant_id as string,
-      guestTokenId: g.id as string,
-      label: g.label as string,
-      tracks: tracks.map((t) => ({
-        id: t.id,
-        title: t.title,
-        artist: t.artist,
-        durationSeconds: t.duration_seconds == null ? null : Number(t.duration_seconds),
-      })),
-    };
+    const invited = await tx('guest_invitations').where({ guest_token_id: found.id }).first('id');
+    return invited ? null : grantedAccess(tx, now, g, client);
   });
   if (!result) throw new SessionInvalidError();
   return result;
@@ -209,7 +225,16 @@ export async function openGuestTrackAudio(
   trackId: string,
   client: { ipHash?: string | null } = {},
 ): Promise<{ media: MediaSource; fileName: string }> {
-  const access = await useGuestToken(deps, token, client);
+  return guestTrackCopy(deps, await useGuestToken(deps, token, client), trackId, client);
+}
+
+/** The marked copy of a granted track for a guest whose use is already logged (see {@link openGuestTrackAudio}). */
+export async function guestTrackCopy(
+  deps: Pick<VaultDeps, 'db' | 'clock' | 'storage' | 'keys' | 'media'>,
+  access: GuestAccess,
+  trackId: string,
+  client: { ipHash?: string | null } = {},
+): Promise<{ media: MediaSource; fileName: string }> {
   const track = access.tracks.find((t) => t.id === trackId);
   if (!track) throw new NotFoundError('track');
   const now = deps.clock.now();

@@ -90,6 +90,13 @@ export const POLICIES = {
   },
   // Each member's own feed and settings (every query is also scoped to the member).
   notification: { read: atLeast('member'), configure: atLeast('member') },
+  // Audio review: members comment and approve; the track's creator or an admin resolves threads.
+  review: {
+    read: atLeast('member'),
+    comment: atLeast('member'),
+    approve: atLeast('member'),
+    resolve: creatorOr('admin'),
+  },
 } as const satisfies Record<string, Record<string, Rule>>;
 
 /** Resource kinds in {@link POLICIES}. */
