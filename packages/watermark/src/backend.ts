@@ -1,5 +1,5 @@
 import type { BandAnalyzer, BandMap } from './band-analysis.js';
-import type { BlockLayout } from './layout.js';
+import type { BlockLayout } from './block-layout.js';
 
 /**
  * The DSP hot loops behind embed and detect, implemented twice: in TypeScript (`ts-backend.ts`,

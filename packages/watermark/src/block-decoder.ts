@@ -1,6 +1,6 @@
+import type { BlockLayout } from './block-layout.js';
 import { convEncode } from './convolutional.js';
 import { activeBackend } from './implementation.js';
-import type { BlockLayout } from './layout.js';
 import { BANDS_PER_FRAME, BLOCK_FRAMES } from './params.js';
 import { checkInfoBlock } from './payload.js';
 

@@ -1,6 +1,7 @@
 import { type BlockDecode, decodeBlock } from './block-decoder.js';
+import type { BlockLayout } from './block-layout.js';
 import { convEncode } from './convolutional.js';
-import { type BlockLayout, cellSigns } from './layout.js';
+import { cellSigns } from './layout.js';
 import { BANDS_PER_FRAME, BLOCK_FRAMES, MIXTURE_MAX_ERROR_RATE } from './params.js';
 import { buildInfoBlock, payloadBytes } from './payload.js';
 

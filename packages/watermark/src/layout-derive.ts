@@ -1,6 +1,6 @@
+import type { BlockLayout } from './block-layout.js';
 import { codedLength } from './convolutional.js';
 import { KeyedRandom } from './keyed-random.js';
-import type { BlockLayout } from './layout.js';
 import { BANDS_PER_FRAME, BLOCK_FRAMES, CRC_BITS, SYNC_BANDS_PER_FRAME } from './params.js';
 import { infoBits } from './payload.js';
 

@@ -1,5 +1,5 @@
 import FFT from 'fft.js';
-import type { BlockLayout } from './layout.js';
+import type { BlockLayout } from './block-layout.js';
 import { BANDS_PER_FRAME, BLOCK_FRAMES, SYNC_BANDS_PER_FRAME } from './params.js';
 
 /**

@@ -1,8 +1,8 @@
 import type { AnalysisKernel, CoarseGrid, Spectrogram, SyncScorer } from './backend.js';
 import type { BandAnalyzer, BandMap } from './band-analysis.js';
 import { type BlockDecode, decodeBlock } from './block-decoder.js';
+import type { BlockLayout } from './block-layout.js';
 import { type FurtherMark, furtherMarks } from './further-marks.js';
-import type { BlockLayout } from './layout.js';
 import {
   BANDS_PER_FRAME,
   BLOCK_FRAMES,
