@@ -45,17 +45,12 @@ export { KekFile } from './crypto/kek-file.js';
 export { type EncryptionContext, type KeyWrapper, LocalKek } from './crypto/key-wrapper.js';
 export { awsKmsClient, type KmsClient, KmsKeyWrapper } from './crypto/kms-key-wrapper.js';
 export type { KeyRotationProgress, RewrapOptions } from './keys/key-rotation.js';
-export {
-  type Database,
-  type DatabaseConfig,
-  type Engine,
-  migrate,
-  openDatabase,
-} from './db/database.js';
+export { type Database, type DatabaseConfig, type Engine, openDatabase } from './db/database.js';
 export {
   type MigrateOptions,
   type MigrationRun,
   type MigrationState,
+  migrate,
   migrationStatus,
 } from './db/migrate.js';
 export { DatabaseUnavailableError } from './db/transactions.js';

@@ -15,7 +15,8 @@ import { type Clock, systemClock } from './clock.js';
 import { type DataKeys, KeyRing } from './crypto/data-keys.js';
 import { KekFile } from './crypto/kek-file.js';
 import { type KeyWrapper, LocalKek } from './crypto/key-wrapper.js';
-import { type Database, migrate, openDatabase } from './db/database.js';
+import { type Database, openDatabase } from './db/database.js';
+import { migrate } from './db/migrate.js';
 import {
   DEFAULT_INVESTIGATION_POLICY,
   DEFAULT_SESSION_POLICY,

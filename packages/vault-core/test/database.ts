@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { vi } from 'vitest';
-import { type Database, migrate, openDatabase } from '../src/db/database.js';
+import { type Database, openDatabase } from '../src/db/database.js';
+import { migrate } from '../src/db/migrate.js';
 
 // Database tests share two cores with the rest of the suite: allow for a loaded machine.
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 60_000 });

@@ -71,5 +71,3 @@ function wrap(knex: Knex, engine: Engine, pglite: PGlite | undefined): Database 
     },
   };
 }
-
-export { migrate } from './migrate.js';

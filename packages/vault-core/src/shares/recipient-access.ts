@@ -23,10 +23,14 @@ import { type PreviewBitrate, previewBitrate } from '../media/preview-encoder.js
 import { markedPreview } from '../media/stored-previews.js';
 import { decryptObjectRow } from '../objects/object-store.js';
 import { newGrantToken } from './link-token.js';
+import { checkRanges, type Range } from './listening-ranges.js';
+import type { RecipientContext } from './recipient-context.js';
 import { notifyShareEvent, PASSWORD_FAILURES_NOTIFIED } from './share-notifications.js';
 import { shareStatus } from './shares.js';
 import { clearUnlockAttempts, reserveUnlockAttempt } from './unlock-throttle.js';
 import { watermarkKeyFromRow } from './watermark-keys.js';
+
+export type { RecipientContext } from './recipient-context.js';
 
 /** How long an access grant of a password-protected share lasts: 12 hours. */
 export const SHARE_GRANT_TTL_MS = 12 * 3600_000;
@@ -113,15 +117,6 @@ export interface RecipientTrack {
   payload: string;
   /** The organization the share belongs to (for per-organization metrics). */
   organizationId: string;
-}
-
-/** A usable link: its tenant, recipient and share rows. */
-export interface RecipientContext {
-  tenantId: string;
-  // biome-ignore lint/suspicious/noExplicitAny: database rows
-  recipient: any;
-  // biome-ignore lint/suspicious/noExplicitAny: database rows
-  share: any;
 }
 
 /**
@@ -213,7 +208,12 @@ async function logAccess(
   ctx: RecipientContext,
   now: Date,
   client: RecipientClient,
-  event: { kind: string; trackId?: string | null; positionSeconds?: number | null },
+  event: {
+    kind: string;
+    trackId?: string | null;
+    positionSeconds?: number | null;
+    ranges?: Range[] | null;
+  },
 ): Promise<void> {
   await tx('access_events').insert({
     id: randomUUID(),
@@ -223,6 +223,7 @@ async function logAccess(
     track_id: event.trackId ?? null,
     kind: event.kind,
     position_seconds: event.positionSeconds ?? null,
+    ranges: event.ranges ? JSON.stringify(event.ranges) : null,
     ip_hash: client.ipHash ?? null,
     user_agent: userAgent(client),
     at: now,
@@ -588,7 +589,9 @@ export async function recipientTrackPeaks(
 }
 
 /**
- * Logs how far a listening session of a shared track got (`positionSeconds`), from the player.
+ * Logs a listening session of a shared track from the player: the seconds heard
+ * (`positionSeconds`) and, when the player sends them, the stretches played (`ranges`, `[from,
+ * to]` seconds; stored merged), from which analytics add up what was heard across sessions.
  * Plays are counted by the server when it serves the start of the audio
  * ({@link openRecipientTrack} with `play: 'start'`), not by this report, so a player that never
  * reports cannot play past the limit.
@@ -599,6 +602,7 @@ export async function recordPlay(
   trackId: string,
   positionSeconds: number,
   client: RecipientClient = {},
+  ranges?: unknown,
 ): Promise<{ playsLeft: number | null }> {
   if (
     typeof positionSeconds !== 'number' ||
@@ -608,6 +612,7 @@ export async function recordPlay(
   ) {
     throw new ValidationError('positionSeconds must be 0 to 86400', 'positionSeconds');
   }
+  const played = ranges === undefined ? null : checkRanges(ranges);
   return withRecipient(deps, token, async (tx, ctx, now) => {
     await requireGrant(tx, ctx, client.grant, now);
     const track = await sharedTrack(tx, ctx, trackId);
@@ -615,6 +620,7 @@ export async function recordPlay(
       kind: 'played',
       trackId: track.id,
       positionSeconds,
+      ranges: played,
     });
     return { playsLeft: left(ctx.share.max_plays, ctx.recipient.plays) };
   });

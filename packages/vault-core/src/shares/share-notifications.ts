@@ -1,7 +1,7 @@
 import type { Tx } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 import { notify } from '../notifications/notify.js';
-import type { RecipientContext } from './recipient-access.js';
+import type { RecipientContext } from './recipient-context.js';
 
 /** Wrong passwords in a row on one link (all addresses) after which its owner is told, once. */
 export const PASSWORD_FAILURES_NOTIFIED = 3;
