@@ -18,9 +18,9 @@ import { guestRoutes } from './routes/guest-routes.js';
 import { investigationRoutes } from './routes/investigation-routes.js';
 import { libraryRoutes } from './routes/library-routes.js';
 import { notificationRoutes } from './routes/notification-routes.js';
-import { notificationRoutes } from './routes/notification-routes.js';
 import { organizationRoutes } from './routes/organization-routes.js';
 import { recipientRoutes } from './routes/recipient-routes.js';
+import { shareActivityRoutes } from './routes/share-activity-routes.js';
 import { shareRoutes } from './routes/share-routes.js';
 import { presentTrack, trackRoutes } from './routes/track-routes.js';
 import {
@@ -119,7 +119,7 @@ export async function createVaultServer(options: VaultServerOptions): Promise<Va
     ...trackRoutes(ctx),
     ...libraryRoutes(ctx),
     ...shareRoutes(ctx),
-    ...notificationRoutes(ctx),
+    ...shareActivityRoutes(ctx),
     ...notificationRoutes(ctx),
     ...recipientRoutes(ctx),
     ...investigationRoutes(ctx, options.version ?? '0.1.0'),

@@ -6,9 +6,14 @@ import { listening, wirePlayer } from './waveform.js';
 const eventsUrl = document.querySelector('meta[name="vaultmark-events"]')?.content;
 const nowPlaying = document.getElementById('now-playing');
 
-function report(trackId, type, position) {
+function report(trackId, type, position, ranges) {
   if (!eventsUrl) return;
-  const body = JSON.stringify({ trackId, type, position: Math.round(position * 10) / 10 });
+  const body = JSON.stringify({
+    trackId,
+    type,
+    position: Math.round(position * 10) / 10,
+    ...(ranges ? { ranges } : {}),
+  });
   if (!navigator.sendBeacon?.(eventsUrl, new Blob([body], { type: 'application/json' }))) {
     fetch(eventsUrl, {
       method: 'POST',
@@ -47,7 +52,7 @@ function setUp(root) {
     if (!session) return;
     session = false;
     const seconds = heard.heard();
-    if (seconds >= 1) report(trackId, 'stop', seconds);
+    if (seconds >= 1) report(trackId, 'stop', seconds, heard.ranges());
   };
   audio.addEventListener('play', () => {
     for (const other of players) if (other !== player) other.audio.pause();

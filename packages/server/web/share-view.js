@@ -1,5 +1,6 @@
 // One share: its recipients and what each of them opened, played and downloaded.
 import { api, el, formatDate, say } from './api.js';
+import { showActivity } from './share-activity.js';
 
 const root = document.getElementById('share');
 const id = root?.dataset.share;
@@ -53,6 +54,7 @@ async function load() {
   // Nothing to revoke once the share is revoked or over.
   document.getElementById('revoke').hidden = !active;
   showRules(share);
+  await showActivity(id);
   document.getElementById('recipients').replaceChildren(
     ...(share.recipients ?? []).map((r) =>
       el(
@@ -70,7 +72,7 @@ async function load() {
                 el('button', {
                   type: 'button',
                   class: 'resend',
-                  text: 'New link',
+                  text: 'Replace link…',
                   onclick: () => resend(r),
                 }),
                 ' ',
@@ -119,6 +121,10 @@ rules?.addEventListener('submit', async (event) => {
 });
 
 async function resend(recipient) {
+  const sure = confirm(
+    `Replace ${recipient.name}'s link? The link they have stops working at once; a new one is emailed to them.`,
+  );
+  if (!sure) return;
   try {
     const { url } = await api(
       'POST',
@@ -127,7 +133,7 @@ async function resend(recipient) {
     const shown = document.getElementById('new-link');
     shown.hidden = false;
     shown.querySelector('input').value = url;
-    say(`Sent ${recipient.name} a new link by email.`, 'ok');
+    say(`${recipient.name}'s link was replaced; the new one was emailed to them.`, 'ok');
   } catch (error) {
     say(error.message, 'error');
   }

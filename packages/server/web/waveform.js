@@ -157,6 +157,18 @@ export function listening(audio) {
     reset() {
       ranges = [];
     },
+    /** The stretches played, merged, `[from, to]` seconds rounded to tenths. */
+    ranges() {
+      const merged = [];
+      for (const [a, b] of [...ranges].sort((x, y) => x[0] - y[0])) {
+        const last = merged.at(-1);
+        if (last && a <= last[1] + 0.01) last[1] = Math.max(last[1], b);
+        else merged.push([a, b]);
+      }
+      return merged
+        .map(([a, b]) => [Math.floor(a * 10) / 10, Math.ceil(b * 10) / 10])
+        .slice(0, 500);
+    },
     heard() {
       const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
       let total = 0;

@@ -64,6 +64,7 @@ import * as approve from './review/record-approval.js';
 import * as commentResolve from './review/resolve-comment.js';
 import * as keyEscrow from './shares/key-escrow.js';
 import * as recipients from './shares/recipient-access.js';
+import * as shareAnalytics from './shares/share-analytics.js';
 import * as sharePreviews from './shares/share-previews.js';
 import * as shareSettings from './shares/share-settings.js';
 import * as shareUpdate from './shares/share-update.js';
@@ -229,6 +230,8 @@ function useCases(deps: VaultDeps) {
       get: shares.getShare,
       revoke: shares.revokeShare,
       update: shareUpdate.updateShare,
+      /** Per recipient and track: opens, what was really heard, downloads. */
+      analytics: shareAnalytics.shareAnalytics,
       resendLink: shares.resendShareLink,
       getSettings: shareSettings.getShareSettings,
       setSettings: shareSettings.setShareSettings,

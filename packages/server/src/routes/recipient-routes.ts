@@ -353,6 +353,11 @@ export function recipientRoutes(ctx: ServerContext): RouteSpec[] {
         trackId: z.uuid(),
         type: z.enum(['play', 'progress', 'stop']),
         position: z.number().min(0).max(86_400),
+        /** With `stop`: the stretches played, `[from, to]` seconds (analytics add them up). */
+        ranges: z
+          .array(z.tuple([z.number().min(0).max(86_400), z.number().min(0).max(86_400)]))
+          .max(500)
+          .optional(),
       }),
       responses: { 204: { description: 'recorded' } },
       handler: async (koa, { params, body }) => {
@@ -362,6 +367,7 @@ export function recipientRoutes(ctx: ServerContext): RouteSpec[] {
             body.trackId,
             body.position,
             await clientOf(vault, koa),
+            body.ranges,
           );
         }
         return { status: 204 };

@@ -112,6 +112,8 @@ describe('the web pages against the real server, in Chromium', () => {
     await expect(page.locator('#access-log').textContent()).resolves.toContain('opened');
     expect(await checkPage(page, 'share-access-log')).toEqual([]);
     const ben = page.locator('#recipients tr', { hasText: 'ben@example.com' });
+    // Replacing a link is confirmed first: the link Ben has stops working.
+    page.once('dialog', (dialog) => dialog.accept());
     await ben.locator('button.resend').click();
     await expect
       .poll(() => page.locator('#new-link input').inputValue(), slow)

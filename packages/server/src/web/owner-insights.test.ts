@@ -209,3 +209,57 @@ describe('notifications, in Chromium', () => {
     await after.page.close();
   }, 120_000);
 });
+
+describe('share activity, in Chromium', () => {
+  it('the share page says when each recipient opened it and how much of each track they heard, in the viewer’s time zone', async () => {
+    const created = await share({
+      title: 'Listening check',
+      recipients: [
+        { name: 'Lena', email: 'lena@label.example' },
+        { name: 'Omar', email: 'omar@label.example' },
+      ],
+    });
+    // Lena plays the whole track in her browser (the player reports the stretches it played).
+    const visit = await watchPage(browser, t.url, created.links[0]!.url);
+    await visit.page.locator('.player button.play').first().click();
+    await visit.page.waitForFunction(() => document.querySelector('audio')?.ended === true, null, {
+      timeout: 30_000,
+    });
+    expect(visit.problems).toEqual([]);
+    await visit.page.close();
+
+    // The owner reads it in Berlin time.
+    const berlin = await browser.newContext({ timezoneId: 'Europe/Berlin' });
+    await berlin.addCookies(
+      [...owner.cookies].map(([name, value]) => ({ name, value, url: t.url })),
+    );
+    const { page, problems, foreign } = await watchPage(berlin, t.url, `/shares/${created.id}`);
+    const lena = page.locator(
+      `section.activity[data-recipient="${created.links[0]!.recipientId}"]`,
+    );
+    await expect.poll(() => lena.locator('td.heard').textContent(), slow).toMatch(/\(100 %\)$/);
+    await expect(lena.locator('p.opened').textContent()).resolves.toMatch(/^First opened /);
+    await expect(page.locator('#listening-zone').textContent()).resolves.toContain('Europe/Berlin');
+    const omar = page.locator(
+      `section.activity[data-recipient="${created.links[1]!.recipientId}"]`,
+    );
+    await expect(omar.locator('p.opened').textContent()).resolves.toBe('Not opened yet.');
+    await expect(omar.locator('td.heard').textContent()).resolves.toBe('not played');
+    await looked(page, 'share-listening', { dark: true });
+    expect(problems).toEqual([]);
+    expect(foreign).toEqual([]);
+    await berlin.close();
+
+    const stats = await call<{ recipients: { tracks: { listenedFraction: number }[] }[] }>(
+      owner,
+      'GET',
+      `/api/shares/${created.id}/analytics`,
+      '/api/shares/{id}/analytics',
+    );
+    expect(stats.body.recipients[0]!.tracks[0]!.listenedFraction).toBeGreaterThan(0.95);
+    // Another organization's member gets a 404 for this share's activity.
+    const stranger = new Browserless(t.url);
+    await stranger.register('stranger@elsewhere.example', 'Stranger');
+    expect((await stranger.json('GET', `/api/shares/${created.id}/analytics`)).status).toBe(404);
+  }, 120_000);
+});

@@ -23,6 +23,7 @@ import { type PreviewBitrate, previewBitrate } from '../media/preview-encoder.js
 import { markedPreview } from '../media/stored-previews.js';
 import { decryptObjectRow } from '../objects/object-store.js';
 import { newGrantToken } from './link-token.js';
+import { checkRanges, type Range } from './listening-ranges.js';
 import type { RecipientContext } from './recipient-context.js';
 import { notifyShareEvent, PASSWORD_FAILURES_NOTIFIED } from './share-notifications.js';
 import { shareStatus } from './shares.js';
@@ -207,7 +208,12 @@ async function logAccess(
   ctx: RecipientContext,
   now: Date,
   client: RecipientClient,
-  event: { kind: string; trackId?: string | null; positionSeconds?: number | null },
+  event: {
+    kind: string;
+    trackId?: string | null;
+    positionSeconds?: number | null;
+    ranges?: Range[] | null;
+  },
 ): Promise<void> {
   await tx('access_events').insert({
     id: randomUUID(),
@@ -217,6 +223,7 @@ async function logAccess(
     track_id: event.trackId ?? null,
     kind: event.kind,
     position_seconds: event.positionSeconds ?? null,
+    ranges: event.ranges ? JSON.stringify(event.ranges) : null,
     ip_hash: client.ipHash ?? null,
     user_agent: userAgent(client),
     at: now,
@@ -582,7 +589,9 @@ export async function recipientTrackPeaks(
 }
 
 /**
- * Logs how far a listening session of a shared track got (`positionSeconds`), from the player.
+ * Logs a listening session of a shared track from the player: the seconds heard
+ * (`positionSeconds`) and, when the player sends them, the stretches played (`ranges`, `[from,
+ * to]` seconds; stored merged), from which analytics add up what was heard across sessions.
  * Plays are counted by the server when it serves the start of the audio
  * ({@link openRecipientTrack} with `play: 'start'`), not by this report, so a player that never
  * reports cannot play past the limit.
@@ -593,6 +602,7 @@ export async function recordPlay(
   trackId: string,
   positionSeconds: number,
   client: RecipientClient = {},
+  ranges?: unknown,
 ): Promise<{ playsLeft: number | null }> {
   if (
     typeof positionSeconds !== 'number' ||
@@ -602,6 +612,7 @@ export async function recordPlay(
   ) {
     throw new ValidationError('positionSeconds must be 0 to 86400', 'positionSeconds');
   }
+  const played = ranges === undefined ? null : checkRanges(ranges);
   return withRecipient(deps, token, async (tx, ctx, now) => {
     await requireGrant(tx, ctx, client.grant, now);
     const track = await sharedTrack(tx, ctx, trackId);
@@ -609,6 +620,7 @@ export async function recordPlay(
       kind: 'played',
       trackId: track.id,
       positionSeconds,
+      ranges: played,
     });
     return { playsLeft: left(ctx.share.max_plays, ctx.recipient.plays) };
   });

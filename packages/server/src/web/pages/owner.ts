@@ -239,6 +239,9 @@ export function shareDetailPage(ctx: OwnerPageContext, shareId: string): string 
           <tbody id="recipients"></tbody>
         </table>
         <p id="new-link" hidden>New link (shown only now; the old one no longer works): <input class="mono" readonly aria-label="New link" /></p>
+        <h2 id="h-listening">Listening</h2>
+        <p id="listening-zone" class="muted help"></p>
+        <div id="listening" aria-labelledby="h-listening"></div>
         <h2>Access log</h2>
         <table>
           <thead><tr><th scope="col">Time</th><th scope="col">Recipient</th><th scope="col">Track</th><th scope="col">What</th></tr></thead>

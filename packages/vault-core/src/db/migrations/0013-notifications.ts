@@ -29,6 +29,7 @@ CREATE TABLE notification_settings (
 );
 
 ALTER TABLE share_recipients ADD COLUMN first_opened_at timestamptz;
+ALTER TABLE access_events ADD COLUMN ranges jsonb;
 ALTER TABLE tracks ADD COLUMN notes text;
 ALTER TABLE tracks ADD COLUMN artwork_object_id uuid;
 ALTER TABLE tracks ADD CONSTRAINT tracks_artwork_object
@@ -41,6 +42,8 @@ ALTER TABLE tracks ADD CONSTRAINT tracks_artwork_object
  * summary, read mark) and their per-kind mute settings (email and in-app apart; a kind without a
  * row uses its defaults), both per organization and erased with the organization or the user;
  * when a recipient first opened their link (so the owner is told once, at no cost afterwards);
+ * the stretches of a track a listening session really played (`[from, to]` seconds, merged), so
+ * analytics can add up what was heard across sessions without counting a replay twice;
  * a track's notes and artwork (an encrypted object like every other blob).
  */
 export const migration0013: Knex.Migration = {
@@ -57,6 +60,7 @@ export const migration0013: Knex.Migration = {
     await knex.raw('ALTER TABLE tracks DROP CONSTRAINT tracks_artwork_object');
     await knex.raw('ALTER TABLE tracks DROP COLUMN artwork_object_id');
     await knex.raw('ALTER TABLE tracks DROP COLUMN notes');
+    await knex.raw('ALTER TABLE access_events DROP COLUMN ranges');
     await knex.raw('ALTER TABLE share_recipients DROP COLUMN first_opened_at');
     for (const table of [...TABLES].reverse()) await knex.raw(`DROP TABLE ${table}`);
   },
