@@ -20,6 +20,7 @@ import { libraryRoutes } from './routes/library-routes.js';
 import { notificationRoutes } from './routes/notification-routes.js';
 import { organizationRoutes } from './routes/organization-routes.js';
 import { recipientRoutes } from './routes/recipient-routes.js';
+import { recordingRoutes } from './routes/recording-routes.js';
 import { shareActivityRoutes } from './routes/share-activity-routes.js';
 import { shareRoutes } from './routes/share-routes.js';
 import { presentTrack, trackRoutes } from './routes/track-routes.js';
@@ -28,6 +29,7 @@ import {
   SPOOL_SWEEP_INTERVAL_MS,
   sweepTemporaryFiles,
 } from './uploads/spool-sweep.js';
+import { recordingUploads } from './uploads/recording-uploads.js';
 import { tusUploads } from './uploads/tus.js';
 import { lockDataDir } from './vault/data-dir-lock.js';
 import { openConfiguredVault } from './vault/open-configured-vault.js';
@@ -119,19 +121,26 @@ export async function createVaultServer(options: VaultServerOptions): Promise<Va
     ...trackRoutes(ctx),
     ...libraryRoutes(ctx),
     ...shareRoutes(ctx),
+    ...recordingRoutes(ctx),
     ...shareActivityRoutes(ctx),
     ...notificationRoutes(ctx),
     ...recipientRoutes(ctx),
     ...investigationRoutes(ctx, options.version ?? '0.1.0'),
   ];
   const pages = pageRoutes(ctx);
+  const sessionUploads = recordingUploads(vault);
   const uploads = tusUploads({
     path: '/api/uploads',
     dir: join(config.dataDir, 'uploads'),
     spoolSecret: deriveSecret('upload-spool'),
     maxBytes: config.maxUploadBytes,
     authenticate,
+    onCreate: sessionUploads.onCreate,
+    onFailed: sessionUploads.onFailed,
     onComplete: async (upload) => {
+      // A participant's track for a recording session, or else a catalog upload.
+      const recorded = await sessionUploads.onComplete(upload);
+      if (recorded) return recorded;
       const track = await vault.catalog.uploadTrack(
         {
           userId: upload.caller.userId,

@@ -467,10 +467,16 @@ export interface Fixtures {
   guestLabel: string;
   investigationId: string;
   sessionId: string;
+  /** A comment on the track and a guest reviewer's invitation. */
+  commentId?: string;
+  guestInvitationId?: string;
   /** An invitation addressed to this user (when the server has invitations). */
   invitationId?: string;
   /** An open invitation this tenant's organization sent (when the server has invitations). */
   sentInvitationId?: string;
+  /** A recording session and one of its participants. */
+  recordingSessionId?: string;
+  participantId?: string;
 }
 
 /**
@@ -483,6 +489,7 @@ export function paramValue(fx: Fixtures, path: string, param: string): string | 
   if (param === 'recipientId') return fx.recipientId;
   if (param === 'token') return fx.shareToken;
   if (param === 'name') return 'drums';
+  if (param === 'participantId') return fx.participantId;
   // The collection is what the path names before the parameter: `account/sessions`, ...
   const segments = path.split('/');
   const collection = segments.slice(2, segments.indexOf(`{${param}}`)).join('/');
@@ -492,10 +499,13 @@ export function paramValue(fx: Fixtures, path: string, param: string): string | 
     shares: fx.shareId,
     investigations: fx.investigationId,
     'guest-tokens': fx.guestTokenId,
+    comments: fx.commentId,
+    'guest-invitations': fx.guestInvitationId,
     'account/sessions': fx.sessionId,
     'organization/members': fx.userId,
     invitations: fx.invitationId,
     'organization/invitations': fx.sentInvitationId,
+    'recording-sessions': fx.recordingSessionId,
   };
   return byCollection[collection];
 }
@@ -735,7 +745,32 @@ export async function buildTenant(t: TestServer, outbox: Outbox, label: string):
   found.set('file', new Blob([noiseWav(1, 99)]), `${tag} found.wav`);
   const investigation = await agent.send('POST', '/api/investigations', { body: found });
   const sessions = await agent.send('GET', '/api/account/sessions');
+  const comment = await agent.send('POST', `/api/tracks/${trackId}/comments`, {
+    body: { body: `${tag} Comment`, atSeconds: 0.5 },
+  });
+  const invitation = await agent.send('POST', '/api/guest-invitations', {
+    body: {
+      name: `${tag} Guest Reviewer`,
+      email: `${tag.toLowerCase()}-reviewer@example.com`,
+      trackId,
+      expiresAt: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+    },
+  });
   const link = share.body.links[0] as { recipientId: string; url: string };
+  const recording = await agent.send('POST', '/api/recording-sessions', {
+    body: { title: `${tag} Recording Session` },
+  });
+  const participant = await agent.send(
+    'POST',
+    `/api/recording-sessions/${recording.body.id}/participants`,
+    {
+      body: {
+        name: `${tag} Participant`,
+        email: `${tag.toLowerCase()}-p@example.com`,
+        role: 'guest',
+      },
+    },
+  );
   const fx: Fixtures = {
     userId: agent.userId!,
     organizationId: agent.organizationId!,
@@ -751,9 +786,13 @@ export async function buildTenant(t: TestServer, outbox: Outbox, label: string):
     shareToken: new URL(link.url).pathname.split('/').pop()!,
     guestTokenId: guest.body.guestToken.id,
     guestLabel,
+    commentId: comment.body.id,
+    guestInvitationId: invitation.body.id,
     investigationId: investigation.body.id,
     sessionId: (sessions.body.items as { id: string; current: boolean }[]).find((s) => s.current)!
       .id,
+    recordingSessionId: recording.body.id,
+    participantId: participant.body.id,
   };
   return { agent, fx, secrets: [tag, email, recipientEmail, trackId] };
 }

@@ -27,6 +27,7 @@ const sessions: SessionResolver = {
   },
 };
 const finished: { upload: FinishedUpload; sha256: string }[] = [];
+const failed: { metadata: Record<string, string>; reason: string }[] = [];
 let server: RunningServer;
 
 beforeAll(async () => {
@@ -49,6 +50,12 @@ beforeAll(async () => {
             .digest('hex'),
         });
         return { id: `trk_${finished.length}`, title: upload.originalName };
+      },
+      onCreate: async ({ metadata }) => {
+        if (metadata.session === 'elsewhere') throw { status_code: 404, body: 'not found\n' };
+      },
+      onFailed: async ({ metadata, reason }) => {
+        failed.push({ metadata, reason });
       },
     }),
   );
@@ -142,5 +149,78 @@ describe('tus uploads', () => {
     ).rejects.toThrow(/415/);
     await expect(upload(wav, 'token-of-bob-000000', 'bad\u0000name.wav')).rejects.toThrow(/400/);
     expect(finished.filter((f) => f.upload.caller.userId === 'bob')).toEqual([]);
+  });
+
+  it('verifies each chunk’s SHA-256 (tus checksum extension): a corrupted chunk is refused with 460 and sent again', async () => {
+    const alice = { Authorization: 'Bearer token-of-alice-0000', 'Tus-Resumable': '1.0.0' };
+    const options = await fetch(`${server.url}/api/uploads`, { method: 'OPTIONS', headers: alice });
+    expect(options.headers.get('tus-checksum-algorithm')).toBe('sha256');
+    expect(options.headers.get('tus-extension')?.split(',')).toContain('checksum');
+
+    const create = await fetch(`${server.url}/api/uploads`, {
+      method: 'POST',
+      headers: {
+        ...alice,
+        'Upload-Length': String(wav.length),
+        'Upload-Metadata': `filename ${Buffer.from('Checked.wav').toString('base64')},session ${Buffer.from('s1').toString('base64')}`,
+      },
+    });
+    expect(create.status).toBe(201);
+    const location = new URL(create.headers.get('location')!, server.url).toString();
+    const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('base64');
+    const patch = (offset: number, body: Buffer, checksum?: string) =>
+      fetch(location, {
+        method: 'PATCH',
+        headers: {
+          ...alice,
+          'Upload-Offset': String(offset),
+          'Content-Type': 'application/offset+octet-stream',
+          ...(checksum ? { 'Upload-Checksum': checksum } : {}),
+        },
+        body: new Uint8Array(body),
+      });
+    const offset = async () =>
+      Number(
+        (await fetch(location, { method: 'HEAD', headers: alice })).headers.get('upload-offset'),
+      );
+    const half = Math.floor(wav.length / 2);
+    const first = wav.subarray(0, half);
+    const second = wav.subarray(half);
+    expect((await patch(0, first, `sha256 ${sha(first)}`)).status).toBe(204);
+    expect(await offset()).toBe(half);
+
+    // One flipped bit in transit: the server notices, keeps nothing of the chunk, and says so.
+    const corrupted = Buffer.from(second);
+    corrupted[100]! ^= 0x01;
+    const refused = await patch(half, corrupted, `sha256 ${sha(second)}`);
+    expect(refused.status).toBe(460);
+    expect(await offset()).toBe(half);
+    expect(failed).toContainEqual({
+      metadata: { filename: 'Checked.wav', session: 's1' },
+      reason: 'checksum_mismatch',
+    });
+    // Other algorithms and malformed digests are refused before any byte is kept.
+    expect((await patch(half, second, `md5 ${sha(second)}`)).status).toBe(400);
+    expect((await patch(half, second, 'sha256 not-base64!')).status).toBe(400);
+    expect(await offset()).toBe(half);
+
+    const done = await patch(half, second, `sha256 ${sha(second)}`);
+    expect(done.status).toBe(200);
+    const last = finished.at(-1)!;
+    expect(last.sha256).toBe(createHash('sha256').update(wav).digest('hex'));
+    expect(last.upload.metadata).toEqual({ filename: 'Checked.wav', session: 's1' });
+  });
+
+  it('lets the application refuse an upload at creation from its metadata', async () => {
+    const refused = await fetch(`${server.url}/api/uploads`, {
+      method: 'POST',
+      headers: {
+        Authorization: 'Bearer token-of-alice-0000',
+        'Tus-Resumable': '1.0.0',
+        'Upload-Length': '100',
+        'Upload-Metadata': `session ${Buffer.from('elsewhere').toString('base64')}`,
+      },
+    });
+    expect(refused.status).toBe(404);
   });
 });

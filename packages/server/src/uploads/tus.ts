@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, mkdirSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { rm, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { type Readable, Transform } from 'node:stream';
 import { FileStore } from '@tus/file-store';
 import { MemoryLocker, Server } from '@tus/server';
 import type { Middleware, ParameterizedContext } from 'koa';
@@ -14,23 +14,71 @@ import { spoolCipher, uploadSpoolKey } from './spool-cipher.js';
 /** Unfinished uploads are deleted this long after they were created (default 24 hours). */
 export const DEFAULT_UPLOAD_EXPIRY_MS = 24 * 3600_000;
 
+/** Status of a chunk whose checksum does not match its bytes (tus checksum extension). */
+export const CHECKSUM_MISMATCH = 460;
+
+/**
+ * The `Upload-Checksum` header of the tus checksum extension: `sha256 <base64 digest>`. Returns
+ * the digest, `undefined` without a header, or throws 400 for another algorithm or a bad digest.
+ */
+export function parseUploadChecksum(header: string | null): Buffer | undefined {
+  if (header === null || header === '') return undefined;
+  const [algorithm, encoded, ...rest] = header.trim().split(/\s+/);
+  if (algorithm?.toLowerCase() !== 'sha256' || rest.length > 0) {
+    throw { status_code: 400, body: 'unsupported checksum algorithm (use sha256)\n' };
+  }
+  const digest = Buffer.from(encoded ?? '', 'base64');
+  if (digest.length !== 32 || digest.toString('base64') !== encoded) {
+    throw { status_code: 400, body: 'the checksum is not a base64 SHA-256 digest\n' };
+  }
+  return digest;
+}
+
 /**
  * The tus file store, writing every byte through the spool cipher under the upload's own key:
  * partial uploads on disk are ciphertext, and a resumed upload continues the keystream at its
- * offset.
+ * offset. It also implements the tus checksum extension: a chunk sent with `Upload-Checksum`
+ * is hashed as it is written, and when its SHA-256 differs (or the chunk was cut short, so it
+ * cannot be verified) the file is truncated back to the chunk's offset and the request answers
+ * 460: the upload stays where it was, and the client sends the chunk again.
  */
 class EncryptedFileStore extends FileStore {
+  /** The digest the next chunk of each upload must have (set per request, after the owner check). */
+  readonly #expected = new Map<string, Buffer>();
   constructor(
     options: ConstructorParameters<typeof FileStore>[0],
     private readonly secret: Uint8Array,
   ) {
     super(options);
+    this.extensions = [...this.extensions, 'checksum'];
   }
 
-  override write(readable: Readable, id: string, offset: number): Promise<number> {
+  /** Sets (or clears) the checksum the next chunk of `id` must match. */
+  expectChecksum(id: string, digest: Buffer | undefined): void {
+    if (digest) this.#expected.set(id, digest);
+    else this.#expected.delete(id);
+  }
+
+  override async write(readable: Readable, id: string, offset: number): Promise<number> {
+    const expected = this.#expected.get(id);
+    this.#expected.delete(id);
     const sealed = spoolCipher(uploadSpoolKey(this.secret, id), offset);
     readable.on('error', (error) => sealed.destroy(error));
-    return super.write(readable.pipe(sealed), id, offset);
+    if (!expected) return super.write(readable.pipe(sealed), id, offset);
+    const hash = createHash('sha256');
+    const tap = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        hash.update(chunk);
+        callback(null, chunk);
+      },
+    });
+    readable.on('error', (error) => tap.destroy(error));
+    const written = await super.write(readable.pipe(tap).pipe(sealed), id, offset);
+    if (!hash.digest().equals(expected)) {
+      await truncate(join(this.directory, id), offset);
+      throw { status_code: CHECKSUM_MISMATCH, body: 'Checksum Mismatch\n' };
+    }
+    return written;
   }
 
   /** The plaintext of an upload, from its first byte. */
@@ -50,6 +98,14 @@ export interface FinishedUpload {
   format: SniffedFormat;
   /** The client's file name from the `filename` metadata (display only). */
   originalName: string;
+  /** The upload's tus metadata (e.g. the recording session and participant it is for). */
+  metadata: Record<string, string>;
+  caller: Caller;
+}
+
+/** An upload as the creation and failure hooks see it. */
+export interface UploadInfo {
+  metadata: Record<string, string>;
   caller: Caller;
 }
 
@@ -68,6 +124,10 @@ export interface TusOptions {
   authenticate(ctx: ParameterizedContext): Promise<void>;
   /** Turns a finished upload into the application's object; its result is the response body. */
   onComplete(upload: FinishedUpload): Promise<Record<string, unknown>>;
+  /** Checks a new upload's metadata before any byte is taken (throw `{ status_code, body }`). */
+  onCreate?(upload: UploadInfo): Promise<void>;
+  /** Told when a chunk fails its checksum (460) or a finished file is not audio (415). */
+  onFailed?(upload: UploadInfo & { reason: 'checksum_mismatch' | 'not_audio' }): Promise<void>;
 }
 
 /** The request as `@tus/server` passes it to hooks: a web Request carrying the Node request. */
@@ -103,10 +163,16 @@ export function tusUploads(options: TusOptions): Middleware & { sweepExpired(): 
     maxSize: options.maxBytes,
     relativeLocation: true,
     namingFunction: (req) => `${callerOfHook(req)?.owner}-${randomBytes(16).toString('hex')}`,
-    onUploadCreate: async (_req, upload) => {
+    onUploadCreate: async (req, upload) => {
       if (controlCharacterAt(upload.metadata ?? {}, 'metadata')) {
         throw { status_code: 400, body: 'control characters are not allowed in metadata\n' };
       }
+      const caller = callerOfHook(req)?.caller;
+      if (caller && options.onCreate) {
+        await options.onCreate({ metadata: metadataOf(upload.metadata), caller });
+      }
+      // Creation with upload: the first chunk may carry a checksum too.
+      store.expectChecksum(upload.id, parseUploadChecksum(req.headers.get('upload-checksum')));
       return {};
     },
     onIncomingRequest: async (req, uploadId) => {
@@ -115,19 +181,43 @@ export function tusUploads(options: TusOptions): Middleware & { sweepExpired(): 
       if (ownerOf(uploadId) !== callerOfHook(req)?.owner) {
         throw { status_code: 404, body: 'upload not found\n' };
       }
+      if (req.method === 'PATCH') {
+        store.expectChecksum(uploadId, parseUploadChecksum(req.headers.get('upload-checksum')));
+      }
+    },
+    onResponseError: async (req, error) => {
+      const status = (error as { status_code?: number }).status_code;
+      const caller = callerOfHook(req)?.caller;
+      if (!options.onFailed || !caller || status !== CHECKSUM_MISMATCH) return undefined;
+      const id = new URL(req.url).pathname.split('/').pop() ?? '';
+      const upload = await store.getUpload(id).catch(() => undefined);
+      await options
+        .onFailed({
+          metadata: metadataOf(upload?.metadata),
+          caller,
+          reason: 'checksum_mismatch',
+        })
+        .catch(() => undefined);
+      return undefined;
     },
     onUploadFinish: async (req, upload) => {
       const path = join(options.dir, upload.id);
       const format = sniffAudio(await readHead(store.open(upload.id)));
       const caller = callerOfHook(req)?.caller;
       try {
-        if (!format) throw { status_code: 415, body: 'the file is not an audio format we read\n' };
         if (!caller) throw { status_code: 401, body: 'sign in first\n' };
+        if (!format) {
+          await options
+            .onFailed?.({ metadata: metadataOf(upload.metadata), caller, reason: 'not_audio' })
+            .catch(() => undefined);
+          throw { status_code: 415, body: 'the file is not an audio format we read\n' };
+        }
         const result = await options.onComplete({
           open: () => store.open(upload.id),
           size: upload.size ?? upload.offset,
           format,
           originalName: upload.metadata?.filename ?? 'upload',
+          metadata: metadataOf(upload.metadata),
           caller,
         });
         return {
@@ -149,6 +239,8 @@ export function tusUploads(options: TusOptions): Middleware & { sweepExpired(): 
     const caller = ctx.state.caller as Caller;
     const owner = `u${caller.userId.replace(/[^A-Za-z0-9]/g, '')}`;
     callers.set(ctx.req, { owner, caller });
+    // The checksum extension's algorithms, announced with the other capabilities.
+    if (ctx.method === 'OPTIONS') ctx.res.setHeader('Tus-Checksum-Algorithm', 'sha256');
     ctx.respond = false;
     await tus.handle(ctx.req, ctx.res);
   };
@@ -156,6 +248,13 @@ export function tusUploads(options: TusOptions): Middleware & { sweepExpired(): 
     /** Deletes unfinished uploads past their expiry; returns how many went. */
     sweepExpired: () => tus.cleanUpExpiredUploads(),
   });
+}
+
+/** tus metadata as plain strings (a key sent without a value reads as ''). */
+function metadataOf(metadata: Record<string, string | null> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(metadata ?? {})) out[key] = value ?? '';
+  return out;
 }
 
 /** The first 16 bytes of a stream (fewer if it is shorter); the stream is then closed. */
