@@ -14,12 +14,15 @@ import { listen, type RunningServer } from './listen.js';
 import { DatabaseRateLimitStore, type RateLimitStore } from './middleware/rate-limit.js';
 import { accountRoutes } from './routes/account-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
+import { guestReviewRoutes } from './routes/guest-review-routes.js';
 import { guestRoutes } from './routes/guest-routes.js';
 import { investigationRoutes } from './routes/investigation-routes.js';
 import { libraryRoutes } from './routes/library-routes.js';
 import { notificationRoutes } from './routes/notification-routes.js';
 import { organizationRoutes } from './routes/organization-routes.js';
+import { recipientReviewRoutes } from './routes/recipient-review-routes.js';
 import { recipientRoutes } from './routes/recipient-routes.js';
+import { reviewRoutes } from './routes/review-routes.js';
 import { recordingRoutes } from './routes/recording-routes.js';
 import { shareActivityRoutes } from './routes/share-activity-routes.js';
 import { shareRoutes } from './routes/share-routes.js';
@@ -118,6 +121,9 @@ export async function createVaultServer(options: VaultServerOptions): Promise<Va
     ...accountRoutes(ctx),
     ...organizationRoutes(ctx),
     ...guestRoutes(ctx),
+    ...guestReviewRoutes(ctx),
+    ...reviewRoutes(ctx),
+    ...recipientReviewRoutes(ctx),
     ...trackRoutes(ctx),
     ...libraryRoutes(ctx),
     ...shareRoutes(ctx),

@@ -16,13 +16,13 @@ import {
 
 /** Link tokens: `vml_` and 43 base64url characters (256 bits); anything else is unknown. */
 const LinkToken = z.object({ token: z.string().regex(/^vml_[A-Za-z0-9_-]{43}$/) });
-const TrackParams = LinkToken.extend({ trackId: z.uuid() });
+export const TrackParams = LinkToken.extend({ trackId: z.uuid() });
 const GRANT_COOKIE = 'vaultmark_grant';
 const tags = ['recipients'];
 const html = (description: string) => ({ description, contentType: 'text/html' });
 
 /** What the vault learns about the recipient's client: hashed address, user agent, grant. */
-async function clientOf(vault: Vault, koa: ParameterizedContext): Promise<RecipientClient> {
+export async function clientOf(vault: Vault, koa: ParameterizedContext): Promise<RecipientClient> {
   return {
     ipHash: await vault.accounts.clientIpHash(koa.ip),
     userAgent: koa.get('User-Agent') || null,

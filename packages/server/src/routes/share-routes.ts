@@ -21,6 +21,8 @@ const ShareBody = z.object({
   revokedAt: z.string().nullable(),
   passwordProtected: z.boolean(),
   allowDownload: z.boolean(),
+  /** Whether recipients may comment and approve on their page. */
+  allowFeedback: z.boolean(),
   /** Bit rate of the marked lossy preview recipients stream (kbps). */
   previewKbps: z.number().int(),
   maxPlays: z.number().int().nullable(),
@@ -50,6 +52,7 @@ function presentShare(share: ShareSummary): z.infer<typeof ShareBody> {
     revokedAt: iso(share.revokedAt),
     passwordProtected: share.passwordProtected,
     allowDownload: share.allowDownload,
+    allowFeedback: share.allowFeedback,
     previewKbps: share.previewKbps,
     maxPlays: share.maxPlays,
     maxDownloads: share.maxDownloads,
@@ -172,6 +175,8 @@ export function shareRoutes(ctx: ServerContext): RouteSpec[] {
         activatesAt: z.iso.datetime({ offset: true }).optional(),
         password: z.string().min(1).max(4096).optional(),
         allowDownload: z.boolean().optional(),
+        /** Recipients may comment and approve (default false). */
+        allowFeedback: z.boolean().optional(),
         /** Quality of the marked MP3 preview recipients stream (default 256 kbps; never lossless). */
         previewKbps: z
           .union([z.literal(128), z.literal(192), z.literal(256), z.literal(320)])
@@ -250,6 +255,7 @@ export function shareRoutes(ctx: ServerContext): RouteSpec[] {
           note: z.string().max(5000).nullable().optional(),
           expiresAt: z.iso.datetime({ offset: true }).optional(),
           allowDownload: z.boolean().optional(),
+          allowFeedback: z.boolean().optional(),
           maxDownloads: z.number().int().min(1).max(1000).nullable().optional(),
         })
         .strict(),
