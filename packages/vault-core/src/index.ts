@@ -44,7 +44,6 @@ export { type DataKeys, type KekSource, KeyRing, type WrappedKey } from './crypt
 export { KekFile } from './crypto/kek-file.js';
 export { type EncryptionContext, type KeyWrapper, LocalKek } from './crypto/key-wrapper.js';
 export { awsKmsClient, type KmsClient, KmsKeyWrapper } from './crypto/kms-key-wrapper.js';
-export type { KeyRotationProgress, RewrapOptions } from './keys/key-rotation.js';
 export { type Database, type DatabaseConfig, type Engine, openDatabase } from './db/database.js';
 export {
   type MigrateOptions,
@@ -106,6 +105,7 @@ export type {
 export type { Investigation, InvestigationStatus } from './investigations/investigations.js';
 export type { Job, JobHandler, QueueName } from './jobs/job-queue.js';
 export type { WorkerOptions } from './jobs/worker.js';
+export type { KeyRotationProgress, RewrapOptions } from './keys/key-rotation.js';
 export { EXPORT_FORMAT } from './lifecycle/export.js';
 export { decryptOrganizationExport } from './lifecycle/organization-export.js';
 export { PURGE_INTERVAL_MS, type PurgeReport } from './lifecycle/purge.js';
@@ -122,6 +122,7 @@ export {
   PREVIEW_BITRATES,
   type PreviewBitrate,
 } from './media/preview-encoder.js';
+export { type Actor, ROLES, type Role } from './policies.js';
 export type {
   PlayRequest,
   RecipientClient,
@@ -158,6 +159,5 @@ export {
 } from './tenancy/guest-tokens.js';
 export type { Invitation, ReceivedInvitation } from './tenancy/invitations.js';
 export type { Member } from './tenancy/organizations.js';
-export { type Actor, ROLES, type Role } from './tenancy/policies.js';
 export type { RetentionPolicy } from './tenancy/retention.js';
 export { openVault, type Vault, type VaultConfig } from './vault.js';

@@ -23,6 +23,7 @@ import {
 } from './investigations/investigations.js';
 import { getJob } from './jobs/job-queue.js';
 import { readObject } from './objects/object-store.js';
+import type { Actor } from './policies.js';
 import { openShare, unlockShare } from './shares/recipient-access.js';
 import {
   createShare,
@@ -32,7 +33,6 @@ import {
   revokeShare,
 } from './shares/shares.js';
 import { listWatermarkKeys } from './shares/watermark-keys.js';
-import type { Actor } from './tenancy/policies.js';
 
 /**
  * Tenant B attacks tenant A's data by every route the domain offers. Each attempt must look

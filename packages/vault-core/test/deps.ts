@@ -9,8 +9,8 @@ import { LocalKek } from '../src/crypto/key-wrapper.js';
 import { withTenant } from '../src/db/transactions.js';
 import { DEFAULT_SESSION_POLICY, type VaultDeps } from '../src/deps.js';
 import { OutboxMailer } from '../src/mail/mailer.js';
+import type { Actor } from '../src/policies.js';
 import { LocalStorage } from '../src/storage/local-storage.js';
-import type { Actor } from '../src/tenancy/policies.js';
 import { testDatabase } from './database.js';
 
 /** Ports for use-case tests: a fresh database, a temporary local store, a fixed KEK, a manual clock. */

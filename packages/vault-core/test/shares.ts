@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { Track } from '../src/catalog/tracks.js';
 import { uploadTrack } from '../src/catalog/tracks.js';
-import type { Actor } from '../src/tenancy/policies.js';
+import type { Actor } from '../src/policies.js';
 import type { TestDeps } from './deps.js';
 
 /** Uploads small placeholder tracks (bytes that are never decoded) for share tests. */

@@ -4,7 +4,7 @@ import type { Tx } from '../db/transactions.js';
 import { isUuid, withIdentity, withSystem, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 import { EmailTakenError, NotFoundError, ValidationError } from '../errors.js';
-import type { Actor, Role } from '../tenancy/policies.js';
+import type { Actor, Role } from '../policies.js';
 import { normalizeEmail } from './email-address.js';
 import { daySalt, hashIp, hmacIp } from './ip-hasher.js';
 import { assertPasswordPolicy, hashPassword } from './passwords.js';

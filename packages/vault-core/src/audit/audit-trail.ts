@@ -1,6 +1,6 @@
 import { withSystem, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
-import { type Actor, authorize } from '../tenancy/policies.js';
+import { type Actor, authorize } from '../policies.js';
 import {
   type AuditEvent,
   type AuditVerification,

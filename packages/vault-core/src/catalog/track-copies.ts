@@ -8,7 +8,7 @@ import { audioFileName } from '../media/file-names.js';
 import { mediaOf } from '../media/marked-media.js';
 import type { MediaSource } from '../media/media-source.js';
 import { decryptObjectRow } from '../objects/object-store.js';
-import { type Actor, authorize } from '../tenancy/policies.js';
+import { type Actor, authorize } from '../policies.js';
 import { getTrack, type Track } from './tracks.js';
 
 /** What a member receives when they download a track or a stem. */

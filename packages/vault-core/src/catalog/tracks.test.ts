@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { engines } from '../../test/database.js';
 import { auditActions, ownerActor, useTestDeps } from '../../test/deps.js';
 import { withSystem } from '../db/transactions.js';
-import type { Actor } from '../tenancy/policies.js';
+import type { Actor } from '../policies.js';
 import { createFolder, deleteFolder, listFolders } from './folders.js';
 import {
   addTrackVersion,

@@ -13,7 +13,7 @@ import {
   type StoredObject,
   sealObject,
 } from '../objects/object-store.js';
-import { type Actor, authorize } from '../tenancy/policies.js';
+import { type Actor, authorize } from '../policies.js';
 import {
   cleanFileName,
   type TrackPatch,

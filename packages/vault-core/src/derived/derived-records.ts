@@ -4,7 +4,7 @@ import { withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 import { enqueueJob } from '../jobs/job-queue.js';
 import { eraseObjectKey } from '../objects/object-store.js';
-import { type Actor, authorize } from '../tenancy/policies.js';
+import { type Actor, authorize } from '../policies.js';
 
 /** What the analysis job keeps beside the catalog fields (in `track_analyses`). */
 export interface AnalysisDetails {

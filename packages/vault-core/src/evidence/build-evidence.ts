@@ -3,7 +3,7 @@ import { isUuid, type Tx, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 import { NotFoundError, VaultError } from '../errors.js';
 import type { InvestigationMatch } from '../investigations/investigation-result.js';
-import { type Actor, authorize } from '../tenancy/policies.js';
+import { type Actor, authorize } from '../policies.js';
 import {
   EVIDENCE_AUDIT_ACTION,
   EVIDENCE_FORMAT,

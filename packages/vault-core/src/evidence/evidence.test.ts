@@ -10,7 +10,7 @@ import type {
   InvestigationMatch,
   InvestigationResult,
 } from '../investigations/investigation-result.js';
-import type { Actor } from '../tenancy/policies.js';
+import type { Actor } from '../policies.js';
 import { buildEvidence } from './build-evidence.js';
 import { type EvidenceBundle, signEvidence, verifyEvidence } from './evidence-format.js';
 import { evidenceFromPdf, evidencePdf } from './evidence-pdf.js';

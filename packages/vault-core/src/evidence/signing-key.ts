@@ -9,7 +9,7 @@ import {
 import { appendActorAudit } from '../audit/audit-log.js';
 import { type Tx, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
-import { type Actor, authorize } from '../tenancy/policies.js';
+import { type Actor, authorize } from '../policies.js';
 
 /** An organization's evidence signing key as published (never its private half). */
 export interface SigningPublicKey {

@@ -1,7 +1,7 @@
 import { verifyAuditChain } from '../audit/audit-log.js';
 import { withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
-import { type Actor, authorize } from '../tenancy/policies.js';
+import { type Actor, authorize } from '../policies.js';
 import {
   type EvidenceBundle,
   type EvidenceCheck,

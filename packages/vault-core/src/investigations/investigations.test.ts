@@ -11,10 +11,10 @@ import { auditActions, ownerActor, type TestDeps, useTestDeps } from '../../test
 import { testMusic } from '../../test/music.js';
 import { uploadTrack } from '../catalog/tracks.js';
 import { runNextJob } from '../jobs/job-queue.js';
+import type { Actor } from '../policies.js';
 import { authorizeRecipientTrack, recordPlay } from '../shares/recipient-access.js';
 import { createShare } from '../shares/shares.js';
 import { rotateWatermarkKey } from '../shares/watermark-keys.js';
-import type { Actor } from '../tenancy/policies.js';
 import { getInvestigation, listInvestigations, startInvestigation } from './investigations.js';
 import { runInvestigation } from './run-investigation.js';
 

@@ -9,7 +9,7 @@ import { DEFAULT_INVESTIGATION_POLICY, type VaultDeps } from '../deps.js';
 import { NotFoundError, RateLimitedError, ValidationError } from '../errors.js';
 import { enqueueJob } from '../jobs/job-queue.js';
 import { discardSealed, recordObject, sealObject } from '../objects/object-store.js';
-import { type Actor, authorize } from '../tenancy/policies.js';
+import { type Actor, authorize } from '../policies.js';
 import type { InvestigationResult } from './investigation-result.js';
 
 /** State of an investigation. */

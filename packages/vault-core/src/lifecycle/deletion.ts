@@ -4,7 +4,7 @@ import { appendActorAudit, appendAudit } from '../audit/audit-log.js';
 import { withIdentity, withSystem, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 import { NotFoundError } from '../errors.js';
-import { type Actor, authorize } from '../tenancy/policies.js';
+import { type Actor, authorize } from '../policies.js';
 
 /** Grace period of an account deletion: 30 days. */
 export const ACCOUNT_DELETION_GRACE_MS = 30 * 86_400_000;

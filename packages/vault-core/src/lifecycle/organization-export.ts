@@ -6,7 +6,7 @@ import { withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 import { IntegrityError, ValidationError } from '../errors.js';
 import { decryptObjectRow } from '../objects/object-store.js';
-import { type Actor, authorize } from '../tenancy/policies.js';
+import { type Actor, authorize } from '../policies.js';
 import { organizationRecords } from './organization-records.js';
 import { TAR_END, tarHeader, tarPadding } from './tar.js';
 

@@ -6,8 +6,8 @@ import { createDecryptStream, createEncryptStream, newDataKey } from '../crypto/
 import { type Tx, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 import { NotFoundError, ObjectErasedError } from '../errors.js';
+import { type Actor, authorize } from '../policies.js';
 import { storageKey } from '../storage/storage-key.js';
-import { type Actor, authorize } from '../tenancy/policies.js';
 
 /** Metadata of a stored object (never its key material). */
 export interface StoredObject {

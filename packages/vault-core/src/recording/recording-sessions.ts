@@ -4,7 +4,7 @@ import { isUuid, type Tx, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 import { deleteTrackAndDerived } from '../derived/derived-records.js';
 import { NotFoundError, ValidationError } from '../errors.js';
-import { type Actor, authorize } from '../tenancy/policies.js';
+import { type Actor, authorize } from '../policies.js';
 import { newSessionKey, openSessionKey, openTranscript } from './session-keys.js';
 
 /** Roles a participant has in a recording session. */

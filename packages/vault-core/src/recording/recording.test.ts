@@ -8,7 +8,7 @@ import { auditActions, ownerActor, useTestDeps } from '../../test/deps.js';
 import { createDecryptStream } from '../crypto/envelope.js';
 import type { LocalKek } from '../crypto/key-wrapper.js';
 import { withSystem, withTenant } from '../db/transactions.js';
-import type { Actor } from '../tenancy/policies.js';
+import type { Actor } from '../policies.js';
 import { addParticipant } from './participants.js';
 import {
   createRecordingSession,

@@ -4,7 +4,7 @@ import { uploadTrack } from '../catalog/tracks.js';
 import { isUuid, type Tx, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 import { NotFoundError, ValidationError } from '../errors.js';
-import { type Actor, authorize } from '../tenancy/policies.js';
+import { type Actor, authorize } from '../policies.js';
 import { appendRecordingEvent, type RecordingTrack, sessionRow } from './recording-sessions.js';
 import {
   openRecordingRow,

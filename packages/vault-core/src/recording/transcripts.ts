@@ -2,7 +2,7 @@ import { appendActorAudit } from '../audit/audit-log.js';
 import { withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 import { ValidationError } from '../errors.js';
-import { type Actor, authorize } from '../tenancy/policies.js';
+import { type Actor, authorize } from '../policies.js';
 import { appendRecordingEvent } from './recording-sessions.js';
 import { openRecordingRow, openSessionKey, sealTranscript } from './session-keys.js';
 

@@ -4,7 +4,7 @@ import { withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 import { ValidationError } from '../errors.js';
 import { FORENSIC_RETENTION_MS } from '../lifecycle/purge.js';
-import { type Actor, authorize } from '../tenancy/policies.js';
+import { type Actor, authorize } from '../policies.js';
 import { allWatermarkKeys, keyContext } from './watermark-keys.js';
 
 /**

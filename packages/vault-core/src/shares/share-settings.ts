@@ -2,7 +2,7 @@ import { appendActorAudit } from '../audit/audit-log.js';
 import { type Tx, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 import { ValidationError } from '../errors.js';
-import { type Actor, authorize } from '../tenancy/policies.js';
+import { type Actor, authorize } from '../policies.js';
 
 /** An organization's share settings. */
 export interface ShareSettings {

@@ -2,7 +2,7 @@ import { appendActorAudit } from '../audit/audit-log.js';
 import { withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 import { ValidationError } from '../errors.js';
-import type { Actor } from '../tenancy/policies.js';
+import type { Actor } from '../policies.js';
 import { cleanText, limit, optionalDate } from './share-input.js';
 import { readShareSettings } from './share-settings.js';
 import { getShare, type ShareDetail, shareForChange } from './shares.js';

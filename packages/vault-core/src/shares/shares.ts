@@ -7,7 +7,7 @@ import type { VaultDeps } from '../deps.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { enqueueJob } from '../jobs/job-queue.js';
 import { FORENSIC_RETENTION_MS } from '../lifecycle/purge.js';
-import { type Actor, authorize } from '../tenancy/policies.js';
+import { type Actor, authorize } from '../policies.js';
 import { newLinkToken } from './link-token.js';
 import { type CreateShareInput, linkBase, shareFields } from './share-input.js';
 import { readShareSettings } from './share-settings.js';

@@ -3,7 +3,7 @@ import { generateKey, type WatermarkKey } from '@vaultmark/watermark';
 import { appendActorAudit } from '../audit/audit-log.js';
 import { type Tx, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
-import { type Actor, authorize } from '../tenancy/policies.js';
+import { type Actor, authorize } from '../policies.js';
 
 /** A tenant's watermark key as listed (never its secret). */
 export interface WatermarkKeyInfo {

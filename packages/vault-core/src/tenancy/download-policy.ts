@@ -2,7 +2,7 @@ import { appendActorAudit } from '../audit/audit-log.js';
 import { withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 import { ValidationError } from '../errors.js';
-import { type Actor, authorize } from './policies.js';
+import { type Actor, authorize } from '../policies.js';
 
 /**
  * How an organization's own people receive its audio. Members always get copies marked with

@@ -9,7 +9,7 @@ import { audioFileName } from '../media/file-names.js';
 import { mediaOf } from '../media/marked-media.js';
 import type { MediaSource } from '../media/media-source.js';
 import { decryptObjectRow } from '../objects/object-store.js';
-import { type Actor, authorize } from './policies.js';
+import { type Actor, authorize } from '../policies.js';
 
 /** What a guest token opens: exactly one track, or the tracks of one folder (a project). */
 export type GuestScope = { trackId: string } | { folderId: string };

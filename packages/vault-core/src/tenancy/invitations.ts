@@ -4,7 +4,7 @@ import { appendActorAudit, appendAudit } from '../audit/audit-log.js';
 import { isUuid, withIdentity, withSystem, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
-import { type Actor, authorize, ROLES, type Role } from './policies.js';
+import { type Actor, authorize, ROLES, type Role } from '../policies.js';
 
 /** Invitations stay open 14 days. */
 export const INVITATION_TTL_MS = 14 * 86_400_000;

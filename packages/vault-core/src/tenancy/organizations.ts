@@ -4,8 +4,8 @@ import { appendActorAudit, appendAudit } from '../audit/audit-log.js';
 import { isUuid, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
+import { type Actor, authorize, ROLES, type Role } from '../policies.js';
 import { inviteMember } from './invitations.js';
-import { type Actor, authorize, ROLES, type Role } from './policies.js';
 
 /** A member of an organization. */
 export interface Member {
