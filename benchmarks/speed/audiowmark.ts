@@ -1,15 +1,18 @@
 /**
- * audiowmark side by side, when an `audiowmark` binary is on PATH (never built or downloaded
- * here): wall time of `audiowmark add` and plain `audiowmark get` on the same track, as 16-bit WAV.
+ * audiowmark side by side, when an `audiowmark` binary is given by `AUDIOWMARK` or on PATH (never
+ * built or downloaded here): wall time of `audiowmark add` and plain `audiowmark get` on the same track, as 16-bit WAV.
  */
 import { execFileSync } from 'node:child_process';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { RATE, RawWriter, tiledChunks, wavHeader } from './track.js';
 
+/** The audiowmark binary: `AUDIOWMARK` or `audiowmark` on PATH. */
+const AUDIOWMARK = process.env.AUDIOWMARK || 'audiowmark';
+
 /** True when an `audiowmark` binary runs. */
 export function hasAudiowmark(): boolean {
   try {
-    execFileSync('audiowmark', ['--version'], { stdio: 'ignore' });
+    execFileSync(AUDIOWMARK, ['--version'], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
@@ -30,6 +33,6 @@ export function writeTrackWav(path: string, source: Float32Array[], seconds: num
 /** Wall time (ms) of one audiowmark command. */
 export function timeAudiowmark(args: string[]): number {
   const t0 = performance.now();
-  execFileSync('audiowmark', args, { stdio: 'ignore' });
+  execFileSync(AUDIOWMARK, args, { stdio: 'ignore' });
   return performance.now() - t0;
 }

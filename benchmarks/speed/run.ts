@@ -6,6 +6,7 @@
  *   pnpm bench:speed                                  # 3-min and 60-min tracks, 3 runs each
  *   pnpm bench:speed --sizes 180 --runs 5             # only the 3-minute track
  *   pnpm bench:speed --sizes 180,3600 --runs 3 --long-runs 1 --tasks embed,detect,miss
+ *   pnpm bench:speed --whole                          # whole commands: see whole-command.ts
  *
  * Fairness: every measurement runs in a fresh process (VAULTMARK_IMPL picks the implementation,
  * memory is that run's alone); implementations alternate order from run to run; only the
@@ -27,14 +28,25 @@ import { CHANNELS, loadSource, RATE, RawWriter, SOURCE, tiledChunks } from './tr
 
 const { values } = parseArgs({
   options: {
-    sizes: { type: 'string', default: '180,3600' },
+    sizes: { type: 'string' },
     runs: { type: 'string', default: '3' },
     'long-runs': { type: 'string' },
     tasks: { type: 'string', default: 'embed,detect,miss' },
     out: { type: 'string', default: new URL('../out/', import.meta.url).pathname },
+    whole: { type: 'boolean', default: false },
   },
 });
-const sizes = values.sizes.split(',').map(Number);
+if (values.whole) {
+  // Whole-command mode: the installed `vaultmark` bin against audiowmark (whole-command.ts).
+  const { runWholeCommand } = await import('./whole-command.js');
+  await runWholeCommand({
+    sizes: (values.sizes ?? '180,1200').split(',').map(Number),
+    runs: Number(values.runs),
+    out: values.out,
+  });
+  process.exit(0);
+}
+const sizes = (values.sizes ?? '180,3600').split(',').map(Number);
 const runs = Number(values.runs);
 const longRuns = Number(values['long-runs'] ?? values.runs);
 const tasks = values.tasks.split(',');

@@ -1,6 +1,7 @@
-/** Float WAV reading and ffmpeg/sox pipes for the benchmark. */
+/** Audio file reading (the shared layer of `@vaultmark/analysis`) and ffmpeg/sox pipes. */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { readAudioBytes } from '@vaultmark/analysis';
 // Shared with the package's own ffmpeg smoke test.
 import {
   deinterleave as deinterleaveFloats,
@@ -13,43 +14,10 @@ export interface Pcm {
   channels: Float32Array[];
 }
 
-/** Reads a 32-bit float or 16-bit PCM WAV file. */
+/** Reads a WAV or AIFF file (any PCM or float layout) with the shared audio layer. */
 export function readWav(path: string): Pcm {
-  const buf = readFileSync(path);
-  if (buf.toString('ascii', 0, 4) !== 'RIFF' || buf.toString('ascii', 8, 12) !== 'WAVE') {
-    throw new Error(`${path}: not a WAV file`);
-  }
-  let off = 12;
-  let rate = 0;
-  let nch = 0;
-  let bits = 0;
-  let format = 0;
-  while (off + 8 <= buf.length) {
-    const id = buf.toString('ascii', off, off + 4);
-    const size = buf.readUInt32LE(off + 4);
-    if (id === 'fmt ') {
-      format = buf.readUInt16LE(off + 8);
-      nch = buf.readUInt16LE(off + 10);
-      rate = buf.readUInt32LE(off + 12);
-      bits = buf.readUInt16LE(off + 22);
-      if (format === 0xfffe) format = buf.readUInt16LE(off + 32);
-    } else if (id === 'data') {
-      const body = buf.subarray(off + 8, off + 8 + size);
-      const bytes = bits / 8;
-      const n = Math.floor(body.length / (bytes * nch));
-      const channels = Array.from({ length: nch }, () => new Float32Array(n));
-      for (let i = 0; i < n; i++) {
-        for (let c = 0; c < nch; c++) {
-          const p = (i * nch + c) * bytes;
-          (channels[c] as Float32Array)[i] =
-            format === 3 ? body.readFloatLE(p) : body.readInt16LE(p) / 32768;
-        }
-      }
-      return { sampleRate: rate, channels };
-    }
-    off += 8 + size + (size & 1);
-  }
-  throw new Error(`${path}: no data chunk`);
+  const { sampleRate, channels } = readAudioBytes(readFileSync(path));
+  return { sampleRate, channels };
 }
 
 /** Interleaved little-endian float bytes of planar channels. */

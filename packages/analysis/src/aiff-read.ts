@@ -21,71 +21,93 @@ function readExtended(view: DataView, at: number): number {
   return se & 0x8000 ? -v : v;
 }
 
+/** What an AIFF header says about the sound data that follows it. */
+export interface AiffHeader {
+  sampleRate: number;
+  channelCount: number;
+  layout: SampleLayout;
+  /** Sample frames the COMM chunk declares. */
+  frames: number;
+  /** Byte offset of the first sample (inside SSND), or `undefined` without sound data. */
+  dataOffset: number | undefined;
+  /** Bytes per interleaved frame. */
+  blockAlign: number;
+}
+
 /**
- * Reads an AIFF or AIFF-C file (uncompressed: `NONE`/`twos`, little-endian `sowt`, `fl32`, `fl64`).
- * Throws `truncated_file` when the sound data is shorter than the COMM chunk declares.
+ * Parses an AIFF/AIFF-C header from the start of a file: the COMM chunk and where the SSND data
+ * starts (the data itself may lie beyond `b`). Returns `null` when `b` ends before both are seen
+ * and `complete` is false; throws typed errors for anything malformed.
  */
-export function readAiff(b: Uint8Array): DecodedAudio {
-  if (b.length === 0) throw new AudioDecodeError('empty_file', 'the file is empty');
+export function parseAiffHeader(b: Uint8Array, complete: boolean): AiffHeader | null {
+  if (b.length === 0 && complete) throw new AudioDecodeError('empty_file', 'the file is empty');
+  if (b.length < 12 && !complete) return null;
   if (!looksLikeAiff(b)) throw new AudioDecodeError('unsupported_format', 'not an AIFF file');
   const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const aifc = ascii(b, 8) === 'AIFC';
-  let comm: { channels: number; frames: number; rate: number; layout: SampleLayout } | undefined;
-  let ssnd: { start: number; avail: number } | undefined;
+  let comm: Omit<AiffHeader, 'dataOffset'> | undefined;
+  let dataOffset: number | undefined;
   let p = 12;
   while (p + 8 <= b.length) {
     const id = ascii(b, p);
     const size = view.getUint32(p + 4);
     const body = p + 8;
     if (id === 'COMM') {
-      if (body + 18 > b.length) throw new AudioDecodeError('truncated_file', 'AIFF COMM cut short');
-      const channels = view.getUint16(body);
+      if (body + (aifc ? 22 : 18) > b.length) {
+        if (!complete) return null;
+        throw new AudioDecodeError('truncated_file', 'AIFF COMM cut short');
+      }
+      const channelCount = view.getUint16(body);
       const frames = view.getUint32(body + 2);
       const bits = view.getUint16(body + 6);
-      const rate = readExtended(view, body + 8);
-      let compression = 'NONE';
-      if (aifc) {
-        if (body + 22 > b.length)
-          throw new AudioDecodeError('truncated_file', 'AIFC COMM cut short');
-        compression = ascii(b, body + 18);
-      }
-      const layout = aiffLayout(compression, bits);
-      if (channels === 0 || !(rate > 0)) {
+      const sampleRate = readExtended(view, body + 8);
+      const layout = aiffLayout(aifc ? ascii(b, body + 18) : 'NONE', bits);
+      if (channelCount === 0 || !(sampleRate > 0)) {
         throw new AudioDecodeError('corrupt_file', 'AIFF COMM has no channels or no sample rate');
       }
-      comm = { channels, frames, rate, layout };
+      const blockAlign = (layout.bitsPerSample / 8) * channelCount;
+      comm = { channelCount, frames, sampleRate, layout, blockAlign };
     } else if (id === 'SSND') {
-      if (body + 8 > b.length) throw new AudioDecodeError('truncated_file', 'AIFF SSND cut short');
-      const offset = view.getUint32(body);
-      const start = body + 8 + offset;
-      ssnd = { start, avail: Math.max(0, Math.min(b.length, body + size) - start) };
+      if (body + 8 > b.length) {
+        if (!complete) return null;
+        throw new AudioDecodeError('truncated_file', 'AIFF SSND cut short');
+      }
+      dataOffset = body + 8 + view.getUint32(body);
     }
+    if (comm && dataOffset !== undefined) return { ...comm, dataOffset };
     p = body + size + (size & 1);
   }
+  if (!complete) return null;
   if (!comm) throw new AudioDecodeError('corrupt_file', 'AIFF file without a COMM chunk');
-  const frameBytes = (comm.layout.bitsPerSample / 8) * comm.channels;
-  const need = comm.frames * frameBytes;
-  if (comm.frames > 0 && !ssnd) throw new AudioDecodeError('truncated_file', 'AIFF without SSND');
-  if (ssnd && ssnd.avail < need) {
-    throw new AudioDecodeError(
-      'truncated_file',
-      `AIFF sound data has ${ssnd.avail} of ${need} bytes`,
-    );
+  if (comm.frames > 0) throw new AudioDecodeError('truncated_file', 'AIFF without SSND');
+  return { ...comm, dataOffset: undefined };
+}
+
+/**
+ * Reads an AIFF or AIFF-C file (uncompressed: `NONE`/`twos`, little-endian `sowt`, `fl32`, `fl64`).
+ * Throws `truncated_file` when the sound data is shorter than the COMM chunk declares.
+ */
+export function readAiff(b: Uint8Array): DecodedAudio {
+  const h = parseAiffHeader(b, true)!;
+  const need = h.frames * h.blockAlign;
+  const avail = h.dataOffset === undefined ? 0 : Math.max(0, b.length - h.dataOffset);
+  if (avail < need) {
+    throw new AudioDecodeError('truncated_file', `AIFF sound data has ${avail} of ${need} bytes`);
   }
-  const channels = Array.from({ length: comm.channels }, () => new Float32Array(comm.frames));
-  if (ssnd && comm.frames > 0) {
+  const channels = Array.from({ length: h.channelCount }, () => new Float32Array(h.frames));
+  if (h.dataOffset !== undefined && h.frames > 0) {
     decodeFrames(
       channels,
       0,
-      new DataView(b.buffer, b.byteOffset + ssnd.start, need),
-      comm.frames,
-      comm.layout,
+      new DataView(b.buffer, b.byteOffset + h.dataOffset, need),
+      h.frames,
+      h.layout,
     );
   }
   return {
-    sampleRate: comm.rate,
+    sampleRate: h.sampleRate,
     channels,
-    format: { encoding: comm.layout.encoding, bitsPerSample: comm.layout.bitsPerSample },
+    format: { encoding: h.layout.encoding, bitsPerSample: h.layout.bitsPerSample },
   };
 }
 

@@ -1,10 +1,11 @@
-import { createReadStream } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
+import { type FileHandle, open, readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { readAiff } from './aiff-read.js';
+import { parseAiffHeader, readAiff } from './aiff-read.js';
 import type { DecodedAudio } from './audio.js';
 import { AudioDecodeError } from './errors.js';
 import { type FfmpegOptions, runFfmpeg } from './ffmpeg.js';
+import { type PcmDataSpec, pcmFileStream } from './pcm-file-stream.js';
+import { parseWavHeader } from './wav-header.js';
 import { readWav, sniffContainer } from './wav-read.js';
 import {
   type AudioStream,
@@ -17,6 +18,11 @@ import {
 export interface DecodeOptions extends FfmpegOptions {
   /** Frames per chunk when streaming. Default 65536. */
   chunkFrames?: number;
+  /**
+   * Let every chunk of a natively read file overwrite the arrays of the one before (less garbage,
+   * flat memory) for consumers that are done with a chunk when they ask for the next.
+   */
+  reuseChunks?: boolean;
   /** Stream read for the path `-`; default `process.stdin`. */
   stdin?: Readable;
 }
@@ -49,17 +55,7 @@ export async function decodeAudioFile(
 }
 
 async function readHead(path: string): Promise<{ head: Uint8Array; size: number }> {
-  let handle: Awaited<ReturnType<typeof open>>;
-  try {
-    handle = await open(path, 'r');
-  } catch (err) {
-    const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new AudioDecodeError(
-      missing ? 'not_found' : 'unsupported_format',
-      `cannot open ${path}: ${(err as Error).message}`,
-      { cause: err },
-    );
-  }
+  const handle = await openFile(path);
   try {
     const { size } = await handle.stat();
     if (size === 0) throw new AudioDecodeError('empty_file', `${path} is empty`);
@@ -73,9 +69,9 @@ async function readHead(path: string): Promise<{ head: Uint8Array; size: number 
 
 /**
  * Opens an audio file (or `-` for standard input) as a stream of planar float chunks, with the
- * sample rate and channel count known before the first chunk. WAV is parsed natively from a file
- * stream; everything else is decoded by ffmpeg as it is read, so memory stays bounded by the chunk
- * size. AIFF from a file is read whole and then chunked. Call `close()` to stop early.
+ * sample rate and channel count known before the first chunk. WAV and AIFF files are read
+ * natively with positional reads and read-ahead (no copies, memory bounded by the chunk size);
+ * everything else is decoded by ffmpeg as it is read. Call `close()` to stop early.
  */
 export async function openAudioStream(
   path: string,
@@ -83,20 +79,77 @@ export async function openAudioStream(
 ): Promise<AudioStream> {
   const chunkFrames = options.chunkFrames ?? DEFAULT_CHUNK_FRAMES;
   if (path === '-') return openStdin(options.stdin ?? process.stdin, options);
-  const { head } = await readHead(path);
-  const kind = sniffContainer(head);
-  if (kind === 'wav') {
-    const file = createReadStream(path, { highWaterMark: 1 << 18 });
-    try {
-      return await wavStreamFrom(file, { chunkFrames, close: () => file.destroy() });
-    } catch (err) {
-      file.destroy();
-      if (!(err instanceof AudioDecodeError) || err.code !== 'unsupported_format') throw err;
+  const handle = await openFile(path);
+  let handed = false;
+  try {
+    const { size } = await handle.stat();
+    if (size === 0) throw new AudioDecodeError('empty_file', `${path} is empty`);
+    const spec = await readPcmSpec(handle, size);
+    if (spec) {
+      handed = true;
+      return pcmFileStream(handle, size, spec, chunkFrames, options.reuseChunks);
     }
-  } else if (kind === 'aiff') {
-    return chunked(readAiff(await readFile(path)), chunkFrames);
+  } finally {
+    if (!handed) await handle.close();
   }
   return ffmpegStream(['-i', `file:${path}`], undefined, options);
+}
+
+/** Largest header read while looking for the sample data of a WAV or AIFF file. */
+const MAX_HEADER_BYTES = 1 << 20;
+
+/**
+ * The sample layout of a WAV or AIFF file from its header, or `undefined` for anything ffmpeg
+ * must decode (another container, or a WAV whose codec is not PCM or float).
+ */
+async function readPcmSpec(handle: FileHandle, size: number): Promise<PcmDataSpec | undefined> {
+  let length = Math.min(size, 64 * 1024);
+  for (;;) {
+    const head = new Uint8Array(length);
+    const { bytesRead } = await handle.read(head, 0, length, 0);
+    const bytes = head.subarray(0, bytesRead);
+    const complete = bytesRead >= size || length >= MAX_HEADER_BYTES;
+    const kind = sniffContainer(bytes);
+    if (kind === 'other') return undefined;
+    try {
+      if (kind === 'wav') {
+        const h = parseWavHeader(bytes, complete);
+        if (h) return { ...h, container: 'wav' };
+      } else {
+        const h = parseAiffHeader(bytes, complete);
+        if (h) {
+          return {
+            container: 'aiff',
+            sampleRate: h.sampleRate,
+            channelCount: h.channelCount,
+            layout: h.layout,
+            dataOffset: h.dataOffset ?? size,
+            dataBytes: h.frames * h.blockAlign,
+            blockAlign: h.blockAlign,
+          };
+        }
+      }
+    } catch (err) {
+      if (kind === 'wav' && err instanceof AudioDecodeError && err.code === 'unsupported_format') {
+        return undefined; // a compressed WAV codec: ffmpeg decodes it
+      }
+      throw err;
+    }
+    length = Math.min(size, length * 4, MAX_HEADER_BYTES);
+  }
+}
+
+async function openFile(path: string): Promise<FileHandle> {
+  try {
+    return await open(path, 'r');
+  } catch (err) {
+    const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new AudioDecodeError(
+      missing ? 'not_found' : 'unsupported_format',
+      `cannot open ${path}: ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
 }
 
 async function openStdin(input: Readable, options: DecodeOptions): Promise<AudioStream> {
@@ -143,30 +196,16 @@ async function ffmpegStream(
     run.child.stdin!.end();
   }
   try {
-    return await wavStreamFrom(run.stdout, {
+    const stream = await wavStreamFrom(run.stdout, {
       chunkFrames: options.chunkFrames,
       close: run.kill,
       onEnd: () => run.exited,
     });
+    return { ...stream, container: undefined };
   } catch (err) {
     run.kill();
     // A failed ffmpeg explains itself better than the empty stream it left behind.
     await run.exited;
     throw err;
   }
-}
-
-function chunked(audio: DecodedAudio, chunkFrames: number): AudioStream {
-  const n = audio.channels[0]?.length ?? 0;
-  return {
-    sampleRate: audio.sampleRate,
-    channelCount: audio.channels.length,
-    format: audio.format,
-    chunks: (async function* () {
-      for (let at = 0; at < n; at += chunkFrames) {
-        yield audio.channels.map((c) => c.subarray(at, Math.min(n, at + chunkFrames)));
-      }
-    })(),
-    close: () => {},
-  };
 }

@@ -4,6 +4,7 @@
 export { readAiff } from './aiff-read.js';
 export { type AnalysisSummary, type AnalyzeArgs, analyze, analyzeStream } from './analyze.js';
 export { type AudioInput, type DecodedAudio, mixToMono, type SampleFormat } from './audio.js';
+export { type AudioSink, type AudioSinkSpec, openAudioSink } from './audio-sink.js';
 export { type ChromaArgs, chromaProfile } from './chroma.js';
 export { type DecodeOptions, decodeAudioFile, openAudioStream } from './decode-file.js';
 export {

@@ -13,6 +13,7 @@ it('exports exactly the documented public surface', () => {
       'encodeAudioFile',
       'encodeWav',
       'mixToMono',
+      'openAudioSink',
       'openAudioStream',
       'readAiff',
       'readAudioBytes',

@@ -1,5 +1,9 @@
 import type { SampleFormat } from './audio.js';
 import { AudioDecodeError } from './errors.js';
+import { nativePcm } from './native-pcm.js';
+
+/** Below this many frames a native call costs more than it saves. */
+const NATIVE_MIN_FRAMES = 256;
 
 /** Byte order and 8-bit signedness of a stored sample layout. */
 export interface SampleLayout extends SampleFormat {
@@ -42,6 +46,31 @@ export function decodeFrames(
   const nch = out.length;
   const bps = layout.bitsPerSample >> 3;
   const le = layout.littleEndian;
+  if (frames <= 0) return;
+  // Little-endian WAV layouts (8-bit only when unsigned) convert natively when available.
+  const native =
+    le && (bps !== 1 || layout.unsigned8) && frames >= NATIVE_MIN_FRAMES ? nativePcm() : null;
+  if (native) {
+    const bytesIn = new Uint8Array(bytes.buffer, bytes.byteOffset, frames * nch * bps);
+    native.pcmDecode(
+      bytesIn,
+      layout.bitsPerSample,
+      layout.encoding === 'float',
+      out,
+      outOffset,
+      frames,
+    );
+    return;
+  }
+  // 16-bit little-endian at an even address: a typed-array view instead of a DataView per sample.
+  if (le && layout.encoding === 'pcm' && bps === 2 && bytes.byteOffset % 2 === 0) {
+    const s = new Int16Array(bytes.buffer, bytes.byteOffset, frames * nch);
+    for (let c = 0; c < nch; c++) {
+      const ch = out[c]!;
+      for (let f = 0, i = c; f < frames; f++, i += nch) ch[outOffset + f] = s[i]! / 32768;
+    }
+    return;
+  }
   let p = 0;
   for (let f = 0; f < frames; f++) {
     const o = outOffset + f;
@@ -90,6 +119,19 @@ export function encodeFrames(
   const scale = 2 ** (format.bitsPerSample - 1);
   const max = scale - 1;
   const useDither = dither.kind === 'tpdf' && format.encoding === 'pcm';
+  const native = !useDither && frames >= NATIVE_MIN_FRAMES ? nativePcm() : null;
+  if (native) {
+    const bytesOut = new Uint8Array(out.buffer, out.byteOffset, frames * nch * bps);
+    native.pcmEncode(
+      channels,
+      start,
+      frames,
+      format.bitsPerSample,
+      format.encoding === 'float',
+      bytesOut,
+    );
+    return;
+  }
   const st = dither.state;
   let p = 0;
   for (let f = 0; f < frames; f++) {

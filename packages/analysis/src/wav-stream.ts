@@ -8,6 +8,10 @@ export interface AudioStream {
   sampleRate: number;
   channelCount: number;
   format: SampleFormat;
+  /** The container read natively (`undefined`: decoded by ffmpeg, delivered as 32-bit float). */
+  container?: 'wav' | 'aiff';
+  /** Frames per channel, when the source declares them (a WAV or AIFF header). */
+  totalFrames?: number;
   /** Planar chunks of at most `chunkFrames` frames each. Iterate once. */
   chunks: AsyncIterable<Float32Array[]>;
   /** Stops the underlying reader or child process early (safe to call more than once). */
@@ -90,6 +94,8 @@ export async function wavStreamFrom(
     sampleRate: h.sampleRate,
     channelCount: h.channelCount,
     format: { encoding: h.layout.encoding, bitsPerSample: h.layout.bitsPerSample },
+    container: 'wav',
+    ...(h.dataBytes === undefined ? {} : { totalFrames: Math.floor(h.dataBytes / h.blockAlign) }),
     chunks: chunks(),
     close,
   };

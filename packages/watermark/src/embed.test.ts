@@ -132,6 +132,27 @@ describe('createEmbedder', () => {
     );
   });
 
+  it('reuses its output arrays on request and still equals the whole-file embed', () => {
+    const audio = audios.get(44100)!;
+    const ref = whole.get(44100)!;
+    const len = (audio.channels[0] as Float32Array).length;
+    const emb = createEmbedder({ key, payload, sampleRate: 44100, channels: 2, reuseOutput: true });
+    const parts: Float32Array[][] = [];
+    let previous: ArrayBufferLike | undefined;
+    let reused = 0;
+    for (let pos = 0; pos < len; pos += 5000) {
+      const out = emb.push(audio.channels.map((ch) => ch.subarray(pos, pos + 5000)));
+      if (out[0]!.buffer === previous) reused++;
+      previous = out[0]!.buffer;
+      // Copied before the next push: the arrays belong to the embedder.
+      parts.push(out.map((ch) => ch.slice()));
+    }
+    parts.push(emb.flush());
+    expect(reused).toBeGreaterThan(5);
+    const out = concat(parts, 2);
+    for (let c = 0; c < 2; c++) expect(out[c]).toEqual(ref.channels[c]);
+  });
+
   it('passes through a lead-in before the first frame boundary and keeps latency under a frame', () => {
     const audio = audios.get(48000)!;
     const start = frameStart(3, 48000) + 17;

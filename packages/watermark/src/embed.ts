@@ -63,6 +63,12 @@ export interface EmbedderOptions extends EmbedOptions {
   channels: number;
   /** Absolute index (in the whole file) of the first sample that will be pushed. Default 0. */
   startSample?: number;
+  /**
+   * Return views of output arrays the embedder reuses, valid until the next `push()`: no garbage
+   * per chunk, so memory stays flat for a consumer that writes each output before pushing more.
+   * Default false (every `push()` returns new arrays).
+   */
+  reuseOutput?: boolean;
 }
 
 /** Streaming embedder returned by {@link createEmbedder}. */
@@ -114,11 +120,19 @@ export function createEmbedder(opts: EmbedderOptions): StreamingEmbedder {
   const pending = Array.from({ length: nch }, () => new Float32Array(capacity));
   let pendingLength = 0; // samples of the current frame held in `pending`
   let flushed = false;
+  let reusable: Float32Array[] | undefined;
+  const outputArrays = (length: number): Float32Array[] => {
+    if (!opts.reuseOutput) return Array.from({ length: nch }, () => new Float32Array(length));
+    if (!reusable || (reusable[0] as Float32Array).length < length) {
+      reusable = Array.from({ length: nch }, () => new Float32Array(length));
+    }
+    return reusable;
+  };
 
   function push(chunk: Float32Array[]): Float32Array[] {
     if (flushed) throw new WatermarkError('stream_state', 'push() after flush()');
     const n = checkChunk(chunk, nch);
-    const out = Array.from({ length: nch }, () => new Float32Array(n + pendingLength));
+    const out = outputArrays(n + pendingLength);
     let written = 0;
     let i = 0;
     // Lead-in: pass through samples before the first frame boundary.

@@ -1,6 +1,5 @@
 import { createDetector, type DetectResult } from '@vaultmark/watermark';
 import type { Command } from 'commander';
-import { openAudioInput } from '../audio-io.js';
 import type { RegisterCommand } from '../context.js';
 import { ExitCode } from '../errors.js';
 import { formatProbability, formatSeconds } from '../format.js';
@@ -8,6 +7,7 @@ import { println } from '../io.js';
 import { loadKey } from '../keys.js';
 import { parseIntegerOption } from '../options.js';
 import { createProgress } from '../progress.js';
+import { openAnalysisStream } from './audio-source.js';
 
 /**
  * `vaultmark detect --key KEYFILE [--key KEYFILE2 ...] [--bits N] [--json] INPUT`: looks for the
@@ -28,17 +28,17 @@ export const registerDetect: RegisterCommand = (program: Command, ctx) => {
     .argument('<input>', 'audio file, or - for stdin')
     .action(async (input: string, options: { key: string[]; bits: number; json?: boolean }) => {
       const keys = await Promise.all(options.key.map(loadKey));
-      const source = await openAudioInput(input, ctx.io);
-      const progress = createProgress(ctx.io.stderr, 'detecting', source.totalSamples);
+      const source = await openAnalysisStream(input, ctx.io);
+      const progress = createProgress(ctx.io.stderr, 'detecting', source.totalFrames);
       const detector = createDetector({
         keys,
         payloadBits: options.bits,
         sampleRate: source.sampleRate,
-        channels: source.channels,
+        channels: source.channelCount,
       });
       let result: DetectResult;
       try {
-        for await (const chunk of source.chunks()) {
+        for await (const chunk of source.chunks) {
           detector.push(chunk);
           progress.advance(chunk[0]?.length ?? 0);
         }

@@ -1,15 +1,15 @@
 import { createEmbedder, WatermarkError } from '@vaultmark/watermark';
 import type { Command } from 'commander';
-import { openAudioInput, openAudioOutput } from '../audio-io.js';
 import type { RegisterCommand } from '../context.js';
 import { loadKey } from '../keys.js';
 import { parseIntegerOption, parseNumberOption } from '../options.js';
 import { createProgress } from '../progress.js';
+import { openAnalysisSink, openAnalysisStream } from './audio-source.js';
 
 /**
  * `vaultmark embed --key KEYFILE [--strength S] [--bits N] INPUT OUTPUT PAYLOAD_HEX`: streams
- * INPUT through the watermark embedder into OUTPUT, keeping the input's WAV sample format (FLAC
- * when OUTPUT ends in `.flac`). `-` reads stdin or writes stdout.
+ * INPUT through the watermark embedder into OUTPUT, keeping the input's WAV/AIFF sample format
+ * (AIFF or FLAC when OUTPUT ends in `.aiff` or `.flac`). `-` reads stdin or writes stdout.
  */
 export const registerEmbed: RegisterCommand = (program: Command, ctx) => {
   program
@@ -47,28 +47,34 @@ export const registerEmbed: RegisterCommand = (program: Command, ctx) => {
           );
         }
         const key = await loadKey(options.key);
-        const source = await openAudioInput(input, ctx.io);
+        // The embedder copies each chunk into its output, so the reader may reuse its arrays.
+        const source = await openAnalysisStream(input, ctx.io, { reuseChunks: true });
         const embedder = createEmbedder({
           key,
           payload,
           sampleRate: source.sampleRate,
-          channels: source.channels,
+          channels: source.channelCount,
+          // Each output is written before the next push: reused arrays keep memory flat.
+          reuseOutput: true,
           ...(options.strength !== undefined ? { strength: options.strength } : {}),
         });
-        const sink = await openAudioOutput(output, ctx.io, {
+        // A WAV or AIFF keeps its sample format; audio decoded by ffmpeg is written as 16-bit.
+        const sink = await openAnalysisSink(output, ctx.io, {
           sampleRate: source.sampleRate,
-          channels: source.channels,
-          format: source.format,
+          channelCount: source.channelCount,
+          format: source.container ? source.format : { encoding: 'pcm', bitsPerSample: 16 },
+          ...(source.totalFrames === undefined ? {} : { totalFrames: source.totalFrames }),
         });
-        const progress = createProgress(ctx.io.stderr, 'embedding', source.totalSamples);
+        const progress = createProgress(ctx.io.stderr, 'embedding', source.totalFrames);
         try {
-          for await (const chunk of source.chunks()) {
+          for await (const chunk of source.chunks) {
             await sink.write(embedder.push(chunk));
             progress.advance(chunk[0]?.length ?? 0);
           }
           await sink.write(embedder.flush());
           await sink.close();
         } catch (error) {
+          source.close();
           await sink.abort();
           throw error;
         } finally {

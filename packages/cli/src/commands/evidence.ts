@@ -5,12 +5,12 @@ import { resolve } from 'node:path';
 import type { EvidenceBundle, EvidenceCheck, EvidenceDocument } from '@vaultmark/vault-core';
 import { createDetector, type WatermarkKey } from '@vaultmark/watermark';
 import type { Command } from 'commander';
-import { openAudioInput } from '../audio-io.js';
 import type { CommandContext, RegisterCommand } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
 import { formatProbability } from '../format.js';
 import { println } from '../io.js';
 import { loadKey } from '../keys.js';
+import { openAnalysisStream } from './audio-source.js';
 
 /** A check of the command: the bundle's own, or the re-detection in the given audio. */
 type Check = Omit<EvidenceCheck, 'name'> & { name: EvidenceCheck['name'] | 'redetection' };
@@ -53,15 +53,15 @@ async function redetect(
   const names = new Set(keys.map((k) => k.name));
   const expected = (doc.matches ?? []).filter((m) => names.has(m.detection.keyId));
   if (expected.length === 0) return fail('no match of the bundle was made with the keys given');
-  const source = await openAudioInput(audio, ctx.io);
+  const source = await openAnalysisStream(audio, ctx.io);
   const detector = createDetector({
     keys,
     payloadBits: expected[0]?.detection.payloadBits ?? 128,
     maxFalsePositiveProbability: doc.search.thresholdProbability,
     sampleRate: source.sampleRate,
-    channels: source.channels,
+    channels: source.channelCount,
   });
-  for await (const chunk of source.chunks()) detector.push(chunk);
+  for await (const chunk of source.chunks) detector.push(chunk);
   const found = detector.finish().matches;
   const seen: string[] = [];
   for (const m of expected) {
