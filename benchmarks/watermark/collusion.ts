@@ -22,7 +22,7 @@ export interface CollusionTrial {
   weakestLog10Fpp: number;
 }
 
-interface Mix {
+export interface Mix {
   id: string;
   label: string;
   copies: number;
@@ -63,7 +63,8 @@ function splice(copies: Pcm[], seconds: number): Pcm {
   };
 }
 
-const MIXES: Mix[] = [
+/** The mixes of the suite (also run on the reference tool, see audiowmark.ts). */
+export const MIXES: Mix[] = [
   { id: 'avg2', label: 'average of 2', copies: 2, make: (c) => average(c, [0.5, 0.5]) },
   {
     id: 'avg2-uneven',

@@ -5,6 +5,7 @@
  * Windows are spread over worker threads (one per core by default); each window is an independent
  * detection, so the result does not depend on the number of threads.
  */
+import { appendFileSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { detect, FORMAT_VERSION, type WatermarkKey } from '@vaultmark/watermark';
@@ -27,7 +28,12 @@ interface Task {
   key: { name: string; secret: Uint8Array };
   worker: number;
   workers: number;
+  /** File that receives one JSON line per window as it completes (see {@link readFalsePositiveLog}). */
+  log?: string;
 }
+
+/** Windows are visited in this many passes, each spread over every track (see below). */
+const PASSES = 10;
 
 const WINDOW_SECONDS = 30;
 const RATE = 44100;
@@ -35,7 +41,13 @@ const RATE = 44100;
 function runShard(task: Task): { fp: FpWindow[]; calibration: Float64Array } {
   const key: WatermarkKey = { ...task.key, version: FORMAT_VERSION };
   const fp: FpWindow[] = [];
-  const mine = task.windows.filter((_, i) => i % task.workers === task.worker);
+  // Pass p takes every PASSES-th window from p on, in track order: whatever number of windows
+  // is done when a long trial is stopped, they are spread over every track, and each track is
+  // decoded once per pass.
+  const ordered = Array.from({ length: PASSES }, (_, p) =>
+    task.windows.filter((_, i) => i % PASSES === p),
+  ).flat();
+  const mine = ordered.filter((_, i) => i % task.workers === task.worker);
   const calibration = new Float64Array(mine.length * 1024);
   let filled = 0;
   // Windows come in track order: only the current track is kept decoded.
@@ -59,14 +71,19 @@ function runShard(task: Task): { fp: FpWindow[]; calibration: Float64Array } {
     const z = phaseStatistics(mono, key);
     calibration.set(z, filled);
     filled += z.length;
-    fp.push({
+    const row: FpWindow = {
       track: task.tracks[w.track]!.id,
       start: w.start,
       relaxedMatches: r.matches.length,
       strictMatches: r.matches.filter((m) => m.falsePositiveProbability <= 1e-9).length,
       bestSyncZ: r.bestSyncZ,
       hypotheses: r.hypotheses,
-    });
+    };
+    fp.push(row);
+    if (task.log) {
+      const zs = Array.from(z, (x) => Math.round(x * 1e4) / 1e4);
+      appendFileSync(task.log, `${JSON.stringify({ ...row, z: zs })}\n`);
+    }
     if (fp.length % 50 === 0) {
       const rss = process.memoryUsage().rss / 2 ** 20;
       process.stderr.write(
@@ -90,6 +107,7 @@ export async function runFalsePositiveTrial(options: {
   count: number;
   key: WatermarkKey;
   threads?: number;
+  log?: string;
 }): Promise<{ fp: FpWindow[]; calibration: number[]; seconds: number; threads: number }> {
   const total = options.tracks.reduce((s, t) => s + Math.max(0, t.seconds - WINDOW_SECONDS), 0);
   const hop = Math.max(0.25, total / options.count);
@@ -107,6 +125,7 @@ export async function runFalsePositiveTrial(options: {
     windows,
     key: { name: options.key.name, secret: options.key.secret },
     workers,
+    ...(options.log ? { log: options.log } : {}),
   };
   const shards = await Promise.all(
     Array.from(
@@ -137,4 +156,21 @@ export async function runFalsePositiveTrial(options: {
     seconds: (performance.now() - t0) / 1000,
     threads: workers,
   };
+}
+
+/**
+ * The windows (and calibration values, rounded to 1e-4) of a trial's log, complete or stopped
+ * part-way.
+ */
+export function readFalsePositiveLog(path: string): { fp: FpWindow[]; calibration: number[] } {
+  const fp: FpWindow[] = [];
+  const calibration: number[] = [];
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    const { z, ...row } = JSON.parse(line) as FpWindow & { z: number[] };
+    fp.push(row);
+    for (const x of z) calibration.push(x);
+  }
+  fp.sort((a, b) => a.track.localeCompare(b.track) || a.start - b.start);
+  return { fp, calibration };
 }

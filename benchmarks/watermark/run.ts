@@ -4,12 +4,15 @@
  *
  *   pnpm bench:watermark [--quick] [--clips=N] [--attacks=id,id] [--fp-windows=N]
  *                        [--wrong-keys=N] [--strength=S] [--no-fp] [--threads=N] [--out=NAME]
- *                        [--corpus=tuning|held-out|orchestral] [--no-collusion]
+ *                        [--corpus=tuning|held-out|orchestral] [--no-collusion] [--no-audiowmark]
+ *                        [--fp-log=FILE] [--fp-from-log=FILE]
  *
  * `--corpus=held-out` (rock and metal) or `--corpus=orchestral` scores a held-out set (never used
  * to choose parameters) instead of the tuning clips. The collusion suite averages and splices the copies of 2 and 3 recipients.
  *
  * The false-positive trial runs in worker threads, one per core unless --threads says otherwise.
+ * `--fp-log` appends each window's outcome to FILE as it completes; `--fp-from-log` reports a
+ * trial from such a file (complete or stopped part-way) instead of running one.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -25,10 +28,10 @@ import {
 import { xorshift } from '../../packages/watermark/test/signals.js';
 import { ATTACKS } from './attacks.js';
 import { type Pcm, readWav } from './audio-io.js';
-import { runAudiowmark } from './audiowmark.js';
+import { audiowmarkVersion, runAudiowmark, runAudiowmarkCollusion } from './audiowmark.js';
 import { runCollusion } from './collusion.js';
 import { CORPUS, clipWav, FP_EXTRA, fullWav, HELD_OUT, ORCHESTRAL } from './corpus.js';
-import { type FpWindow, runFalsePositiveTrial } from './false-positives.js';
+import { type FpWindow, readFalsePositiveLog, runFalsePositiveTrial } from './false-positives.js';
 
 const args = new Map(
   process.argv.slice(2).map((a) => {
@@ -129,7 +132,10 @@ let calibration: number[] = [];
 let fp: FpWindow[] = [];
 let fpSeconds = 0;
 let fpThreads = 1;
-if (!args.has('no-fp') && fpWindows > 0) {
+if (args.has('fp-from-log')) {
+  // The report of a trial run earlier (perhaps stopped part-way) from its log.
+  ({ fp, calibration } = readFalsePositiveLog(args.get('fp-from-log') as string));
+} else if (!args.has('no-fp') && fpWindows > 0) {
   const tracks = [...CORPUS, ...FP_EXTRA].map((e) => {
     const wav = fullWav(e);
     return { id: e.id, wav, seconds: seconds(readWav(wav)) };
@@ -139,6 +145,7 @@ if (!args.has('no-fp') && fpWindows > 0) {
     count: fpWindows,
     key,
     ...(args.has('threads') ? { threads: Number(args.get('threads')) } : {}),
+    ...(args.has('fp-log') ? { log: args.get('fp-log') as string } : {}),
   });
   ({ fp, calibration } = trial);
   fpSeconds = trial.seconds;
@@ -164,7 +171,11 @@ const collusion = args.has('no-collusion')
       strength,
     );
 
-const aw = runAudiowmark(clips, attacks, CLIP_SECONDS);
+const noAw = args.has('no-audiowmark');
+const aw = noAw ? undefined : runAudiowmark(clips, attacks, CLIP_SECONDS);
+const awCollusion =
+  noAw || args.has('no-collusion') ? undefined : runAudiowmarkCollusion(clips, CLIP_SECONDS);
+const awVersion = aw || awCollusion ? audiowmarkVersion() : undefined;
 
 // ---- report ----
 /** Largest value (a loop: spreading millions of values into Math.max overflows the stack). */
@@ -214,15 +225,20 @@ for (const a of attacks) {
   );
 }
 lines.push('');
-if (!aw) lines.push('audiowmark: no `audiowmark` binary on PATH, so no side-by-side column.', '');
+if (!aw) {
+  lines.push(
+    'audiowmark: not run (no binary at $AUDIOWMARK or on PATH, or --no-audiowmark), so no side-by-side column.',
+    '',
+  );
+} else lines.push(`Side by side: ${awVersion}, its defaults, same clips and attacks.`, '');
 const failures = trials.filter((t) => !t.recovered).map((t) => `${t.clip}/${t.attack}`);
 lines.push(`Failing inputs (clip/attack): ${failures.length ? failures.join(', ') : 'none'}.`, '');
 if (collusion.length) {
   lines.push(
     '## Collusion (one key, every recipient a different payload)',
     '',
-    '| mix | all colluders named | at least one named | innocent named | "several marks" | median log10 p of the weakest named |',
-    '|---|---:|---:|---:|---:|---:|',
+    `| mix | all colluders named | at least one named | innocent named | "several marks" | median log10 p of the weakest named |${awCollusion ? ' audiowmark: all named | at least one | innocent |' : ''}`,
+    `|---|---:|---:|---:|---:|---:|${awCollusion ? '---:|---:|---:|' : ''}`,
   );
   for (const mix of [...new Set(collusion.map((c) => c.mix))]) {
     const cs = collusion.filter((c) => c.mix === mix);
@@ -231,8 +247,12 @@ if (collusion.length) {
       .map((c) => c.weakestLog10Fpp)
       .sort((x, y) => x - y);
     const med = weakest.length ? weakest[Math.floor(weakest.length / 2)]!.toFixed(0) : '—';
+    const as = awCollusion?.filter((c) => c.mix === mix) ?? [];
+    const awCells = awCollusion
+      ? ` ${as.filter((c) => c.named === c.colluders).length}/${as.length} | ${as.filter((c) => c.named > 0).length}/${as.length} | ${as.reduce((n, c) => n + c.innocents, 0)} |`
+      : '';
     lines.push(
-      `| ${cs[0]!.label} | ${cs.filter((c) => c.named === c.colluders).length}/${cs.length} | ${cs.filter((c) => c.named > 0).length}/${cs.length} | ${cs.reduce((n, c) => n + c.innocents, 0)} | ${cs.filter((c) => c.severalMarks).length}/${cs.length} | ${med} |`,
+      `| ${cs[0]!.label} | ${cs.filter((c) => c.named === c.colluders).length}/${cs.length} | ${cs.filter((c) => c.named > 0).length}/${cs.length} | ${cs.reduce((n, c) => n + c.innocents, 0)} | ${cs.filter((c) => c.severalMarks).length}/${cs.length} | ${med} |${awCells}`,
     );
   }
   lines.push('');
@@ -335,6 +355,8 @@ writeFileSync(
       fp,
       wrong,
       audiowmark: aw,
+      audiowmarkCollusion: awCollusion,
+      audiowmarkVersion: awVersion,
     },
     null,
     1,
