@@ -16,6 +16,7 @@ import {
   signUpPage,
   trackPage,
 } from './pages/owner.js';
+import { recordingSessionPage, recordingSessionsPage } from './pages/recording.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -87,6 +88,11 @@ export function pageRoutes(ctx: ServerContext): Router {
     }),
   );
   router.get('/investigations', ownerPage(investigationsPage));
+  router.get('/recording-sessions', ownerPage(recordingSessionsPage));
+  router.get('/recording-sessions/:id', async (koa, next) => {
+    if (!UUID.test(String(koa.params.id))) return next();
+    await ownerPage((page) => recordingSessionPage(page, String(koa.params.id)))(koa);
+  });
   router.get('/tracks/:id', async (koa, next) => {
     if (!UUID.test(String(koa.params.id))) return next();
     await ownerPage((page) => trackPage(page, String(koa.params.id)))(koa);

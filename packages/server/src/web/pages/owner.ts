@@ -9,7 +9,13 @@ export interface OwnerPageContext {
 
 const status = html`<p id="status" role="status" aria-live="polite"></p>`;
 
-function ownerPage(ctx: OwnerPageContext, title: string, script: string, body: SafeHtml): string {
+/** The frame of every signed-in page: navigation, the page's script, the CSRF token. */
+export function ownerPage(
+  ctx: OwnerPageContext,
+  title: string,
+  script: string,
+  body: SafeHtml,
+): string {
   return page({
     title,
     scripts: ['nav.js', script],
@@ -18,6 +24,7 @@ function ownerPage(ctx: OwnerPageContext, title: string, script: string, body: S
         <a href="/library">Library</a>
         <a href="/shares">Shares</a>
         <a href="/investigations">Investigate a leak</a>
+        <a href="/recording-sessions">Recording</a>
         <a href="/notifications" id="bell">Notifications<span id="unread" class="badge" hidden></span></a>
         <a href="/account">Account</a>
         <label class="inline"><span class="visually-hidden">Organization</span><select id="organization" hidden></select></label>
