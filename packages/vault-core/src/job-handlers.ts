@@ -1,9 +1,9 @@
-import type { VaultDeps } from '../deps.js';
-import { analysisJob } from '../derived/analysis-job.js';
-import { stemsJob } from '../derived/stems-job.js';
-import { runInvestigation } from '../investigations/run-investigation.js';
-import { sharePreviewsJob } from '../shares/share-previews.js';
-import type { JobHandler, QueueName } from './job-queue.js';
+import type { VaultDeps } from './deps.js';
+import { analysisJob } from './derived/analysis-job.js';
+import { stemsJob } from './derived/stems-job.js';
+import { runInvestigation } from './investigations/run-investigation.js';
+import type { JobHandler, QueueName } from './jobs/job-queue.js';
+import { sharePreviewsJob } from './shares/share-previews.js';
 
 /**
  * Handlers of the queues vault-core serves (`analysis`, `stems`, `investigation`, `previews`), bound to
