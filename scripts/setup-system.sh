@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs and starts what the test suite needs from the system: ffmpeg, sox, PostgreSQL,
-# Chromium, and s3s-fs (through cargo). Idempotent: quick when everything is present.
+# Chromium, s3s-fs (through cargo) and local-kms (through go). Idempotent: quick when everything is present.
 # Prints `export TEST_DATABASE_URL=...` on stdout, so callers can `eval "$(scripts/setup-system.sh)"`.
 set -euo pipefail
 
@@ -32,6 +32,19 @@ if ! command -v s3s-fs >/dev/null 2>&1 && [ ! -x "${CARGO_HOME:-$HOME/.cargo}/bi
     cargo install s3s-fs --version "$S3S_FS_VERSION" --features binary --locked --quiet >&2
   else
     log "cargo not found: the signature-verifying S3 storage tests are skipped"
+  fi
+fi
+
+# local-kms: a KMS-compatible server that enforces encryption contexts on Decrypt and refuses
+# disabled keys, for the tests of organizations' own keys. Built from the Go module proxy.
+LOCAL_KMS_VERSION=v0.0.0-20260228092603-2a5e92d09ab6
+gobin="$(command -v go >/dev/null 2>&1 && go env GOPATH)/bin"
+if ! command -v local-kms >/dev/null 2>&1 && [ ! -x "$gobin/local-kms" ]; then
+  if command -v go >/dev/null 2>&1; then
+    log "building local-kms with go (KMS server for the organization key tests)"
+    go install "github.com/nsmithuk/local-kms@$LOCAL_KMS_VERSION" >&2
+  else
+    log "go not found: the organization key (KMS) tests are skipped"
   fi
 fi
 

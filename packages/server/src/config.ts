@@ -38,6 +38,11 @@ export interface ServerConfig {
    * start). Every server and worker of one deployment needs the same one.
    */
   serverSecretFile: string;
+  /**
+   * The KMS through which organizations may bring their own key; present when a KMS is
+   * configured (`KMS_KEY_ID`, `KMS_REGION` or `KMS_ENDPOINT`).
+   */
+  organizationKms?: { region: string; endpoint?: string };
   /** SMTP URL for outgoing mail; absent means an outbox directory under `dataDir`. */
   smtpUrl?: string;
   mailFrom: string;
@@ -81,6 +86,7 @@ const Env = z.object({
   KMS_KEY_ID: z.string().min(1).optional(),
   KMS_REGION: z.string().min(1).optional(),
   KMS_PREVIOUS_KEY_IDS: z.string().min(1).optional(),
+  KMS_ENDPOINT: z.url().optional(),
   VAULTMARK_SECRET_FILE: z.string().min(1).optional(),
   SMTP_URL: z
     .string()
@@ -153,6 +159,14 @@ export function loadConfig(
             ? fromCwd(e.VAULTMARK_KEK_FILE)
             : join(dataDir, 'keys', 'kek.key'),
         },
+    ...(e.KMS_KEY_ID || e.KMS_REGION || e.KMS_ENDPOINT
+      ? {
+          organizationKms: {
+            region: e.KMS_REGION ?? e.S3_REGION ?? 'us-east-1',
+            ...(e.KMS_ENDPOINT ? { endpoint: e.KMS_ENDPOINT } : {}),
+          },
+        }
+      : {}),
     serverSecretFile: e.VAULTMARK_SECRET_FILE
       ? fromCwd(e.VAULTMARK_SECRET_FILE)
       : join(dataDir, 'keys', 'server-secret.key'),

@@ -54,6 +54,8 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   limit_reached: 429,
   rate_limited: 429,
   not_ready: 503,
+  // An organization's own KMS key is disabled or withdrawn: its data is locked until it is back.
+  key_unavailable: 423,
 };
 
 /** The HTTP status for an error: its own `status` (HTTP layer), its domain code, or 500. */

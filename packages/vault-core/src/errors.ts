@@ -66,6 +66,17 @@ export class IntegrityError extends VaultError {
   }
 }
 
+/**
+ * The key that wraps a data key cannot be used: an organization's own KMS key is disabled,
+ * scheduled for deletion, or no longer grants this deployment access. Its data stays unreadable
+ * until the organization enables the key again; nothing is lost.
+ */
+export class KeyUnavailableError extends VaultError {
+  constructor(message = "the organization's encryption key is disabled or not accessible") {
+    super('key_unavailable', message);
+  }
+}
+
 /** An object's data key was destroyed (crypto-erasure); its ciphertext can never be read again. */
 export class ObjectErasedError extends VaultError {
   constructor() {

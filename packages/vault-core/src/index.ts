@@ -71,6 +71,7 @@ export {
   IntegrityError,
   InvalidCredentialsError,
   InvalidStorageKeyError,
+  KeyUnavailableError,
   LimitReachedError,
   NotFoundError,
   ObjectErasedError,
@@ -106,6 +107,7 @@ export type { Investigation, InvestigationStatus } from './investigations/invest
 export type { Job, JobHandler, QueueName } from './jobs/job-queue.js';
 export type { WorkerOptions } from './jobs/worker.js';
 export type { KeyRotationProgress, RewrapOptions } from './keys/key-rotation.js';
+export type { OrganizationKeyInfo } from './keys/organization-key.js';
 export { EXPORT_FORMAT } from './lifecycle/export.js';
 export { decryptOrganizationExport } from './lifecycle/organization-export.js';
 export { PURGE_INTERVAL_MS, type PurgeReport } from './lifecycle/purge.js';

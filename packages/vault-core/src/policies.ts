@@ -78,6 +78,8 @@ export const POLICIES = {
     import: atLeast('owner'),
   },
   investigation: { create: atLeast('member'), read: atLeast('member') },
+  // The organization's own KMS key (bring your own key): owners choose it, admins see it.
+  encryptionKey: { read: atLeast('admin'), set: atLeast('owner') },
   audit: { read: atLeast('admin'), verify: atLeast('admin') },
   job: { read: atLeast('member') },
   guestToken: { read: atLeast('member'), create: atLeast('admin'), revoke: atLeast('admin') },

@@ -16,6 +16,7 @@ it('exports exactly the documented public surface', () => {
       'IntegrityError',
       'InvalidCredentialsError',
       'InvalidStorageKeyError',
+      'KeyUnavailableError',
       'LimitReachedError',
       'NotFoundError',
       'ObjectErasedError',

@@ -14,7 +14,9 @@ import * as tracks from './catalog/tracks.js';
 import { type Clock, systemClock } from './clock.js';
 import { type DataKeys, KeyRing } from './crypto/data-keys.js';
 import { KekFile } from './crypto/kek-file.js';
+import { OrganizationKeyRing } from './crypto/organization-key-ring.js';
 import { type KeyWrapper, LocalKek } from './crypto/key-wrapper.js';
+import type { KmsClient } from './crypto/kms-key-wrapper.js';
 import { type Database, openDatabase } from './db/database.js';
 import { migrate } from './db/migrate.js';
 import {
@@ -36,6 +38,7 @@ import { coreJobHandlers } from './job-handlers.js';
 import * as jobs from './jobs/job-queue.js';
 import * as worker from './jobs/worker.js';
 import * as keyRotation from './keys/key-rotation.js';
+import * as organizationKey from './keys/organization-key.js';
 import * as deletion from './lifecycle/deletion.js';
 import * as exporting from './lifecycle/export.js';
 import * as incompleteBlobs from './lifecycle/incomplete-blobs.js';
@@ -97,6 +100,11 @@ export interface VaultConfig {
    * (KMS port); default the local KEK file as a key ring.
    */
   keys?: KeyWrapper | DataKeys;
+  /**
+   * KMS through which organizations may bring their own key (wrapping their data keys); without
+   * it, organizations' keys are not offered.
+   */
+  organizationKms?: KmsClient;
   /** Secret for signing audit checkpoints (32+ bytes); derived from a local KEK when absent. */
   auditKey?: { keyId: string; secret: Uint8Array };
   clock?: Clock;
@@ -308,6 +316,10 @@ function useCases(deps: VaultDeps) {
       rotationStatus: keyRotation.keyRotationStatus,
       /** Id of the deployment KEK new keys are wrapped with. */
       deploymentKeyId: keyRotation.deploymentKeyId,
+      /** The organization's own KMS key, if any (admins). */
+      getOrganizationKey: organizationKey.getOrganizationKey,
+      /** Brings the organization's own KMS key and re-wraps its data keys under it (owners). */
+      setOrganizationKey: organizationKey.setOrganizationKey,
     }),
     audit: bindAll(deps, {
       list: trail.listAuditEvents,
@@ -379,6 +391,14 @@ export async function openVault(config: VaultConfig): Promise<Vault> {
       : await openDatabase({ dataDir: join(need('database'), 'db') }));
   try {
     if (config.migrate !== false) await migrate(db);
+    if (config.organizationKms) {
+      if (!(keys instanceof KeyRing)) throw new Error('openVault: organization keys need a key ring');
+      const ring = new OrganizationKeyRing(keys, config.organizationKms, () =>
+        organizationKey.loadOrganizationKeys({ db }),
+      );
+      await ring.refresh();
+      keys = ring;
+    }
   } catch (e) {
     await db.close();
     throw e;

@@ -14,6 +14,15 @@ const Member = z.object({
 });
 const Members = z.object({ items: z.array(Member) });
 const DownloadPolicy = z.object({ markOwnerDownloads: z.boolean() });
+const EncryptionKey = z.object({
+  keyId: z.string().nullable().describe('`kms:<KMS key id or ARN>`, or null: the deployment key'),
+  available: z.boolean().describe('whether this deployment offers organizations their own key'),
+  since: z.string().nullable(),
+});
+const EncryptionKeySet = EncryptionKey.extend({
+  rewrapped: z.number().int().describe('data keys re-wrapped under the new key'),
+  failed: z.number().int().describe('data keys that could not be (retried by `keys rotate`)'),
+});
 const Retention = z.object({
   accessLogDays: z.number().int().min(1).max(3650),
   trackDays: z.number().int().min(1).max(36_500).nullable(),
@@ -311,6 +320,32 @@ export function organizationRoutes(ctx: ServerContext): RouteSpec[] {
         const actor = actorOf(koa);
         await vault.organizations.setDownloadPolicy(actor, body);
         return { status: 200, body: await vault.organizations.getDownloadPolicy(actor) };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/organization/encryption-key',
+      summary: "The organization's own KMS key wrapping its data keys, if any (admins)",
+      tags,
+      auth: 'user',
+      responses: { 200: { description: 'the key', schema: EncryptionKey } },
+      handler: async (koa) => {
+        const key = await vault.keys.getOrganizationKey(actorOf(koa));
+        return { status: 200, body: { ...key, since: key.since?.toISOString() ?? null } };
+      },
+    }),
+    defineRoute({
+      method: 'put',
+      path: '/api/organization/encryption-key',
+      summary:
+        'Bring your own KMS key (owners): checked first, then every data key is re-wrapped by it; disabling it in the KMS locks the organization’s audio (423 key_unavailable)',
+      tags,
+      auth: 'user',
+      body: z.object({ kmsKeyId: z.string().min(1).max(2048) }),
+      responses: { 200: { description: 'the key in use', schema: EncryptionKeySet } },
+      handler: async (koa, { body }) => {
+        const key = await vault.keys.setOrganizationKey(actorOf(koa), body);
+        return { status: 200, body: { ...key, since: key.since?.toISOString() ?? null } };
       },
     }),
     defineRoute({

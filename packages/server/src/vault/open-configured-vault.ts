@@ -59,7 +59,7 @@ export async function openConfiguredVault(
     addDeploymentKey = () => file.addKey();
   } else {
     const region = config.kek.region ?? config.s3?.region ?? 'us-east-1';
-    const client = awsKmsClient({ region });
+    const client = awsKmsClient({ region, ...kmsEndpoint(config) });
     // Oldest first: the previous keys still unwrap while a re-wrap moves keys to the new one.
     const ids = [...config.kek.previousKeyIds, config.kek.keyId];
     keys = new KeyRing(ids.map((id) => new KmsKeyWrapper(client, id)));
@@ -73,6 +73,7 @@ export async function openConfiguredVault(
         ? { databaseUrl: config.databaseUrl }
         : {}),
     keys,
+    ...(config.organizationKms ? { organizationKms: awsKmsClient(config.organizationKms) } : {}),
     auditKey: { keyId: `${secrets.keyId}/audit`, secret: secrets.deriveSecret('audit-checkpoint') },
     ...(options.storage
       ? { storage: options.storage }
@@ -86,6 +87,11 @@ export async function openConfiguredVault(
     deriveSecret: (purpose) => secrets.deriveSecret(`server/${purpose}`),
     ...(addDeploymentKey ? { addDeploymentKey } : {}),
   };
+}
+
+function kmsEndpoint(config: ServerConfig): { endpoint?: string } {
+  const endpoint = config.organizationKms?.endpoint;
+  return endpoint ? { endpoint } : {};
 }
 
 function mailerFor(config: ServerConfig): Mailer {

@@ -1,5 +1,6 @@
 import { IntegrityError } from '../errors.js';
 import type { EncryptionContext, KeyWrapper } from './key-wrapper.js';
+import type { OrganizationKeys } from './organization-key-ring.js';
 
 /** A data key wrapped under a key-encryption key, with the id of that key (stored beside it). */
 export interface WrappedKey {
@@ -20,6 +21,8 @@ export interface DataKeys {
   unwrap(wrapped: Uint8Array, context: EncryptionContext, keyId: string): Promise<Uint8Array>;
   /** Id of the deployment key new keys are wrapped with (organizations without a key of their own). */
   deploymentKeyId(): string;
+  /** Organizations' own KMS keys, when the deployment offers them. */
+  readonly organizations?: OrganizationKeys;
 }
 
 /** Where a deployment's key-encryption keys come from (a key file, a list of KMS keys). */

@@ -1,4 +1,4 @@
-import { IntegrityError } from '../errors.js';
+import { IntegrityError, KeyUnavailableError } from '../errors.js';
 import type { EncryptionContext, KeyWrapper } from './key-wrapper.js';
 
 /** The two KMS calls envelope encryption needs (shape of AWS KMS `Encrypt`/`Decrypt`). */
@@ -40,11 +40,16 @@ export class KmsKeyWrapper implements KeyWrapper {
   }
 
   async wrap(dataKey: Uint8Array, context: EncryptionContext): Promise<Uint8Array> {
-    const r = await this.client.encrypt({
-      KeyId: this.kmsKeyId,
-      Plaintext: dataKey,
-      EncryptionContext: KmsKeyWrapper.context(context),
-    });
+    let r: { CiphertextBlob?: Uint8Array };
+    try {
+      r = await this.client.encrypt({
+        KeyId: this.kmsKeyId,
+        Plaintext: dataKey,
+        EncryptionContext: KmsKeyWrapper.context(context),
+      });
+    } catch (error) {
+      throw unavailable(error) ?? error;
+    }
     if (!r.CiphertextBlob) throw new IntegrityError('KMS returned no ciphertext');
     return r.CiphertextBlob;
   }
@@ -64,14 +69,40 @@ export class KmsKeyWrapper implements KeyWrapper {
       const plain = r.Plaintext;
       if (plain?.length !== 32) throw new Error('bad plaintext');
       return plain;
-    } catch {
-      throw new IntegrityError('cannot unwrap data key');
+    } catch (error) {
+      throw unavailable(error) ?? new IntegrityError('cannot unwrap data key');
     }
   }
 }
 
+/**
+ * KMS errors that say the key cannot be used now (AWS KMS error names): disabled, pending
+ * deletion or import, gone, or access withdrawn. Unlike a failed decryption (wrong context,
+ * tampered bytes), these are the key owner's decision and end when the key is usable again.
+ */
+const KEY_UNAVAILABLE = new Set([
+  'DisabledException',
+  'KMSInvalidStateException',
+  'NotFoundException',
+  'AccessDeniedException',
+  'KeyUnavailableException',
+]);
+
+function unavailable(error: unknown): KeyUnavailableError | undefined {
+  const name = (error as { name?: unknown } | null)?.name;
+  if (typeof name !== 'string' || !KEY_UNAVAILABLE.has(name)) return undefined;
+  const e = new KeyUnavailableError();
+  e.cause = error;
+  return e;
+}
+
 /** An AWS KMS client for {@link KmsKeyWrapper}; `@aws-sdk/client-kms` is loaded on first use. */
-export function awsKmsClient(config: { region: string; endpoint?: string }): KmsClient {
+export function awsKmsClient(config: {
+  region: string;
+  endpoint?: string;
+  /** Static credentials (a test KMS); default the SDK's credential chain. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}): KmsClient {
   let sdk:
     | Promise<{
         mod: typeof import('@aws-sdk/client-kms');
@@ -84,6 +115,7 @@ export function awsKmsClient(config: { region: string; endpoint?: string }): Kms
       client: new mod.KMSClient({
         region: config.region,
         ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+        ...(config.credentials ? { credentials: config.credentials } : {}),
       }),
     }));
     return sdk;

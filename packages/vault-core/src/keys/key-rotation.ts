@@ -118,7 +118,7 @@ export async function rewrapKeys(
         if (options.maxBatches !== undefined && batches >= options.maxBatches) {
           return rotationProgress(deps, id);
         }
-        const done = await rewrapBatch(deps, id, col, cursors, target, batchSize);
+        const done = await rewrapBatch(deps, { rotationId: id }, col, cursors, target, batchSize);
         if (!done) break;
         batches++;
         passRewrapped += done.rewrapped;
@@ -152,21 +152,24 @@ export async function rewrapKeys(
  */
 async function rewrapBatch(
   deps: Pick<VaultDeps, 'db' | 'keys' | 'clock'>,
-  rotationId: string,
+  scope: { rotationId?: string; tenantId?: string },
   col: WrappedKeyColumn,
   cursors: Record<string, string>,
   target: string,
   batchSize: number,
 ): Promise<{ rewrapped: number; failed: number } | undefined> {
   const tenantCol = col.tenant ? `, t.${col.tenant} AS tenant_id` : '';
+  const inTenant = scope.tenantId ? ` AND t.${col.tenant} = ?` : '';
+  const params = [target, ...(scope.tenantId ? [scope.tenantId] : [])];
   const rows = await withSystem(
     deps.db,
     async (tx) =>
       (
         await tx.raw(
           `SELECT t.id, t.${col.wrapped} AS wrapped, t.${col.kekId} AS kek_id${tenantCol}
-         FROM ${col.table} t WHERE ${pendingSql(col)} AND t.id > ? ORDER BY t.id LIMIT ?`,
-          [target, cursors[col.name] ?? ZERO_ID, batchSize],
+         FROM ${col.table} t WHERE ${pendingSql(col)}${inTenant} AND t.id > ?
+         ORDER BY t.id LIMIT ?`,
+          [...params, cursors[col.name] ?? ZERO_ID, batchSize],
         )
       ).rows,
   );
@@ -210,7 +213,7 @@ async function rewrapBatch(
         actorId: null,
         action: 'keys.rewrap',
         objectType: 'key_rotation',
-        objectId: rotationId,
+        objectId: scope.rotationId ?? null,
         detail: { keys: col.name, count: n, keyIds: [...(movedBy.get(tenant) ?? [])] },
       });
     }
@@ -221,13 +224,14 @@ async function rewrapBatch(
         actorId: null,
         action: 'keys.rewrap_failed',
         objectType: 'key_rotation',
-        objectId: rotationId,
+        objectId: scope.rotationId ?? null,
         detail: { keys: col.name, count: n },
       });
     }
     cursors[col.name] = rows[rows.length - 1].id;
+    if (!scope.rotationId) return;
     await tx('key_rotations')
-      .where({ id: rotationId })
+      .where({ id: scope.rotationId })
       .update({
         cursors: JSON.stringify(cursors),
         rewrapped: tx.raw('rewrapped + ?', [rewrapped]),
@@ -235,6 +239,33 @@ async function rewrapBatch(
         updated_at: now,
       });
   });
+  return { rewrapped, failed };
+}
+
+/**
+ * Re-wraps one organization's keys to the key they belong under (its own KMS key once it has
+ * one, the deployment key once it has none), in batches, each audited in its trail. Nothing is
+ * recorded in `key_rotations`: the keys not yet moved are the progress, so running it again
+ * continues. Returns the keys moved and those that could not be.
+ */
+export async function rewrapOrganizationKeys(
+  deps: Pick<VaultDeps, 'db' | 'keys' | 'clock'>,
+  tenantId: string,
+  batchSize = 500,
+): Promise<{ rewrapped: number; failed: number }> {
+  const target = deps.keys.deploymentKeyId();
+  const cursors: Record<string, string> = {};
+  let rewrapped = 0;
+  let failed = 0;
+  for (const col of WRAPPED_KEYS) {
+    if (!col.tenant) continue;
+    for (;;) {
+      const done = await rewrapBatch(deps, { tenantId }, col, cursors, target, batchSize);
+      if (!done) break;
+      rewrapped += done.rewrapped;
+      failed += done.failed;
+    }
+  }
   return { rewrapped, failed };
 }
 

@@ -184,7 +184,8 @@ describe.each(engines)('recording sessions on %s', (engine) => {
     );
     const key = await openSessionKey(deps, row);
     expect(key.length).toBe(32);
-    const kek = deps.keys as LocalKek;
+    // The test vault's KEK (the same bytes as the test ports').
+    const kek = new LocalKek(Buffer.alloc(32, 0x42));
     // Under another organization, or without the session in the context, it does not open.
     for (const context of [
       sessionKeyContext(bob.tenantId, session.id),
@@ -224,7 +225,8 @@ describe.each(engines)('recording sessions on %s', (engine) => {
     const catalog = await withSystem(deps.db, (tx) =>
       tx('objects').where({ tenant_id: ann.tenantId }).whereNotNull('wrapped_key').select('*'),
     );
-    const kek = deps.keys as LocalKek;
+    // The test vault's KEK (the same bytes as the test ports').
+    const kek = new LocalKek(Buffer.alloc(32, 0x42));
     // No key the database still holds opens the track key: not the KEK itself, not any data key
     // it still wraps (used as if it were the session key).
     const context = { tenantId: ann.tenantId, objectId: track.id };
