@@ -3,8 +3,7 @@
  * built or downloaded here): wall time of `audiowmark add` and plain `audiowmark get` on the same track, as 16-bit WAV.
  */
 import { execFileSync } from 'node:child_process';
-import { closeSync, openSync, writeSync } from 'node:fs';
-import { RATE, RawWriter, tiledChunks, wavHeader } from './track.js';
+import { tiledChunks, writeWav16 } from './track.js';
 
 /** The audiowmark binary: `AUDIOWMARK` or `audiowmark` on PATH. */
 const AUDIOWMARK = process.env.AUDIOWMARK || 'audiowmark';
@@ -20,14 +19,12 @@ export function hasAudiowmark(): boolean {
 }
 
 /** Writes `seconds` of the tiled source as a 16-bit WAV file. */
-export function writeTrackWav(path: string, source: Float32Array[], seconds: number): void {
-  const frames = Math.round(seconds * RATE);
-  const fd = openSync(path, 'w');
-  writeSync(fd, wavHeader(frames));
-  closeSync(fd);
-  const raw = new RawWriter(path, 'a');
-  for (const chunk of tiledChunks(source, seconds)) raw.write(chunk);
-  raw.close();
+export function writeTrackWav(
+  path: string,
+  source: Float32Array[],
+  seconds: number,
+): Promise<void> {
+  return writeWav16(path, tiledChunks(source, seconds));
 }
 
 /** Wall time (ms) of one audiowmark command. */

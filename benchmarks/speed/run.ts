@@ -24,7 +24,7 @@ import { createEmbedder, detect, embed } from '@vaultmark/watermark';
 import { availableBackends, withBackend } from '../../packages/watermark/src/implementation.js';
 import { hasAudiowmark, timeAudiowmark, writeTrackWav } from './audiowmark.js';
 import { BENCH_KEY, BENCH_PAYLOAD } from './key.js';
-import { CHANNELS, loadSource, RATE, RawWriter, SOURCE, tiledChunks } from './track.js';
+import { CHANNELS, loadSource, RATE, SOURCE, tiledChunks, writeWav16 } from './track.js';
 
 const { values } = parseArgs({
   options: {
@@ -97,26 +97,27 @@ function concat(chunks: Float32Array[][]): Float32Array[] {
 }
 
 // --- 2. Inputs of the detection runs (written once, untimed) ----------------------------------
-function writeMarked(seconds: number): string {
-  const path = join(dir, `marked-${seconds}.s16`);
-  const raw = new RawWriter(path);
+async function writeMarked(seconds: number): Promise<string> {
+  const path = join(dir, `marked-${seconds}.wav`);
   const emb = createEmbedder({
     key: BENCH_KEY,
     payload: BENCH_PAYLOAD,
     sampleRate: RATE,
     channels: CHANNELS,
   });
-  for (const chunk of tiledChunks(source, seconds)) raw.write(emb.push(chunk));
-  raw.write(emb.flush());
-  raw.close();
+  await writeWav16(
+    path,
+    (function* () {
+      for (const chunk of tiledChunks(source, seconds)) yield emb.push(chunk);
+      yield emb.flush();
+    })(),
+  );
   return path;
 }
 
-function writeUnmarked(seconds: number): string {
-  const path = join(dir, `unmarked-${seconds}.s16`);
-  const raw = new RawWriter(path);
-  for (const chunk of tiledChunks(source, seconds)) raw.write(chunk);
-  raw.close();
+async function writeUnmarked(seconds: number): Promise<string> {
+  const path = join(dir, `unmarked-${seconds}.wav`);
+  await writeWav16(path, tiledChunks(source, seconds));
   return path;
 }
 
@@ -158,14 +159,14 @@ const withAwm = hasAudiowmark();
 
 for (const size of sizes) {
   const inputs: Record<string, string> = {};
-  if (tasks.includes('detect')) inputs.detect = writeMarked(size);
+  if (tasks.includes('detect')) inputs.detect = await writeMarked(size);
   // Unmarked audio is the slow case: every search stage (offsets, ±1.3% speed and tempo, ±5.6%
   // speed) runs before the detector concludes there is nothing. Measured on the shortest size.
-  if (tasks.includes('miss') && size === sizes[0]) inputs.miss = writeUnmarked(size);
+  if (tasks.includes('miss') && size === sizes[0]) inputs.miss = await writeUnmarked(size);
   const wav = withAwm ? join(dir, `track-${size}.wav`) : '';
   const awmMarked = join(dir, `awm-marked-${size}.wav`);
   if (withAwm) {
-    writeTrackWav(wav, source, size);
+    await writeTrackWav(wav, source, size);
     // The copy audiowmark's detection reads (untimed; the timed embed writes elsewhere).
     if (tasks.includes('detect')) timeAudiowmark(['add', wav, awmMarked, BENCH_PAYLOAD]);
   }

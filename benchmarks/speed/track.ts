@@ -1,9 +1,9 @@
 /**
  * The benchmark track: a corpus recording (benchmarks/watermark/corpus.ts, 44.1 kHz stereo)
  * repeated end to end up to the requested length, produced in chunks so that no run ever holds
- * the whole track; and 16-bit interleaved raw files for the marked copies the detector reads.
+ * the whole track; and the 16-bit WAV files the detector and audiowmark read.
  */
-import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { openAudioSink } from '@vaultmark/analysis';
 import { readWav } from '../watermark/audio-io.js';
 import { CORPUS, fullWav } from '../watermark/corpus.js';
 
@@ -43,65 +43,13 @@ export function* tiledChunks(source: Float32Array[], seconds: number): Generator
   }
 }
 
-/** Appends planar float chunks as 16-bit little-endian interleaved PCM. */
-export class RawWriter {
-  private readonly fd: number;
-  constructor(path: string, flags: 'w' | 'a' = 'w') {
-    this.fd = openSync(path, flags);
-  }
-  write(chunk: Float32Array[]): void {
-    const n = (chunk[0] as Float32Array).length;
-    const buf = Buffer.alloc(n * chunk.length * 2);
-    for (let i = 0; i < n; i++) {
-      chunk.forEach((ch, c) => {
-        const v = Math.round((ch[i] as number) * 32768);
-        buf.writeInt16LE(Math.max(-32768, Math.min(32767, v)), (i * chunk.length + c) * 2);
-      });
-    }
-    writeSync(this.fd, buf);
-  }
-  close(): void {
-    closeSync(this.fd);
-  }
-}
-
-/** Reads a 16-bit interleaved raw file in planar float chunks of {@link CHUNK} samples. */
-export function* rawChunks(path: string): Generator<Float32Array[]> {
-  const fd = openSync(path, 'r');
-  const buf = Buffer.alloc(CHUNK * CHANNELS * 2);
-  try {
-    for (;;) {
-      const got = readSync(fd, buf, 0, buf.length, null);
-      const n = Math.floor(got / (CHANNELS * 2));
-      if (n === 0) return;
-      const chunk = Array.from({ length: CHANNELS }, () => new Float32Array(n));
-      for (let i = 0; i < n; i++) {
-        for (let c = 0; c < CHANNELS; c++) {
-          (chunk[c] as Float32Array)[i] = buf.readInt16LE((i * CHANNELS + c) * 2) / 32768;
-        }
-      }
-      yield chunk;
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** A 16-bit PCM WAV header for `frames` frames of 44.1 kHz stereo (for the audiowmark runs). */
-export function wavHeader(frames: number): Buffer {
-  const data = frames * CHANNELS * 2;
-  const h = Buffer.alloc(44);
-  h.write('RIFF', 0, 'ascii');
-  h.writeUInt32LE(36 + data, 4);
-  h.write('WAVEfmt ', 8, 'ascii');
-  h.writeUInt32LE(16, 16);
-  h.writeUInt16LE(1, 20);
-  h.writeUInt16LE(CHANNELS, 22);
-  h.writeUInt32LE(RATE, 24);
-  h.writeUInt32LE(RATE * CHANNELS * 2, 28);
-  h.writeUInt16LE(CHANNELS * 2, 32);
-  h.writeUInt16LE(16, 34);
-  h.write('data', 36, 'ascii');
-  h.writeUInt32LE(data, 40);
-  return h;
+/** Writes chunks as a 16-bit 44.1 kHz stereo WAV file with the shared audio layer. */
+export async function writeWav16(path: string, chunks: Iterable<Float32Array[]>): Promise<void> {
+  const sink = await openAudioSink(path, {
+    sampleRate: RATE,
+    channelCount: CHANNELS,
+    format: { encoding: 'pcm', bitsPerSample: 16 },
+  });
+  for (const chunk of chunks) await sink.write(chunk);
+  await sink.close();
 }

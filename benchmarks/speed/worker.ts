@@ -2,13 +2,14 @@
  * One timed measurement in its own process (so the implementation is chosen by VAULTMARK_IMPL at
  * load and the memory figure is this run's alone). Prints one JSON line.
  *   worker.ts embed  <seconds>            streaming embed of the tiled source track
- *   worker.ts detect <raw 16-bit file>    chunked detection with default options
+ *   worker.ts detect <16-bit WAV file>    chunked detection with default options
  * Only the embedder's and detector's calls are timed (reading and tiling the input are not);
  * creating the embedder or detector (which derives the key's layout) is timed apart as setup.
  */
+import { openAudioStream } from '@vaultmark/analysis';
 import { activeImplementation, createDetector, createEmbedder } from '@vaultmark/watermark';
 import { BENCH_KEY, BENCH_PAYLOAD } from './key.js';
-import { CHANNELS, loadSource, RATE, rawChunks, tiledChunks } from './track.js';
+import { CHANNELS, CHUNK, loadSource, RATE, tiledChunks } from './track.js';
 
 const [task, arg] = process.argv.slice(2);
 
@@ -91,7 +92,8 @@ if (task === 'embed') {
   const det = setup(() =>
     createDetector({ keys: [BENCH_KEY], sampleRate: RATE, channels: CHANNELS }),
   );
-  for (const chunk of rawChunks(arg as string)) {
+  const input = await openAudioStream(arg as string, { chunkFrames: CHUNK });
+  for await (const chunk of input.chunks) {
     frames += (chunk[0] as Float32Array).length;
     timed(() => det.push(chunk));
   }
