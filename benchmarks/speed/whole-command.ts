@@ -190,7 +190,7 @@ function report(
         };
         json.push(entry);
         rows.push(
-          `| ${(size / 60).toFixed(0)} min | \`${command}\` | ${list.length} | ${entry.medianSeconds.toFixed(2)} | ${entry.minSeconds.toFixed(2)} | ${peak === undefined ? '–' : peak.toFixed(0)} | ${command === ours ? (ratio === undefined ? '–' : `${ratio.toFixed(2)}×`) : ''} |`,
+          `| ${Number.isInteger(size / 60) ? size / 60 : (size / 60).toFixed(1)} min | \`${command}\` | ${list.length} | ${entry.medianSeconds.toFixed(2)} | ${entry.minSeconds.toFixed(2)} | ${peak === undefined ? '–' : peak.toFixed(0)} | ${command === ours ? (ratio === undefined ? '–' : `${ratio.toFixed(2)}×`) : ''} |`,
         );
       }
     }
