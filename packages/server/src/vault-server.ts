@@ -25,6 +25,7 @@ import { recipientRoutes } from './routes/recipient-routes.js';
 import { reviewRoutes } from './routes/review-routes.js';
 import { recordingRoutes } from './routes/recording-routes.js';
 import { shareActivityRoutes } from './routes/share-activity-routes.js';
+import { shareMemberRoutes } from './routes/share-member-routes.js';
 import { shareRoutes } from './routes/share-routes.js';
 import { presentTrack, trackRoutes } from './routes/track-routes.js';
 import {
@@ -129,6 +130,7 @@ export async function createVaultServer(options: VaultServerOptions): Promise<Va
     ...shareRoutes(ctx),
     ...recordingRoutes(ctx),
     ...shareActivityRoutes(ctx),
+    ...shareMemberRoutes(ctx),
     ...notificationRoutes(ctx),
     ...recipientRoutes(ctx),
     ...investigationRoutes(ctx, options.version ?? '0.1.0'),

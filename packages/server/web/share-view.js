@@ -1,6 +1,7 @@
 // One share: its recipients and what each of them opened, played and downloaded.
 import { api, el, formatDate, say } from './api.js';
 import { showActivity } from './share-activity.js';
+import { showMembers, wireMemberForms } from './share-members.js';
 
 const root = document.getElementById('share');
 const id = root?.dataset.share;
@@ -54,6 +55,7 @@ async function load() {
   // Nothing to revoke once the share is revoked or over.
   document.getElementById('revoke').hidden = !active;
   showRules(share);
+  showMembers(share, load);
   await showActivity(id);
   document.getElementById('recipients').replaceChildren(
     ...(share.recipients ?? []).map((r) =>
@@ -163,4 +165,5 @@ document.getElementById('revoke')?.addEventListener('click', async () => {
   }
 });
 
+wireMemberForms(id, load);
 load().catch((error) => say(error.message, 'error'));

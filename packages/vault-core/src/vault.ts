@@ -68,6 +68,7 @@ import * as commentResolve from './review/resolve-comment.js';
 import * as keyEscrow from './shares/key-escrow.js';
 import * as recipients from './shares/recipient-access.js';
 import * as shareAnalytics from './shares/share-analytics.js';
+import * as shareMembers from './shares/share-members.js';
 import * as sharePreviews from './shares/share-previews.js';
 import * as shareSettings from './shares/share-settings.js';
 import * as shareUpdate from './shares/share-update.js';
@@ -240,6 +241,9 @@ function useCases(deps: VaultDeps) {
       update: shareUpdate.updateShare,
       /** Per recipient and track: opens, what was really heard, downloads. */
       analytics: shareAnalytics.shareAnalytics,
+      addRecipients: shareMembers.addShareRecipients,
+      addTracks: shareMembers.addShareTracks,
+      removeTrack: shareMembers.removeShareTrack,
       resendLink: shares.resendShareLink,
       getSettings: shareSettings.getShareSettings,
       setSettings: shareSettings.setShareSettings,

@@ -263,3 +263,105 @@ describe('share activity, in Chromium', () => {
     expect((await stranger.json('GET', `/api/shares/${created.id}/analytics`)).status).toBe(404);
   }, 120_000);
 });
+
+describe('share editing, in Chromium', () => {
+  it('adds a recipient (link emailed), adds and takes out a track, and replaces a link after confirming', async () => {
+    const second = await uploadAs(owner, music(t.dataDir, 'Second Wind.wav', 4), 'Second Wind.wav');
+    await eventually(async () => {
+      const { body } = await owner.json<{ analysisStatus: string }>(
+        'GET',
+        `/api/tracks/${second.id}`,
+      );
+      return body.analysisStatus === 'done' ? true : undefined;
+    });
+    const created = await share({
+      title: 'Growing',
+      recipients: [{ name: 'Kim', email: 'kim@label.example' }],
+    });
+    const { page, problems, foreign } = await watchPage(signedIn, t.url, `/shares/${created.id}`);
+    const recipients = page.locator('#recipients tr');
+    await expect.poll(() => recipients.count(), slow).toBe(1);
+    // Keyboard only: fill the form and submit with Enter.
+    await page.locator('#recipient-add input[name=name]').focus();
+    await page.keyboard.type('Nia');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('nia@label.example');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => recipients.count(), slow).toBe(2);
+    await expect(page.locator('#status').textContent()).resolves.toBe(
+      'Recipient added; their link was emailed.',
+    );
+    const niaUrl = await page.locator('#added-links input').inputValue();
+    expect(niaUrl).toMatch(/\/s\/vml_/);
+    const mails = await eventually(async () => {
+      const { readdirSync, readFileSync: read } = await import('node:fs');
+      const dir = `${t.dataDir}/outbox`;
+      const found = readdirSync(dir)
+        .map((f) => read(`${dir}/${f}`, 'utf8'))
+        .filter((m) => m.includes('To: nia@label.example'));
+      return found.length ? found : undefined;
+    });
+    expect(mails[0]).toContain(niaUrl);
+
+    const trackItems = page.locator('#share-tracks li');
+    await expect.poll(() => trackItems.count(), slow).toBe(1);
+    await expect.poll(() => page.locator('#track-add option').count(), slow).toBe(1);
+    await page.locator('#track-add button[type=submit]').click();
+    await expect.poll(() => trackItems.count(), slow).toBe(2);
+    const niaPage = await watchPage(browser, t.url, niaUrl);
+    await expect.poll(() => niaPage.page.locator('.player').count(), slow).toBe(2);
+    await niaPage.page.close();
+    await looked(page, 'share-editing', { dark: true });
+
+    page.once('dialog', (dialog) => dialog.accept());
+    await trackItems.filter({ hasText: 'Second Wind' }).locator('button.remove-track').click();
+    await expect.poll(() => trackItems.count(), slow).toBe(1);
+
+    // Replacing Nia's link asks first; dismissed, nothing changes.
+    const nia = page.locator('#recipients tr', { hasText: 'nia@label.example' });
+    page.once('dialog', (dialog) => dialog.dismiss());
+    await nia.locator('button.resend').click();
+    expect((await fetch(niaUrl)).status).toBe(200);
+    page.once('dialog', (dialog) => {
+      expect(dialog.message()).toContain('stops working');
+      return dialog.accept();
+    });
+    await nia.locator('button.resend').click();
+    await expect
+      .poll(() => page.locator('#new-link input').inputValue(), slow)
+      .toMatch(/\/s\/vml_/);
+    expect((await fetch(niaUrl)).status).toBe(404);
+    expect(problems).toEqual([]);
+    expect(foreign).toEqual([]);
+    await page.close();
+
+    // The API, checked against the published document; another organization gets 404s.
+    const added = await call(
+      owner,
+      'POST',
+      `/api/shares/${created.id}/recipients`,
+      '/api/shares/{id}/recipients',
+      { recipients: [{ name: 'Api', email: 'api@label.example' }] },
+    );
+    expect(added.status).toBe(201);
+    await call(owner, 'POST', `/api/shares/${created.id}/tracks`, '/api/shares/{id}/tracks', {
+      trackIds: [second.id],
+    });
+    const stranger = new Browserless(t.url);
+    await stranger.register('stranger2@elsewhere.example', 'Stranger');
+    for (const [method, path, body] of [
+      [
+        'POST',
+        `/api/shares/${created.id}/recipients`,
+        { recipients: [{ name: 'X', email: 'x@x.example' }] },
+      ],
+      ['POST', `/api/shares/${created.id}/tracks`, { trackIds: [second.id] }],
+      ['DELETE', `/api/shares/${created.id}/tracks/${second.id}`, undefined],
+    ] as const) {
+      expect((await stranger.json(method, path, body)).status, path).toBe(404);
+    }
+    expect(
+      (await owner.json('DELETE', `/api/shares/${created.id}/tracks/${second.id}`)).status,
+    ).toBe(204);
+  }, 180_000);
+});

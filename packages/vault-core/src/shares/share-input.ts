@@ -38,6 +38,27 @@ export interface CreateShareInput {
   notify?: { linkBase: string } | null;
 }
 
+/** Checks recipients (name, email, optional company): trimmed, emails normalized, none twice. */
+export function cleanRecipients(
+  list: ReadonlyArray<RecipientInput>,
+): Array<{ name: string; email: string; company: string | null }> {
+  const seen = new Set<string>();
+  return list.map((r, i) => {
+    const at = `recipients[${i}]`;
+    if (!r || typeof r !== 'object') throw new ValidationError('recipient required', at);
+    const name = cleanText(r.name, `${at}.name`, 200, true) as string;
+    let email: string;
+    try {
+      email = normalizeEmail(r.email);
+    } catch {
+      throw new ValidationError('invalid email address', `${at}.email`);
+    }
+    if (seen.has(email)) throw new ValidationError('recipient named twice', `${at}.email`);
+    seen.add(email);
+    return { name, email, company: cleanText(r.company, `${at}.company`, 200) };
+  });
+}
+
 /** Most recipients and tracks one share may name. */
 export const MAX_SHARE_RECIPIENTS = 100;
 /** Most tracks one share may carry. */
@@ -124,21 +145,7 @@ export function shareFields(input: CreateShareInput): ShareFields {
       'recipients',
     );
   }
-  const seen = new Set<string>();
-  const recipients = list.map((r, i) => {
-    const at = `recipients[${i}]`;
-    if (!r || typeof r !== 'object') throw new ValidationError('recipient required', at);
-    const name = cleanText(r.name, `${at}.name`, 200, true) as string;
-    let email: string;
-    try {
-      email = normalizeEmail(r.email);
-    } catch {
-      throw new ValidationError('invalid email address', `${at}.email`);
-    }
-    if (seen.has(email)) throw new ValidationError('recipient named twice', `${at}.email`);
-    seen.add(email);
-    return { name, email, company: cleanText(r.company, `${at}.company`, 200) };
-  });
+  const recipients = cleanRecipients(list);
   let password: string | null = null;
   if (input.password !== undefined && input.password !== null && input.password !== '') {
     assertPasswordPolicy(input.password);

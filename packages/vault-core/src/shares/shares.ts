@@ -128,7 +128,8 @@ function withCounts(tx: Tx) {
   );
 }
 
-async function resolveTracks(tx: Tx, trackIds: string[], folderId: string | null) {
+/** The ids of the tracks named (each readable) and of a folder's readable tracks, deduplicated. */
+export async function resolveTracks(tx: Tx, trackIds: string[], folderId: string | null) {
   const ids = new Set<string>();
   if (trackIds.length > 0) {
     const found: { id: string; title: string; analysis_status: string }[] = await tx('tracks')
@@ -161,7 +162,7 @@ async function resolveTracks(tx: Tx, trackIds: string[], folderId: string | null
 }
 
 /** Mail is best effort: the share stands either way, and the caller learns what was sent. */
-async function sendQuietly(
+export async function sendQuietly(
   deps: Pick<VaultDeps, 'mailer'>,
   mail: Parameters<VaultDeps['mailer']['send']>[0],
 ): Promise<boolean> {
@@ -173,7 +174,12 @@ async function sendQuietly(
   }
 }
 
-function linkMail(link: { name: string; email: string }, url: string, share: ShareSummary) {
+/** The email that gives a recipient their link. */
+export function linkMail(
+  link: { name: string; email: string },
+  url: string,
+  share: Pick<ShareSummary, 'title' | 'expiresAt' | 'note'>,
+) {
   const what = share.title ? `"${share.title}"` : 'music';
   return {
     to: link.email,

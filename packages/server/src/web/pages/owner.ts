@@ -246,6 +246,20 @@ export function shareDetailPage(ctx: OwnerPageContext, shareId: string): string 
           <tbody id="recipients"></tbody>
         </table>
         <p id="new-link" hidden>New link (shown only now; the old one no longer works): <input class="mono" readonly aria-label="New link" /></p>
+        <form id="recipient-add" class="card stack" hidden aria-labelledby="h-add-recipient">
+          <h3 id="h-add-recipient">Add a recipient</h3>
+          <label>Name <input name="name" required maxlength="200" autocomplete="off" /></label>
+          <label>Email <input type="email" name="email" required autocomplete="off" /></label>
+          <label class="inline"><input type="checkbox" name="notify" checked /> Email them their link</label>
+          <button type="submit">Add recipient</button>
+        </form>
+        <ul id="added-links" class="links" aria-label="New recipients’ links"></ul>
+        <h2 id="h-tracks">Tracks</h2>
+        <ul id="share-tracks" class="stack" aria-labelledby="h-tracks"></ul>
+        <form id="track-add" class="toolbar" hidden>
+          <label>Add a track from the library <select name="trackId" required></select></label>
+          <button type="submit">Add track</button>
+        </form>
         <h2 id="h-listening">Listening</h2>
         <p id="listening-zone" class="muted help"></p>
         <div id="listening" aria-labelledby="h-listening"></div>
