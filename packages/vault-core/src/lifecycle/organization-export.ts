@@ -1,10 +1,10 @@
-import { randomBytes, scryptSync } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import { appendActorAudit, toAuditEvent } from '../audit/audit-log.js';
 import { createDecryptStream, createEncryptStream } from '../crypto/envelope.js';
+import { checkPassphrase, passphraseKey, passphraseSalt } from '../crypto/passphrase-key.js';
 import { withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
-import { IntegrityError, ValidationError } from '../errors.js';
+import { IntegrityError } from '../errors.js';
 import { decryptObjectRow } from '../objects/object-store.js';
 import { type Actor, authorize } from '../policies.js';
 import { organizationRecords } from './organization-records.js';
@@ -12,12 +12,6 @@ import { TAR_END, tarHeader, tarPadding } from './tar.js';
 
 const MAGIC = Buffer.from('VMX1', 'ascii');
 const AAD = 'vaultmark/organization-export/v1';
-// scrypt cost: N = 2^15, r = 8, p = 1 (32 MiB, the RFC 7914 interactive-use order of magnitude).
-const SCRYPT = { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
-
-function exportKey(passphrase: string, salt: Buffer): Buffer {
-  return scryptSync(passphrase.normalize('NFC'), salt, 32, SCRYPT);
-}
 
 /**
  * Exports an organization as an encrypted tarball: `organization.json` (metadata, members,
@@ -32,9 +26,7 @@ export async function exportOrganization(
   input: { passphrase: string },
 ): Promise<Readable> {
   authorize(actor, 'organization', 'export');
-  if (typeof input.passphrase !== 'string' || [...input.passphrase].length < 12) {
-    throw new ValidationError('the export passphrase needs at least 12 characters', 'passphrase');
-  }
+  checkPassphrase(input.passphrase, 'the export passphrase');
   const now = deps.clock.now();
   const data = await withTenant(deps.db, actor.tenantId, async (tx) => {
     await appendActorAudit(tx, now, actor, {
@@ -100,8 +92,8 @@ export async function exportOrganization(
     }
     yield TAR_END;
   }
-  const salt = randomBytes(16);
-  const key = exportKey(input.passphrase, salt);
+  const salt = passphraseSalt();
+  const key = passphraseKey(input.passphrase, salt);
   const out = new PassThrough();
   out.write(Buffer.concat([MAGIC, salt]));
   const enc = createEncryptStream(key, AAD);
@@ -135,7 +127,7 @@ export function decryptOrganizationExport(encrypted: Readable, passphrase: strin
       encrypted.destroy();
       return;
     }
-    dec = createDecryptStream(exportKey(passphrase, head.subarray(4, 20)), AAD);
+    dec = createDecryptStream(passphraseKey(passphrase, head.subarray(4, 20)), AAD);
     dec.on('error', (e) => out.destroy(e));
     dec.pipe(out);
     dec.write(head.subarray(20));

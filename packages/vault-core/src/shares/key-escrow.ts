@@ -1,5 +1,6 @@
-import { createCipheriv, createDecipheriv, randomBytes, randomUUID, scryptSync } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
 import { appendActorAudit } from '../audit/audit-log.js';
+import { checkPassphrase, passphraseKey, passphraseSalt } from '../crypto/passphrase-key.js';
 import { withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 import { ValidationError } from '../errors.js';
@@ -13,10 +14,9 @@ import { allWatermarkKeys, keyContext } from './watermark-keys.js';
  * one restored), so a copy marked before a migration is still traced to its person.
  *
  * File: `"VMW1" | salt(16) | iv(12) | AES-256-GCM(JSON) | tag(16)`, the key derived from the
- * passphrase by scrypt (N = 2^15, r = 8, p = 1), the magic as additional data.
+ * passphrase by scrypt (`crypto/passphrase-key.ts`), the magic as additional data.
  */
 const MAGIC = Buffer.from('VMW1', 'ascii');
-const SCRYPT = { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
 const FORMAT = 'vaultmark-watermark-keys/1';
 
 /** What an escrow file holds (once decrypted). */
@@ -40,13 +40,6 @@ interface Escrow {
   }>;
 }
 
-function passphraseKey(passphrase: unknown, salt: Buffer): Buffer {
-  if (typeof passphrase !== 'string' || [...passphrase].length < 12) {
-    throw new ValidationError('the passphrase needs at least 12 characters', 'passphrase');
-  }
-  return scryptSync(passphrase.normalize('NFC'), salt, 32, SCRYPT);
-}
-
 /**
  * Exports the organization's watermark keys (secrets included) and forensic mapping, encrypted
  * under `passphrase`. Owners only; audited as `watermark_key.export`.
@@ -57,8 +50,8 @@ export async function exportWatermarkKeys(
   input: { passphrase: string },
 ): Promise<Buffer> {
   authorize(actor, 'watermarkKey', 'export');
-  const salt = randomBytes(16);
-  const key = passphraseKey(input.passphrase, salt);
+  const salt = passphraseSalt();
+  const key = passphraseKey(checkPassphrase(input.passphrase), salt);
   const now = deps.clock.now();
   const escrow = await withTenant(deps.db, actor.tenantId, async (tx): Promise<Escrow> => {
     const rows = await tx('watermark_keys').orderBy('created_at');
@@ -125,7 +118,7 @@ export async function importWatermarkKeys(
   ) {
     throw new ValidationError('not a watermark key export', 'file');
   }
-  const key = passphraseKey(input.passphrase, file.subarray(4, 20));
+  const key = passphraseKey(checkPassphrase(input.passphrase), file.subarray(4, 20));
   let escrow: Escrow;
   try {
     const decipher = createDecipheriv('aes-256-gcm', key, file.subarray(20, 32));
