@@ -41,3 +41,11 @@ export function lastMail(deps: TestDeps): string {
     .sort();
   return readFileSync(join(deps.outbox, files[files.length - 1] as string), 'utf8');
 }
+
+/** Every email in the test outbox, oldest first. */
+export function allMail(deps: TestDeps): string[] {
+  return readdirSync(deps.outbox)
+    .filter((f) => f.endsWith('.eml'))
+    .sort()
+    .map((f) => readFileSync(join(deps.outbox, f), 'utf8'));
+}

@@ -57,6 +57,30 @@ export const NOTIFICATION_KINDS = {
     defaults: { email: true, inApp: true },
     emailSubject: subject,
   },
+  'review.comment': {
+    label: 'A comment on your track',
+    description: 'Someone comments on a track you uploaded: a member, a guest or a recipient.',
+    defaults: { email: true, inApp: true },
+    emailSubject: subject,
+  },
+  'review.reply': {
+    label: 'A reply in your thread',
+    description: 'Someone replies to your comment, or in a thread on your track.',
+    defaults: { email: true, inApp: true },
+    emailSubject: subject,
+  },
+  'review.mention': {
+    label: 'You are mentioned',
+    description: 'A comment mentions you (@ and your name or email address).',
+    defaults: { email: true, inApp: true },
+    emailSubject: subject,
+  },
+  'review.approval': {
+    label: 'An approval on your track',
+    description: 'Someone approves a version of your track or asks for changes.',
+    defaults: { email: true, inApp: true },
+    emailSubject: subject,
+  },
 } as const satisfies Record<string, NotificationKind>;
 
 /** A known notification kind. */

@@ -100,6 +100,10 @@ describe.each(engines)('notifications on %s', (engine) => {
       ['share.played', false, true],
       ['share.downloaded', true, true],
       ['share.password_failed', true, true],
+      ['review.comment', true, true],
+      ['review.reply', true, true],
+      ['review.mention', true, true],
+      ['review.approval', true, true],
     ]);
     const after = await setNotificationSettings(deps, ann, [
       { kind: 'share.opened', email: false, inApp: true },

@@ -74,7 +74,7 @@ export async function guestReview(
 
 /** A guest comments on the current version of a track of their scope, or replies in their own thread. */
 export async function guestComment(
-  deps: Pick<VaultDeps, 'db' | 'clock'>,
+  deps: Pick<VaultDeps, 'db' | 'clock'> & Partial<Pick<VaultDeps, 'mailer'>>,
   session: string,
   trackId: string,
   input: CommentInput,
@@ -83,13 +83,13 @@ export async function guestComment(
   return asGuest(deps, session, trackId, client, async (tx, ctx, who, now) => {
     const mine = (root: unknown) => wroteIt(root, 'author', who);
     const current = { ...input, versionId: null };
-    return (await insertComment(tx, now, ctx, who, trackId, current, mine)).comment;
+    return (await insertComment(tx, deps, now, ctx, who, trackId, current, mine)).comment;
   });
 }
 
 /** A guest records "approved" or "changes requested" on the current version of a track of their scope. */
 export async function guestApprove(
-  deps: Pick<VaultDeps, 'db' | 'clock'>,
+  deps: Pick<VaultDeps, 'db' | 'clock'> & Partial<Pick<VaultDeps, 'mailer'>>,
   session: string,
   trackId: string,
   input: ApprovalInput,
@@ -97,7 +97,7 @@ export async function guestApprove(
 ): Promise<ReviewApproval> {
   return asGuest(deps, session, trackId, client, async (tx, ctx, who, now) => {
     const current = { ...input, versionId: null };
-    return (await insertApproval(tx, now, ctx, who, trackId, current)).approval;
+    return (await insertApproval(tx, deps, now, ctx, who, trackId, current)).approval;
   });
 }
 

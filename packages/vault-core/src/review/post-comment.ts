@@ -12,6 +12,7 @@ import {
   toComment,
 } from './comment.js';
 import { findMentions, studioMembers } from './mentions.js';
+import { type NotifyDeps, notifyComment } from './review-notifications.js';
 import { type Reviewer, reviewerColumns } from './reviewer.js';
 import { reviewedVersion } from './track-version.js';
 
@@ -37,6 +38,7 @@ export interface PostedComment {
  */
 export async function insertComment(
   tx: Tx,
+  deps: NotifyDeps,
   now: Date,
   ctx: { tenantId: string; actorId: string | null; ipHash: string | null },
   who: Reviewer,
@@ -108,8 +110,16 @@ export async function insertComment(
     },
   });
   const names = new Map([...members].map(([k, m]) => [k, m.name]));
+  const comment = toComment(row, version, true, names);
+  await notifyComment(tx, deps, ctx.tenantId, {
+    comment,
+    trackTitle: track.title,
+    trackCreatedBy: track.createdBy,
+    authorUserId: who.kind === 'member' ? who.userId : null,
+    threadAuthorUserId: root?.author_user_id ?? null,
+  });
   return {
-    comment: toComment(row, version, true, names),
+    comment,
     trackTitle: track.title,
     trackCreatedBy: track.createdBy,
     threadRoot: root,
@@ -128,7 +138,7 @@ export async function memberReviewer(tx: Tx, actor: Actor): Promise<Reviewer> {
  * members (`@Name` or `@email`) are recorded. Audited as `review.comment`.
  */
 export async function postComment(
-  deps: Pick<VaultDeps, 'db' | 'clock'>,
+  deps: Pick<VaultDeps, 'db' | 'clock'> & Partial<Pick<VaultDeps, 'mailer'>>,
   actor: Actor,
   trackId: string,
   input: CommentInput,
@@ -137,6 +147,7 @@ export async function postComment(
   const posted = await withTenant(deps.db, actor.tenantId, async (tx) =>
     insertComment(
       tx,
+      deps,
       deps.clock.now(),
       { tenantId: actor.tenantId, actorId: actor.userId, ipHash: actor.ipHash ?? null },
       await memberReviewer(tx, actor),

@@ -69,7 +69,7 @@ export async function recipientReview(
  * replies in one of their own threads. Audited as `review.comment` with their hashed address.
  */
 export async function recipientComment(
-  deps: Pick<VaultDeps, 'db' | 'clock'>,
+  deps: Pick<VaultDeps, 'db' | 'clock'> & Partial<Pick<VaultDeps, 'mailer'>>,
   token: string,
   trackId: string,
   input: CommentInput,
@@ -80,13 +80,13 @@ export async function recipientComment(
     // Recipients hear the current version only, and reply in their own threads only.
     const current = { ...input, versionId: null };
     const mine = (root: unknown) => wroteIt(root, 'author', who);
-    return (await insertComment(tx, now, by, who, trackId, current, mine)).comment;
+    return (await insertComment(tx, deps, now, by, who, trackId, current, mine)).comment;
   });
 }
 
 /** A recipient records "approved" or "changes requested" on the current version of a shared track. */
 export async function recipientApprove(
-  deps: Pick<VaultDeps, 'db' | 'clock'>,
+  deps: Pick<VaultDeps, 'db' | 'clock'> & Partial<Pick<VaultDeps, 'mailer'>>,
   token: string,
   trackId: string,
   input: ApprovalInput,
@@ -95,7 +95,7 @@ export async function recipientApprove(
   return asReviewer(deps, token, trackId, client, async (tx, ctx, who, now) => {
     const by = { tenantId: ctx.tenantId, actorId: null, ipHash: client.ipHash ?? null };
     const current = { ...input, versionId: null };
-    return (await insertApproval(tx, now, by, who, trackId, current)).approval;
+    return (await insertApproval(tx, deps, now, by, who, trackId, current)).approval;
   });
 }
 

@@ -6,6 +6,7 @@ import { ValidationError } from '../errors.js';
 import { type Actor, authorize } from '../tenancy/policies.js';
 import { type ApprovalInput, type ReviewApproval, toApproval } from './approval.js';
 import { memberReviewer } from './post-comment.js';
+import { type NotifyDeps, notifyApproval } from './review-notifications.js';
 import { type Reviewer, reviewerColumns, reviewerKey } from './reviewer.js';
 import { reviewedVersion } from './track-version.js';
 
@@ -23,6 +24,7 @@ export interface RecordedApproval {
  */
 export async function insertApproval(
   tx: Tx,
+  deps: NotifyDeps,
   now: Date,
   ctx: { tenantId: string; actorId: string | null; ipHash: string | null },
   who: Reviewer,
@@ -65,8 +67,15 @@ export async function insertApproval(
     objectId: row.id,
     detail: { trackId: track.id, versionId: version.id, decision, by: who.kind },
   });
+  const approval = toApproval(row, version, true);
+  await notifyApproval(tx, deps, ctx.tenantId, {
+    approval,
+    trackTitle: track.title,
+    trackCreatedBy: track.createdBy,
+    reviewerUserId: who.kind === 'member' ? who.userId : null,
+  });
   return {
-    approval: toApproval(row, version, true),
+    approval,
     trackTitle: track.title,
     trackCreatedBy: track.createdBy,
   };
@@ -77,7 +86,7 @@ export async function insertApproval(
  * one), with an optional note. Audited as `review.approval`.
  */
 export async function recordApproval(
-  deps: Pick<VaultDeps, 'db' | 'clock'>,
+  deps: Pick<VaultDeps, 'db' | 'clock'> & Partial<Pick<VaultDeps, 'mailer'>>,
   actor: Actor,
   trackId: string,
   input: ApprovalInput,
@@ -86,6 +95,7 @@ export async function recordApproval(
   const recorded = await withTenant(deps.db, actor.tenantId, async (tx) =>
     insertApproval(
       tx,
+      deps,
       deps.clock.now(),
       { tenantId: actor.tenantId, actorId: actor.userId, ipHash: actor.ipHash ?? null },
       await memberReviewer(tx, actor),

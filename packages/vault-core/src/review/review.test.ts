@@ -1,14 +1,16 @@
 import { Readable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { engines } from '../../test/database.js';
 import { auditActions, ownerActor, useTestDeps } from '../../test/deps.js';
-import { memberOf, studioOwner } from '../../test/review.js';
+import { allMail, memberOf, studioOwner } from '../../test/review.js';
 import { placeholderTracks } from '../../test/shares.js';
 import { addTrackVersion, deleteTrack } from '../catalog/tracks.js';
 import { withSystem, withTenant } from '../db/transactions.js';
 import { exportAccount } from '../lifecycle/export.js';
+import { listNotifications } from '../notifications/feed.js';
 import { updateShare } from '../shares/share-update.js';
 import { createShare } from '../shares/shares.js';
+import type { Actor } from '../tenancy/policies.js';
 import { deleteComment } from './delete-comment.js';
 import { editComment } from './edit-comment.js';
 import { listApprovals } from './list-approvals.js';
@@ -102,16 +104,16 @@ describe.each(engines)('review on %s', (engine) => {
 
     // Another tenant sees nothing and changes nothing.
     const eve = await ownerActor(deps, 'rveve');
-    for (const p of [
-      listComments(deps, eve, t!.id),
-      postComment(deps, eve, t!.id, { body: 'hi', atSeconds: 1 }),
-      editComment(deps, eve, range.id, { body: 'x' }),
-      deleteComment(deps, eve, range.id),
-      resolveComment(deps, eve, range.id),
-      recordApproval(deps, eve, t!.id, { decision: 'approved' }),
-      listApprovals(deps, eve, t!.id),
+    for (const call of [
+      () => listComments(deps, eve, t!.id),
+      () => postComment(deps, eve, t!.id, { body: 'hi', atSeconds: 1 }),
+      () => editComment(deps, eve, range.id, { body: 'x' }),
+      () => deleteComment(deps, eve, range.id),
+      () => resolveComment(deps, eve, range.id),
+      () => recordApproval(deps, eve, t!.id, { decision: 'approved' }),
+      () => listApprovals(deps, eve, t!.id),
     ]) {
-      await expect(p).rejects.toMatchObject({ code: 'not_found' });
+      await expect(call()).rejects.toMatchObject({ code: 'not_found' });
     }
   });
 
@@ -235,5 +237,47 @@ describe.each(engines)('review on %s', (engine) => {
     expect(
       await withTenant(deps.db, ann.tenantId, (tx) => tx('review_comments').pluck('body')),
     ).toEqual(['keep me']);
+  });
+
+  it('tells the track creator, the thread author and those mentioned, in the feed and by email', async () => {
+    const ann = await studioOwner(deps, 'ntann');
+    const bob = await memberOf(deps, ann, 'ntbob', 'member');
+    const cy = await memberOf(deps, ann, 'ntcy', 'member');
+    const [t] = await placeholderTracks(deps, ann, ['Hook']);
+    const { share, links } = await createShare(deps, ann, {
+      trackIds: [t!.id],
+      recipients: [{ name: 'Rita', email: 'rita@example.org' }],
+      allowFeedback: true,
+    });
+    expect(share.allowFeedback).toBe(true);
+    const c = await recipientComment(deps, links[0]!.token, t!.id, {
+      body: 'Bridge is long',
+      atSeconds: 62,
+      endSeconds: 75,
+    });
+    deps.clock.advance(1000);
+    await recipientApprove(deps, links[0]!.token, t!.id, { decision: 'approved' });
+    deps.clock.advance(1000);
+    await postComment(deps, bob, t!.id, { body: 'Agree, @ntcy can you trim it?', parentId: c.id });
+    const summaries = async (who: Actor) =>
+      (await listNotifications(deps, who)).items.map((n) => [n.kind, n.summary]);
+    expect(await summaries(ann)).toEqual([
+      ['review.reply', 'ntbob replied on "Hook" at 1:02–1:15: Agree, @ntcy can you trim it?'],
+      ['review.approval', 'Rita approved "Hook" (version 1)'],
+      ['review.comment', 'Rita commented on "Hook" at 1:02–1:15: Bridge is long'],
+    ]);
+    expect(await summaries(cy)).toEqual([
+      [
+        'review.mention',
+        'ntbob mentioned you on "Hook" at 1:02–1:15: Agree, @ntcy can you trim it?',
+      ],
+    ]);
+    // Nobody hears of their own words.
+    expect(await summaries(bob)).toEqual([]);
+    await vi.waitFor(() =>
+      expect(allMail(deps).filter((m) => m.includes('ntbob mentioned you on "Hook"'))).toHaveLength(
+        1,
+      ),
+    );
   });
 });
