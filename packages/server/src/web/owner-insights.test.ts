@@ -365,3 +365,28 @@ describe('share editing, in Chromium', () => {
     ).toBe(204);
   }, 180_000);
 });
+
+describe('uploads, in Chromium', () => {
+  it('a WAV cut short is refused at upload with its reason, and becomes no track', async () => {
+    const whole = readFileSync(music(t.dataDir, 'Whole.wav', 3));
+    const before = await owner.json<{ total: number }>('GET', '/api/tracks');
+    const { page, problems } = await watchPage(signedIn, t.url, '/library', /status of 400/);
+    await page.setInputFiles('#upload input[type=file]', {
+      name: 'Cut.wav',
+      mimeType: 'audio/wav',
+      buffer: whole.subarray(0, Math.floor(whole.length / 2)),
+    });
+    await page.click('#upload button[type=submit]');
+    const outcome = page.locator('#upload-list li', { hasText: 'Cut.wav' }).locator('.error');
+    await expect
+      .poll(() => outcome.textContent(), slow)
+      .toMatch(
+        /^This WAV file is cut short: its header announces \d+ bytes of audio but the file holds \d+ \(49 %\)\. Upload the complete file\.$/,
+      );
+    await looked(page, 'library-cut-wav');
+    expect(problems).toEqual([]);
+    await page.close();
+    const after = await owner.json<{ total: number }>('GET', '/api/tracks');
+    expect(after.body.total).toBe(before.body.total);
+  }, 60_000);
+});

@@ -1,7 +1,7 @@
 import { isUuid, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 import { NotFoundError } from '../errors.js';
-import { type Actor, authorize } from '../tenancy/policies.js';
+import { type Actor, authorize } from '../policies.js';
 import { coveredSeconds, mergeRanges, type Range } from './listening-ranges.js';
 
 /** What one recipient did with one track of a share. */

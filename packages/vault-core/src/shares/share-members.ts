@@ -6,7 +6,7 @@ import type { VaultDeps } from '../deps.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { enqueueJob } from '../jobs/job-queue.js';
 import { FORENSIC_RETENTION_MS } from '../lifecycle/purge.js';
-import type { Actor } from '../tenancy/policies.js';
+import type { Actor } from '../policies.js';
 import { newLinkToken } from './link-token.js';
 import {
   cleanRecipients,
