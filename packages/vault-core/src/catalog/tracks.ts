@@ -20,6 +20,7 @@ import {
   titleFromFileName,
   trackPatchColumns,
 } from './track-input.js';
+import { checkedAudio } from './wav-completeness.js';
 
 /** Analysis state of a track. */
 export type AnalysisStatus = 'pending' | 'running' | 'done' | 'failed';
@@ -132,7 +133,8 @@ export async function uploadTrack(
     title: patch.title ?? titleFromFileName(fileName),
     ...patch,
   });
-  const sealed = await sealObject(deps, actor.tenantId, body);
+  // A WAV cut short is refused here, before it becomes a track nobody can play.
+  const sealed = await sealObject(deps, actor.tenantId, checkedAudio(body));
   try {
     return await withTenant(deps.db, actor.tenantId, async (tx) => {
       await assertFolder(tx, columns.folder_id);
@@ -176,7 +178,7 @@ export async function addTrackVersion(
   const existing = await getTrack(deps, actor, trackId);
   authorize(actor, 'track', 'update', { tenantId: actor.tenantId, createdBy: existing.createdBy });
   const fileName = cleanFileName(input.originalFileName);
-  const sealed = await sealObject(deps, actor.tenantId, input.body);
+  const sealed = await sealObject(deps, actor.tenantId, checkedAudio(input.body));
   try {
     return await withTenant(deps.db, actor.tenantId, async (tx) => {
       const now = deps.clock.now();
