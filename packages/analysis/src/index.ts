@@ -14,7 +14,7 @@ export {
   type WavFileWriter,
 } from './encode-file.js';
 export { AnalysisError, type AnalysisErrorCode, AudioDecodeError } from './errors.js';
-export type { FfmpegOptions } from './ffmpeg.js';
+export { type FfmpegOptions, type FfmpegRun, runFfmpeg } from './ffmpeg.js';
 export { type HpcpArgs, type HpcpProfile, hpcpProfile } from './hpcp.js';
 export {
   type ChordStats,

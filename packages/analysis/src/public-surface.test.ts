@@ -18,6 +18,7 @@ it('exports exactly the documented public surface', () => {
       'readAiff',
       'readAudioBytes',
       'readWav',
+      'runFfmpeg',
       'sniffContainer',
       'measureLoudness',
       'truePeakOf',

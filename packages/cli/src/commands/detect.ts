@@ -28,7 +28,8 @@ export const registerDetect: RegisterCommand = (program: Command, ctx) => {
     .argument('<input>', 'audio file, or - for stdin')
     .action(async (input: string, options: { key: string[]; bits: number; json?: boolean }) => {
       const keys = await Promise.all(options.key.map(loadKey));
-      const source = await openAnalysisStream(input, ctx.io);
+      // The detector mixes each chunk into its own window, so the reader may reuse its arrays.
+      const source = await openAnalysisStream(input, ctx.io, { reuseChunks: true });
       const progress = createProgress(ctx.io.stderr, 'detecting', source.totalFrames);
       const detector = createDetector({
         keys,

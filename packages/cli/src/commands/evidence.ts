@@ -53,7 +53,7 @@ async function redetect(
   const names = new Set(keys.map((k) => k.name));
   const expected = (doc.matches ?? []).filter((m) => names.has(m.detection.keyId));
   if (expected.length === 0) return fail('no match of the bundle was made with the keys given');
-  const source = await openAnalysisStream(audio, ctx.io);
+  const source = await openAnalysisStream(audio, ctx.io, { reuseChunks: true });
   const detector = createDetector({
     keys,
     payloadBits: expected[0]?.detection.payloadBits ?? 128,

@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
+import { runFfmpeg } from '@vaultmark/analysis';
 import { ValidationError } from '../errors.js';
 
 /** Bit rates a preview may have (kbps): listening quality, never lossless. */
@@ -22,36 +22,28 @@ export function previewBitrate(value: unknown): PreviewBitrate {
 }
 
 /**
- * Encodes an already-marked WAV stream to a constant-bit-rate MP3 with ffmpeg (pipes in and out,
- * nothing on disk). MP3 at a constant rate is what every browser plays and seeks by byte range;
- * the mark is embedded before the encoding and survives it (it survives far lower rates). The
- * whole preview is returned: it is a few megabytes for a song.
+ * Encodes an already-marked WAV stream to a constant-bit-rate MP3 with ffmpeg (the analysis
+ * package's `runFfmpeg`: pipes in and out, nothing on disk, a time limit). MP3 at a constant rate
+ * is what every browser plays and seeks by byte range; the mark is embedded before the encoding
+ * and survives it (it survives far lower rates). The whole preview is returned: it is a few
+ * megabytes for a song.
  */
 export async function encodePreview(wav: Readable, kbps: PreviewBitrate): Promise<Buffer> {
-  const bin = process.env.VAULTMARK_FFMPEG ?? 'ffmpeg';
-  const child = spawn(
-    bin,
-    [
-      ...['-hide_banner', '-loglevel', 'error', '-nostdin', '-f', 'wav', '-i', 'pipe:0'],
-      ...['-map_metadata', '-1', '-c:a', 'libmp3lame', '-b:a', `${kbps}k`, '-f', 'mp3', 'pipe:1'],
-    ],
-    { stdio: ['pipe', 'pipe', 'pipe'] },
-  );
+  const run = runFfmpeg([
+    ...['-f', 'wav', '-i', 'pipe:0', '-map_metadata', '-1'],
+    ...['-c:a', 'libmp3lame', '-b:a', `${kbps}k`, '-f', 'mp3', 'pipe:1'],
+  ]);
   const out: Buffer[] = [];
-  let errors = '';
-  child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-  child.stderr.on('data', (chunk: Buffer) => {
-    errors = (errors + chunk.toString()).slice(-2000);
-  });
-  const exited = new Promise<number | null>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', resolve);
-  });
-  // ffmpeg may stop reading early on an error; its exit code tells.
-  child.stdin.on('error', () => undefined);
-  wav.on('error', (error) => child.stdin.destroy(error));
-  wav.pipe(child.stdin);
-  const code = await exited;
-  if (code !== 0) throw new Error(`ffmpeg could not encode the preview: ${errors.trim()}`);
+  run.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+  const stdin = run.child.stdin!;
+  wav.on('error', (error) => stdin.destroy(error));
+  wav.pipe(stdin);
+  try {
+    await run.exited;
+  } catch (error) {
+    throw new Error(`ffmpeg could not encode the preview: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
   return Buffer.concat(out);
 }
