@@ -27,6 +27,7 @@ import { recordingRoutes } from './routes/recording-routes.js';
 import { shareActivityRoutes } from './routes/share-activity-routes.js';
 import { shareMemberRoutes } from './routes/share-member-routes.js';
 import { shareRoutes } from './routes/share-routes.js';
+import { trackArtworkRoutes } from './routes/track-artwork-routes.js';
 import { presentTrack, trackRoutes } from './routes/track-routes.js';
 import {
   SPOOL_MAX_AGE_MS,
@@ -131,6 +132,7 @@ export async function createVaultServer(options: VaultServerOptions): Promise<Va
     ...recordingRoutes(ctx),
     ...shareActivityRoutes(ctx),
     ...shareMemberRoutes(ctx),
+    ...trackArtworkRoutes(ctx),
     ...notificationRoutes(ctx),
     ...recipientRoutes(ctx),
     ...investigationRoutes(ctx, options.version ?? '0.1.0'),

@@ -9,6 +9,7 @@ import * as signing from './accounts/sign-in.js';
 import * as factors from './accounts/totp-enrollment.js';
 import * as trail from './audit/audit-trail.js';
 import * as folders from './catalog/folders.js';
+import * as trackArtwork from './catalog/track-artwork.js';
 import * as trackCopies from './catalog/track-copies.js';
 import * as tracks from './catalog/tracks.js';
 import { type Clock, systemClock } from './clock.js';
@@ -184,6 +185,9 @@ function useCases(deps: VaultDeps) {
       listTrackVersions: tracks.listTrackVersions,
       analysisFailure: tracks.analysisFailure,
       updateTrack: tracks.updateTrack,
+      setArtwork: trackArtwork.setTrackArtwork,
+      removeArtwork: trackArtwork.removeTrackArtwork,
+      artwork: trackArtwork.getTrackArtwork,
       deleteTrack: derived.deleteTrackAndDerived,
       analysisDetails: derived.analysisDetails,
       trackPeaks: derived.trackPeaks,
@@ -251,6 +255,7 @@ function useCases(deps: VaultDeps) {
       unlock: recipients.unlockShare,
       openTrack: recipients.openRecipientTrack,
       trackPeaks: recipients.recipientTrackPeaks,
+      trackArtwork: trackArtwork.recipientTrackArtwork,
       preparePreviews: sharePreviews.prepareRecipientPreviews,
       recordPlay: recipients.recordPlay,
     }),
@@ -396,7 +401,8 @@ export async function openVault(config: VaultConfig): Promise<Vault> {
   try {
     if (config.migrate !== false) await migrate(db);
     if (config.organizationKms) {
-      if (!(keys instanceof KeyRing)) throw new Error('openVault: organization keys need a key ring');
+      if (!(keys instanceof KeyRing))
+        throw new Error('openVault: organization keys need a key ring');
       const ring = new OrganizationKeyRing(keys, config.organizationKms, () =>
         organizationKey.loadOrganizationKeys({ db }),
       );

@@ -188,6 +188,7 @@ export function recipientRoutes(ctx: ServerContext): RouteSpec[] {
                 ...(view.allowDownload && view.downloadsLeft !== 0
                   ? { downloadUrl: `${at}/tracks/${track.id}/download` }
                   : {}),
+                ...(track.hasArtwork ? { artworkUrl: `${at}/tracks/${track.id}/artwork` } : {}),
               })),
             }),
           );

@@ -25,6 +25,10 @@ export const TrackBody = z.object({
   /** The same as `analysisStatus` (the upload answer's `status`). */
   status: z.enum(['pending', 'running', 'done', 'failed']),
   version: z.number().int(),
+  /** Free notes for the organization's members. */
+  notes: z.string().nullable(),
+  /** Whether the track has artwork (`GET /api/tracks/{id}/artwork`). */
+  hasArtwork: z.boolean(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -49,6 +53,8 @@ export function presentTrack(track: Track, details?: AnalysisDetails): z.infer<t
     analysisStatus: status,
     status,
     version: track.version,
+    notes: track.notes,
+    hasArtwork: track.hasArtwork,
     createdAt: track.createdAt.toISOString(),
     updatedAt: track.updatedAt.toISOString(),
   };
@@ -192,7 +198,7 @@ export function trackRoutes(ctx: ServerContext): RouteSpec[] {
     defineRoute({
       method: 'patch',
       path: '/api/tracks/:id',
-      summary: 'Edit metadata (title, artist, BPM, key, tags, folder)',
+      summary: 'Edit metadata (title, artist, BPM, key, tags, folder, notes)',
       tags,
       auth: 'user',
       params: Id,
@@ -204,6 +210,7 @@ export function trackRoutes(ctx: ServerContext): RouteSpec[] {
           key: z.string().trim().max(20).nullable().optional(),
           tags: z.array(z.string().trim().min(1).max(50)).max(50).optional(),
           folderId: z.uuid().nullable().optional(),
+          notes: z.string().max(5000).nullable().optional(),
         })
         .strict(),
       responses: { 200: { description: 'the updated track', schema: TrackBody } },

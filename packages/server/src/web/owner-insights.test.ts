@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -389,4 +390,68 @@ describe('uploads, in Chromium', () => {
     const after = await owner.json<{ total: number }>('GET', '/api/tracks');
     expect(after.body.total).toBe(before.body.total);
   }, 60_000);
+});
+
+describe('track artwork and notes, in Chromium', () => {
+  it('the track page takes artwork and notes; the recipient sees the artwork beside the track', async () => {
+    const art = `${t.dataDir}/cover.png`;
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'color=c=0x4338ca:s=96x96',
+      '-frames:v',
+      '1',
+      art,
+    ]);
+    const track = tracks[0]!;
+    const { page, problems, foreign } = await watchPage(signedIn, t.url, `/tracks/${track.id}`);
+    await page.locator('#notes-form textarea').waitFor();
+    await page.setInputFiles('#artwork-form input[type=file]', art);
+    await page.click('#artwork-form button[type=submit]');
+    await expect.poll(() => page.locator('#status').textContent(), slow).toBe('Artwork saved.');
+    await page.waitForFunction(() => {
+      const img = document.getElementById('artwork') as HTMLImageElement | null;
+      return Boolean(img && !img.hidden && img.complete && img.naturalWidth === 96);
+    });
+    await page.fill('#notes-form textarea', 'Mix notes:\nmore bass in the chorus');
+    await page.click('#notes-form button[type=submit]');
+    await expect.poll(() => page.locator('#status').textContent(), slow).toBe('Notes saved.');
+    await page.reload();
+    await expect
+      .poll(() => page.locator('#notes-form textarea').inputValue(), slow)
+      .toBe('Mix notes:\nmore bass in the chorus');
+    await expect.poll(() => page.locator('#artwork').isVisible(), slow).toBe(true);
+    await looked(page, 'track-artwork', { dark: true });
+    expect(problems).toEqual([]);
+    expect(foreign).toEqual([]);
+    await page.close();
+
+    const created = await share({ recipients: [{ name: 'Ivy', email: 'ivy@label.example' }] });
+    const visit = await watchPage(browser, t.url, created.links[0]!.url);
+    const cover = visit.page.locator('section.track img.artwork').first();
+    await expect(cover.getAttribute('alt')).resolves.toBe(`Artwork of ${track.title}`);
+    await visit.page.waitForFunction(() => {
+      const img = document.querySelector<HTMLImageElement>('section.track img.artwork');
+      return Boolean(img?.complete && img.naturalWidth === 96);
+    });
+    await looked(visit.page, 'recipient-artwork');
+    expect(visit.problems).toEqual([]);
+    expect(visit.foreign).toEqual([]);
+    await visit.page.close();
+
+    // The API: the image type is checked; another organization gets a 404.
+    const bad = await owner.request('PUT', `/api/tracks/${track.id}/artwork`, 'not an image');
+    expect(bad.status).toBe(400);
+    const stranger = new Browserless(t.url);
+    await stranger.register('stranger3@elsewhere.example', 'Stranger');
+    expect((await stranger.request('GET', `/api/tracks/${track.id}/artwork`)).status).toBe(404);
+    expect((await stranger.request('DELETE', `/api/tracks/${track.id}/artwork`)).status).toBe(404);
+    const got = await owner.request('GET', `/api/tracks/${track.id}/artwork`);
+    expect(got.headers.get('content-type')).toBe('image/png');
+    expect((await owner.request('DELETE', `/api/tracks/${track.id}/artwork`)).status).toBe(204);
+  }, 120_000);
 });

@@ -21,6 +21,20 @@ export interface TrackPatch {
   key?: string | null;
   tags?: string[];
   folderId?: string | null;
+  /** Free notes for the organization's members (lyrics, mix notes, credits), up to 5,000 characters. */
+  notes?: string | null;
+}
+
+/** Notes keep their line breaks and tabs; other control characters go. */
+function notes(value: unknown): string | null {
+  if (value === undefined || value === null || value === '') return null;
+  if (typeof value !== 'string') throw new ValidationError('notes must be text', 'notes');
+  const v = value
+    .replace(/[^\P{Cc}\n\t]/gu, '')
+    .replace(/\r\n?/g, '\n')
+    .trim();
+  if (v.length > 5000) throw new ValidationError('notes longer than 5000', 'notes');
+  return v || null;
 }
 
 /** Validates a patch into database columns. */
@@ -41,6 +55,7 @@ export function trackPatchColumns(patch: TrackPatch): Record<string, unknown> {
   }
   if ('tags' in patch) out.tags = normalizeTags(patch.tags);
   if ('folderId' in patch) out.folder_id = patch.folderId ?? null;
+  if ('notes' in patch) out.notes = notes(patch.notes);
   return out;
 }
 

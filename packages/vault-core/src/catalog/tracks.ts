@@ -42,6 +42,10 @@ export interface Track {
   createdBy: string | null;
   createdAt: Date;
   updatedAt: Date;
+  /** Free notes for the organization's members. */
+  notes: string | null;
+  /** Whether the track has artwork (read it with `catalog.artwork`). */
+  hasArtwork: boolean;
 }
 
 /** A stored version of a track's audio. */
@@ -72,6 +76,8 @@ function toTrack(r: any): Track {
     createdBy: r.created_by,
     createdAt: new Date(r.created_at),
     updatedAt: new Date(r.updated_at),
+    notes: r.notes ?? null,
+    hasArtwork: r.artwork_object_id != null,
   };
 }
 

@@ -59,6 +59,8 @@ export interface RecipientTrackInfo {
   durationSeconds: number | null;
   bpm: number | null;
   key: string | null;
+  /** Whether the track has artwork (`/s/<token>/tracks/<id>/artwork`). */
+  hasArtwork: boolean;
 }
 
 /** The recipient's view of their share. */
@@ -247,6 +249,7 @@ function toTrackInfo(t: any): RecipientTrackInfo {
     durationSeconds: t.duration_seconds == null ? null : Number(t.duration_seconds),
     bpm: t.bpm == null ? null : Number(t.bpm),
     key: t.musical_key,
+    hasArtwork: t.artwork_object_id != null,
   };
 }
 

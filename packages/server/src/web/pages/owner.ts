@@ -13,12 +13,12 @@ const status = html`<p id="status" role="status" aria-live="polite"></p>`;
 export function ownerPage(
   ctx: OwnerPageContext,
   title: string,
-  script: string,
+  script: string | string[],
   body: SafeHtml,
 ): string {
   return page({
     title,
-    scripts: ['nav.js', script],
+    scripts: ['nav.js', ...[script].flat()],
     meta: { 'vaultmark-csrf': ctx.csrfToken },
     body: html`<nav class="top" aria-label="Main">
         <a href="/library">Library</a>
@@ -120,7 +120,7 @@ export function trackPage(ctx: OwnerPageContext, trackId: string): string {
   return ownerPage(
     ctx,
     'Track',
-    'track.js',
+    ['track.js', 'track-art.js'],
     html`<p><a href="/library">← Library</a></p>
       <div id="track" data-track="${trackId}">
         <h1 id="track-title">Track</h1>
@@ -144,6 +144,20 @@ export function trackPage(ctx: OwnerPageContext, trackId: string): string {
             <label>Tags <input name="tags" aria-describedby="tags-help" /></label>
             <p id="tags-help" class="muted help">Separated by commas, e.g. “demo, synthwave, vocal”.</p>
             <button type="submit">Save</button>
+          </form>
+        </section>
+        <section class="card stack" aria-labelledby="h-art">
+          <h2 id="h-art">Artwork and notes</h2>
+          <img id="artwork" class="artwork-large" alt="" hidden />
+          <form id="artwork-form" class="stack">
+            <label>Artwork (PNG, JPEG or WebP, up to 5 MB) <input type="file" name="artwork" accept="image/png,image/jpeg,image/webp" required /></label>
+            <p class="muted help">Recipients see it beside the track on their page.</p>
+            <button type="submit">Upload artwork</button>
+            <button type="button" id="artwork-remove" class="secondary" hidden>Remove artwork</button>
+          </form>
+          <form id="notes-form" class="stack">
+            <label>Notes (lyrics, mix notes, credits; seen by your organization only) <textarea name="notes" rows="6" maxlength="5000"></textarea></label>
+            <button type="submit">Save notes</button>
           </form>
         </section>
         <section class="card" aria-labelledby="h-versions">

@@ -12,6 +12,8 @@ export interface ShareTrackView {
   peaksUrl: string;
   /** URL of the marked lossless download (WAV), when the share allows downloads. */
   downloadUrl?: string;
+  /** URL of the track's artwork, when it has some. */
+  artworkUrl?: string;
 }
 
 /** What the recipient's page shows. */
@@ -47,6 +49,7 @@ export function sharePage(view: ShareView): string {
   const count = view.tracks.length === 1 ? 'a track' : `${view.tracks.length} tracks`;
   const tracks = view.tracks.map(
     (track, index) => html`<section class="card track" aria-labelledby="t-${track.id}">
+      ${track.artworkUrl ? html`<img class="artwork" src="${track.artworkUrl}" alt="Artwork of ${track.title}" width="96" height="96" loading="lazy" decoding="async" />` : ''}
       <h2 id="t-${track.id}"><span class="muted">${index + 1}.</span> ${track.title}${track.artist ? html` <span class="muted">— ${track.artist}</span>` : ''}</h2>
       <div class="player" data-track="${track.id}" data-title="${track.title}" data-stream="${track.streamUrl}" data-peaks="${track.peaksUrl}">
         <canvas class="waveform" role="slider" tabindex="0" aria-label="Seek in ${track.title}"

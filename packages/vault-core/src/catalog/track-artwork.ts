@@ -1,0 +1,183 @@
+import { Readable } from 'node:stream';
+import { appendActorAudit } from '../audit/audit-log.js';
+import { isUuid, type Tx, withTenant } from '../db/transactions.js';
+import type { VaultDeps } from '../deps.js';
+import { NotFoundError, ValidationError } from '../errors.js';
+import {
+  decryptObjectRow,
+  discardSealed,
+  eraseObjectKey,
+  recordObject,
+  sealObject,
+} from '../objects/object-store.js';
+import { type Actor, authorize } from '../policies.js';
+import { type RecipientClient, requireGrant, withRecipient } from '../shares/recipient-access.js';
+
+/** Largest artwork accepted: 5 MiB. */
+export const ARTWORK_MAX_BYTES = 5 * 1024 * 1024;
+
+/** An artwork image ready to send. */
+export interface Artwork {
+  bytes: Buffer;
+  contentType: 'image/png' | 'image/jpeg' | 'image/webp';
+}
+
+/** The image type of `bytes` from its signature (PNG, JPEG or WebP), else `null`. */
+export function imageType(bytes: Buffer): Artwork['contentType'] | null {
+  if (bytes.length >= 8 && bytes.subarray(0, 8).equals(Buffer.from('89504e470d0a1a0a', 'hex'))) {
+    return 'image/png';
+  }
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) {
+    return 'image/jpeg';
+  }
+  if (
+    bytes.length >= 12 &&
+    bytes.toString('latin1', 0, 4) === 'RIFF' &&
+    bytes.toString('latin1', 8, 12) === 'WEBP'
+  ) {
+    return 'image/webp';
+  }
+  return null;
+}
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const part of stream) parts.push(part as Buffer);
+  return Buffer.concat(parts);
+}
+
+async function lockedTrack(tx: Tx, trackId: string) {
+  const track = isUuid(trackId)
+    ? await tx('tracks')
+        .where({ id: trackId })
+        .forUpdate()
+        .first('id', 'created_by', 'artwork_object_id')
+    : undefined;
+  if (!track) throw new NotFoundError('track');
+  return track;
+}
+
+/**
+ * Sets a track's artwork (whoever may edit the track): a PNG, JPEG or WebP image of at most
+ * {@link ARTWORK_MAX_BYTES}, checked by its signature, stored encrypted as an object like the
+ * audio. The previous artwork is crypto-erased. Audited as `track.artwork`.
+ */
+export async function setTrackArtwork(
+  deps: Pick<VaultDeps, 'db' | 'clock' | 'storage' | 'keys'>,
+  actor: Actor,
+  trackId: string,
+  image: Buffer,
+): Promise<{ contentType: Artwork['contentType']; sizeBytes: number }> {
+  authorize(actor, 'track', 'read');
+  if (!Buffer.isBuffer(image) || image.length === 0) {
+    throw new ValidationError('an image is required', 'artwork');
+  }
+  if (image.length > ARTWORK_MAX_BYTES) {
+    throw new ValidationError('artwork must be at most 5 MB', 'artwork');
+  }
+  const contentType = imageType(image);
+  if (!contentType)
+    throw new ValidationError('artwork must be a PNG, JPEG or WebP image', 'artwork');
+  const sealed = await sealObject(deps, actor.tenantId, Readable.from([image]));
+  let erased: string | null = null;
+  try {
+    await withTenant(deps.db, actor.tenantId, async (tx) => {
+      const now = deps.clock.now();
+      const track = await lockedTrack(tx, trackId);
+      authorize(actor, 'track', 'update', {
+        tenantId: actor.tenantId,
+        createdBy: track.created_by,
+      });
+      await recordObject(tx, now, actor, 'artwork', sealed);
+      await tx('tracks')
+        .where({ id: track.id })
+        .update({ artwork_object_id: sealed.id, updated_at: now });
+      if (track.artwork_object_id) erased = await eraseObjectKey(tx, track.artwork_object_id, now);
+      await appendActorAudit(tx, now, actor, {
+        action: 'track.artwork',
+        objectType: 'track',
+        objectId: track.id,
+        detail: { objectId: sealed.id, contentType },
+      });
+    });
+  } catch (e) {
+    await discardSealed(deps, sealed);
+    throw e;
+  }
+  if (erased) await deps.storage.delete(erased).catch(() => undefined);
+  return { contentType, sizeBytes: image.length };
+}
+
+/** Removes a track's artwork (crypto-erased); audited as `track.artwork` with no object. */
+export async function removeTrackArtwork(
+  deps: Pick<VaultDeps, 'db' | 'clock' | 'storage'>,
+  actor: Actor,
+  trackId: string,
+): Promise<void> {
+  authorize(actor, 'track', 'read');
+  const erased = await withTenant(deps.db, actor.tenantId, async (tx) => {
+    const now = deps.clock.now();
+    const track = await lockedTrack(tx, trackId);
+    authorize(actor, 'track', 'update', { tenantId: actor.tenantId, createdBy: track.created_by });
+    if (!track.artwork_object_id) return null;
+    await tx('tracks').where({ id: track.id }).update({ artwork_object_id: null, updated_at: now });
+    const key = await eraseObjectKey(tx, track.artwork_object_id, now);
+    await appendActorAudit(tx, now, actor, {
+      action: 'track.artwork',
+      objectType: 'track',
+      objectId: track.id,
+      detail: { objectId: null },
+    });
+    return key;
+  });
+  if (erased) await deps.storage.delete(erased).catch(() => undefined);
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: database row
+async function artworkOf(deps: Pick<VaultDeps, 'storage' | 'keys'>, row: any): Promise<Artwork> {
+  if (!row?.wrapped_key) throw new NotFoundError('artwork');
+  const bytes = await readAll(await decryptObjectRow(deps, row));
+  const contentType = imageType(bytes);
+  if (!contentType) throw new NotFoundError('artwork');
+  return { bytes, contentType };
+}
+
+const ARTWORK_ROW = (tx: Tx, trackId: string) =>
+  tx('tracks')
+    .join('objects', 'objects.id', 'tracks.artwork_object_id')
+    .where({ 'tracks.id': trackId })
+    .first('objects.*');
+
+/** A track's artwork for the organization's members (`not_found` when it has none). */
+export async function getTrackArtwork(
+  deps: Pick<VaultDeps, 'db' | 'storage' | 'keys'>,
+  actor: Actor,
+  trackId: string,
+): Promise<Artwork> {
+  authorize(actor, 'track', 'read');
+  if (!isUuid(trackId)) throw new NotFoundError('track');
+  const row = await withTenant(deps.db, actor.tenantId, (tx) => ARTWORK_ROW(tx, trackId));
+  return artworkOf(deps, row);
+}
+
+/**
+ * A shared track's artwork for the recipient whose link this is (checked like the page: a live
+ * link, the grant of a password-protected share, the track in the share).
+ */
+export async function recipientTrackArtwork(
+  deps: Pick<VaultDeps, 'db' | 'clock' | 'storage' | 'keys'>,
+  token: string,
+  trackId: string,
+  client: Pick<RecipientClient, 'grant'> = {},
+): Promise<Artwork> {
+  if (!isUuid(trackId)) throw new NotFoundError('track');
+  const row = await withRecipient(deps, token, async (tx, ctx, now) => {
+    await requireGrant(tx, ctx, client.grant, now);
+    const shared = await tx('share_tracks')
+      .where({ share_id: ctx.share.id, track_id: trackId })
+      .first('track_id');
+    if (!shared) throw new NotFoundError('track');
+    return ARTWORK_ROW(tx, trackId);
+  });
+  return artworkOf(deps, row);
+}
