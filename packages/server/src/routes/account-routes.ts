@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { attachment } from '../api/attachment.js';
 import { defineRoute, type RouteSpec } from '../api/route.js';
 import { callerOf } from '../auth/caller.js';
 import { clearSessionCookie } from '../auth/session-cookie.js';
@@ -44,10 +45,7 @@ export function accountRoutes(ctx: ServerContext): RouteSpec[] {
       },
       handler: async (koa) => ({
         status: 200,
-        headers: {
-          'Content-Disposition': 'attachment; filename="vaultmark-account-export.json"',
-          'Cache-Control': 'private, no-store',
-        },
+        headers: attachment('vaultmark-account-export.json', 'application/json; charset=utf-8'),
         body: await vault.lifecycle.exportAccount(callerOf(koa).userId),
       }),
     }),

@@ -1,5 +1,6 @@
 import { evidencePdf, type Investigation, type InvestigationMatch } from '@vaultmark/vault-core';
 import { z } from 'zod';
+import { attachment } from '../api/attachment.js';
 import { PageQuery } from '../api/paging.js';
 import { defineRoute, type RouteSpec } from '../api/route.js';
 import { HttpError } from '../http-error.js';
@@ -186,10 +187,6 @@ export function investigationRoutes(ctx: ServerContext, version: string): RouteS
   // A bundle is made (and audited) on every request: each carries its own audit anchor.
   const evidenceOf = (koa: Parameters<typeof actorOf>[0], id: string) =>
     vault.investigations.evidence(actorOf(koa), { investigationId: id, softwareVersion: version });
-  const attachment = (id: string, ext: string) => ({
-    'Content-Disposition': `attachment; filename="evidence-${id}.${ext}"`,
-    'Cache-Control': 'private, no-store',
-  });
   return [
     defineRoute({
       method: 'post',
@@ -281,7 +278,11 @@ export function investigationRoutes(ctx: ServerContext, version: string): RouteS
       },
       handler: async (koa, { params }) => {
         const bundle = await evidenceOf(koa, params.id);
-        return { status: 200, headers: attachment(params.id, 'json'), body: bundle };
+        return {
+          status: 200,
+          headers: attachment(`evidence-${params.id}.json`, 'application/json; charset=utf-8'),
+          body: bundle,
+        };
       },
     }),
     defineRoute({
@@ -296,7 +297,7 @@ export function investigationRoutes(ctx: ServerContext, version: string): RouteS
         const pdf = await evidencePdf(await evidenceOf(koa, params.id));
         return {
           status: 200,
-          headers: { 'Content-Type': 'application/pdf', ...attachment(params.id, 'pdf') },
+          headers: attachment(`evidence-${params.id}.pdf`, 'application/pdf'),
           body: Buffer.from(pdf),
         };
       },

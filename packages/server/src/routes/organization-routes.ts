@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { attachment } from '../api/attachment.js';
 import { defineRoute, type RouteSpec } from '../api/route.js';
 import { callerOf } from '../auth/caller.js';
 import { actorOf, type ServerContext } from '../vault/server-context.js';
@@ -263,9 +264,7 @@ export function organizationRoutes(ctx: ServerContext): RouteSpec[] {
       },
       handler: async (koa, { body }) => {
         const stream = await vault.lifecycle.exportOrganization(actorOf(koa), body);
-        koa.set('Content-Disposition', 'attachment; filename="vaultmark-organization.tar.vmx"');
-        koa.set('Cache-Control', 'private, no-store');
-        koa.type = 'application/octet-stream';
+        koa.set(attachment('vaultmark-organization.tar.vmx', 'application/octet-stream'));
         koa.body = stream;
         return { status: 200 };
       },

@@ -1,5 +1,6 @@
 import type { ShareDetail, ShareSummary, WatermarkKeyInfo } from '@vaultmark/vault-core';
 import { z } from 'zod';
+import { attachment } from '../api/attachment.js';
 import { PageQuery } from '../api/paging.js';
 import { defineRoute, type RouteSpec } from '../api/route.js';
 import { HttpError } from '../http-error.js';
@@ -364,11 +365,7 @@ export function shareRoutes(ctx: ServerContext): RouteSpec[] {
         return {
           status: 200,
           body: file,
-          headers: {
-            'Content-Type': 'application/octet-stream',
-            'Content-Disposition': 'attachment; filename="vaultmark-watermark-keys.vmw"',
-            'Cache-Control': 'private, no-store',
-          },
+          headers: attachment('vaultmark-watermark-keys.vmw', 'application/octet-stream'),
         };
       },
     }),
