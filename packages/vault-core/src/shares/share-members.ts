@@ -37,7 +37,7 @@ function assertChangeable(share: any, now: Date): void {
 
 /** Forensic mappings for recipients × tracks, under the tenant's current watermark key. */
 async function mapCopies(
-  deps: Deps,
+  deps: Parameters<typeof currentWatermarkKey>[0],
   tx: Tx,
   actor: Actor,
   now: Date,
