@@ -12,6 +12,7 @@ import { MemoryRateLimitStore, type RateLimitStore } from './middleware/rate-lim
 import { requestId } from './middleware/request-id.js';
 import { securityHeaders } from './middleware/security-headers.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health.js';
+import type { RequestLog } from './telemetry/request-log-files.js';
 import { assets } from './web/assets.js';
 
 /** What the app is built from. Everything has a default suited to tests and the embedded mode. */
@@ -26,6 +27,8 @@ export interface AppOptions {
   hashIp?: (ip: string) => string;
   /** Key for the HMAC of tenant labels in metrics; default: random per process. */
   metricsLabelKey?: Uint8Array;
+  /** Where request logs are kept for their 30 days; default: stdout (the logger) only. */
+  requestLog?: RequestLog;
   /** `/metrics` is served only with this token (`Authorization: Bearer <token>`); else 404. */
   metricsToken?: string;
   /** API routes, served under their paths and published in `GET /api/openapi.json`. */
@@ -68,7 +71,7 @@ export function createApp(options: AppOptions = {}): VaultmarkApp {
 
   app.use(requestId());
   app.use(securityHeaders());
-  app.use(accessLog(logger, metrics, hashIp));
+  app.use(accessLog(logger, metrics, hashIp, options.requestLog));
   app.use(errorHandler(logger));
   // Metrics name routes, volumes and timings: operators only. Without a token they are off.
   const expected =

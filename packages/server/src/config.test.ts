@@ -11,6 +11,7 @@ describe('loadConfig', () => {
       publicBaseUrl: 'http://127.0.0.1:8080',
       trustProxy: false,
       kek: { kind: 'file', path: '/srv/vaultmark-data/keys/kek.key' },
+      requestLogDir: '/srv/vaultmark-data/request-logs',
       serverSecretFile: '/srv/vaultmark-data/keys/server-secret.key',
       mailFrom: 'Vaultmark <no-reply@localhost>',
       maxUploadBytes: 2 * 1024 ** 3,

@@ -43,11 +43,15 @@ export interface ServerConfig {
    * configured (`KMS_KEY_ID`, `KMS_REGION` or `KMS_ENDPOINT`).
    */
   organizationKms?: { region: string; endpoint?: string };
+  /** Directory of the request logs, one file per day, kept 30 days (`DATA/request-logs`). */
+  requestLogDir: string;
   /** SMTP URL for outgoing mail; absent means an outbox directory under `dataDir`. */
   smtpUrl?: string;
   mailFrom: string;
   maxUploadBytes: number;
   metricsToken?: string;
+  /** Speech-to-text engine for recording sessions' transcripts (organizations opt in); none when absent. */
+  transcriber?: 'pocketsphinx';
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -87,6 +91,7 @@ const Env = z.object({
   KMS_REGION: z.string().min(1).optional(),
   KMS_PREVIOUS_KEY_IDS: z.string().min(1).optional(),
   KMS_ENDPOINT: z.url().optional(),
+  REQUEST_LOG_DIR: z.string().min(1).optional(),
   VAULTMARK_SECRET_FILE: z.string().min(1).optional(),
   SMTP_URL: z
     .string()
@@ -95,6 +100,7 @@ const Env = z.object({
   MAIL_FROM: z.string().min(3).optional(),
   MAX_UPLOAD_BYTES: bytes.optional(),
   METRICS_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
+  VAULTMARK_TRANSCRIBER: z.enum(['none', 'pocketsphinx']).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
 });
 
@@ -167,6 +173,7 @@ export function loadConfig(
           },
         }
       : {}),
+    requestLogDir: e.REQUEST_LOG_DIR ? fromCwd(e.REQUEST_LOG_DIR) : join(dataDir, 'request-logs'),
     serverSecretFile: e.VAULTMARK_SECRET_FILE
       ? fromCwd(e.VAULTMARK_SECRET_FILE)
       : join(dataDir, 'keys', 'server-secret.key'),
@@ -174,6 +181,7 @@ export function loadConfig(
     mailFrom: e.MAIL_FROM ?? 'Vaultmark <no-reply@localhost>',
     maxUploadBytes: e.MAX_UPLOAD_BYTES ?? 2 * 1024 ** 3,
     ...(e.METRICS_TOKEN ? { metricsToken: e.METRICS_TOKEN } : {}),
+    ...(e.VAULTMARK_TRANSCRIBER === 'pocketsphinx' ? { transcriber: 'pocketsphinx' as const } : {}),
     logLevel: e.LOG_LEVEL ?? 'info',
   };
 }

@@ -539,7 +539,7 @@ describe.each(engines)('the composed server on %s', (engine) => {
         trackDays: null,
       },
     );
-    expect(retention.body).toEqual({ accessLogDays: 365, trackDays: null });
+    expect(retention.body).toEqual({ accessLogDays: 365, trackDays: null, loginLogDays: 365 });
     const scheduled = await call<{ deleteAfter: string }>(
       alice,
       'POST',

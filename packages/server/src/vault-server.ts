@@ -29,6 +29,7 @@ import { shareMemberRoutes } from './routes/share-member-routes.js';
 import { shareRoutes } from './routes/share-routes.js';
 import { trackArtworkRoutes } from './routes/track-artwork-routes.js';
 import { presentTrack, trackRoutes } from './routes/track-routes.js';
+import { RequestLogFiles } from './telemetry/request-log-files.js';
 import {
   SPOOL_MAX_AGE_MS,
   SPOOL_SWEEP_INTERVAL_MS,
@@ -173,8 +174,10 @@ export async function createVaultServer(options: VaultServerOptions): Promise<Va
   }
   const uploadSweeper = setInterval(sweepUploads, SPOOL_SWEEP_INTERVAL_MS);
   uploadSweeper.unref();
+  const requestLog = new RequestLogFiles(config.requestLogDir).start();
   const built = createApp({
     logger,
+    requestLog,
     trustProxy: config.trustProxy,
     routes,
     authenticate,
@@ -215,6 +218,7 @@ export async function createVaultServer(options: VaultServerOptions): Promise<Va
       await running?.close(graceMs);
       await worker?.stop();
       await vault.close();
+      await requestLog.close();
       unlock();
     },
   };

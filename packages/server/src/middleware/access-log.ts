@@ -1,6 +1,7 @@
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
-import { type Metrics, organizationEventOf } from '../metrics.js';
+import { type Metrics, type OrganizationEvent, organizationEventOf } from '../metrics.js';
+import type { RequestLog } from '../telemetry/request-log-files.js';
 
 /**
  * One structured log line and one metrics sample per request (and a per-organization event for
@@ -12,6 +13,8 @@ export function accessLog(
   logger: Logger,
   metrics: Metrics,
   hashIp: (ip: string) => string,
+  /** Where request logs are kept for their retention (path, method, status, latency, id). */
+  requestLog?: RequestLog,
 ): Middleware {
   return async (ctx, next) => {
     const started = process.hrtime.bigint();
@@ -26,21 +29,33 @@ export function accessLog(
       const organization =
         (ctx.state.organizationId as string | undefined) ??
         (ctx.state.caller as { tenantId?: string } | undefined)?.tenantId;
-      const event = organization && organizationEventOf(ctx.method, route, ctx.status);
+      // A middleware outside the router may name the event itself (a finished tus upload).
+      const named =
+        ctx.status < 300 ? (ctx.state.organizationEvent as OrganizationEvent) : undefined;
+      const event = organization && (named ?? organizationEventOf(ctx.method, route, ctx.status));
       if (organization && event) {
         metrics.organizationEvents.inc({ organization: metrics.tenantLabel(organization), event });
       }
+      const latencyMs = Math.round(seconds * 1e4) / 10;
       logger.info(
         {
           requestId: ctx.state.requestId,
           method: ctx.method,
           route,
           status: ctx.status,
-          latencyMs: Math.round(seconds * 1e4) / 10,
+          latencyMs,
           ip: hashIp(ctx.ip),
         },
         'request',
       );
+      requestLog?.record({
+        at: new Date(),
+        requestId: String(ctx.state.requestId ?? ''),
+        method: ctx.method,
+        route,
+        status: ctx.status,
+        latencyMs,
+      });
     }
   };
 }

@@ -27,7 +27,14 @@ const EncryptionKeySet = EncryptionKey.extend({
 const Retention = z.object({
   accessLogDays: z.number().int().min(1).max(3650),
   trackDays: z.number().int().min(1).max(36_500).nullable(),
+  loginLogDays: z
+    .number()
+    .int()
+    .min(365)
+    .max(730)
+    .describe("days members' sign-in events are kept: 12 to 24 months, default 365"),
 });
+const RetentionInput = Retention.extend({ loginLogDays: Retention.shape.loginLogDays.optional() });
 
 /**
  * Organizations (studios): the caller's memberships, creating one, and its members with roles.
@@ -287,7 +294,7 @@ export function organizationRoutes(ctx: ServerContext): RouteSpec[] {
       summary: 'Set the retention policy (admins); expired recordings are crypto-erased',
       tags,
       auth: 'user',
-      body: Retention,
+      body: RetentionInput,
       responses: { 200: { description: 'the policy', schema: Retention } },
       handler: async (koa, { body }) => {
         const actor = actorOf(koa);

@@ -143,7 +143,10 @@ type HookRequest = { runtime?: { node?: { req?: unknown } } };
 export function tusUploads(options: TusOptions): Middleware & { sweepExpired(): Promise<number> } {
   mkdirSync(options.dir, { recursive: true, mode: 0o700 });
   // The caller of each Node request, set by the middleware below before tus sees the request.
-  const callers = new WeakMap<object, { owner: string; caller: Caller }>();
+  const callers = new WeakMap<
+    object,
+    { owner: string; caller: Caller; state: Record<string, unknown> }
+  >();
   const callerOfHook = (req: unknown) => {
     const node = (req as HookRequest).runtime?.node?.req;
     return node && typeof node === 'object' ? callers.get(node) : undefined;
@@ -220,6 +223,9 @@ export function tusUploads(options: TusOptions): Middleware & { sweepExpired(): 
           metadata: metadataOf(upload.metadata),
           caller,
         });
+        // Counted per organization like a multipart upload (see the access log).
+        const entry = callerOfHook(req);
+        if (entry) entry.state.organizationEvent = 'upload';
         return {
           status_code: 200,
           headers: { 'Content-Type': 'application/json' },
@@ -238,7 +244,10 @@ export function tusUploads(options: TusOptions): Middleware & { sweepExpired(): 
     await options.authenticate(ctx);
     const caller = ctx.state.caller as Caller;
     const owner = `u${caller.userId.replace(/[^A-Za-z0-9]/g, '')}`;
-    callers.set(ctx.req, { owner, caller });
+    callers.set(ctx.req, { owner, caller, state: ctx.state });
+    // Logged and measured under a route template, like the routes (never the upload's id).
+    (ctx as { _matchedRoute?: string })._matchedRoute =
+      ctx.path === options.path ? options.path : `${options.path}/:id`;
     // The checksum extension's algorithms, announced with the other capabilities.
     if (ctx.method === 'OPTIONS') ctx.res.setHeader('Tus-Checksum-Algorithm', 'sha256');
     ctx.respond = false;

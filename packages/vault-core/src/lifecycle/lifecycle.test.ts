@@ -121,7 +121,11 @@ describe.each(engines)('retention on %s', (engine) => {
       code: 'invalid_input',
     });
     await setRetentionPolicy(deps, ann, { accessLogDays: 30, trackDays: 10 });
-    expect(await getRetentionPolicy(deps, ann)).toEqual({ accessLogDays: 30, trackDays: 10 });
+    expect(await getRetentionPolicy(deps, ann)).toEqual({
+      accessLogDays: 30,
+      trackDays: 10,
+      loginLogDays: 365,
+    });
     const old = await uploadTrack(deps, ann, {
       body: Readable.from([Buffer.from('old')]),
       title: 'Old',

@@ -3,13 +3,14 @@ import { appendAudit, tombstoneAudit } from '../audit/audit-log.js';
 import { withSystem, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 import { eraseObjects } from '../objects/object-store.js';
+import { DEFAULT_LOGIN_LOG_DAYS } from '../tenancy/retention.js';
 
 /** How often the purge job runs (every 6 hours). */
 export const PURGE_INTERVAL_MS = 6 * 3600_000;
 /** Forensic mappings are kept 24 months after their share, then deleted. */
 export const FORENSIC_RETENTION_MS = 730 * 86_400_000;
 
-/** Login log entries are kept 24 months. */
+/** Login log entries are never kept longer than 24 months (organizations choose 12 to 24). */
 export const LOGIN_LOG_RETENTION_MS = 730 * 86_400_000;
 
 /** A deleted organization's tombstoned audit chain is kept 12 months, then deleted. */
@@ -131,10 +132,18 @@ export async function purgeDue(
   );
   report.accessEvents = access.rows.length;
   report.identityRows = await withSystem(deps.db, async (tx) => {
-    const logins = await tx('login_events')
-      .where('at', '<', new Date(now.getTime() - LOGIN_LOG_RETENTION_MS))
-      .del()
-      .returning('id');
+    // A user's sign-in events go after the longest policy of their organizations (12 months
+    // when they have none), and never later than 24 months.
+    const logins = (
+      await tx.raw(
+        `DELETE FROM login_events l
+         WHERE l.at < ?::timestamptz - make_interval(days => LEAST(?, COALESCE(
+           (SELECT max(o.login_log_retention_days) FROM memberships m
+              JOIN organizations o ON o.id = m.tenant_id WHERE m.user_id = l.user_id), ?)))
+         RETURNING l.id`,
+        [now, LOGIN_LOG_RETENTION_MS / 86_400_000, DEFAULT_LOGIN_LOG_DAYS],
+      )
+    ).rows;
     const sessions = await tx('sessions').where('expires_at', '<', now).del().returning('id');
     const codes = await tx('email_codes').where('expires_at', '<', now).del().returning('id');
     const signUps = await tx('pending_registrations')

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { engines } from '../../test/database.js';
 import { auditActions, ownerActor, useTestDeps } from '../../test/deps.js';
 import { createDecryptStream } from '../crypto/envelope.js';
-import type { LocalKek } from '../crypto/key-wrapper.js';
+import { LocalKek } from '../crypto/key-wrapper.js';
 import { withSystem, withTenant } from '../db/transactions.js';
 import type { Actor } from '../policies.js';
 import { addParticipant } from './participants.js';

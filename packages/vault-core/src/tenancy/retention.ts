@@ -10,7 +10,15 @@ export interface RetentionPolicy {
   accessLogDays: number;
   /** Days tracks are kept after upload, then deleted with crypto-erasure; `null` keeps them. */
   trackDays: number | null;
+  /**
+   * Days members' sign-in events are kept (365..730, default 365: 12 to 24 months). A user in
+   * several organizations keeps them for the longest of their policies.
+   */
+  loginLogDays: number;
 }
+
+/** Sign-in events are kept 12 months unless an organization of the user keeps them longer. */
+export const DEFAULT_LOGIN_LOG_DAYS = 365;
 
 /** Reads the organization's retention policy. */
 export async function getRetentionPolicy(
@@ -21,11 +29,12 @@ export async function getRetentionPolicy(
   const row = await withTenant(deps.db, actor.tenantId, (tx) =>
     tx('organizations')
       .where({ id: actor.tenantId })
-      .first('access_log_retention_days', 'track_retention_days'),
+      .first('access_log_retention_days', 'track_retention_days', 'login_log_retention_days'),
   );
   return {
     accessLogDays: Number(row?.access_log_retention_days ?? 730),
     trackDays: row?.track_retention_days == null ? null : Number(row.track_retention_days),
+    loginLogDays: Number(row?.login_log_retention_days ?? DEFAULT_LOGIN_LOG_DAYS),
   };
 }
 
@@ -33,7 +42,7 @@ export async function getRetentionPolicy(
 export async function setRetentionPolicy(
   deps: Pick<VaultDeps, 'db' | 'clock'>,
   actor: Actor,
-  policy: RetentionPolicy,
+  policy: Omit<RetentionPolicy, 'loginLogDays'> & { loginLogDays?: number | undefined },
 ): Promise<void> {
   authorize(actor, 'organization', 'update');
   const days = policy.accessLogDays;
@@ -47,15 +56,29 @@ export async function setRetentionPolicy(
   if (trackDays !== null && (!Number.isInteger(trackDays) || trackDays < 1 || trackDays > 36500)) {
     throw new ValidationError('trackDays must be null or 1 to 36500 days', 'trackDays');
   }
+  const loginDays = policy.loginLogDays;
+  if (
+    loginDays !== undefined &&
+    (!Number.isInteger(loginDays) || loginDays < 365 || loginDays > 730)
+  ) {
+    throw new ValidationError(
+      'loginLogDays must be a whole number of days from 365 to 730 (12 to 24 months)',
+      'loginLogDays',
+    );
+  }
   await withTenant(deps.db, actor.tenantId, async (tx) => {
     await tx('organizations')
       .where({ id: actor.tenantId })
-      .update({ access_log_retention_days: days, track_retention_days: trackDays });
+      .update({
+        access_log_retention_days: days,
+        track_retention_days: trackDays,
+        ...(loginDays !== undefined ? { login_log_retention_days: loginDays } : {}),
+      });
     await appendActorAudit(tx, deps.clock.now(), actor, {
       action: 'organization.retention',
       objectType: 'organization',
       objectId: actor.tenantId,
-      detail: { accessLogDays: days, trackDays },
+      detail: { accessLogDays: days, trackDays, ...(loginDays ? { loginLogDays: loginDays } : {}) },
     });
   });
 }

@@ -9,6 +9,8 @@ import { enableTenantRls } from './rls.js';
  *   the owner role (operator work, `withSystem`) reads or writes it.
  * - `organization_keys`: an organization's own KMS key (bring your own key). Its data keys are
  *   wrapped by it from the moment the row exists; admins read it through their tenant scope.
+ * - `organizations.login_log_retention_days`: how long its members' sign-in events are kept,
+ *   12 to 24 months (default 12); a user's events go after the longest of their organizations'.
  */
 export const migration0016: Knex.Migration = {
   async up(knex) {
@@ -33,8 +35,12 @@ export const migration0016: Knex.Migration = {
       created_at timestamptz NOT NULL)`);
     await enableTenantRls(knex, 'organization_keys');
     await knex.raw(`GRANT SELECT, INSERT, DELETE ON organization_keys TO ${APP_ROLE}`);
+    await knex.raw(
+      'ALTER TABLE organizations ADD COLUMN login_log_retention_days integer NOT NULL DEFAULT 365 CHECK (login_log_retention_days BETWEEN 365 AND 730)',
+    );
   },
   async down(knex) {
+    await knex.raw('ALTER TABLE organizations DROP COLUMN login_log_retention_days');
     await knex.raw('DROP TABLE organization_keys');
     await knex.raw('DROP TABLE key_rotations');
   },
