@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -150,6 +150,17 @@ describe('the audio layer against independent references', () => {
     });
     expect(back.totalFrames).toBeUndefined();
     expect(await collectStream(back)).toEqual(channels);
+  });
+
+  it('reads a named pipe as a stream', async () => {
+    const path = soxFile(soxFormats[1]!);
+    const fifo = at('pipe.wav');
+    execFileSync('mkfifo', [fifo]);
+    const writer = spawn('sh', ['-c', `cat '${path}' > '${fifo}'`]);
+    const { stream, channels } = await readAll(fifo);
+    expect(stream.container).toBe('wav');
+    expect(channels).toEqual((await readAll(path)).channels);
+    writer.kill();
   });
 
   it('reads an RF64 file that ffmpeg writes', async () => {

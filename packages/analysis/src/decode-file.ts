@@ -82,7 +82,13 @@ export async function openAudioStream(
   const handle = await openFile(path);
   let handed = false;
   try {
-    const { size } = await handle.stat();
+    const stats = await handle.stat();
+    if (!stats.isFile()) {
+      // A pipe or device (`<(...)`, /dev/stdin): read it as a stream, like standard input.
+      handed = true;
+      return openStdin(handle.createReadStream({ highWaterMark: 1 << 20 }), options);
+    }
+    const size = stats.size;
     if (size === 0) throw new AudioDecodeError('empty_file', `${path} is empty`);
     const spec = await readPcmSpec(handle, size);
     if (spec) {
