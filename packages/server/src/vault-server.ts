@@ -22,20 +22,20 @@ import { notificationRoutes } from './routes/notification-routes.js';
 import { organizationRoutes } from './routes/organization-routes.js';
 import { recipientReviewRoutes } from './routes/recipient-review-routes.js';
 import { recipientRoutes } from './routes/recipient-routes.js';
-import { reviewRoutes } from './routes/review-routes.js';
 import { recordingRoutes } from './routes/recording-routes.js';
+import { reviewRoutes } from './routes/review-routes.js';
 import { shareActivityRoutes } from './routes/share-activity-routes.js';
 import { shareMemberRoutes } from './routes/share-member-routes.js';
 import { shareRoutes } from './routes/share-routes.js';
 import { trackArtworkRoutes } from './routes/track-artwork-routes.js';
 import { presentTrack, trackRoutes } from './routes/track-routes.js';
 import { RequestLogFiles } from './telemetry/request-log-files.js';
+import { recordingUploads } from './uploads/recording-uploads.js';
 import {
   SPOOL_MAX_AGE_MS,
   SPOOL_SWEEP_INTERVAL_MS,
   sweepTemporaryFiles,
 } from './uploads/spool-sweep.js';
-import { recordingUploads } from './uploads/recording-uploads.js';
 import { tusUploads } from './uploads/tus.js';
 import { lockDataDir } from './vault/data-dir-lock.js';
 import { openConfiguredVault } from './vault/open-configured-vault.js';
@@ -93,6 +93,7 @@ export async function createVaultServer(options: VaultServerOptions): Promise<Va
   const embedded = config.databaseUrl === undefined && options.database === undefined;
   const unlock = embedded ? lockDataDir(config.dataDir) : () => {};
   const opened = await openConfiguredVault(config, {
+    logger,
     ...(options.database ? { database: options.database } : {}),
     ...(options.storage ? { storage: options.storage } : {}),
   }).catch((error: unknown) => {

@@ -2,9 +2,10 @@ import type { CheckpointSigner } from './audit/audit-log.js';
 import type { Clock } from './clock.js';
 import type { DataKeys } from './crypto/data-keys.js';
 import type { Database } from './db/database.js';
+import type { Logger } from './logger.js';
 import type { Mailer } from './mail/mailer.js';
-import type { Transcriber } from './recording/transcriber.js';
 import type { MarkedMedia } from './media/marked-media.js';
+import type { Transcriber } from './recording/transcriber.js';
 import type { BlobStorage } from './storage/blob-storage.js';
 
 /** Session lifetimes in milliseconds. */
@@ -54,4 +55,6 @@ export interface VaultDeps {
   investigations?: InvestigationPolicy;
   /** Renders marked copies (decoded masters and previews cached); one per ports object when absent. */
   media?: MarkedMedia;
+  /** Where failures of background work are reported; JSON lines on stderr when absent. */
+  logger?: Logger;
 }

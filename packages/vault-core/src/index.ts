@@ -111,6 +111,7 @@ export type { OrganizationKeyInfo } from './keys/organization-key.js';
 export { EXPORT_FORMAT } from './lifecycle/export.js';
 export { decryptOrganizationExport } from './lifecycle/organization-export.js';
 export { PURGE_INTERVAL_MS, type PurgeReport } from './lifecycle/purge.js';
+export { jsonLinesLogger, type Logger, silentLogger } from './logger.js';
 export {
   type Mailer,
   type MailMessage,

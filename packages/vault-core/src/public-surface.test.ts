@@ -40,6 +40,8 @@ it('exports exactly the documented public surface', () => {
       'SmtpMailer',
       'LocalStorage',
       'S3Storage',
+      'jsonLinesLogger',
+      'silentLogger',
       // The database, opened and migrated on its own.
       'openDatabase',
       'migrate',

@@ -15,9 +15,9 @@ import * as tracks from './catalog/tracks.js';
 import { type Clock, systemClock } from './clock.js';
 import { type DataKeys, KeyRing } from './crypto/data-keys.js';
 import { KekFile } from './crypto/kek-file.js';
-import { OrganizationKeyRing } from './crypto/organization-key-ring.js';
 import { type KeyWrapper, LocalKek } from './crypto/key-wrapper.js';
 import type { KmsClient } from './crypto/kms-key-wrapper.js';
+import { OrganizationKeyRing } from './crypto/organization-key-ring.js';
 import { type Database, openDatabase } from './db/database.js';
 import { migrate } from './db/migrate.js';
 import {
@@ -45,6 +45,7 @@ import * as exporting from './lifecycle/export.js';
 import * as incompleteBlobs from './lifecycle/incomplete-blobs.js';
 import * as orgExport from './lifecycle/organization-export.js';
 import * as purge from './lifecycle/purge.js';
+import { jsonLinesLogger, type Logger } from './logger.js';
 import { type Mailer, OutboxMailer } from './mail/mailer.js';
 import { MarkedMedia } from './media/marked-media.js';
 import * as notificationFeed from './notifications/feed.js';
@@ -119,6 +120,11 @@ export interface VaultConfig {
   investigations?: Partial<InvestigationPolicy>;
   /** Apply migrations at start (default true). */
   migrate?: boolean;
+  /**
+   * Where failures of background work are reported (ids and error codes, never secrets); default
+   * JSON lines on stderr. A host passes an adapter to its own logger.
+   */
+  logger?: Logger;
 }
 
 type Bound<F> = F extends (deps: never, ...args: infer A) => infer R ? (...args: A) => R : never;
@@ -424,6 +430,7 @@ export async function openVault(config: VaultConfig): Promise<Vault> {
     media: new MarkedMedia(),
     sessions: { ...DEFAULT_SESSION_POLICY, ...config.sessions },
     investigations: { ...DEFAULT_INVESTIGATION_POLICY, ...config.investigations },
+    logger: config.logger ?? jsonLinesLogger(),
   };
   const vault: Vault = { ...useCases(deps), close: () => db.close() };
   Object.defineProperty(vault, PORTS, { value: deps });

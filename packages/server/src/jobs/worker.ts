@@ -112,12 +112,14 @@ export async function createVaultWorker(options: {
   idleMs?: number;
 }): Promise<VaultWorker> {
   const { config } = options;
+  const logger = options.logger ?? pino({ level: config.logLevel });
   const { vault } = await openConfiguredVault(config, {
+    logger,
     ...(options.database ? { database: options.database } : {}),
     ...(options.storage ? { storage: options.storage } : {}),
   });
   const worker = startWorker(vault, {
-    logger: options.logger ?? pino({ level: config.logLevel }),
+    logger,
     tmpDir: join(config.dataDir, 'tmp'),
     ...(options.idleMs !== undefined ? { idleMs: options.idleMs } : {}),
   });

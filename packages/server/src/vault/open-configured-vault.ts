@@ -15,9 +15,10 @@ import {
   SmtpMailer,
   type Vault,
 } from '@vaultmark/vault-core';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import type { ServerConfig } from '../config.js';
 import { SpooledMailer } from '../mail/spooled-mailer.js';
+import { vaultLogger } from './vault-logger.js';
 
 /** A vault opened from the server configuration, with the server's own derived secrets. */
 export interface ConfiguredVault {
@@ -45,6 +46,8 @@ export async function openConfiguredVault(
     database?: Database;
     /** Blob storage to use instead of the configured one (tests, embedding applications). */
     storage?: BlobStorage;
+    /** Where the vault reports failures of background work; default: pino at the log level. */
+    logger?: Logger;
   } = {},
 ): Promise<ConfiguredVault> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
@@ -81,6 +84,7 @@ export async function openConfiguredVault(
         ? { storage: new S3Storage(config.s3) }
         : {}),
     mailer: mailerFor(config),
+    logger: vaultLogger(options.logger ?? pino({ level: config.logLevel })),
   });
   return {
     vault,

@@ -10,6 +10,7 @@ import { deleteTrack, uploadTrack } from '../catalog/tracks.js';
 import { withTenant } from '../db/transactions.js';
 import { runNextJob } from '../jobs/job-queue.js';
 import { purgeDue } from '../lifecycle/purge.js';
+import type { Logger } from '../logger.js';
 import { MarkedMedia } from '../media/marked-media.js';
 import { openRecipientTrack } from './recipient-access.js';
 import { sharePreviewsJob } from './share-previews.js';
@@ -90,6 +91,57 @@ describe.each(engines)('stored previews on %s', (engine) => {
         .select('wrapped_key'),
     );
     expect(erased.map((r) => r.wrapped_key)).toEqual([null, null, null, null, null]);
+  });
+
+  it('reports a preview it cannot render to the logger, with ids and the error only', {
+    timeout: 60_000,
+  }, async () => {
+    const cy = await ownerActor(deps, 'previews-cy');
+    const track = await uploadTrack(deps, cy, {
+      body: Readable.from([Buffer.from(encodeWav(testMusic(3)))]),
+      title: 'Unrenderable',
+      originalFileName: 'unrenderable.wav',
+    });
+    const { links } = await createShare(deps, cy, {
+      trackIds: [track.id],
+      recipients: [
+        { name: 'Xan', email: 'xan@example.org' },
+        { name: 'Yul', email: 'yul@example.org' },
+      ],
+    });
+    const logged: { level: string; event: string; fields?: Record<string, unknown> }[] = [];
+    const logger: Logger = {
+      warn: (event, fields) => logged.push({ level: 'warn', event, ...(fields ? { fields } : {}) }),
+      error: (event, fields) =>
+        logged.push({ level: 'error', event, ...(fields ? { fields } : {}) }),
+    };
+    const media = new StoredOnly();
+    const failing = new Proxy(deps, {
+      get: (target, prop) =>
+        prop === 'logger' ? logger : prop === 'media' ? media : Reflect.get(target, prop),
+    });
+    expect(await runNextJob(failing, { previews: sharePreviewsJob(failing) }, 'test-worker')).toBe(
+      true,
+    );
+    expect(logged).toHaveLength(2);
+    for (const entry of logged) {
+      expect(entry).toEqual({
+        level: 'warn',
+        event: 'share.preview_failed',
+        fields: {
+          tenantId: cy.tenantId,
+          masterObjectId: expect.any(String),
+          keyId: expect.any(String),
+          kbps: expect.any(Number),
+          error: { name: 'Error', message: 'rendered again' },
+        },
+      });
+    }
+    // Nothing that opens a copy or names a person reaches the log.
+    const text = JSON.stringify(logged);
+    for (const secret of [...links.map((l) => l.token), 'xan@example.org', 'Xan', 'Yul']) {
+      expect(text).not.toContain(secret);
+    }
   });
 
   it('lets the purge erase the previews of a revoked share', { timeout: 60_000 }, async () => {

@@ -2,6 +2,7 @@ import type { Tx } from '../db/transactions.js';
 import { withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 import { enqueueJob, type JobHandler } from '../jobs/job-queue.js';
+import { describeError, jsonLinesLogger } from '../logger.js';
 import type { ExitMark } from '../media/marked-media.js';
 import { type PreviewBitrate, previewBitrate } from '../media/preview-encoder.js';
 import { markedPreview, type PreviewRequest } from '../media/stored-previews.js';
@@ -9,7 +10,7 @@ import { decryptObjectRow } from '../objects/object-store.js';
 import { type RecipientClient, requireGrant, withRecipient } from './recipient-access.js';
 import { watermarkKeyById } from './watermark-keys.js';
 
-type Deps = Pick<VaultDeps, 'db' | 'clock' | 'storage' | 'keys' | 'media'>;
+type Deps = Pick<VaultDeps, 'db' | 'clock' | 'storage' | 'keys' | 'media' | 'logger'>;
 
 /**
  * The previews a share's recipients stream: one per (recipient, track), of the track's current
@@ -57,7 +58,11 @@ async function sharePreviewRequests(
   return requests;
 }
 
-/** Renders (or finds stored) every request; one that cannot be rendered is skipped. */
+/**
+ * Renders (or finds stored) every request. One that cannot be rendered (not audio, erased
+ * meanwhile) is skipped and reported to the logger: the play itself will say so to the recipient,
+ * and the others still get theirs.
+ */
 async function renderAll(
   deps: Deps,
   requests: PreviewRequest[],
@@ -68,8 +73,14 @@ async function renderAll(
     try {
       await markedPreview(deps, request);
       rendered++;
-    } catch {
-      // Not renderable (not audio, erased meanwhile): the play itself will say so.
+    } catch (error) {
+      (deps.logger ?? jsonLinesLogger()).warn('share.preview_failed', {
+        tenantId: request.tenantId,
+        masterObjectId: request.master.objectId,
+        keyId: request.mark.keyId,
+        kbps: request.kbps,
+        error: describeError(error),
+      });
     }
     await progress?.((i + 1) / requests.length);
   }
