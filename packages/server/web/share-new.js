@@ -100,6 +100,7 @@ form?.addEventListener('submit', async (event) => {
       };
     }),
     allowDownload: data.get('allowDownload') === 'on',
+    allowFeedback: data.get('allowFeedback') === 'on',
     notify: data.get('notify') === 'on',
   };
   for (const field of ['title', 'note']) {

@@ -102,6 +102,7 @@ function showRules(share) {
   const pad = (n) => String(n).padStart(2, '0');
   rules.elements.expiresAt.value = `${local.getFullYear()}-${pad(local.getMonth() + 1)}-${pad(local.getDate())}`;
   rules.elements.allowDownload.checked = share.allowDownload;
+  rules.elements.allowFeedback.checked = share.allowFeedback;
   rules.elements.maxDownloads.value = share.maxDownloads ?? '';
 }
 
@@ -113,6 +114,7 @@ rules?.addEventListener('submit', async (event) => {
     await api('PATCH', `/api/shares/${encodeURIComponent(id)}`, {
       expiresAt: new Date(`${data.get('expiresAt')}T23:59:59`).toISOString(),
       allowDownload: data.get('allowDownload') === 'on',
+      allowFeedback: data.get('allowFeedback') === 'on',
       maxDownloads: max ? Number(max) : null,
     });
     say('Rules saved. The links stay the same.', 'ok');

@@ -11,6 +11,8 @@ import {
   upload,
 } from './api.js';
 import { wirePlayer } from './waveform.js';
+// The review section (comments, markers, decisions) below the player.
+import './track-review.js';
 
 const root = document.getElementById('track');
 const id = root?.dataset.track ?? '';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineRoute, type RouteSpec } from '../api/route.js';
 import type { ServerContext } from '../vault/server-context.js';
-import { clientOf, TrackParams } from './recipient-routes.js';
+import { clientOf, LinkToken, TrackParams } from './recipient-routes.js';
 import {
   ApprovalBody,
   CommentBody,
@@ -30,6 +30,42 @@ const rateLimit = {
 export function recipientReviewRoutes(ctx: ServerContext): RouteSpec[] {
   const { vault } = ctx;
   return [
+    defineRoute({
+      method: 'get',
+      path: '/s/:token/review',
+      summary:
+        'For the recipient’s page: whether the share takes feedback and, if so, the recipient’s own review of each track',
+      tags,
+      auth: 'public',
+      params: LinkToken,
+      responses: {
+        200: {
+          description: 'feedback on or off, and the review per track id',
+          schema: z.object({
+            allowFeedback: z.boolean(),
+            tracks: z.record(
+              z.string(),
+              z.object({ comments: z.array(CommentBody), approvals: VersionApprovalsBody }),
+            ),
+          }),
+        },
+      },
+      handler: async (koa, { params }) => {
+        const f = await vault.review.recipientFeedback(params.token, await clientOf(vault, koa));
+        const tracks: Record<string, unknown> = {};
+        for (const [id, r] of Object.entries(f.tracks)) {
+          tracks[id] = {
+            comments: r.comments.map(presentComment),
+            approvals: presentApprovals(r.approvals),
+          };
+        }
+        return {
+          status: 200,
+          headers: { 'Cache-Control': 'private, no-store' },
+          body: { allowFeedback: f.allowFeedback, tracks },
+        };
+      },
+    }),
     defineRoute({
       method: 'get',
       path: '/s/:token/tracks/:trackId/review',

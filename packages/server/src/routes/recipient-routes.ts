@@ -15,7 +15,7 @@ import {
 } from '../web/pages/share.js';
 
 /** Link tokens: `vml_` and 43 base64url characters (256 bits); anything else is unknown. */
-const LinkToken = z.object({ token: z.string().regex(/^vml_[A-Za-z0-9_-]{43}$/) });
+export const LinkToken = z.object({ token: z.string().regex(/^vml_[A-Za-z0-9_-]{43}$/) });
 export const TrackParams = LinkToken.extend({ trackId: z.uuid() });
 const GRANT_COOKIE = 'vaultmark_grant';
 const tags = ['recipients'];
@@ -175,6 +175,7 @@ export function recipientRoutes(ctx: ServerContext): RouteSpec[] {
               expiresAt: view.expiresAt,
               eventsUrl: `${at}/events`,
               previewKbps: view.previewKbps,
+              feedback: view.allowFeedback,
               downloadsLeft: view.downloadsLeft,
               tracks: view.tracks.map((track) => ({
                 id: track.id,

@@ -70,6 +70,8 @@ export interface RecipientView {
   note: string | null;
   expiresAt: Date;
   allowDownload: boolean;
+  /** Whether the recipient may comment and approve. */
+  allowFeedback: boolean;
   /** Bit rate of the marked lossy preview the recipient streams (kbps). */
   previewKbps: number;
   /** The organization that shared (its name, as its members see it). */
@@ -290,6 +292,7 @@ export async function openShare(
       note: share.note,
       expiresAt: new Date(share.expires_at),
       allowDownload: Boolean(share.allow_download),
+      allowFeedback: Boolean(share.allow_feedback),
       previewKbps: previewBitrate(share.preview_kbps ?? undefined),
       sender: { organizationName: (organization?.name as string | undefined) ?? '' },
       recipient: { id: recipient.id, name: recipient.name },

@@ -222,6 +222,7 @@ export function newSharePage(ctx: OwnerPageContext): string {
           <p id="expiry-help" class="muted help"></p>
           <label>Password (optional) <input type="password" name="password" autocomplete="new-password" /></label>
           <label class="inline"><input type="checkbox" name="allowDownload" /> Allow downloads</label>
+          <label class="inline"><input type="checkbox" name="allowFeedback" /> Recipients may comment and approve</label>
           <label>Maximum downloads per recipient (optional) <input type="number" name="maxDownloads" min="1" max="1000" /></label>
           <button type="submit">Create share</button>
         </fieldset>
@@ -250,6 +251,7 @@ export function shareDetailPage(ctx: OwnerPageContext, shareId: string): string 
           <p class="muted help">The links stay the same; recipients get the new rules at once.</p>
           <label>Available until <input type="date" name="expiresAt" required /></label>
           <label class="inline"><input type="checkbox" name="allowDownload" /> Allow downloads</label>
+          <label class="inline"><input type="checkbox" name="allowFeedback" /> Recipients may comment and approve</label>
           <label>Maximum downloads per recipient (empty: no limit) <input type="number" name="maxDownloads" min="1" max="1000" /></label>
           <button type="submit">Save the rules</button>
         </form>

@@ -30,6 +30,8 @@ export interface ShareView {
   downloadsLeft?: number | null;
   /** Bit rate of the preview the recipient streams (kbps). */
   previewKbps?: number;
+  /** Whether the share takes the recipient's comments and approvals. */
+  feedback?: boolean;
   tracks: ShareTrackView[];
 }
 
@@ -66,7 +68,7 @@ export function sharePage(view: ShareView): string {
   const preview = view.previewKbps ? ` (MP3, ${view.previewKbps} kbps)` : '';
   return page({
     title: `Shared with ${view.recipientName}`,
-    scripts: ['player.js'],
+    scripts: view.feedback ? ['player.js', 'share-review.js'] : ['player.js'],
     meta: { 'vaultmark-events': view.eventsUrl },
     body: html`<header class="share-head">
       <h1>${
