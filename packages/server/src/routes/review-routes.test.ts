@@ -223,6 +223,9 @@ describe.each(engines)('review routes on %s', (engine) => {
       '/s/{token}/tracks/{trackId}/review',
     );
     expect((own.body.comments as { body: string }[]).map((x) => x.body)).toEqual(['Chorus drags']);
+    const page = await call(rita, 'GET', `${at}/review`, '/s/{token}/review');
+    expect(page.body.allowFeedback).toBe(true);
+    expect(Object.keys(page.body.tracks as object)).toEqual([trackId]);
     // Another tenant's track through this link is not found.
     const elsewhere = await rita.json<{ error: { code: string } }>(
       'POST',
