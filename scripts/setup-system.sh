@@ -11,6 +11,10 @@ command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
 command -v sox >/dev/null 2>&1 || need+=(sox libsox-fmt-all)
 command -v pg_ctlcluster >/dev/null 2>&1 && ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql)
 command -v chromium >/dev/null 2>&1 || need+=(chromium fonts-dejavu-core)
+# Transcripts of recording sessions: the local speech recogniser and its US English model, and a
+# speech synthesiser that makes the test sentences (none of them uses the network).
+command -v pocketsphinx_continuous >/dev/null 2>&1 || need+=(pocketsphinx pocketsphinx-en-us)
+command -v flite >/dev/null 2>&1 || need+=(flite)
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != "0" ] || ! command -v apt-get >/dev/null 2>&1; then

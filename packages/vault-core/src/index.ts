@@ -120,6 +120,15 @@ export {
   SmtpMailer,
 } from './mail/mailer.js';
 export type { MediaSource } from './media/media-source.js';
+export type {
+  ParticipantRole,
+  RecordingEvent,
+  RecordingParticipant,
+  RecordingSession,
+  RecordingTrack,
+} from './recording/recording-sessions.js';
+export type { Transcriber } from './recording/transcriber.js';
+export type { TranscriptSettings } from './recording/transcripts.js';
 export {
   DEFAULT_PREVIEW_KBPS,
   PREVIEW_BITRATES,

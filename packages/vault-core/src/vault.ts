@@ -52,6 +52,7 @@ import * as notificationFeed from './notifications/feed.js';
 import * as notificationSettings from './notifications/settings.js';
 import * as objects from './objects/object-store.js';
 import * as recordingParticipants from './recording/participants.js';
+import { PocketsphinxTranscriber } from './recording/pocketsphinx-transcriber.js';
 import * as recordingSessions from './recording/recording-sessions.js';
 import * as sessionTracks from './recording/session-tracks.js';
 import type { Transcriber } from './recording/transcriber.js';
@@ -113,8 +114,11 @@ export interface VaultConfig {
   clock?: Clock;
   /** Mail port; default an outbox directory `<dataDir>/outbox`. */
   mailer?: Mailer;
-  /** Speech-to-text engine for recording-session transcripts; none (no transcripts) by default. */
-  transcriber?: Transcriber;
+  /**
+   * Speech-to-text engine for recording-session transcripts: `'pocketsphinx'` (local, no network)
+   * or any {@link Transcriber}; none (no transcripts) by default.
+   */
+  transcriber?: Transcriber | 'pocketsphinx';
   sessions?: Partial<SessionPolicy>;
   /** Investigation limits (file size cap, per-organization hourly cap). */
   investigations?: Partial<InvestigationPolicy>;
@@ -426,7 +430,14 @@ export async function openVault(config: VaultConfig): Promise<Vault> {
     auditSigner,
     clock: config.clock ?? systemClock,
     mailer: config.mailer ?? new OutboxMailer(join(need('mail outbox'), 'outbox')),
-    ...(config.transcriber ? { transcriber: config.transcriber } : {}),
+    ...(config.transcriber
+      ? {
+          transcriber:
+            config.transcriber === 'pocketsphinx'
+              ? new PocketsphinxTranscriber()
+              : config.transcriber,
+        }
+      : {}),
     media: new MarkedMedia(),
     sessions: { ...DEFAULT_SESSION_POLICY, ...config.sessions },
     investigations: { ...DEFAULT_INVESTIGATION_POLICY, ...config.investigations },

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createResponseValidator } from '../../test/openapi-validator.js';
 import { tone } from '../../test/tone.js';
 import { Browserless, engines, startTestServer, type TestServer } from '../../test/vault-server.js';
+import { loadConfig } from '../config.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('base64');
@@ -239,5 +240,16 @@ describe.each(engines)('recording sessions over HTTP on %s', (engine) => {
     expect(Object.keys(paths['/api/recording-sessions/{id}'] ?? {})).toEqual(['get', 'delete']);
     expect(Object.keys(paths['/api/recording-sessions/{id}/participants'] ?? {})).toEqual(['post']);
     expect(paths['/api/recording-sessions/{id}/participants/{participantId}/upload']).toBeDefined();
+  });
+});
+
+describe('the transcription engine setting', () => {
+  it('is off unless VAULTMARK_TRANSCRIBER names the local engine', () => {
+    const at = { dataDir: '/tmp/vaultmark-config-check', port: 0 };
+    expect(loadConfig({}, at).transcriber).toBeUndefined();
+    expect(loadConfig({ VAULTMARK_TRANSCRIBER: 'none' }, at).transcriber).toBeUndefined();
+    expect(loadConfig({ VAULTMARK_TRANSCRIBER: 'pocketsphinx' }, at).transcriber).toBe(
+      'pocketsphinx',
+    );
   });
 });

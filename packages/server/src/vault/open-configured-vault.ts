@@ -84,6 +84,7 @@ export async function openConfiguredVault(
         ? { storage: new S3Storage(config.s3) }
         : {}),
     mailer: mailerFor(config),
+    ...(config.transcriber ? { transcriber: config.transcriber } : {}),
     logger: vaultLogger(options.logger ?? pino({ level: config.logLevel })),
   });
   return {
