@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import type { Middleware, ParameterizedContext } from 'koa';
 import { readSessionCookie } from '../auth/session-cookie.js';
 import { type ServerContext, vaultSessions } from '../vault/server-context.js';
+import { guestPage } from './pages/guest.js';
 import {
   accountPage,
   investigationsPage,
@@ -75,6 +76,7 @@ export function pageRoutes(ctx: ServerContext): Router {
   router.get('/', (koa) => koa.redirect('/library'));
   router.get('/signin', (koa) => send(koa, signInPage()));
   router.get('/signup', (koa) => send(koa, signUpPage()));
+  router.get('/guest', (koa) => send(koa, guestPage()));
   router.get('/library', ownerPage(libraryPage));
   router.get('/shares', ownerPage(sharesPage));
   router.get('/shares/new', ownerPage(newSharePage));

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../../test/browser.js';
@@ -7,6 +8,7 @@ import { canvasDrawn, checkPage, watchPage } from '../../test/page-check.js';
 import {
   Browserless,
   eventually,
+  mailedCode,
   startTestServer,
   type TestServer,
 } from '../../test/vault-server.js';
@@ -128,5 +130,65 @@ describe('review in Chromium', () => {
         ),
         expect.stringContaining('Rita Recipient opened'),
       ]);
+  });
+
+  it('an invited guest signs in by the emailed link and code, comments, and the owner sees the uses', async () => {
+    const signedIn = await ownerContext();
+    const track = await watchPage(signedIn, t.url, `/tracks/${trackId}`);
+    const o = track.page;
+    await o.locator('#guest-invite').waitFor(slow);
+    await o.fill('#guest-name', 'Mo Mixer');
+    await o.fill('#guest-email', 'mo@example.com');
+    await o.click('#guest-invite button[type=submit]');
+    await expect.poll(() => o.locator('#guest-list li.guest').count(), slow).toBe(1);
+    const mail = await eventually(async () => {
+      const dir = join(t.dataDir, 'outbox');
+      const found = readdirSync(dir)
+        .map((f) => readFileSync(join(dir, f), 'utf8'))
+        .find((m) => m.includes('To: mo@example.com') && m.includes('/guest#'));
+      return found;
+    });
+    const url = /(http:\/\/\S+\/guest#\S+)/.exec(mail)?.[1] as string;
+
+    const guest = await watchPage(browser, t.url, url);
+    const g = guest.page;
+    // The token leaves the address bar at once.
+    await expect.poll(() => g.url(), slow).toBe(`${t.url}/guest`);
+    await g.click('#send-code');
+    await g.locator('#guest-code').waitFor({ state: 'visible', ...slow });
+    await g.fill(
+      '#guest-code input[name=code]',
+      await mailedCode(join(t.dataDir, 'outbox'), 'mo@example.com'),
+    );
+    await g.click('#guest-code button[type=submit]');
+    await expect
+      .poll(() => g.locator('#guest-name').textContent(), slow)
+      .toBe('Signed in as Mo Mixer.');
+    const region = g.locator('.track .review');
+    await region.waitFor(slow);
+    await region.locator('input[name=from]').fill('0:08');
+    await region.locator('textarea[name=body]').fill('Snare is dull');
+    await region.locator('button[type=submit]').click();
+    await expect
+      .poll(() => region.locator('.comment-body').allTextContents(), slow)
+      .toEqual(['Snare is dull']);
+    await g.locator('.track button.play').click();
+    await expect
+      .poll(() => g.evaluate(() => !document.querySelector('audio')?.paused), slow)
+      .toBe(true);
+    expect(await checkPage(g, 'review-guest')).toEqual([]);
+    expect(guest.problems).toEqual([]);
+
+    await o.reload();
+    const uses = o.locator('#guest-list details');
+    await uses.locator('summary').click();
+    await expect
+      .poll(() => uses.locator('li').allTextContents(), slow)
+      .toEqual(expect.arrayContaining([expect.stringContaining('guest.sign_in')]));
+    expect(
+      await o
+        .locator('#track-player .review-markers .marker:not(.range)')
+        .getAttribute('aria-label'),
+    ).toBe('Comment by Mo Mixer at 0:08: Snare is dull');
   });
 });
