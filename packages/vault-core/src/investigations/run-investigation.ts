@@ -4,7 +4,7 @@ import { appendAudit } from '../audit/audit-log.js';
 import { type Tx, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 import type { Job } from '../jobs/job-queue.js';
-import { allWatermarkKeys } from '../shares/watermark-keys.js';
+import { allWatermarkKeys } from '../media/watermark-key-store.js';
 import type {
   InvestigationMatch,
   InvestigationReason,

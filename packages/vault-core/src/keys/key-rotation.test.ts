@@ -9,8 +9,8 @@ import { KeyRing } from '../crypto/data-keys.js';
 import { type KeyWrapper, LocalKek } from '../crypto/key-wrapper.js';
 import { withSystem, withTenant } from '../db/transactions.js';
 import { getSigningPublicKey } from '../evidence/signing-key.js';
+import { currentWatermarkKey } from '../media/watermark-key-store.js';
 import { readObject, recordObject, sealObject } from '../objects/object-store.js';
-import { currentWatermarkKey } from '../shares/watermark-keys.js';
 import { keyRotationStatus, rewrapKeys } from './key-rotation.js';
 import { WRAPPED_KEYS } from './wrapped-keys.js';
 

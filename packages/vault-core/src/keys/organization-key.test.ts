@@ -10,9 +10,9 @@ import { KeyRing } from '../crypto/data-keys.js';
 import { LocalKek } from '../crypto/key-wrapper.js';
 import { OrganizationKeyRing } from '../crypto/organization-key-ring.js';
 import { withSystem, withTenant } from '../db/transactions.js';
+import { currentWatermarkKey } from '../media/watermark-key-store.js';
 import { readObject, recordObject, sealObject } from '../objects/object-store.js';
 import type { Actor } from '../policies.js';
-import { currentWatermarkKey } from '../shares/watermark-keys.js';
 import {
   getOrganizationKey,
   loadOrganizationKeys,

@@ -1,8 +1,8 @@
 import { totpContext } from '../accounts/second-factor.js';
 import type { EncryptionContext } from '../crypto/key-wrapper.js';
 import { keyContext as signingKeyContext } from '../evidence/signing-key.js';
+import { keyContext as watermarkKeyContext } from '../media/watermark-key-store.js';
 import { sessionKeyContext } from '../recording/session-keys.js';
-import { keyContext as watermarkKeyContext } from '../shares/watermark-keys.js';
 
 /**
  * A column of wrapped keys: where a re-wrap finds them, and the encryption context each was

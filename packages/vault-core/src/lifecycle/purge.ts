@@ -2,13 +2,12 @@ import { pruneAttempts } from '../accounts/attempts.js';
 import { appendAudit, tombstoneAudit } from '../audit/audit-log.js';
 import { withSystem, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
+import { FORENSIC_RETENTION_MS } from '../forensic-retention.js';
 import { eraseObjects } from '../objects/object-store.js';
 import { DEFAULT_LOGIN_LOG_DAYS } from '../tenancy/retention.js';
 
 /** How often the purge job runs (every 6 hours). */
 export const PURGE_INTERVAL_MS = 6 * 3600_000;
-/** Forensic mappings are kept 24 months after their share, then deleted. */
-export const FORENSIC_RETENTION_MS = 730 * 86_400_000;
 
 /** Login log entries are never kept longer than 24 months (organizations choose 12 to 24). */
 export const LOGIN_LOG_RETENTION_MS = 730 * 86_400_000;

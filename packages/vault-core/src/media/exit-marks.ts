@@ -1,9 +1,9 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import type { Tx } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
-import { FORENSIC_RETENTION_MS } from '../lifecycle/purge.js';
-import { currentWatermarkKey, PAYLOAD_BYTES, watermarkKeyById } from '../shares/watermark-keys.js';
+import { FORENSIC_RETENTION_MS } from '../forensic-retention.js';
 import type { ExitMark } from './marked-media.js';
+import { currentWatermarkKey, PAYLOAD_BYTES, watermarkKeyById } from './watermark-key-store.js';
 
 /** Who receives a marked copy outside a share: a guest (by token) or a studio member. */
 export type ExitSubject =

@@ -4,9 +4,9 @@ import { checkPassphrase, passphraseKey, passphraseSalt } from '../crypto/passph
 import { withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 import { ValidationError } from '../errors.js';
-import { FORENSIC_RETENTION_MS } from '../lifecycle/purge.js';
+import { FORENSIC_RETENTION_MS } from '../forensic-retention.js';
+import { allWatermarkKeys, keyContext } from '../media/watermark-key-store.js';
 import { type Actor, authorize } from '../policies.js';
-import { allWatermarkKeys, keyContext } from './watermark-keys.js';
 
 /**
  * Key escrow: an organization's watermark keys and its forensic mapping (who received which

@@ -21,6 +21,7 @@ import { mediaOf } from '../media/marked-media.js';
 import { bufferMedia, type MediaSource } from '../media/media-source.js';
 import { type PreviewBitrate, previewBitrate } from '../media/preview-encoder.js';
 import { markedPreview } from '../media/stored-previews.js';
+import { watermarkKeyFromRow } from '../media/watermark-key-store.js';
 import { decryptObjectRow } from '../objects/object-store.js';
 import { newGrantToken } from './link-token.js';
 import { checkRanges, type Range } from './listening-ranges.js';
@@ -28,7 +29,6 @@ import type { RecipientContext } from './recipient-context.js';
 import { notifyShareEvent, PASSWORD_FAILURES_NOTIFIED } from './share-notifications.js';
 import { shareStatus } from './shares.js';
 import { clearUnlockAttempts, reserveUnlockAttempt } from './unlock-throttle.js';
-import { watermarkKeyFromRow } from './watermark-keys.js';
 
 export type { RecipientContext } from './recipient-context.js';
 

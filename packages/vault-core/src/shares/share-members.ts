@@ -4,8 +4,9 @@ import { appendActorAudit } from '../audit/audit-log.js';
 import { isUuid, type Tx, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 import { NotFoundError, ValidationError } from '../errors.js';
+import { FORENSIC_RETENTION_MS } from '../forensic-retention.js';
 import { enqueueJob } from '../jobs/job-queue.js';
-import { FORENSIC_RETENTION_MS } from '../lifecycle/purge.js';
+import { currentWatermarkKey } from '../media/watermark-key-store.js';
 import type { Actor } from '../policies.js';
 import { newLinkToken } from './link-token.js';
 import {
@@ -23,7 +24,7 @@ import {
   shareForChange,
   shareStatus,
 } from './shares.js';
-import { currentWatermarkKey, recipientPayload } from './watermark-keys.js';
+import { recipientPayload } from './watermark-keys.js';
 
 type Deps = Pick<VaultDeps, 'db' | 'clock' | 'keys' | 'mailer'>;
 

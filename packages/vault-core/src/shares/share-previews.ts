@@ -6,9 +6,9 @@ import { describeError, jsonLinesLogger } from '../logger.js';
 import type { ExitMark } from '../media/marked-media.js';
 import { type PreviewBitrate, previewBitrate } from '../media/preview-encoder.js';
 import { markedPreview, type PreviewRequest } from '../media/stored-previews.js';
+import { watermarkKeyById } from '../media/watermark-key-store.js';
 import { decryptObjectRow } from '../objects/object-store.js';
 import { type RecipientClient, requireGrant, withRecipient } from './recipient-access.js';
-import { watermarkKeyById } from './watermark-keys.js';
 
 type Deps = Pick<VaultDeps, 'db' | 'clock' | 'storage' | 'keys' | 'media' | 'logger'>;
 

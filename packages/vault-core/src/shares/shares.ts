@@ -5,13 +5,14 @@ import { appendActorAudit } from '../audit/audit-log.js';
 import { isUuid, type Tx, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 import { NotFoundError, ValidationError } from '../errors.js';
+import { FORENSIC_RETENTION_MS } from '../forensic-retention.js';
 import { enqueueJob } from '../jobs/job-queue.js';
-import { FORENSIC_RETENTION_MS } from '../lifecycle/purge.js';
+import { currentWatermarkKey } from '../media/watermark-key-store.js';
 import { type Actor, authorize } from '../policies.js';
 import { newLinkToken } from './link-token.js';
 import { type CreateShareInput, linkBase, shareFields } from './share-input.js';
 import { readShareSettings } from './share-settings.js';
-import { currentWatermarkKey, recipientPayload } from './watermark-keys.js';
+import { recipientPayload } from './watermark-keys.js';
 
 const DAY = 86_400_000;
 
