@@ -34,6 +34,14 @@ export interface RewrapOptions {
 const ZERO_ID = '00000000-0000-0000-0000-000000000000';
 
 /**
+ * Lets pending I/O callbacks run. The embedded database (PGlite) works on this thread and the
+ * local KEK resolves at once, so a re-wrap would otherwise hold the event loop from one batch to
+ * the next, and a server's reads in the same process (their file reads, their queries) would wait
+ * for the whole rotation.
+ */
+const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
  * The key a column's rows belong under: the organization's own key when it has one, else the
  * deployment key bound as the last parameter. SQL over the row alias `t`.
  */
@@ -176,7 +184,8 @@ async function rewrapBatch(
   if (rows.length === 0) return undefined;
   const moved: Array<{ row: (typeof rows)[number]; wrapped: Uint8Array; keyId: string }> = [];
   const failedBy = new Map<string | null, number>();
-  for (const row of rows) {
+  for (const [i, row] of rows.entries()) {
+    if (i % 16 === 0) await yieldToIo();
     const context = col.context(row);
     try {
       const key = await deps.keys.unwrap(row.wrapped, context, row.kek_id);
@@ -194,11 +203,27 @@ async function rewrapBatch(
     const now = deps.clock.now();
     const movedBy = new Map<string | null, Set<string>>();
     let count = new Map<string | null, number>();
+    // One statement for the batch; a row changed meanwhile (erased, re-wrapped) is left alone.
+    const updated = new Set<string>();
+    if (moved.length > 0) {
+      const values = moved.map(() => '(?::uuid, ?::bytea, ?::text, ?::text, ?::bytea)').join(', ');
+      const result = await tx.raw(
+        `UPDATE ${col.table} AS t SET ${col.wrapped} = v.wrapped, ${col.kekId} = v.key_id
+         FROM (VALUES ${values}) AS v(id, wrapped, key_id, old_key_id, old_wrapped)
+         WHERE t.id = v.id AND t.${col.kekId} = v.old_key_id AND t.${col.wrapped} = v.old_wrapped
+         RETURNING t.id`,
+        moved.flatMap((m) => [
+          m.row.id,
+          Buffer.from(m.wrapped),
+          m.keyId,
+          m.row.kek_id,
+          m.row.wrapped,
+        ]),
+      );
+      for (const r of result.rows) updated.add(r.id as string);
+    }
     for (const m of moved) {
-      const n = await tx(col.table)
-        .where({ id: m.row.id, [col.kekId]: m.row.kek_id, [col.wrapped]: m.row.wrapped })
-        .update({ [col.wrapped]: Buffer.from(m.wrapped), [col.kekId]: m.keyId });
-      if (n === 0) continue;
+      if (!updated.has(m.row.id)) continue;
       rewrapped++;
       const tenant = (m.row.tenant_id as string | undefined) ?? null;
       count.set(tenant, (count.get(tenant) ?? 0) + 1);
@@ -239,6 +264,7 @@ async function rewrapBatch(
         updated_at: now,
       });
   });
+  await yieldToIo();
   return { rewrapped, failed };
 }
 
