@@ -36,4 +36,24 @@ document.getElementById('session-new').addEventListener('submit', async (event) 
   }
 });
 
+const transcripts = document.getElementById('transcripts');
+transcripts.addEventListener('change', async () => {
+  try {
+    const { enabled } = await api('PUT', '/api/organization/transcripts', {
+      enabled: transcripts.checked,
+    });
+    transcripts.checked = enabled;
+    say(enabled ? 'Transcripts are on.' : 'Transcripts are off.', 'ok');
+  } catch (error) {
+    transcripts.checked = !transcripts.checked;
+    say(error.code === 'forbidden' ? 'Only admins change this.' : error.message, 'error');
+  }
+});
+
+async function loadTranscripts() {
+  transcripts.checked = (await api('GET', '/api/organization/transcripts')).enabled;
+  transcripts.disabled = false;
+}
+
 refresh().catch((error) => say(error.message, 'error'));
+loadTranscripts().catch((error) => say(error.message, 'error'));

@@ -88,9 +88,15 @@ export async function purgeDue(
     tx('organizations').whereNotNull('delete_after').where('delete_after', '<=', now).pluck('id'),
   );
   for (const tenantId of dueOrgs) {
-    await withSystem(deps.db, (tx) =>
-      tx('objects').where({ tenant_id: tenantId }).update({ wrapped_key: null, erased_at: now }),
-    );
+    await withSystem(deps.db, async (tx) => {
+      await tx('objects')
+        .where({ tenant_id: tenantId })
+        .update({ wrapped_key: null, erased_at: now });
+      // Recording sessions' keys too: every session track and transcript goes with them.
+      await tx('recording_sessions')
+        .where({ tenant_id: tenantId })
+        .update({ wrapped_key: null, erased_at: now });
+    });
     for await (const key of deps.storage.list(`t/${tenantId}/`)) {
       await deps.storage.delete(key);
       report.blobs++;

@@ -187,9 +187,7 @@ export async function getRecordingSession(
         .where({ session_id: sessionId })
         .orderBy('created_at'),
       tracks: await tx('recording_tracks').where({ session_id: sessionId }).orderBy('started_at'),
-      events: await tx('recording_events')
-        .where({ session_id: sessionId })
-        .orderBy('seq'),
+      events: await tx('recording_events').where({ session_id: sessionId }).orderBy('seq'),
     }),
   );
   const sessionKey = tracks.some((t) => t.transcript) ? await openSessionKey(deps, row) : null;

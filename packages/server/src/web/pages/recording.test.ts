@@ -165,6 +165,15 @@ describe('a two-participant recording session in Chromium', () => {
 
     const overview = await watchPage(signedIn, t.url, '/recording-sessions');
     await overview.page.locator('#sessions a', { hasText: 'Kitchen duet' }).waitFor(slow);
+    // Transcripts: off until switched on here (an owner is an admin).
+    const toggle = overview.page.locator('#transcripts');
+    await expect.poll(() => toggle.isEnabled(), slow).toBe(true);
+    expect(await toggle.isChecked()).toBe(false);
+    await toggle.check();
+    await overview.page.locator('#status', { hasText: 'Transcripts are on.' }).waitFor(slow);
+    expect((await owner.json('GET', '/api/organization/transcripts')).body).toEqual({
+      enabled: true,
+    });
     expect(await checkPage(overview.page, 'recording-sessions')).toEqual([]);
     expect(overview.problems).toEqual([]);
     await overview.page.close();

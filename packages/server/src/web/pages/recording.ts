@@ -20,6 +20,11 @@ export function recordingSessionsPage(ctx: OwnerPageContext): string {
         </form>
       </section>
       ${status}
+      <section class="card" aria-labelledby="h-transcripts">
+        <h2 id="h-transcripts">Transcripts</h2>
+        <p>Off by default. When an admin turns them on (and the server has a transcription engine), each finished track is transcribed on this server, with no audio leaving it; transcripts are stored encrypted with their session and erased with it.</p>
+        <label class="inline"><input type="checkbox" id="transcripts" disabled /> Transcribe this organization’s session tracks</label>
+      </section>
       <section class="card" aria-labelledby="h-sessions">
         <h2 id="h-sessions">Sessions</h2>
         <ul id="sessions" class="links"></ul>
