@@ -1,6 +1,13 @@
 import { IntegrityError } from '../errors.js';
 import type { EncryptionContext, KeyWrapper } from './key-wrapper.js';
-import type { OrganizationKeys } from './organization-key-ring.js';
+
+/** What the vault needs to manage organizations' own keys through {@link DataKeys}. */
+export interface OrganizationKeys {
+  /** Checks that the deployment can wrap and unwrap with a KMS key for this organization. */
+  verify(tenantId: string, keyId: string): Promise<void>;
+  /** Records (in this process, at once) that an organization's key changed. */
+  changed(tenantId: string, keyId: string | undefined): void;
+}
 
 /** A data key wrapped under a key-encryption key, with the id of that key (stored beside it). */
 export interface WrappedKey {

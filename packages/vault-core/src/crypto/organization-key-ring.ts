@@ -1,19 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { IntegrityError } from '../errors.js';
-import type { DataKeys, KeyRing, WrappedKey } from './data-keys.js';
+import type { DataKeys, KeyRing, OrganizationKeys, WrappedKey } from './data-keys.js';
 import type { EncryptionContext } from './key-wrapper.js';
 import { type KmsClient, KmsKeyWrapper } from './kms-key-wrapper.js';
 
 /** How long an organization's key choice may be cached before it is read again (ms). */
 const REFRESH_MS = 30_000;
-
-/** What the vault needs to manage organizations' own keys through {@link DataKeys}. */
-export interface OrganizationKeys {
-  /** Checks that the deployment can wrap and unwrap with a KMS key for this organization. */
-  verify(tenantId: string, keyId: string): Promise<void>;
-  /** Records (in this process, at once) that an organization's key changed. */
-  changed(tenantId: string, keyId: string | undefined): void;
-}
 
 /**
  * The deployment's key ring plus organizations' own KMS keys (bring your own key). A data key of
