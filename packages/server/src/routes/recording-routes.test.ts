@@ -216,6 +216,18 @@ describe.each(engines)('recording sessions over HTTP on %s', (engine) => {
       filename: 'eve.wav',
     });
     expect(upload.create).toBe(404);
+    // A file that is not audio is refused at its end (415) and recorded as a failed upload.
+    const junk = await tusUpload(t.url, ownerToken, Buffer.alloc(2000, 7), {
+      recordingSession: body.id,
+      participant,
+      filename: 'notes.txt',
+    });
+    expect(junk.statuses.at(-1)).toBe(415);
+    const events = await owner.json<{ events: { kind: string; detail: unknown }[] }>('GET', path);
+    expect(events.body.events.at(-1)).toMatchObject({
+      kind: 'failed',
+      detail: { reason: 'not_audio' },
+    });
     const list = await other.json<{ items: { id: string }[] }>('GET', '/api/recording-sessions');
     expect(list.body.items.map((s) => s.id)).not.toContain(body.id);
     // Still there for its owner.
