@@ -7,12 +7,14 @@ import { engines } from '../../test/database.js';
 import { auditActions, ownerActor, useTestDeps } from '../../test/deps.js';
 import { type LocalKms, localKmsBinary, startLocalKms } from '../../test/local-kms.js';
 import { KeyRing } from '../crypto/data-keys.js';
-import { LocalKek } from '../crypto/key-wrapper.js';
+import { type KeyWrapper, LocalKek } from '../crypto/key-wrapper.js';
+import { KmsKeyWrapper } from '../crypto/kms-key-wrapper.js';
 import { OrganizationKeyRing } from '../crypto/organization-key-ring.js';
 import { withSystem, withTenant } from '../db/transactions.js';
 import { currentWatermarkKey } from '../media/watermark-key-store.js';
 import { readObject, recordObject, sealObject } from '../objects/object-store.js';
 import type { Actor } from '../policies.js';
+import { rewrapKeys } from './key-rotation.js';
 import {
   getOrganizationKey,
   loadOrganizationKeys,
@@ -104,6 +106,38 @@ describe.skipIf(!binary && !process.env.CI).each(engines)(
       // Enabled again, everything reads as before.
       await kms.enableKey(arn);
       expect(await read(a, before)).toBe('a before');
+    });
+
+    it('rotates a deployment KMS key: the previous key unwraps until every key is moved', async () => {
+      const [oldArn, newArn] = [await kms.createKey(), await kms.createKey()];
+      // The earlier tests' keys are under the local KEK: it stays in the ring, oldest.
+      const ring: KeyWrapper[] = [
+        new LocalKek(Buffer.alloc(32, 0x42)),
+        new KmsKeyWrapper(kms.client, oldArn),
+      ];
+      const kmsRing = new KeyRing({ keks: () => ring });
+      const saved = keys;
+      keys = new OrganizationKeyRing(kmsRing, kms.client, () => loadOrganizationKeys(base));
+      try {
+        const d = await ownerActor(deps, 'kms-deployment');
+        const ids = [await store(d, 'one'), await store(d, 'two')];
+        // KMS_KEY_ID=new, KMS_PREVIOUS_KEY_IDS=old
+        ring.push(new KmsKeyWrapper(kms.client, newArn));
+        expect(await read(d, ids[0]!)).toBe('one');
+        const done = await rewrapKeys(deps, { batchSize: 1 });
+        expect(done).toMatchObject({ state: 'completed', targetKeyId: `kms:${newArn}` });
+        const kekIds = await withSystem(deps.db, (tx) =>
+          tx('objects').whereIn('id', ids).pluck('kek_id'),
+        );
+        expect(kekIds).toEqual([`kms:${newArn}`, `kms:${newArn}`]);
+        // The old key disabled (or dropped from the ring): everything still reads.
+        await kms.disableKey(oldArn);
+        ring.splice(1, 1);
+        expect(await read(d, ids[0]!)).toBe('one');
+        expect(await read(d, ids[1]!)).toBe('two');
+      } finally {
+        keys = saved;
+      }
     });
 
     it('refuses a key the deployment cannot use, and members may not choose one', async () => {
