@@ -98,7 +98,12 @@ function track(t) {
   player.append(audio);
   // The guest's copy is marked for them; it is fetched (with the session) on first play.
   let loading;
-  wirePlayer(player, audio, null, () => {
+  const peaks = fetch(`${base}/peaks`, {
+    headers: { 'X-Vaultmark-Guest-Session': sessionStorage.getItem(SESSION) ?? '' },
+  })
+    .then((response) => (response.status === 200 ? response.json() : null))
+    .catch(() => null);
+  wirePlayer(player, audio, peaks, () => {
     if (!audio.paused) {
       audio.pause();
       return;

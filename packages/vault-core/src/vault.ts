@@ -246,6 +246,7 @@ function useCases(deps: VaultDeps) {
       guestComment: guestReview.guestComment,
       guestApprove: guestReview.guestApprove,
       guestAudio: guestReview.guestAudio,
+      guestPeaks: guestReview.guestPeaks,
     }),
     shares: bindAll(deps, {
       create: shares.createShare,

@@ -309,6 +309,25 @@ export function guestReviewRoutes(ctx: ServerContext): RouteSpec[] {
     }),
     defineRoute({
       method: 'get',
+      path: '/api/guest/review/tracks/:trackId/peaks',
+      summary:
+        'Waveform peaks of a track of the guest’s scope (audiowaveform JSON; 204 while none)',
+      tags,
+      auth: 'public',
+      params: TrackParams,
+      responses: {
+        200: { description: 'the peaks', schema: z.record(z.string(), z.unknown()) },
+        204: { description: 'no peaks yet (the analysis is running)' },
+      },
+      handler: async (koa, { params }) => {
+        const peaks = await vault.review.guestPeaks(guestSession(koa), params.trackId, {
+          ipHash: await ip(koa),
+        });
+        return peaks ? { status: 200, body: peaks } : { status: 204 };
+      },
+    }),
+    defineRoute({
+      method: 'get',
       path: '/api/guest/review/tracks/:trackId/audio',
       summary:
         'The guest’s own copy of a track: a WAV marked with their payload (HTTP Range; audited)',

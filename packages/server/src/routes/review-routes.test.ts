@@ -284,6 +284,8 @@ describe.each(engines)('review routes on %s', (engine) => {
       body: JSON.stringify({ decision: 'approved' }),
     });
     expect(approved.status).toBe(201);
+    const peaks = await get(`/api/guest/review/tracks/${trackId}/peaks`);
+    expect([200, 204]).toContain(peaks.status);
     const audio = await get(`/api/guest/review/tracks/${trackId}/audio`);
     expect([audio.status, audio.headers.get('content-type')]).toEqual([200, 'audio/wav']);
     await audio.arrayBuffer();

@@ -164,6 +164,7 @@ describe('review in Chromium', () => {
     await expect
       .poll(() => g.locator('#guest-name').textContent(), slow)
       .toBe('Signed in as Mo Mixer.');
+    await canvasDrawn(g, '.track canvas.waveform');
     const region = g.locator('.track .review');
     await region.waitFor(slow);
     await region.locator('input[name=from]').fill('0:08');

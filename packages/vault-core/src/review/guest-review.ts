@@ -111,3 +111,24 @@ export async function guestAudio(
   const access = await withGuest(deps, session, client, async (_tx, g) => g.access);
   return guestTrackCopy(deps, access, trackId, client);
 }
+
+/**
+ * Waveform peaks of a track of the guest's scope (those the analysis stored for the current
+ * version), or `null` while there are none. One logged use, like every guest request.
+ */
+export async function guestPeaks(
+  deps: Pick<VaultDeps, 'db' | 'clock'>,
+  session: string,
+  trackId: string,
+  client: Client = {},
+): Promise<Record<string, unknown> | null> {
+  return withGuest(deps, session, client, async (tx, g) => {
+    if (!g.access.tracks.some((t) => t.id === trackId)) throw new NotFoundError('track');
+    const row = await tx('track_analyses')
+      .join('tracks', 'tracks.id', 'track_analyses.track_id')
+      .where({ 'tracks.id': trackId })
+      .whereRaw('track_analyses.version = tracks.current_version')
+      .first('track_analyses.peaks');
+    return (row?.peaks as Record<string, unknown> | undefined) ?? null;
+  });
+}
