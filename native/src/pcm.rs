@@ -122,16 +122,29 @@ pub fn decode(
 
 #[inline(always)]
 fn quantize(x: f32, scale: f64) -> i64 {
+    // floor(y + 0.5) as `Math.round`, NaN to 0, clamped to the integer range. Written as selects
+    // and min/max so that, compiled for AVX2, the loops vectorise (floor is one instruction).
     let y = x as f64 * scale;
-    if y.is_nan() {
-        return 0;
+    let y = if y.is_nan() { 0.0 } else { y };
+    let q = (y + 0.5).floor().max(-scale).min(scale - 1.0);
+    // SAFETY: `q` is an integer-valued, finite double within ±2^31.
+    unsafe { q.to_int_unchecked::<i64>() }
+}
+
+#[inline(always)]
+fn encode16_stereo_generic(left: &[f32], right: &[f32], out: &mut [u8]) {
+    for ((f, &l), &r) in out.chunks_exact_mut(4).zip(left).zip(right) {
+        let l = (quantize(l, 32768.0) as i16).to_le_bytes();
+        let r = (quantize(r, 32768.0) as i16).to_le_bytes();
+        f[0] = l[0];
+        f[1] = l[1];
+        f[2] = r[0];
+        f[3] = r[1];
     }
-    // floor(y + 0.5) without a libm call: truncate, then step down for negative fractions
-    // (`as` saturates, and the clamp below bounds the result either way).
-    let v = y + 0.5;
-    let t = v as i64;
-    let q = if (t as f64) > v { t - 1 } else { t };
-    q.clamp(-scale as i64, scale as i64 - 1)
+}
+
+crate::simd::avx2_dispatch! {
+    fn encode16_stereo(left: &[f32], right: &[f32], out: &mut [u8]) => encode16_stereo_generic;
 }
 
 /// Encodes `channels[c][start..start + frames]` as interleaved little-endian samples into `out`.
@@ -157,16 +170,11 @@ pub fn encode(
         ));
     }
     if layout == Layout::Pcm16 && n == 2 {
-        let left = &channels[0][start..start + frames];
-        let right = &channels[1][start..start + frames];
-        for (i, f) in out[..frames * 4].chunks_exact_mut(4).enumerate() {
-            let l = (quantize(left[i], 32768.0) as i16).to_le_bytes();
-            let r = (quantize(right[i], 32768.0) as i16).to_le_bytes();
-            f[0] = l[0];
-            f[1] = l[1];
-            f[2] = r[0];
-            f[3] = r[1];
-        }
+        encode16_stereo(
+            &channels[0][start..start + frames],
+            &channels[1][start..start + frames],
+            &mut out[..frames * 4],
+        );
         return Ok(());
     }
     for (i, frame) in out[..frames * frame_bytes]
