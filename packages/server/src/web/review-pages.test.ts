@@ -192,4 +192,26 @@ describe('review in Chromium', () => {
         .getAttribute('aria-label'),
     ).toBe('Comment by Mo Mixer at 0:08: Snare is dull');
   });
+
+  it('shows the comments of an older version greyed with their version once a new mix is up', async () => {
+    const form = new FormData();
+    form.set('file', new Blob([readFileSync(music(t.dataDir, 'Hook v2.wav', 12))]), 'Hook v2.wav');
+    expect((await owner.json('POST', `/api/tracks/${trackId}/versions`, form)).status).toBe(201);
+    const signedIn = await ownerContext();
+    const track = await watchPage(signedIn, t.url, `/tracks/${trackId}`);
+    const o = track.page;
+    const older = o.locator('#track-player .review-markers .marker.older');
+    await expect.poll(() => older.count(), slow).toBe(2);
+    expect(await older.first().getAttribute('aria-label')).toMatch(/\(version 1\)/);
+    const review = o.locator('section.review');
+    await expect
+      .poll(() => review.locator('h3').first().textContent(), slow)
+      .toBe('Decisions on version 2');
+    expect(await review.locator('.decisions .muted').first().textContent()).toBe(
+      'No decisions on version 2 yet.',
+    );
+    expect(await review.locator('.comment.older .tag').first().textContent()).toBe('version 1');
+    expect(await checkPage(o, 'review-older-version')).toEqual([]);
+    expect(track.problems).toEqual([]);
+  });
 });
