@@ -2,8 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveActor } from '../src/accounts/accounts.js';
 import { withSystem } from '../src/db/transactions.js';
+import type { Actor } from '../src/policies.js';
 import { createOrganization } from '../src/tenancy/organizations.js';
-import type { Actor } from '../src/tenancy/policies.js';
 import { ownerActor, type TestDeps } from './deps.js';
 
 /** The owner of a new studio (an organization that is not personal). */

@@ -2,7 +2,7 @@ import { appendActorAudit } from '../audit/audit-log.js';
 import { isUuid, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 import { ForbiddenError, NotFoundError } from '../errors.js';
-import { type Actor, authorize } from '../tenancy/policies.js';
+import { type Actor, authorize } from '../policies.js';
 import { commentBody, type ReviewComment, toComment } from './comment.js';
 import { findMentions, studioMembers } from './mentions.js';
 import { wroteIt } from './reviewer.js';

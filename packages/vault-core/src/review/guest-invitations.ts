@@ -5,9 +5,9 @@ import { appendActorAudit } from '../audit/audit-log.js';
 import { isUuid, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 import { NotFoundError, ValidationError } from '../errors.js';
+import { type Actor, authorize } from '../policies.js';
 import { linkBase } from '../shares/share-input.js';
 import { GUEST_TOKEN_MAX_MS, type GuestScope } from '../tenancy/guest-tokens.js';
-import { type Actor, authorize } from '../tenancy/policies.js';
 
 /** A guest reviewer invited to one project (folder) or track. */
 export interface GuestInvitation {

@@ -1,7 +1,7 @@
 import { isUuid, type Tx, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 import { ValidationError } from '../errors.js';
-import { type Actor, authorize } from '../tenancy/policies.js';
+import { type Actor, authorize } from '../policies.js';
 import { toApproval, type VersionApprovals } from './approval.js';
 import { type Reviewer, wroteIt } from './reviewer.js';
 import { reviewedVersion } from './track-version.js';

@@ -1,7 +1,7 @@
 import { isUuid, type Tx, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 import { ValidationError } from '../errors.js';
-import { type Actor, authorize } from '../tenancy/policies.js';
+import { type Actor, authorize } from '../policies.js';
 import { type ReviewComment, toComment } from './comment.js';
 import { studioMembers } from './mentions.js';
 import { type Reviewer, wroteIt } from './reviewer.js';

@@ -3,7 +3,7 @@ import { appendAudit } from '../audit/audit-log.js';
 import { isUuid, type Tx, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 import { NotFoundError, ValidationError } from '../errors.js';
-import { type Actor, authorize } from '../tenancy/policies.js';
+import { type Actor, authorize } from '../policies.js';
 import {
   type CommentInput,
   commentBody,

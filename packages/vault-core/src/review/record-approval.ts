@@ -3,7 +3,7 @@ import { appendAudit } from '../audit/audit-log.js';
 import { type Tx, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 import { ValidationError } from '../errors.js';
-import { type Actor, authorize } from '../tenancy/policies.js';
+import { type Actor, authorize } from '../policies.js';
 import { type ApprovalInput, type ReviewApproval, toApproval } from './approval.js';
 import { memberReviewer } from './post-comment.js';
 import { type NotifyDeps, notifyApproval } from './review-notifications.js';
