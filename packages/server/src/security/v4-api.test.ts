@@ -38,6 +38,13 @@ const PUBLIC_ROUTES = [
   /^POST \/s\/\{token\}\/(unlock|events)$/,
   /^GET \/s\/\{token\}\/tracks\/\{trackId\}\/(stream|download|peaks)$/,
   /^GET \/api\/guest\/tracks(\/\{trackId\}\/audio)?$/,
+  // Review: a recipient's feedback under their link (the share must allow it), a guest's
+  // sign-in by invitation link and emailed code, and the guest's session (a header).
+  /^GET \/s\/\{token\}(\/tracks\/\{trackId\})?\/review$/,
+  /^POST \/s\/\{token\}\/tracks\/\{trackId\}\/(comments|approvals)$/,
+  /^POST \/api\/guest\/(code|session)$/,
+  /^GET \/api\/guest\/review(\/tracks\/\{trackId\}(\/audio|\/peaks)?)?$/,
+  /^POST \/api\/guest\/review\/tracks\/\{trackId\}\/(comments|approvals)$/,
 ];
 
 const SECURITY_HEADERS = (answer: Answer) => {
