@@ -7,7 +7,8 @@
  *   pnpm bench:speed --whole --sizes 180 --runs 5
  *
  * Each timed run is a fresh process under /usr/bin/time: wall time (measured here around the
- * spawn) and peak resident memory (its maximum RSS; without /usr/bin/time only wall time).
+ * spawn), CPU seconds (user + system) and peak resident memory (its maximum RSS; without
+ * /usr/bin/time only wall time).
  * `vaultmark embed` and `audiowmark add` alternate which goes first from run to run, and so do
  * `vaultmark detect` and `audiowmark get`. Every output is checked: each embed's output has as
  * many frames as its input and each detection prints the payload (our detect reads our marked
@@ -29,6 +30,8 @@ interface Run {
   command: 'vaultmark embed' | 'audiowmark add' | 'vaultmark detect' | 'audiowmark get';
   wallMs: number;
   peakMb: number | undefined;
+  /** User + system CPU seconds of the process (less sensitive to a loaded machine than wall). */
+  cpuS: number | undefined;
 }
 
 const BIN = new URL('../../packages/cli/dist/bin.js', import.meta.url).pathname;
@@ -45,18 +48,33 @@ function findAudiowmark(): string | undefined {
   return undefined;
 }
 
-/** Runs one command under /usr/bin/time; returns its wall time, peak RSS and stdout. */
-function timed(argv: string[]): { wallMs: number; peakMb: number | undefined; stdout: string } {
+/** Runs one command under /usr/bin/time; returns its wall time, peak RSS, CPU and stdout. */
+function timed(argv: string[]): {
+  wallMs: number;
+  peakMb: number | undefined;
+  cpuS: number | undefined;
+  stdout: string;
+} {
   const withTime = existsSync(TIME);
-  const full = withTime ? [TIME, '-f', '%M', ...argv] : argv;
+  const full = withTime ? [TIME, '-f', '%M %U %S', ...argv] : argv;
   const t0 = performance.now();
   const r = spawnSync(full[0] as string, full.slice(1), { encoding: 'utf8', maxBuffer: 1 << 24 });
   const wallMs = performance.now() - t0;
   if (r.status !== 0 && !(argv.includes('detect') && r.status === 1)) {
     throw new Error(`${argv.join(' ')} failed (${r.status}):\n${r.stderr}`);
   }
-  const kb = withTime ? Number(r.stderr.trim().split('\n').pop()) : Number.NaN;
-  return { wallMs, peakMb: Number.isFinite(kb) ? kb / 1024 : undefined, stdout: r.stdout };
+  const [kb, user, system] = withTime
+    ? (r.stderr.trim().split('\n').pop() ?? '').split(' ').map(Number)
+    : [];
+  return {
+    wallMs,
+    peakMb: kb !== undefined && Number.isFinite(kb) ? kb / 1024 : undefined,
+    cpuS:
+      user !== undefined && system !== undefined && Number.isFinite(user + system)
+        ? user + system
+        : undefined,
+    stdout: r.stdout,
+  };
 }
 
 async function writeTrack(path: string, source: Float32Array[], seconds: number): Promise<void> {
@@ -157,8 +175,8 @@ function report(
   awm: string | undefined,
 ): void {
   const rows = [
-    '| track | command | runs | median wall s | min wall s | peak RSS MB (max) | audiowmark ÷ vaultmark (wall) |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
+    '| track | command | runs | median wall s | min wall s | median CPU s | peak RSS MB (max) | audiowmark ÷ vaultmark (wall) | (CPU) |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   const json: unknown[] = [];
   const pairs: Array<[Run['command'], Run['command']]> = [
@@ -171,6 +189,13 @@ function report(
       const b = runs.filter((r) => r.size === size && r.command === theirs);
       const ratio =
         b.length > 0 ? median(b.map((r) => r.wallMs)) / median(a.map((r) => r.wallMs)) : undefined;
+      const cpuOf = (list: Run[]) => {
+        const xs = list.map((r) => r.cpuS).filter((x): x is number => x !== undefined);
+        return xs.length > 0 ? median(xs) : undefined;
+      };
+      const cpuA = cpuOf(a);
+      const cpuB = cpuOf(b);
+      const cpuRatio = cpuA !== undefined && cpuB !== undefined ? cpuB / cpuA : undefined;
       for (const [command, list] of [
         [ours, a],
         [theirs, b],
@@ -185,12 +210,15 @@ function report(
           runs: list.length,
           medianSeconds: median(walls),
           minSeconds: Math.min(...walls),
+          medianCpuSeconds: cpuOf(list),
           peakRssMb: peak,
           ratio: command === ours ? ratio : undefined,
+          cpuRatio: command === ours ? cpuRatio : undefined,
         };
         json.push(entry);
+        const x = (v: number | undefined) => (v === undefined ? '–' : `${v.toFixed(2)}×`);
         rows.push(
-          `| ${Number.isInteger(size / 60) ? size / 60 : (size / 60).toFixed(1)} min | \`${command}\` | ${list.length} | ${entry.medianSeconds.toFixed(2)} | ${entry.minSeconds.toFixed(2)} | ${peak === undefined ? '–' : peak.toFixed(0)} | ${command === ours ? (ratio === undefined ? '–' : `${ratio.toFixed(2)}×`) : ''} |`,
+          `| ${Number.isInteger(size / 60) ? size / 60 : (size / 60).toFixed(1)} min | \`${command}\` | ${list.length} | ${entry.medianSeconds.toFixed(2)} | ${entry.minSeconds.toFixed(2)} | ${entry.medianCpuSeconds === undefined ? '–' : entry.medianCpuSeconds.toFixed(2)} | ${peak === undefined ? '–' : peak.toFixed(0)} | ${command === ours ? x(ratio) : ''} | ${command === ours ? x(cpuRatio) : ''} |`,
         );
       }
     }
@@ -198,7 +226,7 @@ function report(
   const header = [
     `Whole commands on ${SOURCE.id} (44.1 kHz stereo 16-bit WAV) repeated to each length; ${cpus().length} cores; ` +
       `node ${process.version}; native threads: ${process.env.VAULTMARK_THREADS ?? 'all'}; audiowmark: ${awm ?? 'not found'}.`,
-    'Wall time includes process start-up, reading, converting and writing; peak RSS from /usr/bin/time.',
+    'Wall time includes process start-up, reading, converting and writing; CPU (user + system) and peak RSS from /usr/bin/time.',
     '',
   ];
   mkdirSync(options.out, { recursive: true });
