@@ -1,9 +1,9 @@
 import { createHash, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import { type Tx, withIdentity } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
+import { normalizeEmail } from '../email-address.js';
 import { InvalidCredentialsError } from '../errors.js';
 import { CODES_PER_ADDRESS, recordAttempt } from './attempts.js';
-import { normalizeEmail } from './email-address.js';
 import { admitSignIn, type ClientInfo, type SignedIn } from './sign-in.js';
 
 /** Emailed sign-in codes live 10 minutes and allow 5 attempts. */

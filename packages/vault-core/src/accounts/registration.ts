@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { withIdentity } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
+import { normalizeEmail } from '../email-address.js';
 import { InvalidCredentialsError } from '../errors.js';
 import { cleanName, createAccount, type Registered } from './accounts.js';
-import { normalizeEmail } from './email-address.js';
 import {
   boundCodeHash,
   codeMatches,

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { newToken, tokenHash } from '../crypto/access-token.js';
 import type { Tx } from '../db/transactions.js';
 import { withIdentity } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 import { NotFoundError, SessionInvalidError } from '../errors.js';
-import { newToken, tokenHash } from './session-token.js';
 
 /** Kind of session: a browser cookie or a bearer token for scripts. */
 export type SessionKind = 'browser' | 'api';

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { tokenHash } from '../crypto/access-token.js';
 import { type Tx, withIdentity } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
+import { normalizeEmail } from '../email-address.js';
 import { InvalidCredentialsError, type VaultError } from '../errors.js';
 import { assertBudgetLeft, REAUTH_FAILURES, recordAttempt, SIGN_IN_FAILURES } from './attempts.js';
-import { normalizeEmail } from './email-address.js';
 import { hashIp } from './ip-hasher.js';
 import { burnPasswordCheck, verifyPassword } from './passwords.js';
 import { checkSecondFactor, TwoFactorRequiredError } from './second-factor.js';
-import { tokenHash } from './session-token.js';
 import { type IssuedSession, issueSession } from './sessions.js';
 
 /** Client facts the server passes with sign-in requests. Raw IPs are hashed, never stored. */

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { normalizeEmail } from '../accounts/email-address.js';
-import { newToken, tokenHash } from '../accounts/session-token.js';
 import { appendActorAudit } from '../audit/audit-log.js';
+import { newToken, tokenHash } from '../crypto/access-token.js';
 import { isUuid, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
+import { normalizeEmail } from '../email-address.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { type Actor, authorize } from '../policies.js';
 import { linkBase } from '../shares/share-input.js';

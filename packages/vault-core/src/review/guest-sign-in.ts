@@ -7,8 +7,8 @@ import {
   mayMailCode,
   newEmailCode,
 } from '../accounts/email-code.js';
-import { newToken, tokenHash } from '../accounts/session-token.js';
 import { appendAudit } from '../audit/audit-log.js';
+import { newToken, tokenHash } from '../crypto/access-token.js';
 import { type Tx, withIdentity, withSystem, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 import { InvalidCredentialsError, SessionInvalidError } from '../errors.js';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { WatermarkKey } from '@vaultmark/watermark';
 import { verifyPassword } from '../accounts/passwords.js';
-import { tokenHash } from '../accounts/session-token.js';
 import { appendAudit } from '../audit/audit-log.js';
+import { tokenHash } from '../crypto/access-token.js';
 import { isUuid, type Tx, withSystem, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 import {

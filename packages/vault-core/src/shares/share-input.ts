@@ -1,6 +1,6 @@
-import { normalizeEmail } from '../accounts/email-address.js';
 import { assertPasswordPolicy } from '../accounts/passwords.js';
 import { isUuid } from '../db/transactions.js';
+import { normalizeEmail } from '../email-address.js';
 import { ValidationError } from '../errors.js';
 import { type PreviewBitrate, previewBitrate } from '../media/preview-encoder.js';
 

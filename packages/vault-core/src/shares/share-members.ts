@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { tokenHash } from '../accounts/session-token.js';
 import { appendActorAudit } from '../audit/audit-log.js';
+import { tokenHash } from '../crypto/access-token.js';
 import { isUuid, type Tx, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 import { NotFoundError, ValidationError } from '../errors.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { newToken, tokenHash } from '../accounts/session-token.js';
 import { appendActorAudit, appendAudit } from '../audit/audit-log.js';
+import { newToken, tokenHash } from '../crypto/access-token.js';
 import { isUuid, type Tx, withSystem, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 import { NotFoundError, SessionInvalidError, ValidationError } from '../errors.js';

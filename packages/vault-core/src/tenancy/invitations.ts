@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { normalizeEmail } from '../accounts/email-address.js';
 import { appendActorAudit, appendAudit } from '../audit/audit-log.js';
 import { isUuid, withIdentity, withSystem, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
+import { normalizeEmail } from '../email-address.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { type Actor, authorize, ROLES, type Role } from '../policies.js';
 

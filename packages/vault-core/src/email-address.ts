@@ -1,4 +1,4 @@
-import { ValidationError } from '../errors.js';
+import { ValidationError } from './errors.js';
 
 /** Normalises and checks an email address (trimmed, lower-cased, at most 254 characters). */
 export function normalizeEmail(email: unknown): string {
