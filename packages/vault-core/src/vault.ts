@@ -52,6 +52,7 @@ import * as notificationFeed from './notifications/feed.js';
 import * as notificationSettings from './notifications/settings.js';
 import * as objects from './objects/object-store.js';
 import * as recordingParticipants from './recording/participants.js';
+import * as participantTokens from './recording/participant-tokens.js';
 import { PocketsphinxTranscriber } from './recording/pocketsphinx-transcriber.js';
 import * as recordingSessions from './recording/recording-sessions.js';
 import * as sessionTracks from './recording/session-tracks.js';
@@ -318,6 +319,13 @@ function useCases(deps: VaultDeps) {
       /** Crypto-erasure of the whole recording (its key, tracks, transcripts, catalog tracks). */
       delete: recordingSessions.deleteRecordingSession,
       addParticipant: recordingParticipants.addParticipant,
+      /** Revokes the participant's upload links; their tracks stay. */
+      removeParticipant: participantTokens.removeParticipant,
+      /** A participant's link (no account): their session and own tracks; each use audited. */
+      openParticipantLink: participantTokens.useParticipantToken,
+      participantStartUpload: participantTokens.startParticipantUpload,
+      participantFailUpload: participantTokens.failParticipantUpload,
+      participantAddTrack: participantTokens.addParticipantTrack,
       startUpload: sessionTracks.startSessionUpload,
       failUpload: sessionTracks.failSessionUpload,
       addTrack: sessionTracks.addSessionTrack,

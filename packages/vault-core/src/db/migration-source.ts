@@ -15,6 +15,7 @@ import { migration0015 } from './migrations/0015-recording-sessions.js';
 import { migration0013 } from './migrations/0013-notifications.js';
 import { migration0014 } from './migrations/0014-review.js';
 import { migration0016 } from './migrations/0016-key-rotation.js';
+import { migration0017 } from './migrations/0017-recording-participant-tokens.js';
 
 /** Every migration in order. Imported statically so a bundle carries them (no directory glob). */
 const MIGRATIONS: ReadonlyArray<readonly [string, Knex.Migration]> = [
@@ -34,6 +35,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Knex.Migration]> = [
   ['0013-notifications', migration0013],
   ['0014-review', migration0014],
   ['0016-key-rotation', migration0016],
+  ['0017-recording-participant-tokens', migration0017],
 ];
 
 /** A knex migration source over the static list above. */

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { normalizeEmail } from '../accounts/email-address.js';
 import { appendActorAudit } from '../audit/audit-log.js';
 import { withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
-import { normalizeEmail } from '../email-address.js';
 import { ValidationError } from '../errors.js';
 import { type Actor, authorize } from '../policies.js';
+import { issueParticipantToken, PARTICIPANT_TOKEN_DAYS } from './participant-tokens.js';
 import {
   appendRecordingEvent,
   PARTICIPANT_ROLES,
@@ -36,7 +37,14 @@ export async function addParticipant(
   deps: Pick<VaultDeps, 'db' | 'clock' | 'mailer'>,
   actor: Actor,
   sessionId: string,
-  input: { name: string; email: string; role: ParticipantRole; link?: string | null },
+  input: {
+    name: string;
+    email: string;
+    role: ParticipantRole;
+    link?: string | null;
+    /** The participant page: the mail links it with the participant's token in the fragment. */
+    participantLink?: string | null;
+  },
 ): Promise<{ id: string }> {
   authorize(actor, 'recordingSession', 'update');
   const name = nameOf(input?.name);
@@ -56,6 +64,9 @@ export async function addParticipant(
       created_at: now,
     });
     await appendRecordingEvent(tx, actor.tenantId, sessionId, now, 'invited', id, { role });
+    const token = input.participantLink
+      ? await issueParticipantToken(tx, now, actor.tenantId, sessionId, id)
+      : null;
     await appendActorAudit(tx, now, actor, {
       action: 'recording.participant_add',
       objectType: 'recording_session',
@@ -63,9 +74,16 @@ export async function addParticipant(
       detail: { participantId: id, role },
     });
     const inviter = await tx('users').where({ id: actor.userId }).first('display_name');
-    return { title: session.title as string, inviter: (inviter?.display_name as string) ?? '' };
+    return {
+      title: session.title as string,
+      inviter: (inviter?.display_name as string) ?? '',
+      token,
+    };
   });
-  const when = input.link ? `\n\nThe session page: ${input.link}` : '';
+  const own = sent.token
+    ? `\n\nYour upload link (no account needed; keep it to yourself, it works for ${PARTICIPANT_TOKEN_DAYS} days): ${input.participantLink}#${sent.token}`
+    : '';
+  const when = `${input.link ? `\n\nThe session page (members of the organization): ${input.link}` : ''}${own}`;
   await deps.mailer
     .send({
       to: email,

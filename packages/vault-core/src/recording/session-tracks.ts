@@ -26,6 +26,7 @@ async function target(tx: Tx, input: SessionUploadTarget) {
   const participant = isUuid(input.participantId)
     ? await tx('recording_participants')
         .where({ id: input.participantId, session_id: input.sessionId })
+        .whereNull('removed_at')
         .first()
     : undefined;
   if (!participant) throw new NotFoundError('participant');
