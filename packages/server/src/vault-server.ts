@@ -38,6 +38,7 @@ import {
 } from './uploads/spool-sweep.js';
 import { tusUploads } from './uploads/tus.js';
 import { lockDataDir } from './vault/data-dir-lock.js';
+import { rewrapOnNewKey } from './vault/rewrap-on-new-key.js';
 import { openConfiguredVault } from './vault/open-configured-vault.js';
 import { type ServerContext, vaultAuthenticate } from './vault/server-context.js';
 import { pageNotFound, pageRoutes } from './web/page-routes.js';
@@ -175,6 +176,7 @@ export async function createVaultServer(options: VaultServerOptions): Promise<Va
   }
   const uploadSweeper = setInterval(sweepUploads, SPOOL_SWEEP_INTERVAL_MS);
   uploadSweeper.unref();
+  const rewrapper = embedded ? rewrapOnNewKey(vault, logger) : undefined;
   const requestLog = new RequestLogFiles(config.requestLogDir).start();
   const built = createApp({
     logger,
@@ -216,6 +218,7 @@ export async function createVaultServer(options: VaultServerOptions): Promise<Va
     },
     async close(graceMs = 10_000) {
       clearInterval(uploadSweeper);
+      await rewrapper?.stop();
       await running?.close(graceMs);
       await worker?.stop();
       await vault.close();

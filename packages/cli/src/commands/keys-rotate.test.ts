@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, openConfiguredVault } from '@vaultmark/server';
+import { createVaultServer, loadConfig, openConfiguredVault } from '@vaultmark/server';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../../test/run.js';
 
@@ -55,5 +55,41 @@ describe('vaultmark keys', () => {
     const after = await run(['keys', 'status', '--data', data], { env, cwd: dir });
     expect(after.stdout).toMatch(/rotation [0-9a-f-]{36}: completed/);
     expect(after.stdout).not.toContain(before);
+  }, 120_000);
+});
+
+describe('vaultmark keys rotate beside a running server (embedded database)', () => {
+  it('adds the key to the file and the server re-wraps every data key itself', async () => {
+    const data = join(dir, 'served');
+    const env = cleanEnv();
+    const config = loadConfig(env, { dataDir: data, cwd: dir });
+    const server = await createVaultServer({ config, worker: false });
+    try {
+      const { vault } = server;
+      const reg = await vault.accounts.register({
+        email: 'served@example.org',
+        password: 'a long enough password',
+        displayName: 'Served',
+      });
+      await vault.accounts.beginTotpEnrollment(reg.userId);
+      const rotated = await run(['keys', 'rotate', '--data', data], { env, cwd: dir });
+      expect(rotated.code, rotated.stderr).toBe(0);
+      const keyId = /new key-encryption key (local:[0-9a-f]{16})/.exec(rotated.stdout)?.[1];
+      expect(keyId).toBeDefined();
+      expect(rotated.stdout).toContain('the running server re-wraps every data key');
+      let status = await vault.keys.rotationStatus();
+      for (
+        let i = 0;
+        i < 150 && !(status?.targetKeyId === keyId && status?.state === 'completed');
+        i++
+      ) {
+        await new Promise((r) => setTimeout(r, 100));
+        status = await vault.keys.rotationStatus();
+      }
+      expect(status).toMatchObject({ targetKeyId: keyId, state: 'completed', remaining: 0 });
+      expect(status?.rewrapped).toBe(1);
+    } finally {
+      await server.close(100);
+    }
   }, 120_000);
 });

@@ -36,7 +36,7 @@ export const registerKeys: RegisterCommand = (program: Command, ctx) => {
       ...(data !== undefined ? { dataDir: data } : {}),
       cwd: ctx.io.cwd,
     });
-    return openConfiguredVault(config);
+    return { config, opened: () => openConfiguredVault(config, { lockDataDir: true }) };
   };
   keys
     .command('rotate')
@@ -45,7 +45,25 @@ export const registerKeys: RegisterCommand = (program: Command, ctx) => {
     .option('--batch-size <n>', 'keys re-wrapped per transaction', positive, 500)
     .option('--data <dir>', 'data directory (embedded database and local key file)')
     .action(async (options: RotateOptions) => {
-      const { vault, addDeploymentKey } = await open(options.data);
+      const { config, opened } = await open(options.data);
+      let configured: Awaited<ReturnType<typeof opened>>;
+      try {
+        configured = await opened();
+      } catch (error) {
+        // The embedded database is the running server's alone: add the key to the file, and
+        // the server re-wraps every data key itself.
+        const inUse = /in use by process/.test(String((error as Error).message));
+        if (!inUse || config.kek.kind !== 'file' || !options.newKey) throw error;
+        const { KekFile } = await import('@vaultmark/vault-core');
+        const keyId = KekFile.open(config.kek.path).addKey();
+        println(ctx.io.stdout, `vaultmark: new key-encryption key ${keyId}`);
+        println(
+          ctx.io.stdout,
+          'vaultmark: the running server re-wraps every data key under it within 10 s (see its log)',
+        );
+        return;
+      }
+      const { vault, addDeploymentKey } = configured;
       try {
         const status = await vault.keys.rotationStatus();
         if (status?.state === 'running' && status.targetKeyId === vault.keys.deploymentKeyId()) {
@@ -77,7 +95,7 @@ export const registerKeys: RegisterCommand = (program: Command, ctx) => {
     .description('where the last key rotation stands')
     .option('--data <dir>', 'data directory (embedded database and local key file)')
     .action(async (options: { data?: string }) => {
-      const { vault } = await open(options.data);
+      const { vault } = await (await open(options.data)).opened();
       try {
         const status = await vault.keys.rotationStatus();
         println(ctx.io.stdout, `current key-encryption key: ${vault.keys.deploymentKeyId()}`);

@@ -18,6 +18,7 @@ import {
 import pino, { type Logger } from 'pino';
 import type { ServerConfig } from '../config.js';
 import { SpooledMailer } from '../mail/spooled-mailer.js';
+import { lockDataDir } from './data-dir-lock.js';
 import { vaultLogger } from './vault-logger.js';
 
 /** A vault opened from the server configuration, with the server's own derived secrets. */
@@ -48,9 +49,32 @@ export async function openConfiguredVault(
     storage?: BlobStorage;
     /** Where the vault reports failures of background work; default: pino at the log level. */
     logger?: Logger;
+    /**
+     * Take the embedded database's data-directory lock, as a server does (a command opening the
+     * vault beside a server, which two PGlite instances on one directory would corrupt); it is
+     * released when the vault closes. Throws `invalid_config` while a server holds it.
+     */
+    lockDataDir?: boolean;
   } = {},
 ): Promise<ConfiguredVault> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const unlock =
+    options.lockDataDir && !config.databaseUrl && !options.database
+      ? lockDataDir(config.dataDir)
+      : undefined;
+  try {
+    return await open(config, options, unlock);
+  } catch (error) {
+    unlock?.();
+    throw error;
+  }
+}
+
+async function open(
+  config: ServerConfig,
+  options: { database?: Database; storage?: BlobStorage; logger?: Logger },
+  unlock: (() => void) | undefined,
+): Promise<ConfiguredVault> {
   let keys: KeyRing;
   let secrets: LocalKek;
   let addDeploymentKey: (() => string) | undefined;
@@ -87,6 +111,13 @@ export async function openConfiguredVault(
     ...(config.transcriber ? { transcriber: config.transcriber } : {}),
     logger: vaultLogger(options.logger ?? pino({ level: config.logLevel })),
   });
+  if (unlock) {
+    const close = vault.close.bind(vault);
+    vault.close = async () => {
+      await close();
+      unlock();
+    };
+  }
   return {
     vault,
     deriveSecret: (purpose) => secrets.deriveSecret(`server/${purpose}`),
