@@ -17,8 +17,12 @@
  * connection (PGlite has one), as a server and an operator's `vaultmark keys rotate` sharing one
  * embedded database would not: with PostgreSQL they are separate processes in production.
  *
- *   pnpm --filter @vaultmark/benchmarks exec tsx --conditions=@vaultmark/source keys/rotation.ts \
+ *   pnpm --filter @vaultmark/benchmarks run bench:keys \
  *     [--keys 5000] [--real 50] [--reads 300] [--batch 500] [--database postgres://...]
+ *
+ * With `--database`, give it a schema of its own (it migrates and fills it), e.g.
+ * `postgres://.../db?options=-c%20search_path%3Dbench_rotation` after `CREATE SCHEMA
+ * bench_rotation`, and drop the schema afterwards.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
