@@ -1,14 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { appendActorAudit } from '../audit/audit-log.js';
-import { tokenHash } from '../crypto/access-token.js';
 import { isUuid, type Tx, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 import { NotFoundError, ValidationError } from '../errors.js';
-import { FORENSIC_RETENTION_MS } from '../forensic-retention.js';
 import { enqueueJob } from '../jobs/job-queue.js';
-import { currentWatermarkKey } from '../media/watermark-key-store.js';
 import type { Actor } from '../policies.js';
-import { newLinkToken } from './link-token.js';
 import {
   cleanRecipients,
   linkBase,
@@ -16,6 +12,7 @@ import {
   MAX_SHARE_TRACKS,
   type RecipientInput,
 } from './share-input.js';
+import { insertRecipients, mapCopies } from './share-recipients.js';
 import {
   linkMail,
   resolveTracks,
@@ -24,7 +21,6 @@ import {
   shareForChange,
   shareStatus,
 } from './shares.js';
-import { recipientPayload } from './watermark-keys.js';
 
 type Deps = Pick<VaultDeps, 'db' | 'clock' | 'keys' | 'mailer'>;
 
@@ -34,40 +30,6 @@ function assertChangeable(share: any, now: Date): void {
   if (status === 'revoked' || status === 'expired') {
     throw new ValidationError('the share is no longer active', 'shareId');
   }
-}
-
-/** Forensic mappings for recipients × tracks, under the tenant's current watermark key. */
-async function mapCopies(
-  deps: Parameters<typeof currentWatermarkKey>[0],
-  tx: Tx,
-  actor: Actor,
-  now: Date,
-  shareId: string,
-  recipientIds: string[],
-  trackIds: string[],
-): Promise<string> {
-  const { id: keyId, key } = await currentWatermarkKey(deps, tx, actor, now);
-  const retainUntil = new Date(now.getTime() + FORENSIC_RETENTION_MS);
-  const marks = recipientIds.flatMap((recipientId) =>
-    trackIds.map((trackId) => ({
-      id: randomUUID(),
-      tenant_id: actor.tenantId,
-      key_id: keyId,
-      payload: recipientPayload(key, { shareId, recipientId, trackId }),
-      share_id: shareId,
-      recipient_id: recipientId,
-      track_id: trackId,
-      created_at: now,
-      retain_until: retainUntil,
-    })),
-  );
-  for (let i = 0; i < marks.length; i += 500) {
-    await tx('forensic_marks')
-      .insert(marks.slice(i, i + 500))
-      .onConflict()
-      .ignore();
-  }
-  return keyId;
 }
 
 /** Queues the rendering of the share's missing marked previews (stored ones are kept). */
@@ -117,22 +79,12 @@ export async function addShareRecipients(
     const trackIds: string[] = await tx('share_tracks')
       .where({ share_id: share.id })
       .pluck('track_id');
-    const links: ShareLink[] = [];
-    for (const r of recipients) {
-      const recipientId = randomUUID();
-      const token = newLinkToken();
-      await tx('share_recipients').insert({
-        id: recipientId,
-        tenant_id: actor.tenantId,
-        share_id: share.id,
-        name: r.name,
-        email: r.email,
-        company: r.company,
-        token_hash: tokenHash(token),
-        created_at: now,
-      });
-      links.push({ recipientId, name: r.name, email: r.email, token });
-    }
+    const links = await insertRecipients(
+      tx,
+      now,
+      { tenantId: actor.tenantId, shareId: share.id },
+      recipients,
+    );
     const keyId = await mapCopies(
       deps,
       tx,

@@ -1,18 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { hashPassword } from '../accounts/passwords.js';
+import { tokenHash } from '../accounts/session-token.js';
 import { appendActorAudit } from '../audit/audit-log.js';
-import { tokenHash } from '../crypto/access-token.js';
 import { isUuid, type Tx, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 import { NotFoundError, ValidationError } from '../errors.js';
-import { FORENSIC_RETENTION_MS } from '../forensic-retention.js';
 import { enqueueJob } from '../jobs/job-queue.js';
-import { currentWatermarkKey } from '../media/watermark-key-store.js';
+import { FORENSIC_RETENTION_MS } from '../lifecycle/purge.js';
 import { type Actor, authorize } from '../policies.js';
 import { newLinkToken } from './link-token.js';
 import { type CreateShareInput, linkBase, shareFields } from './share-input.js';
 import { readShareSettings } from './share-settings.js';
-import { recipientPayload } from './watermark-keys.js';
+import { currentWatermarkKey, recipientPayload } from './watermark-keys.js';
 
 const DAY = 86_400_000;
 
