@@ -114,7 +114,7 @@ async function readPcmSpec(handle: FileHandle, size: number): Promise<PcmDataSpe
     const head = new Uint8Array(length);
     const { bytesRead } = await handle.read(head, 0, length, 0);
     const bytes = head.subarray(0, bytesRead);
-    const complete = bytesRead >= size || length >= MAX_HEADER_BYTES;
+    const complete = bytesRead >= size;
     const kind = sniffContainer(bytes);
     if (kind === 'other') return undefined;
     try {
@@ -141,6 +141,8 @@ async function readPcmSpec(handle: FileHandle, size: number): Promise<PcmDataSpe
       }
       throw err;
     }
+    // Over a megabyte of chunks before the samples (pictures, long metadata): ffmpeg finds them.
+    if (length >= MAX_HEADER_BYTES) return undefined;
     length = Math.min(size, length * 4, MAX_HEADER_BYTES);
   }
 }
