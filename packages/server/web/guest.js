@@ -1,7 +1,7 @@
 // The guest reviewer's page: sign in with the invitation's link (its token is in the fragment)
 // and an emailed code, then listen to one's own marked copy of each track, comment and approve.
 import { el, say } from './api.js';
-import { commentForm, decisions, markers, threadList } from './review.js';
+import { commentForm, decisions, markers, ownActions, threadList } from './review.js';
 import { wirePlayer } from './waveform.js';
 
 const SESSION = 'vaultmark-guest-session';
@@ -139,7 +139,14 @@ function track(t) {
         await call('POST', `${base}/comments`, comment);
         render(await call('GET', base));
       }),
-      threadList(review.comments, audio),
+      threadList(review.comments, audio, (c) =>
+        ownActions(
+          c,
+          (body) => call('PATCH', `/api/guest/review/comments/${c.id}`, { body }),
+          () => call('DELETE', `/api/guest/review/comments/${c.id}`),
+          async () => render(await call('GET', base)),
+        ),
+      ),
     );
   };
   call('GET', base)

@@ -252,3 +252,37 @@ export function decisions(current, record) {
     error,
   );
 }
+
+/**
+ * Edit and delete buttons for the caller's own comment (`c.mine`): `edit(text)` and `remove()`
+ * call the API; `after()` redraws.
+ */
+export function ownActions(c, edit, remove, after) {
+  if (!c.mine) return '';
+  const act = (text, label, run) =>
+    el('button', {
+      type: 'button',
+      class: 'secondary small',
+      text,
+      'aria-label': label,
+      onclick: async () => {
+        try {
+          await run();
+          await after();
+        } catch (e) {
+          window.alert(e.message);
+        }
+      },
+    });
+  return el(
+    'div',
+    { class: 'row' },
+    act('Edit', 'Edit your comment', async () => {
+      const text = window.prompt('Your comment', c.body);
+      if (text?.trim()) await edit(text);
+    }),
+    act('Delete', 'Delete your comment', async () => {
+      if (window.confirm('Delete this comment?')) await remove();
+    }),
+  );
+}

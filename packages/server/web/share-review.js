@@ -2,7 +2,7 @@
 // comments, a comment form (at the playhead or over a range), their threads with the replies,
 // and their decision.
 import { api, el } from './api.js';
-import { commentForm, decisions, markers, threadList } from './review.js';
+import { commentForm, decisions, markers, ownActions, threadList } from './review.js';
 
 const eventsUrl = document.querySelector('meta[name="vaultmark-events"]')?.content;
 const base = eventsUrl?.replace(/\/events$/, '');
@@ -36,7 +36,14 @@ async function start() {
           await api('POST', `${at}/comments`, comment);
           show(await api('GET', `${at}/review`));
         }),
-        threadList(review.comments, audio),
+        threadList(review.comments, audio, (c) =>
+          ownActions(
+            c,
+            (body) => api('PATCH', `${base}/comments/${c.id}`, { body }),
+            () => api('DELETE', `${base}/comments/${c.id}`),
+            async () => show(await api('GET', `${at}/review`)),
+          ),
+        ),
       );
     };
     show(

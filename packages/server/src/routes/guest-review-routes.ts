@@ -346,5 +346,38 @@ export function guestReviewRoutes(ctx: ServerContext): RouteSpec[] {
         return { status: koa.status };
       },
     }),
+    defineRoute({
+      method: 'patch',
+      path: '/api/guest/review/comments/:commentId',
+      summary: 'A guest changes the text of one of their comments',
+      tags,
+      auth: 'public',
+      params: z.object({ commentId: z.uuid() }),
+      body: z.object({ body: z.string().min(1).max(5000) }).strict(),
+      responses: { 200: { description: 'the comment', schema: CommentBody } },
+      handler: async (koa, { params, body }) => ({
+        status: 200,
+        body: presentComment(
+          await vault.review.guestEditComment(guestSession(koa), params.commentId, body, {
+            ipHash: await ip(koa),
+          }),
+        ),
+      }),
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/api/guest/review/comments/:commentId',
+      summary: 'A guest deletes one of their comments (a thread’s first takes its replies)',
+      tags,
+      auth: 'public',
+      params: z.object({ commentId: z.uuid() }),
+      responses: { 204: { description: 'deleted' } },
+      handler: async (koa, { params }) => {
+        await vault.review.guestDeleteComment(guestSession(koa), params.commentId, {
+          ipHash: await ip(koa),
+        });
+        return { status: 204 };
+      },
+    }),
   ];
 }

@@ -139,5 +139,45 @@ export function recipientReviewRoutes(ctx: ServerContext): RouteSpec[] {
         ),
       }),
     }),
+    defineRoute({
+      method: 'patch',
+      path: '/s/:token/comments/:commentId',
+      summary: 'A recipient changes the text of one of their comments',
+      tags,
+      auth: 'public',
+      rateLimit,
+      params: LinkToken.extend({ commentId: z.uuid() }),
+      body: z.object({ body: z.string().min(1).max(5000) }).strict(),
+      responses: { 200: { description: 'the comment', schema: CommentBody } },
+      handler: async (koa, { params, body }) => ({
+        status: 200,
+        body: presentComment(
+          await vault.review.recipientEditComment(
+            params.token,
+            params.commentId,
+            body,
+            await clientOf(vault, koa),
+          ),
+        ),
+      }),
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/s/:token/comments/:commentId',
+      summary: 'A recipient deletes one of their comments (a thread’s first takes its replies)',
+      tags,
+      auth: 'public',
+      rateLimit,
+      params: LinkToken.extend({ commentId: z.uuid() }),
+      responses: { 204: { description: 'deleted' } },
+      handler: async (koa, { params }) => {
+        await vault.review.recipientDeleteComment(
+          params.token,
+          params.commentId,
+          await clientOf(vault, koa),
+        );
+        return { status: 204 };
+      },
+    }),
   ];
 }

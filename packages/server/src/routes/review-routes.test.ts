@@ -223,6 +223,21 @@ describe.each(engines)('review routes on %s', (engine) => {
       '/s/{token}/tracks/{trackId}/review',
     );
     expect((own.body.comments as { body: string }[]).map((x) => x.body)).toEqual(['Chorus drags']);
+    const typo = await rita.json<Json>('POST', `${at}/tracks/${trackId}/comments`, {
+      body: 'tpyo',
+      atSeconds: 2,
+    });
+    const fixed = await call(
+      rita,
+      'PATCH',
+      `${at}/comments/${typo.body.id}`,
+      '/s/{token}/comments/{commentId}',
+      {
+        body: 'typo',
+      },
+    );
+    expect(fixed.body.body).toBe('typo');
+    expect((await rita.request('DELETE', `${at}/comments/${typo.body.id}`)).status).toBe(204);
     const page = await call(rita, 'GET', `${at}/review`, '/s/{token}/review');
     expect(page.body.allowFeedback).toBe(true);
     expect(Object.keys(page.body.tracks as object)).toEqual([trackId]);

@@ -45,6 +45,8 @@ const PUBLIC_ROUTES = [
   /^POST \/api\/guest\/(code|session)$/,
   /^GET \/api\/guest\/review(\/tracks\/\{trackId\}(\/audio|\/peaks)?)?$/,
   /^POST \/api\/guest\/review\/tracks\/\{trackId\}\/(comments|approvals)$/,
+  /^(PATCH|DELETE) \/s\/\{token\}\/comments\/\{commentId\}$/,
+  /^(PATCH|DELETE) \/api\/guest\/review\/comments\/\{commentId\}$/,
 ];
 
 const SECURITY_HEADERS = (answer: Answer) => {

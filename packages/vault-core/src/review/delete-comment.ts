@@ -1,9 +1,31 @@
-import { appendActorAudit } from '../audit/audit-log.js';
-import { isUuid, withTenant } from '../db/transactions.js';
+import { appendAudit } from '../audit/audit-log.js';
+import { type Tx, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
-import { ForbiddenError, NotFoundError } from '../errors.js';
 import { type Actor, authorize } from '../policies.js';
-import { wroteIt } from './reviewer.js';
+import { ownComment, type ReviewActor } from './edit-comment.js';
+import type { Reviewer } from './reviewer.js';
+
+/**
+ * Deletes a comment of `who` in the caller's tenant transaction; a thread's first comment takes
+ * its replies. Audited as `review.comment_delete`.
+ */
+export async function removeComment(
+  tx: Tx,
+  now: Date,
+  by: ReviewActor,
+  who: Reviewer,
+  commentId: string,
+): Promise<void> {
+  const row = await ownComment(tx, who, commentId);
+  await tx('review_comments').where({ id: row.id }).del();
+  await appendAudit(tx, now, {
+    ...by,
+    action: 'review.comment_delete',
+    objectType: 'review_comment',
+    objectId: row.id,
+    detail: { trackId: row.track_id, by: who.kind },
+  });
+}
 
 /**
  * Deletes a comment, by its author only; deleting a thread's first comment deletes its replies.
@@ -16,20 +38,13 @@ export async function deleteComment(
   commentId: string,
 ): Promise<void> {
   authorize(actor, 'review', 'comment');
-  await withTenant(deps.db, actor.tenantId, async (tx) => {
-    const row = isUuid(commentId)
-      ? await tx('review_comments').where({ id: commentId }).forUpdate().first()
-      : undefined;
-    if (!row) throw new NotFoundError('comment');
-    if (!wroteIt(row, 'author', { kind: 'member', userId: actor.userId, name: '' })) {
-      throw new ForbiddenError('only its author may delete a comment');
-    }
-    await tx('review_comments').where({ id: row.id }).del();
-    await appendActorAudit(tx, deps.clock.now(), actor, {
-      action: 'review.comment_delete',
-      objectType: 'review_comment',
-      objectId: row.id,
-      detail: { trackId: row.track_id },
-    });
-  });
+  await withTenant(deps.db, actor.tenantId, (tx) =>
+    removeComment(
+      tx,
+      deps.clock.now(),
+      { tenantId: actor.tenantId, actorId: actor.userId, ipHash: actor.ipHash ?? null },
+      { kind: 'member', userId: actor.userId, name: '' },
+      commentId,
+    ),
+  );
 }

@@ -17,7 +17,15 @@ import {
   listGuestUses,
   revokeGuestInvitation,
 } from './guest-invitations.js';
-import { guestApprove, guestAudio, guestComment, guestReview, guestView } from './guest-review.js';
+import {
+  guestApprove,
+  guestAudio,
+  guestComment,
+  guestDeleteComment,
+  guestEditComment,
+  guestReview,
+  guestView,
+} from './guest-review.js';
 import { requestGuestCode, signInGuest } from './guest-sign-in.js';
 import { listApprovals } from './list-approvals.js';
 import { listComments } from './list-comments.js';
@@ -100,6 +108,9 @@ describe.each(engines)('guest reviewers on %s', (engine) => {
       { ipHash: 'ip-mo' },
     );
     expect(c.author).toEqual({ kind: 'guest', name: 'Mo Mixer' });
+    const extra = await guestComment(deps, session, inside.id, { body: 'tpyo', atSeconds: 1 });
+    expect((await guestEditComment(deps, session, extra.id, { body: 'typo' })).body).toBe('typo');
+    await guestDeleteComment(deps, session, extra.id);
     await guestApprove(deps, session, inside.id, { decision: 'changes_requested' });
     await expect(
       guestComment(deps, session, outside!.id, { body: 'x', atSeconds: 1 }),

@@ -5,6 +5,8 @@ import type { MediaSource } from '../media/media-source.js';
 import { guestTrackCopy } from '../tenancy/guest-tokens.js';
 import type { ApprovalInput, ReviewApproval } from './approval.js';
 import type { CommentInput, ReviewComment } from './comment.js';
+import { removeComment } from './delete-comment.js';
+import { rewriteComment } from './edit-comment.js';
 import { withGuest } from './guest-sign-in.js';
 import { readApprovals } from './list-approvals.js';
 import { readComments } from './list-comments.js';
@@ -131,4 +133,42 @@ export async function guestPeaks(
       .first('track_analyses.peaks');
     return (row?.peaks as Record<string, unknown> | undefined) ?? null;
   });
+}
+
+/** A guest changes the text of one of their comments (another's is "not found"). */
+export async function guestEditComment(
+  deps: Pick<VaultDeps, 'db' | 'clock'>,
+  session: string,
+  commentId: string,
+  input: { body: string },
+  client: Client = {},
+): Promise<ReviewComment> {
+  return withGuest(deps, session, client, (tx, g, now) =>
+    rewriteComment(
+      tx,
+      now,
+      { tenantId: g.access.tenantId, actorId: null, ipHash: client.ipHash ?? null },
+      { kind: 'guest', guestTokenId: g.access.guestTokenId, name: g.name },
+      commentId,
+      input,
+    ),
+  );
+}
+
+/** A guest deletes one of their comments (a thread's first takes its replies). */
+export async function guestDeleteComment(
+  deps: Pick<VaultDeps, 'db' | 'clock'>,
+  session: string,
+  commentId: string,
+  client: Client = {},
+): Promise<void> {
+  await withGuest(deps, session, client, (tx, g, now) =>
+    removeComment(
+      tx,
+      now,
+      { tenantId: g.access.tenantId, actorId: null, ipHash: client.ipHash ?? null },
+      { kind: 'guest', guestTokenId: g.access.guestTokenId, name: g.name },
+      commentId,
+    ),
+  );
 }

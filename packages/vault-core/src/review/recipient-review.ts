@@ -4,6 +4,8 @@ import { ForbiddenError, NotFoundError } from '../errors.js';
 import { type RecipientClient, requireGrant, withRecipient } from '../shares/recipient-access.js';
 import type { ApprovalInput, ReviewApproval, VersionApprovals } from './approval.js';
 import type { CommentInput, ReviewComment } from './comment.js';
+import { removeComment } from './delete-comment.js';
+import { type ReviewActor, rewriteComment } from './edit-comment.js';
 import { readApprovals } from './list-approvals.js';
 import { readComments } from './list-comments.js';
 import { insertComment } from './post-comment.js';
@@ -128,4 +130,53 @@ export async function recipientFeedback(
     }
     return { allowFeedback: true, tracks };
   });
+}
+
+/** Runs `fn` for a recipient whose share takes feedback, as a reviewer (no track named). */
+function asRecipient<T>(
+  deps: Pick<VaultDeps, 'db' | 'clock'>,
+  token: string,
+  client: RecipientClient,
+  fn: (tx: Tx, by: ReviewActor, who: Reviewer, now: Date) => Promise<T>,
+): Promise<T> {
+  return withRecipient(deps, token, async (tx, ctx, now) => {
+    await requireGrant(tx, ctx, client.grant, now);
+    if (!ctx.share.allow_feedback) throw new ForbiddenError('this share does not take feedback');
+    const who: Reviewer = {
+      kind: 'recipient',
+      recipientId: ctx.recipient.id,
+      name: ctx.recipient.name,
+    };
+    return fn(
+      tx,
+      { tenantId: ctx.tenantId, actorId: null, ipHash: client.ipHash ?? null },
+      who,
+      now,
+    );
+  });
+}
+
+/** A recipient changes the text of one of their comments (another's is "not found"). */
+export async function recipientEditComment(
+  deps: Pick<VaultDeps, 'db' | 'clock'>,
+  token: string,
+  commentId: string,
+  input: { body: string },
+  client: RecipientClient = {},
+): Promise<ReviewComment> {
+  return asRecipient(deps, token, client, (tx, by, who, now) =>
+    rewriteComment(tx, now, by, who, commentId, input),
+  );
+}
+
+/** A recipient deletes one of their comments (a thread's first takes its replies). */
+export async function recipientDeleteComment(
+  deps: Pick<VaultDeps, 'db' | 'clock'>,
+  token: string,
+  commentId: string,
+  client: RecipientClient = {},
+): Promise<void> {
+  await asRecipient(deps, token, client, (tx, by, who, now) =>
+    removeComment(tx, now, by, who, commentId),
+  );
 }

@@ -19,6 +19,8 @@ import { postComment } from './post-comment.js';
 import {
   recipientApprove,
   recipientComment,
+  recipientDeleteComment,
+  recipientEditComment,
   recipientFeedback,
   recipientReview,
 } from './recipient-review.js';
@@ -201,6 +203,18 @@ describe.each(engines)('review on %s', (engine) => {
     expect(mine.approvals.items.map((x) => [x.reviewer.name, x.decision])).toEqual([
       ['Rita', 'approved'],
     ]);
+    // A recipient edits and deletes their own comments only; another's is not found to them.
+    const samNote = await recipientComment(deps, sam!.token, t!.id, { body: 'typo', atSeconds: 3 });
+    expect(
+      (await recipientEditComment(deps, sam!.token, samNote.id, { body: 'Fixed typo' })).body,
+    ).toBe('Fixed typo');
+    await expect(
+      recipientEditComment(deps, sam!.token, c.id, { body: 'mine' }),
+    ).rejects.toMatchObject({ code: 'not_found' });
+    await expect(recipientDeleteComment(deps, sam!.token, c.id)).rejects.toMatchObject({
+      code: 'not_found',
+    });
+    await recipientDeleteComment(deps, sam!.token, samNote.id);
     const page = await recipientFeedback(deps, sam!.token);
     expect(page.allowFeedback).toBe(true);
     expect(page.tracks[t!.id]!.comments.map((x) => x.body)).toEqual(['Sam here']);
