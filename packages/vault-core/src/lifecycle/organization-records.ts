@@ -1,5 +1,4 @@
 import type { Tx } from '../db/transactions.js';
-import { reviewRecords } from '../review/review-records.js';
 import { notificationRecords } from '../notifications/feed.js';
 import { reviewRecords } from '../review/review-records.js';
 
@@ -91,8 +90,6 @@ export async function organizationRecords(tx: Tx) {
       'created_at',
       'completed_at',
     ),
-    // Comments, approvals and guest invitations.
-    ...(await reviewRecords(tx)),
     // Comments, approvals and guest invitations.
     ...(await reviewRecords(tx)),
     // Every member's notification feed and mute settings.
