@@ -32,12 +32,12 @@ export interface AudioSink {
 }
 
 /** Bytes gathered before one sequential write (large writes, few system calls). */
-const WRITE_BYTES = 1 << 20;
+const WRITE_BYTES = 512 << 10;
 
 /**
  * Opens an audio output. `.wav` (and `-`, standard output) is written natively, `.aif`/`.aiff`
  * natively as big-endian PCM, any other extension (`.flac`, `.mp3`, `.ogg`, ...) by ffmpeg fed a
- * WAV stream on a pipe. Samples are encoded into 1 MiB buffers written sequentially while the
+ * WAV stream on a pipe. Samples are encoded into 512 KiB buffers written sequentially while the
  * next buffer fills, so the producer and the disk overlap. Files go to a temporary name beside
  * the target and are renamed by `close()`: an error never leaves a half-written file in place.
  */
