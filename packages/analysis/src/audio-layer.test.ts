@@ -341,7 +341,7 @@ describe('streaming a 60-minute file', () => {
     }
     await out.close();
     expect(frames).toBe(seconds * rate);
-    // Two raw read buffers, one reused chunk and two 1 MiB write buffers: a few MB, never the file.
+    // Two raw read buffers, one reused chunk and two 512 KiB write buffers: a few MB, never the file.
     expect(peak).toBeLessThan(8 << 20);
     expect(statSync(copy).size).toBe(statSync(path).size);
   }, 120_000);
