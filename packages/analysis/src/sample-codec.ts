@@ -4,6 +4,8 @@ import { nativePcm } from './native-pcm.js';
 
 /** Below this many frames a native call costs more than it saves. */
 const NATIVE_MIN_FRAMES = 256;
+/** Typed-array views read in the host's byte order: the fast path below needs little-endian. */
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Byte order and 8-bit signedness of a stored sample layout. */
 export interface SampleLayout extends SampleFormat {
@@ -63,7 +65,13 @@ export function decodeFrames(
     return;
   }
   // 16-bit little-endian at an even address: a typed-array view instead of a DataView per sample.
-  if (le && layout.encoding === 'pcm' && bps === 2 && bytes.byteOffset % 2 === 0) {
+  if (
+    le &&
+    LITTLE_ENDIAN_HOST &&
+    layout.encoding === 'pcm' &&
+    bps === 2 &&
+    bytes.byteOffset % 2 === 0
+  ) {
     const s = new Int16Array(bytes.buffer, bytes.byteOffset, frames * nch);
     for (let c = 0; c < nch; c++) {
       const ch = out[c]!;
