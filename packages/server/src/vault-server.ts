@@ -30,6 +30,7 @@ import { shareRoutes } from './routes/share-routes.js';
 import { trackArtworkRoutes } from './routes/track-artwork-routes.js';
 import { presentTrack, trackRoutes } from './routes/track-routes.js';
 import { RequestLogFiles } from './telemetry/request-log-files.js';
+import { participantUploads } from './uploads/participant-uploads.js';
 import { recordingUploads } from './uploads/recording-uploads.js';
 import {
   SPOOL_MAX_AGE_MS,
@@ -38,8 +39,8 @@ import {
 } from './uploads/spool-sweep.js';
 import { tusUploads } from './uploads/tus.js';
 import { lockDataDir } from './vault/data-dir-lock.js';
-import { rewrapOnNewKey } from './vault/rewrap-on-new-key.js';
 import { openConfiguredVault } from './vault/open-configured-vault.js';
+import { rewrapOnNewKey } from './vault/rewrap-on-new-key.js';
 import { type ServerContext, vaultAuthenticate } from './vault/server-context.js';
 import { pageNotFound, pageRoutes } from './web/page-routes.js';
 
@@ -165,11 +166,19 @@ export async function createVaultServer(options: VaultServerOptions): Promise<Va
       return presentTrack(track);
     },
   });
+  // Participants of a recording session without an account, by their invitation link's token.
+  const guestUploads = participantUploads(vault, {
+    dir: join(config.dataDir, 'participant-uploads'),
+    spoolSecret: deriveSecret('upload-spool'),
+    maxBytes: config.maxUploadBytes,
+  });
   const sweepUploads = () =>
-    uploads.sweepExpired().catch((error: unknown) => {
-      logger.warn({ err: error }, 'sweeping expired uploads failed');
-      return 0;
-    });
+    Promise.all([uploads.sweepExpired(), guestUploads.sweepExpired()])
+      .then(([a, b]) => a + b)
+      .catch((error: unknown) => {
+        logger.warn({ err: error }, 'sweeping expired uploads failed');
+        return 0;
+      });
   const expiredUploads = await sweepUploads();
   if (swept.temporaryFiles + swept.partialBlobs + expiredUploads > 0) {
     logger.info({ ...swept, expiredUploads }, 'removed what an earlier run left unfinished');
@@ -184,7 +193,7 @@ export async function createVaultServer(options: VaultServerOptions): Promise<Va
     trustProxy: config.trustProxy,
     routes,
     authenticate,
-    middleware: [pageNotFound(), uploads, pages.routes() as Middleware],
+    middleware: [pageNotFound(), uploads, guestUploads, pages.routes() as Middleware],
     readiness: {
       database: () => vault.health.database(),
       storage: () => vault.health.storage(),

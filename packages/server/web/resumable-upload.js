@@ -47,8 +47,8 @@ function resumeKey(file, metadata) {
   ].join(':');
 }
 
-async function offsetOf(url) {
-  const head = await fetch(url, { method: 'HEAD', headers: headers() }).catch(() => undefined);
+async function offsetOf(url, extra = {}) {
+  const head = await fetch(url, { method: 'HEAD', headers: headers(extra) }).catch(() => undefined);
   if (!head) return { reachable: false };
   if (!head.ok) return { reachable: true, gone: true };
   return { reachable: true, offset: Number(head.headers.get('Upload-Offset')) };
@@ -58,15 +58,17 @@ async function offsetOf(url) {
  * Uploads `file` with tus metadata `metadata`. `onProgress(fraction)` follows the bytes the server
  * has; `onState(kind, offset)` says `resumed` (an earlier upload is continued), `waiting` (the
  * connection dropped or a chunk failed its checksum: retrying) and `sending`. Resolves with the
- * server's answer to the last chunk.
+ * server's answer to the last chunk. `endpoint` is the tus endpoint (default `/api/uploads`) and
+ * `headers` go with every request (a participant's link token).
  */
 export async function resumableUpload(file, metadata, options = {}) {
   const { onProgress = () => {}, onState = () => {}, chunkBytes = CHUNK_BYTES } = options;
+  const { endpoint = '/api/uploads', headers: auth = {} } = options;
   const key = resumeKey(file, metadata);
   let url = localStorage.getItem(key);
   let offset = 0;
   if (url) {
-    const found = await offsetOf(url);
+    const found = await offsetOf(url, auth);
     if (found.offset !== undefined) {
       offset = found.offset;
       onState('resumed', offset);
@@ -76,9 +78,10 @@ export async function resumableUpload(file, metadata, options = {}) {
     }
   }
   if (!url) {
-    const created = await fetch('/api/uploads', {
+    const created = await fetch(endpoint, {
       method: 'POST',
       headers: headers({
+        ...auth,
         'Upload-Length': String(file.size),
         'Upload-Metadata': encodeMetadata({ ...metadata, filename: file.name }),
       }),
@@ -99,6 +102,7 @@ export async function resumableUpload(file, metadata, options = {}) {
       response = await fetch(url, {
         method: 'PATCH',
         headers: headers({
+          ...auth,
           'Upload-Offset': String(offset),
           'Content-Type': 'application/offset+octet-stream',
           'Upload-Checksum': `sha256 ${await sha256(chunk)}`,
@@ -128,7 +132,7 @@ export async function resumableUpload(file, metadata, options = {}) {
     if (failures > 30) throw new Error('the upload keeps failing; try again later');
     onState('waiting', offset);
     await sleep(Math.min(5000, 200 * 2 ** Math.min(failures, 5)));
-    const found = await offsetOf(url);
+    const found = await offsetOf(url, auth);
     if (found.gone) {
       localStorage.removeItem(key);
       throw new Error('the upload is no longer on the server; reload the page and start it again');

@@ -8,6 +8,12 @@ const Id = z.object({ id: z.uuid() });
 const ParticipantId = z.object({ id: z.uuid(), participantId: z.uuid() });
 const Role = z.enum(['host', 'guest', 'engineer']);
 
+/** Where a participant's page sends the token of their invitation link (never in a URL). */
+export const PARTICIPANT_TOKEN_HEADER = 'X-Vaultmark-Participant-Token';
+
+/** The resumable-upload endpoint of participants without an account. */
+export const PARTICIPANT_UPLOADS_PATH = '/api/participant-uploads';
+
 /** tus metadata keys naming what a resumable upload is for (`Upload-Metadata`). */
 export const RECORDING_UPLOAD_METADATA = {
   session: 'recordingSession',
@@ -56,6 +62,25 @@ const SessionBody = SessionSummary.extend({
       detail: z.record(z.string(), z.unknown()).nullable(),
     }),
   ),
+});
+const ParticipantView = z.object({
+  session: z.object({ id: z.string(), title: z.string(), scheduledAt: z.string().nullable() }),
+  participant: z.object({ id: z.string(), name: z.string(), role: z.string() }),
+  expiresAt: z.string(),
+  tracks: z.array(
+    z.object({
+      id: z.string(),
+      originalFileName: z.string().nullable(),
+      sizeBytes: z.number().int(),
+      startedAt: z.string(),
+    }),
+  ),
+  upload: z.object({
+    endpoint: z.string(),
+    protocol: z.literal('tus/1.0.0'),
+    checksumAlgorithm: z.literal('sha256'),
+    metadata: z.record(z.string(), z.string()),
+  }),
 });
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
@@ -131,11 +156,60 @@ export function recordingRoutes(ctx: ServerContext): RouteSpec[] {
       responses: { 201: { description: 'invited', schema: z.object({ id: z.string() }) } },
       handler: async (koa, { params, body }) => {
         const link = new URL(`/recording-sessions/${params.id}`, config.publicBaseUrl).toString();
+        // The participant's own page: the mail adds their token as the fragment.
+        const participantLink = new URL('/participate', config.publicBaseUrl).toString();
         const added = await vault.recording.addParticipant(actorOf(koa), params.id, {
           ...body,
           link,
+          participantLink,
         });
         return { status: 201, body: added };
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/api/recording-sessions/:id/participants/:participantId',
+      summary:
+        'Remove a participant: their invitation link stops working at once; their tracks stay',
+      tags,
+      auth: 'user',
+      params: ParticipantId,
+      responses: { 204: { description: 'removed' } },
+      handler: async (koa, { params }) => {
+        await vault.recording.removeParticipant(actorOf(koa), params.id, params.participantId);
+        return { status: 204 };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/participant-link',
+      summary: `A participant's view through their invitation link (token in the ${PARTICIPANT_TOKEN_HEADER} header, no account): their session and own tracks, and where to upload; each use is audited`,
+      tags,
+      auth: 'public',
+      responses: { 200: { description: 'the participant view', schema: ParticipantView } },
+      handler: async (koa) => {
+        const token = koa.get(PARTICIPANT_TOKEN_HEADER);
+        const ipHash = await vault.accounts.clientIpHash(koa.ip);
+        const a = await vault.recording.openParticipantLink(token, { ipHash });
+        return {
+          status: 200,
+          headers: { 'Cache-Control': 'private, no-store' },
+          body: {
+            session: { id: a.sessionId, title: a.sessionTitle, scheduledAt: iso(a.scheduledAt) },
+            participant: { id: a.participantId, name: a.participantName, role: a.role },
+            expiresAt: iso(a.expiresAt)!,
+            tracks: a.tracks.map((t) => ({ ...t, startedAt: iso(t.startedAt)! })),
+            upload: {
+              endpoint: PARTICIPANT_UPLOADS_PATH,
+              protocol: 'tus/1.0.0' as const,
+              checksumAlgorithm: 'sha256' as const,
+              metadata: {
+                [RECORDING_UPLOAD_METADATA.session]: a.sessionId,
+                [RECORDING_UPLOAD_METADATA.participant]: a.participantId,
+              },
+            },
+          },
+        };
       },
     }),
     defineRoute({

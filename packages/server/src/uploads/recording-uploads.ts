@@ -16,7 +16,7 @@ function targetOf(metadata: Record<string, string>) {
 }
 
 /** A vault error as the tus server answers it (`{ status_code, body }`). */
-async function asTusError<T>(work: Promise<T>): Promise<T> {
+export async function asTusError<T>(work: Promise<T>): Promise<T> {
   try {
     return await work;
   } catch (error) {

@@ -17,6 +17,7 @@ import {
   signUpPage,
   trackPage,
 } from './pages/owner.js';
+import { participatePage } from './pages/participate.js';
 import { recordingSessionPage, recordingSessionsPage } from './pages/recording.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -77,6 +78,7 @@ export function pageRoutes(ctx: ServerContext): Router {
   router.get('/signin', (koa) => send(koa, signInPage()));
   router.get('/signup', (koa) => send(koa, signUpPage()));
   router.get('/guest', (koa) => send(koa, guestPage()));
+  router.get('/participate', (koa) => send(koa, participatePage()));
   router.get('/library', ownerPage(libraryPage));
   router.get('/shares', ownerPage(sharesPage));
   router.get('/shares/new', ownerPage(newSharePage));
