@@ -7,6 +7,7 @@ import type { VaultDeps } from '../deps.js';
 import { IntegrityError } from '../errors.js';
 import { decryptObjectRow } from '../objects/object-store.js';
 import { type Actor, authorize } from '../policies.js';
+import { extension, recordingExport, recordingRows } from '../recording/recording-export.js';
 import { organizationRecords } from './organization-records.js';
 import { TAR_END, tarHeader, tarPadding } from './tar.js';
 
@@ -15,8 +16,9 @@ const AAD = 'vaultmark/organization-export/v1';
 
 /**
  * Exports an organization as an encrypted tarball: `organization.json` (metadata, members,
- * library, shares, recipients, watermark mappings, access log, audit events) and every track
- * version's audio under `audio/`. The tar stream is encrypted with a key derived from the
+ * library, shares, recipients, watermark mappings, access log, recording sessions with their
+ * participants, events and transcripts, audit events), every track version's audio under
+ * `audio/` and every recording-session track's under `recordings/`. The tar stream is encrypted with a key derived from the
  * passphrase by scrypt: `"VMX1" | salt(16) | envelope` (the same chunked AES-256-GCM as stored
  * objects, so truncation and tampering are detected). Owners only; the export is audited.
  */
@@ -48,16 +50,19 @@ export async function exportOrganization(
           'objects.*',
         ),
       ...(await organizationRecords(tx)),
+      recordings: await recordingRows(tx),
       audit: (await tx('audit_events').orderBy('seq')).map(toAuditEvent),
     };
   });
-  const { versions, ...meta } = data;
+  const { versions, recordings, ...meta } = data;
+  const recorded = await recordingExport(deps, recordings);
   const files = versions
     .filter((v) => v.wrapped_key)
     .map((v) => ({
       name: `audio/${v.track_id}/v${v.version}${extension(v.original_file_name)}`,
       size: Number(v.size_bytes),
       row: v,
+      open: () => decryptObjectRow(deps, v),
     }));
   const manifest = Buffer.from(
     JSON.stringify(
@@ -65,6 +70,8 @@ export async function exportOrganization(
         format: 'vaultmark-organization-export/1',
         exportedAt: now,
         ...meta,
+        // Recording sessions: transcripts as text; audio under recordings/ (see each track's path).
+        ...recorded.recordings,
         audio: files.map((f) => ({
           path: f.name,
           trackId: f.row.track_id,
@@ -80,10 +87,10 @@ export async function exportOrganization(
     yield tarHeader('organization.json', manifest.length, now);
     yield manifest;
     yield tarPadding(manifest.length);
-    for (const f of files) {
+    for (const f of [...files, ...recorded.files]) {
       yield tarHeader(f.name, f.size, now);
       let written = 0;
-      for await (const chunk of await decryptObjectRow(deps, { ...f.row, id: f.row.id })) {
+      for await (const chunk of await f.open()) {
         written += (chunk as Buffer).length;
         yield chunk as Buffer;
       }
@@ -103,11 +110,6 @@ export async function exportOrganization(
     .on('error', (e) => out.destroy(e))
     .pipe(out);
   return out;
-}
-
-function extension(name: string | null): string {
-  const m = /\.([A-Za-z0-9]{1,5})$/.exec(name ?? '');
-  return m ? `.${m[1]?.toLowerCase()}` : '';
 }
 
 /** Decrypts an organization export back into its tar stream; a wrong passphrase fails. */
