@@ -47,12 +47,39 @@ export async function sealObject(
 ): Promise<SealedObject> {
   const id = randomUUID();
   const key = storageKey(tenantId, 'obj', id);
+  const sealed = await sealBlob(
+    deps.storage,
+    { id, storageKey: key },
+    (dataKey) => deps.keys.wrap(dataKey, { tenantId, objectId: id }),
+    body,
+  );
+  return {
+    id,
+    tenantId,
+    storageKey: key,
+    kekId: sealed.wrapped.keyId,
+    wrappedKey: sealed.wrapped.wrapped,
+    sizeBytes: sealed.sizeBytes,
+    sha256: sealed.sha256,
+  };
+}
+
+/**
+ * The one sealing routine: encrypts `body` under a fresh data key into the chunked envelope bound
+ * to `place.id` and writes it to storage at `place.storageKey`, hashing the plaintext (SHA-256)
+ * and counting its bytes on the way. `wrap` wraps the data key (by the KEK or KMS for an object,
+ * by a session key for a recording track); the data key is zeroed afterwards. On failure nothing
+ * is left in storage.
+ */
+export async function sealBlob<W>(
+  storage: VaultDeps['storage'],
+  place: { id: string; storageKey: string },
+  wrap: (dataKey: Uint8Array) => Promise<W>,
+  body: Readable,
+): Promise<{ wrapped: W; sizeBytes: number; sha256: string }> {
   const dataKey = newDataKey();
   try {
-    const { wrapped: wrappedKey, keyId } = await deps.keys.wrap(dataKey, {
-      tenantId,
-      objectId: id,
-    });
+    const wrapped = await wrap(dataKey);
     const sha = createHash('sha256');
     let size = 0;
     const tap = new Transform({
@@ -63,24 +90,19 @@ export async function sealObject(
       },
     });
     const sealed = new PassThrough();
-    const writing = deps.storage.put(key, sealed);
+    const writing = storage.put(place.storageKey, sealed);
     try {
-      await Promise.all([pipeline(body, tap, createEncryptStream(dataKey, id), sealed), writing]);
+      await Promise.all([
+        pipeline(body, tap, createEncryptStream(dataKey, place.id), sealed),
+        writing,
+      ]);
     } catch (e) {
       sealed.destroy();
       await writing.catch(() => undefined);
-      await deps.storage.delete(key);
+      await storage.delete(place.storageKey);
       throw e;
     }
-    return {
-      id,
-      tenantId,
-      storageKey: key,
-      kekId: keyId,
-      wrappedKey,
-      sizeBytes: size,
-      sha256: sha.digest('hex'),
-    };
+    return { wrapped, sizeBytes: size, sha256: sha.digest('hex') };
   } finally {
     dataKey.fill(0);
   }

@@ -1,17 +1,10 @@
-import {
-  createCipheriv,
-  createDecipheriv,
-  createHash,
-  hkdfSync,
-  randomBytes,
-  randomUUID,
-} from 'node:crypto';
-import { PassThrough, type Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { createDecryptStream, createEncryptStream, newDataKey } from '../crypto/envelope.js';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { createDecryptStream, newDataKey } from '../crypto/envelope.js';
 import { type EncryptionContext, type KeyWrapper, LocalKek } from '../crypto/key-wrapper.js';
 import type { VaultDeps } from '../deps.js';
 import { IntegrityError, ObjectErasedError } from '../errors.js';
+import { sealBlob } from '../objects/object-store.js';
 import { storageKey } from '../storage/storage-key.js';
 
 /*
@@ -159,32 +152,19 @@ export async function sealUnderSession(
 ): Promise<SessionSealed> {
   const id = randomUUID();
   const key = storageKey(tenantId, 'rec', id);
-  const dataKey = newDataKey();
-  try {
-    const wrappedKey = await wrapper.wrap(dataKey, { tenantId, objectId: id });
-    const sha = createHash('sha256');
-    let size = 0;
-    const sealed = new PassThrough();
-    const writing = deps.storage.put(key, sealed);
-    const tap = new Transform({
-      transform(chunk: Buffer, _e, cb) {
-        sha.update(chunk);
-        size += chunk.length;
-        cb(null, chunk);
-      },
-    });
-    try {
-      await Promise.all([pipeline(body, tap, createEncryptStream(dataKey, id), sealed), writing]);
-    } catch (e) {
-      sealed.destroy();
-      await writing.catch(() => undefined);
-      await deps.storage.delete(key);
-      throw e;
-    }
-    return { id, storageKey: key, wrappedKey, sizeBytes: size, sha256: sha.digest('hex') };
-  } finally {
-    dataKey.fill(0);
-  }
+  const sealed = await sealBlob(
+    deps.storage,
+    { id, storageKey: key },
+    (dataKey) => wrapper.wrap(dataKey, { tenantId, objectId: id }),
+    body,
+  );
+  return {
+    id,
+    storageKey: key,
+    wrappedKey: sealed.wrapped,
+    sizeBytes: sealed.sizeBytes,
+    sha256: sealed.sha256,
+  };
 }
 
 /**
