@@ -29,24 +29,32 @@ async function refresh() {
     ? `Scheduled for ${formatDate(session.scheduledAt)}`
     : '';
   const names = new Map(session.participants.map((p) => [p.id, p.name]));
-  document
-    .getElementById('participants')
-    .replaceChildren(
-      ...session.participants.map((p) =>
-        el(
-          'li',
-          { 'data-participant': p.id },
-          `${p.name} · ${p.role} · `,
-          el('span', { class: 'muted', text: p.email }),
-        ),
+  document.getElementById('participants').replaceChildren(
+    ...session.participants.map((p) =>
+      el(
+        'li',
+        { 'data-participant': p.id },
+        `${p.name} · ${p.role} · `,
+        el('span', { class: 'muted', text: p.email }),
+        ' ',
+        p.removedAt
+          ? el('span', { class: 'muted', text: '· removed' })
+          : el('button', {
+              type: 'button',
+              class: 'secondary',
+              'data-remove': p.id,
+              'aria-label': `Remove ${p.name}`,
+              text: 'Remove',
+            }),
       ),
-    );
+    ),
+  );
   const select = document.querySelector('#track-upload select[name=participant]');
   const chosen = select.value;
   select.replaceChildren(
-    ...session.participants.map((p) =>
-      el('option', { value: p.id, text: `${p.name} (${p.role})` }),
-    ),
+    ...session.participants
+      .filter((p) => !p.removedAt)
+      .map((p) => el('option', { value: p.id, text: `${p.name} (${p.role})` })),
   );
   if (chosen) select.value = chosen;
   document.getElementById('events').replaceChildren(
@@ -85,6 +93,19 @@ document.getElementById('invite').addEventListener('submit', async (event) => {
     });
     say(`Invitation sent to ${data.get('email')}.`, 'ok');
     form.reset();
+    await refresh();
+  } catch (error) {
+    say(error.message, 'error');
+  }
+});
+
+// Removing a participant revokes their invitation link at once; their tracks stay.
+document.getElementById('participants').addEventListener('click', async (event) => {
+  const id = event.target.closest('button[data-remove]')?.dataset.remove;
+  if (!id) return;
+  try {
+    await api('DELETE', `${path}/participants/${id}`);
+    say('Removed: their invitation link no longer works.', 'ok');
     await refresh();
   } catch (error) {
     say(error.message, 'error');

@@ -36,6 +36,8 @@ const SessionBody = SessionSummary.extend({
       email: z.string(),
       role: Role,
       createdAt: z.string(),
+      /** When the participant was removed (their link revoked), or null. */
+      removedAt: z.string().nullable(),
     }),
   ),
   tracks: z.array(
@@ -230,7 +232,11 @@ export function recordingRoutes(ctx: ServerContext): RouteSpec[] {
             title: s.title,
             scheduledAt: iso(s.scheduledAt),
             createdAt: iso(s.createdAt)!,
-            participants: s.participants.map((p) => ({ ...p, createdAt: iso(p.createdAt)! })),
+            participants: s.participants.map((p) => ({
+              ...p,
+              createdAt: iso(p.createdAt)!,
+              removedAt: iso(p.removedAt),
+            })),
             tracks: s.tracks.map((t) => ({ ...t, startedAt: iso(t.startedAt)! })),
             events: s.events.map((e) => ({ ...e, at: iso(e.at)! })),
           },

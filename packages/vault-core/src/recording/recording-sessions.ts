@@ -22,6 +22,8 @@ export interface RecordingParticipant {
   email: string;
   role: ParticipantRole;
   createdAt: Date;
+  /** When they were removed (their upload link revoked), or null. */
+  removedAt: Date | null;
 }
 
 /** One event of a session. */
@@ -204,6 +206,7 @@ export async function getRecordingSession(
         email: p.email,
         role: p.role,
         createdAt: p.created_at,
+        removedAt: p.removed_at ?? null,
       })),
       tracks: tracks.map((t) => ({
         id: t.id,

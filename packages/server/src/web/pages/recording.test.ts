@@ -159,6 +159,12 @@ describe('a two-participant recording session in Chromium', () => {
     await page.click('#play-all');
     await page.locator('#events li[data-kind=failed]').waitFor(slow);
 
+    // Removing Gil revokes his invitation link; his track stays.
+    await page.click('#participants button[aria-label="Remove Gil"]');
+    await page.locator('#participants li', { hasText: 'removed' }).waitFor(slow);
+    expect(await page.locator('#track-upload select[name=participant] option').count()).toBe(1);
+    expect(await lanes.count()).toBe(2);
+
     expect(await checkPage(page, 'recording-session', { dark: true })).toEqual([]);
     expect(list.problems.filter((p) => !/460|Failed to load resource/.test(p))).toEqual([]);
     expect(list.foreign).toEqual([]);
