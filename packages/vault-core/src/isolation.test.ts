@@ -25,13 +25,8 @@ import { getJob } from './jobs/job-queue.js';
 import { readObject } from './objects/object-store.js';
 import type { Actor } from './policies.js';
 import { openShare, unlockShare } from './shares/recipient-access.js';
-import {
-  createShare,
-  getShare,
-  listShares,
-  resendShareLink,
-  revokeShare,
-} from './shares/shares.js';
+import { replaceShareLink, resendShareLink } from './shares/share-links.js';
+import { createShare, getShare, listShares, revokeShare } from './shares/shares.js';
 import { listWatermarkKeys } from './shares/watermark-keys.js';
 
 /**
@@ -196,6 +191,13 @@ describe.each(engines)('tenant isolation on %s', (engine) => {
         linkBase: 'https://b.example/',
       });
     expect(await errorOf(resend(share.id))).toEqual(await errorOf(resend(randomUUID())));
+    const replace = (shareId: string) =>
+      replaceShareLink(deps, b, {
+        shareId,
+        recipientId: links[0]!.recipientId,
+        linkBase: 'https://b.example/',
+      });
+    expect(await errorOf(replace(share.id))).toEqual(await errorOf(replace(randomUUID())));
     expect(await errorOf(getInvestigation(deps, b, inv.id))).toEqual(
       await errorOf(getInvestigation(deps, b, randomUUID())),
     );

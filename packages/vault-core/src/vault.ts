@@ -51,8 +51,8 @@ import { MarkedMedia } from './media/marked-media.js';
 import * as notificationFeed from './notifications/feed.js';
 import * as notificationSettings from './notifications/settings.js';
 import * as objects from './objects/object-store.js';
-import * as recordingParticipants from './recording/participants.js';
 import * as participantTokens from './recording/participant-tokens.js';
+import * as recordingParticipants from './recording/participants.js';
 import { PocketsphinxTranscriber } from './recording/pocketsphinx-transcriber.js';
 import * as recordingSessions from './recording/recording-sessions.js';
 import * as sessionTracks from './recording/session-tracks.js';
@@ -72,6 +72,7 @@ import * as commentResolve from './review/resolve-comment.js';
 import * as keyEscrow from './shares/key-escrow.js';
 import * as recipients from './shares/recipient-access.js';
 import * as shareAnalytics from './shares/share-analytics.js';
+import * as shareLinks from './shares/share-links.js';
 import * as shareMembers from './shares/share-members.js';
 import * as sharePreviews from './shares/share-previews.js';
 import * as shareSettings from './shares/share-settings.js';
@@ -264,7 +265,10 @@ function useCases(deps: VaultDeps) {
       addRecipients: shareMembers.addShareRecipients,
       addTracks: shareMembers.addShareTracks,
       removeTrack: shareMembers.removeShareTrack,
-      resendLink: shares.resendShareLink,
+      /** Mails a recipient the link they already have (replaced once for links made before 0018). */
+      resendLink: shareLinks.resendShareLink,
+      /** Replaces a recipient's link (the old one stops working) and mails the new one. */
+      replaceLink: shareLinks.replaceShareLink,
       getSettings: shareSettings.getShareSettings,
       setSettings: shareSettings.setShareSettings,
       open: recipients.openShare,
@@ -307,6 +311,11 @@ function useCases(deps: VaultDeps) {
       /** Removes pieces of blob writes a crash interrupted, older than the given date. */
       sweepIncompleteBlobs: incompleteBlobs.sweepIncompleteBlobs,
     }),
+    /** Readiness probes: each resolves when its backend answers, and rejects otherwise. */
+    health: bindAll(deps, {
+      database: health.checkDatabase,
+      storage: health.checkStorage,
+    }),
     /** Each member's own notification feed and mute settings in their organization. */
     notifications: bindAll(deps, {
       list: notificationFeed.listNotifications,
@@ -314,6 +323,17 @@ function useCases(deps: VaultDeps) {
       markRead: notificationFeed.markNotificationsRead,
       getSettings: notificationSettings.getNotificationSettings,
       setSettings: notificationSettings.setNotificationSettings,
+    }),
+    /** The deployment's data keys: re-wrap them all after a KEK rotation (operators). */
+    keys: bindAll(deps, {
+      rewrap: keyRotation.rewrapKeys,
+      rotationStatus: keyRotation.keyRotationStatus,
+      /** Id of the deployment KEK new keys are wrapped with. */
+      deploymentKeyId: keyRotation.deploymentKeyId,
+      /** The organization's own KMS key, if any (admins). */
+      getOrganizationKey: organizationKey.getOrganizationKey,
+      /** Brings the organization's own KMS key and re-wraps its data keys under it (owners). */
+      setOrganizationKey: organizationKey.setOrganizationKey,
     }),
     /** Recording sessions: participants, resumable track uploads, per-session keys, transcripts. */
     recording: bindAll(deps, {
@@ -336,22 +356,6 @@ function useCases(deps: VaultDeps) {
       openTrack: sessionTracks.openSessionTrack,
       getTranscriptSettings: transcripts.getTranscriptSettings,
       setTranscriptSettings: transcripts.setTranscriptSettings,
-    }),
-    /** Readiness probes: each resolves when its backend answers, and rejects otherwise. */
-    health: bindAll(deps, {
-      database: health.checkDatabase,
-      storage: health.checkStorage,
-    }),
-    /** The deployment's data keys: re-wrap them all after a KEK rotation (operators). */
-    keys: bindAll(deps, {
-      rewrap: keyRotation.rewrapKeys,
-      rotationStatus: keyRotation.keyRotationStatus,
-      /** Id of the deployment KEK new keys are wrapped with. */
-      deploymentKeyId: keyRotation.deploymentKeyId,
-      /** The organization's own KMS key, if any (admins). */
-      getOrganizationKey: organizationKey.getOrganizationKey,
-      /** Brings the organization's own KMS key and re-wraps its data keys under it (owners). */
-      setOrganizationKey: organizationKey.setOrganizationKey,
     }),
     audit: bindAll(deps, {
       list: trail.listAuditEvents,

@@ -11,11 +11,12 @@ import { migration0009 } from './migrations/0009-marked-exits.js';
 import { migration0010 } from './migrations/0010-derived-records.js';
 import { migration0011 } from './migrations/0011-marked-renditions.js';
 import { migration0012 } from './migrations/0012-signing-keys.js';
-import { migration0015 } from './migrations/0015-recording-sessions.js';
 import { migration0013 } from './migrations/0013-notifications.js';
 import { migration0014 } from './migrations/0014-review.js';
+import { migration0015 } from './migrations/0015-recording-sessions.js';
 import { migration0016 } from './migrations/0016-key-rotation.js';
 import { migration0017 } from './migrations/0017-recording-participant-tokens.js';
+import { migration0018 } from './migrations/0018-link-token-nonce.js';
 
 /** Every migration in order. Imported statically so a bundle carries them (no directory glob). */
 const MIGRATIONS: ReadonlyArray<readonly [string, Knex.Migration]> = [
@@ -31,11 +32,12 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Knex.Migration]> = [
   ['0010-derived-records', migration0010],
   ['0011-marked-renditions', migration0011],
   ['0012-signing-keys', migration0012],
-  ['0015-recording-sessions', migration0015],
   ['0013-notifications', migration0013],
   ['0014-review', migration0014],
+  ['0015-recording-sessions', migration0015],
   ['0016-key-rotation', migration0016],
   ['0017-recording-participant-tokens', migration0017],
+  ['0018-link-token-nonce', migration0018],
 ];
 
 /** A knex migration source over the static list above. */

@@ -22,7 +22,7 @@ import {
   shareStatus,
 } from './shares.js';
 
-type Deps = Pick<VaultDeps, 'db' | 'clock' | 'keys' | 'mailer'>;
+type Deps = Pick<VaultDeps, 'db' | 'clock' | 'keys' | 'mailer' | 'auditSigner'>;
 
 // biome-ignore lint/suspicious/noExplicitAny: database row
 function assertChangeable(share: any, now: Date): void {
@@ -80,6 +80,7 @@ export async function addShareRecipients(
       .where({ share_id: share.id })
       .pluck('track_id');
     const links = await insertRecipients(
+      deps,
       tx,
       now,
       { tenantId: actor.tenantId, shareId: share.id },

@@ -1,18 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { tokenHash } from '../crypto/access-token.js';
 import type { Tx } from '../db/transactions.js';
+import type { VaultDeps } from '../deps.js';
 import { FORENSIC_RETENTION_MS } from '../forensic-retention.js';
 import { currentWatermarkKey } from '../media/watermark-key-store.js';
 import type { Actor } from '../policies.js';
-import { newLinkToken } from './link-token.js';
+import { linkToken, newLinkNonce } from './link-token.js';
 import type { ShareLink } from './shares.js';
 import { recipientPayload } from './watermark-keys.js';
 
 /**
- * Inserts recipients of a share, each with a new link token (returned once, stored as its
- * SHA-256), in the caller's tenant transaction. Used at creation and when recipients are added.
+ * Inserts recipients of a share, each with a new link token (stored as its SHA-256 and the nonce
+ * it is derived from, see {@link linkToken}), in the caller's tenant transaction. Used at
+ * creation and when recipients are added.
  */
 export async function insertRecipients(
+  deps: Pick<VaultDeps, 'auditSigner'>,
   tx: Tx,
   at: Date,
   ids: { tenantId: string; shareId: string },
@@ -21,7 +24,12 @@ export async function insertRecipients(
   const links: ShareLink[] = [];
   for (const r of recipients) {
     const recipientId = randomUUID();
-    const token = newLinkToken();
+    const nonce = newLinkNonce();
+    const token = linkToken(deps.auditSigner.secret, {
+      tenantId: ids.tenantId,
+      recipientId,
+      nonce,
+    });
     await tx('share_recipients').insert({
       id: recipientId,
       tenant_id: ids.tenantId,
@@ -30,6 +38,7 @@ export async function insertRecipients(
       email: r.email,
       company: r.company,
       token_hash: tokenHash(token),
+      token_nonce: nonce,
       created_at: at,
     });
     links.push({ recipientId, name: r.name, email: r.email, token });

@@ -10,8 +10,9 @@ import { withTenant } from '../db/transactions.js';
 import { FORENSIC_RETENTION_MS } from '../forensic-retention.js';
 import { requestOrganizationDeletion } from '../lifecycle/deletion.js';
 import { authorizeRecipientTrack, openShare, recordPlay } from './recipient-access.js';
+import { replaceShareLink, resendShareLink } from './share-links.js';
 import { getShareSettings, setShareSettings } from './share-settings.js';
-import { createShare, getShare, listShares, resendShareLink, revokeShare } from './shares.js';
+import { createShare, getShare, listShares, revokeShare } from './shares.js';
 import { listWatermarkKeys, rotateWatermarkKey } from './watermark-keys.js';
 
 const DAY = 86_400_000;
@@ -233,7 +234,7 @@ describe.each(engines)('shares on %s', (engine) => {
     expect(await failure(openShare(deps, live.links[0]!.token))).toEqual(expected);
   });
 
-  it('re-sends a link by rotating the token and mailing the new one', async () => {
+  it('re-sends the same link; replacing a link rotates it, and a re-send then mails the new one', async () => {
     const ann = await ownerActor(deps, 'share-resend');
     const [t] = await placeholderTracks(deps, ann, ['Resent']);
     const { share, links } = await createShare(deps, ann, {
@@ -243,28 +244,56 @@ describe.each(engines)('shares on %s', (engine) => {
       notify: { linkBase: 'https://vault.example/s/' },
     });
     expect(links[0]!.mailed).toBe(true);
-    const before = readdirSync(deps.outbox).length;
-    expect(before).toBeGreaterThanOrEqual(1);
-    const again = await resendShareLink(deps, ann, {
-      shareId: share.id,
-      recipientId: links[0]!.recipientId,
-      linkBase: 'https://vault.example/s/',
-    });
-    expect(again.url).toBe(`https://vault.example/s/${again.token}`);
-    expect(again.mailed).toBe(true);
-    expect(again.token).not.toBe(links[0]!.token);
-    const mails = readdirSync(deps.outbox).map((f) => readFileSync(join(deps.outbox, f), 'utf8'));
-    expect(mails.some((m) => m.includes(again.url) && m.includes('rita@label.example'))).toBe(true);
-    expect(mails.some((m) => m.includes(`https://vault.example/s/${links[0]!.token}`))).toBe(true);
+    const base = 'https://vault.example/s/';
+    const ids = { shareId: share.id, recipientId: links[0]!.recipientId, linkBase: base };
+    const outbox = () =>
+      readdirSync(deps.outbox).map((f) => readFileSync(join(deps.outbox, f), 'utf8'));
+    const mailsWith = (url: string) =>
+      outbox().filter((m) => m.includes(url) && m.includes('rita@label.example')).length;
+
+    // Re-send: the very link the recipient already has, mailed again; it still opens.
+    const again = await resendShareLink(deps, ann, ids);
+    expect(again).toMatchObject({ token: links[0]!.token, mailed: true, replaced: false });
+    expect(again.url).toBe(`${base}${links[0]!.token}`);
+    expect(mailsWith(again.url)).toBe(2);
+    await openShare(deps, links[0]!.token);
+
+    // Replace: a new link; the old one stops at once; a re-send afterwards mails the new one.
+    const replaced = await replaceShareLink(deps, ann, ids);
+    expect(replaced).toMatchObject({ mailed: true, replaced: true });
+    expect(replaced.token).not.toBe(links[0]!.token);
+    expect(mailsWith(replaced.url)).toBe(1);
     await expect(openShare(deps, links[0]!.token)).rejects.toMatchObject({
       code: 'share_unavailable',
     });
-    await openShare(deps, again.token);
+    await openShare(deps, replaced.token);
+    const third = await resendShareLink(deps, ann, ids);
+    expect(third).toMatchObject({ token: replaced.token, replaced: false });
+    expect(mailsWith(replaced.url)).toBe(2);
+
+    // A link made before links had a nonce keeps working, and a re-send replaces it once.
+    await withTenant(deps.db, ann.tenantId, (tx) =>
+      tx('share_recipients').where({ id: links[0]!.recipientId }).update({ token_nonce: null }),
+    );
+    await openShare(deps, replaced.token);
+    const legacy = await resendShareLink(deps, ann, ids);
+    expect(legacy.replaced).toBe(true);
+    expect(legacy.token).not.toBe(replaced.token);
+    await expect(openShare(deps, replaced.token)).rejects.toMatchObject({
+      code: 'share_unavailable',
+    });
+    await openShare(deps, legacy.token);
+    expect((await resendShareLink(deps, ann, ids)).token).toBe(legacy.token);
+    const actions = await auditActions(deps, ann.tenantId);
+    expect(actions).toContain('share.resend');
+    expect(actions).toContain('share.link_replace');
+
     // A mail port that fails does not undo the share: the caller learns the link was not mailed.
     const broken = {
       db: deps.db,
       clock: deps.clock,
       keys: deps.keys,
+      auditSigner: deps.auditSigner,
       mailer: { send: () => Promise.reject(new Error('smtp down')) },
     };
     const unmailed = await createShare(broken, ann, {
@@ -283,6 +312,7 @@ describe.each(engines)('shares on %s', (engine) => {
         linkBase: 'https://x.example/',
       }),
     ).rejects.toMatchObject({ code: 'not_found' });
+    await expect(replaceShareLink(deps, bob, ids)).rejects.toMatchObject({ code: 'not_found' });
     await expect(getShare(deps, bob, share.id)).rejects.toMatchObject({ code: 'not_found' });
     await expect(revokeShare(deps, bob, share.id)).rejects.toMatchObject({ code: 'not_found' });
     expect(await listShares(deps, bob)).toEqual([]);

@@ -1,17 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { hashPassword } from '../accounts/passwords.js';
-import { tokenHash } from '../accounts/session-token.js';
 import { appendActorAudit } from '../audit/audit-log.js';
 import { isUuid, type Tx, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
 import { NotFoundError, ValidationError } from '../errors.js';
+import { FORENSIC_RETENTION_MS } from '../forensic-retention.js';
 import { enqueueJob } from '../jobs/job-queue.js';
-import { FORENSIC_RETENTION_MS } from '../lifecycle/purge.js';
 import { type Actor, authorize } from '../policies.js';
-import { newLinkToken } from './link-token.js';
-import { type CreateShareInput, linkBase, shareFields } from './share-input.js';
+import { type CreateShareInput, shareFields } from './share-input.js';
+import { insertRecipients, mapCopies } from './share-recipients.js';
 import { readShareSettings } from './share-settings.js';
-import { currentWatermarkKey, recipientPayload } from './watermark-keys.js';
 
 const DAY = 86_400_000;
 
@@ -72,12 +70,12 @@ export interface ShareDetail extends ShareSummary {
   accessLog: AccessEvent[];
 }
 
-/** A recipient's link, returned once by {@link createShare} and {@link resendShareLink}. */
+/** A recipient's link, returned by {@link createShare} (and re-sent by `share-links.ts`). */
 export interface ShareLink {
   recipientId: string;
   name: string;
   email: string;
-  /** The link token; only its hash is stored, so it cannot be shown again. */
+  /** The link token; only its hash and the nonce it is derived from are stored. */
   token: string;
   /** With `notify`: whether the mail was handed to the mail port (a failure does not undo the share). */
   mailed?: boolean;
@@ -206,7 +204,7 @@ export function linkMail(
  * written in one transaction; with `notify`, each recipient is mailed their link afterwards.
  */
 export async function createShare(
-  deps: Pick<VaultDeps, 'db' | 'clock' | 'keys' | 'mailer'>,
+  deps: Pick<VaultDeps, 'db' | 'clock' | 'keys' | 'mailer' | 'auditSigner'>,
   actor: Actor,
   input: CreateShareInput,
 ): Promise<{ share: ShareSummary; links: ShareLink[] }> {
@@ -228,7 +226,6 @@ export async function createShare(
       throw new ValidationError('activation must come before expiry', 'activatesAt');
     }
     const trackIds = await resolveTracks(tx, f.trackIds, f.folderId);
-    const { id: keyId, key } = await currentWatermarkKey(deps, tx, actor, now);
     const shareId = randomUUID();
     const [row] = await tx('shares')
       .insert({
@@ -255,39 +252,22 @@ export async function createShare(
         track_id: trackId,
       })),
     );
-    const links: ShareLink[] = [];
-    const marks = [];
-    const retainUntil = new Date(now.getTime() + FORENSIC_RETENTION_MS);
-    for (const r of f.recipients) {
-      const recipientId = randomUUID();
-      const token = newLinkToken();
-      await tx('share_recipients').insert({
-        id: recipientId,
-        tenant_id: actor.tenantId,
-        share_id: shareId,
-        name: r.name,
-        email: r.email,
-        company: r.company,
-        token_hash: tokenHash(token),
-        created_at: now,
-      });
-      links.push({ recipientId, name: r.name, email: r.email, token });
-      for (const trackId of trackIds) {
-        marks.push({
-          id: randomUUID(),
-          tenant_id: actor.tenantId,
-          key_id: keyId,
-          payload: recipientPayload(key, { shareId, recipientId, trackId }),
-          share_id: shareId,
-          recipient_id: recipientId,
-          track_id: trackId,
-          created_at: now,
-          retain_until: retainUntil,
-        });
-      }
-    }
-    for (let i = 0; i < marks.length; i += 500)
-      await tx('forensic_marks').insert(marks.slice(i, i + 500));
+    const links = await insertRecipients(
+      deps,
+      tx,
+      now,
+      { tenantId: actor.tenantId, shareId },
+      f.recipients,
+    );
+    const keyId = await mapCopies(
+      deps,
+      tx,
+      actor,
+      now,
+      shareId,
+      links.map((l) => l.recipientId),
+      trackIds,
+    );
     await appendActorAudit(tx, now, actor, {
       action: 'share.create',
       objectType: 'share',
@@ -463,42 +443,4 @@ export async function revokeShare(
       detail: options.recipientId ? { recipientId: options.recipientId } : {},
     });
   });
-}
-
-/**
- * Mails a recipient their link again. Only token hashes are stored, so the old link cannot be
- * recovered: the recipient's token is rotated (the previous link stops working) and the new
- * link, `linkBase + token`, is mailed and returned (`mailed` says whether the mail port took it).
- * Refused for revoked or expired shares.
- */
-export async function resendShareLink(
-  deps: Pick<VaultDeps, 'db' | 'clock' | 'mailer'>,
-  actor: Actor,
-  input: { shareId: string; recipientId: string; linkBase: string },
-): Promise<{ token: string; url: string; mailed: boolean }> {
-  const base = linkBase(input?.linkBase);
-  const token = newLinkToken();
-  const { mail, url } = await withTenant(deps.db, actor.tenantId, async (tx) => {
-    const row = await shareForChange(tx, actor, input.shareId, 'update');
-    const r = await recipientOf(tx, row.id, input.recipientId);
-    const now = deps.clock.now();
-    const summary = toSummary(row, now);
-    if (r.revoked_at || summary.status === 'revoked' || summary.status === 'expired') {
-      throw new ValidationError('the share is no longer active', 'shareId');
-    }
-    await tx('share_recipients')
-      .where({ id: r.id })
-      .update({ token_hash: tokenHash(token) });
-    await tx('share_grants').where({ recipient_id: r.id }).del();
-    await appendActorAudit(tx, now, actor, {
-      action: 'share.resend',
-      objectType: 'share',
-      objectId: row.id,
-      detail: { recipientId: r.id },
-    });
-    const link = base + token;
-    return { mail: linkMail(r, link, summary), url: link };
-  });
-  // The token is already rotated: a failed mail still returns the new link to show the owner.
-  return { token, url, mailed: await sendQuietly(deps, mail) };
 }
