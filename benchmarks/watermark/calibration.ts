@@ -9,6 +9,7 @@ import { activeBackend } from '../../packages/watermark/src/implementation.js';
 import type { WatermarkKey } from '../../packages/watermark/src/key.js';
 import { blockLayout } from '../../packages/watermark/src/layout.js';
 import { BANDS_PER_FRAME, BLOCK_FRAMES } from '../../packages/watermark/src/params.js';
+import { syncScorerFor } from '../../packages/watermark/src/sync-scorers.js';
 import { WindowSearcher } from '../../packages/watermark/src/window-search.js';
 
 /** z of every block phase of a mono signal for `key`, at the unscaled grid with offset 0. */
@@ -20,7 +21,7 @@ export function phaseStatistics(mono: Float32Array, key: WatermarkKey): Float64A
   const searcher = new WindowSearcher(
     { signal: mono, analyzer, kernel, spec: kernel.spectrogram(mono) },
     layout,
-    backend.syncScorer(layout),
+    syncScorerFor(backend, layout),
   );
   // Fold once with phase 0, then evaluate every phase exactly.
   const grid = {

@@ -18,6 +18,7 @@ import {
   SHORT_INPUT_SECONDS,
 } from './params.js';
 import { checkPayloadBits } from './payload.js';
+import { syncScorerFor } from './sync-scorers.js';
 import { searchStages, type WindowMatch, WindowSearcher } from './window-search.js';
 
 /** One detected mark. */
@@ -153,7 +154,7 @@ export function createDetector(
   const kernel = backend.analysis(analyzer);
   const keyed = opts.keys.map((key) => {
     const layout = blockLayout(key, payloadBits);
-    return { key, layout, correlator: backend.syncScorer(layout) };
+    return { key, layout, correlator: syncScorerFor(backend, layout) };
   });
   const buffer = new Float32Array(windowLen);
   let buffered = 0; // samples in buffer
