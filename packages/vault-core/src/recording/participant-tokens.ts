@@ -22,8 +22,8 @@ const secretHash = (secret: string) => createHash('sha256').update(secret, 'utf8
 
 /**
  * Issues a participant's upload token in the caller's transaction: `<id>.<secret>` (32 random
- * bytes, base64url). Only the secret's SHA-256 is stored; earlier tokens of the participant are
- * revoked, so the latest invitation's link is the one that works.
+ * bytes, base64url). Only the secret's SHA-256 is stored; any earlier token of the participant
+ * is revoked (one live link per participant).
  */
 export async function issueParticipantToken(
   tx: Tx,

@@ -1,4 +1,5 @@
 import { html, page } from '../html.js';
+import { trackUploadFields } from './recording.js';
 
 /**
  * A recording session's participant without an account, `/participate#<token>`: the token of
@@ -15,11 +16,7 @@ export function participatePage(): string {
       <section class="card" aria-labelledby="h-upload" id="participant-upload" hidden>
         <h2 id="h-upload">Upload your track</h2>
         <form id="track-upload" class="stack">
-          <label>Recording started at <input type="datetime-local" name="startedAt" step="0.001" aria-describedby="started-help" /></label>
-          <p id="started-help" class="muted help">Tracks are lined up by this time; leave it empty to use the file’s own date.</p>
-          <label>File <input type="file" name="file" accept="audio/*,.wav,.flac,.mp3,.m4a,.ogg,.opus,.aif,.aiff" required /></label>
-          <progress id="upload-progress" max="1" value="0" hidden></progress>
-          <p id="upload-state" class="muted" role="status" aria-live="polite"></p>
+          ${trackUploadFields}
           <button type="submit">Upload</button>
         </form>
         <p class="muted">Uploads go in chunks, each checked with a SHA-256 checksum. If the connection drops, the upload waits and carries on; after a reload, open your link again, choose the same file and it resumes where it stopped.</p>

@@ -3,6 +3,16 @@ import { type OwnerPageContext, ownerPage } from './owner.js';
 
 const status = html`<p id="status" role="status" aria-live="polite"></p>`;
 
+/**
+ * A track upload's fields (when the recording started, the file, progress and state), shared by
+ * the members' session page and the participant page; both scripts read them by these names.
+ */
+export const trackUploadFields = html`<label>Recording started at <input type="datetime-local" name="startedAt" step="0.001" aria-describedby="started-help" /></label>
+  <p id="started-help" class="muted help">Tracks are lined up by this time; leave it empty to use the file’s own date.</p>
+  <label>File <input type="file" name="file" accept="audio/*,.wav,.flac,.mp3,.m4a,.ogg,.opus,.aif,.aiff" required /></label>
+  <progress id="upload-progress" max="1" value="0" hidden></progress>
+  <p id="upload-state" class="muted" role="status" aria-live="polite"></p>`;
+
 /** The organization's recording sessions, and a form to create one. */
 export function recordingSessionsPage(ctx: OwnerPageContext): string {
   return ownerPage(
@@ -60,11 +70,7 @@ export function recordingSessionPage(ctx: OwnerPageContext, sessionId: string): 
           <h2 id="h-upload">Upload a track</h2>
           <form id="track-upload" class="stack">
             <label>Participant <select name="participant" required></select></label>
-            <label>Recording started at <input type="datetime-local" name="startedAt" step="0.001" aria-describedby="started-help" /></label>
-            <p id="started-help" class="muted help">Tracks are lined up by this time; leave it empty to use the file’s own date.</p>
-            <label>File <input type="file" name="file" accept="audio/*,.wav,.flac,.mp3,.m4a,.ogg,.opus,.aif,.aiff" required /></label>
-            <progress id="upload-progress" max="1" value="0" hidden></progress>
-            <p id="upload-state" class="muted" role="status" aria-live="polite"></p>
+            ${trackUploadFields}
             <button type="submit">Upload</button>
           </form>
           <p class="muted">Uploads go in chunks, each checked with a SHA-256 checksum. If the connection drops, the upload waits and carries on; after a reload, choose the same file again and it resumes where it stopped.</p>

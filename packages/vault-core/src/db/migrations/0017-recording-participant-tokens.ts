@@ -7,7 +7,7 @@ import { enableTenantRls } from './rls.js';
  * invitation emails carry, so a participant without an account can open the session's
  * participant page and upload their own tracks. Only a SHA-256 of each token's secret is stored;
  * a token ends with its session (erasure), at its expiry, or when revoked (the participant is
- * removed, or invited again). Participants get `removed_at`: a removed participant uploads no more.
+ * removed). Participants get `removed_at`: a removed participant uploads no more.
  */
 export const migration0017: Knex.Migration = {
   async up(knex) {
