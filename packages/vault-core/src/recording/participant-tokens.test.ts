@@ -5,6 +5,7 @@ import { buffer } from 'node:stream/consumers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { engines } from '../../test/database.js';
 import { auditActions, ownerActor, useTestDeps } from '../../test/deps.js';
+import { errorCode } from '../../test/error-code.js';
 import { withSystem } from '../db/transactions.js';
 import type { Actor } from '../policies.js';
 import {
@@ -22,14 +23,7 @@ import { openSessionTrack } from './session-tracks.js';
 const audio = Buffer.from(`RIFF${'p'.repeat(3000)}`);
 const open = () => Readable.from([audio]);
 
-async function failure(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (error) {
-    return (error as { code: string }).code;
-  }
-  return 'resolved';
-}
+const failure = errorCode;
 
 describe.each(engines)('participant upload links on %s', (engine) => {
   const deps = useTestDeps(engine);

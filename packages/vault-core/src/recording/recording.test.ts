@@ -5,6 +5,7 @@ import { buffer } from 'node:stream/consumers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { engines } from '../../test/database.js';
 import { auditActions, ownerActor, useTestDeps } from '../../test/deps.js';
+import { errorCode } from '../../test/error-code.js';
 import { createDecryptStream } from '../crypto/envelope.js';
 import { LocalKek } from '../crypto/key-wrapper.js';
 import { withSystem, withTenant } from '../db/transactions.js';
@@ -30,14 +31,7 @@ const audioA = Buffer.from(`RIFF${'a'.repeat(5000)}`);
 const audioB = Buffer.from(`RIFF${'b'.repeat(7000)}`);
 const opener = (bytes: Buffer) => () => Readable.from([bytes]);
 
-async function failure(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (error) {
-    return (error as { code: string }).code;
-  }
-  return 'resolved';
-}
+const failure = errorCode;
 
 describe.each(engines)('recording sessions on %s', (engine) => {
   const deps = useTestDeps(engine);
