@@ -74,8 +74,15 @@ async function load() {
                 el('button', {
                   type: 'button',
                   class: 'resend',
+                  text: 'Resend link',
+                  onclick: () => sendLink(r, 'resend'),
+                }),
+                ' ',
+                el('button', {
+                  type: 'button',
+                  class: 'replace-link',
                   text: 'Replace link…',
-                  onclick: () => resend(r),
+                  onclick: () => sendLink(r, 'replace-link'),
                 }),
                 ' ',
                 el('button', {
@@ -124,23 +131,45 @@ rules?.addEventListener('submit', async (event) => {
   }
 });
 
-async function resend(recipient) {
-  const sure = confirm(
-    `Replace ${recipient.name}'s link? The link they have stops working at once; a new one is emailed to them.`,
-  );
-  if (!sure) return;
+/**
+ * `resend` mails the recipient the link they already have; `replace-link` (confirmed first) gives
+ * them a new one, and the old one stops working. A replaced link is shown once, to copy.
+ */
+async function sendLink(recipient, how) {
+  const replace = how === 'replace-link';
+  if (
+    replace &&
+    !confirm(
+      `Replace ${recipient.name}'s link? The link they have stops working at once; a new one is emailed to them.`,
+    )
+  )
+    return;
   try {
-    const { url } = await api(
+    const sent = await api(
       'POST',
-      `/api/shares/${encodeURIComponent(id)}/recipients/${encodeURIComponent(recipient.id)}/resend`,
+      `/api/shares/${encodeURIComponent(id)}/recipients/${encodeURIComponent(recipient.id)}/${how}`,
     );
     const shown = document.getElementById('new-link');
-    shown.hidden = false;
-    shown.querySelector('input').value = url;
-    say(`${recipient.name}'s link was replaced; the new one was emailed to them.`, 'ok');
+    shown.hidden = !sent.replaced;
+    if (sent.replaced) shown.querySelector('input').value = sent.url;
+    say(sentMessage(recipient.name, sent, replace), sent.mailed ? 'ok' : 'error');
   } catch (error) {
     say(error.message, 'error');
   }
+}
+
+function sentMessage(name, sent, replaceAsked) {
+  if (!sent.replaced) {
+    return sent.mailed
+      ? `${name}'s link was emailed to them again; it is the link they already have.`
+      : `The email to ${name} could not be sent; their link is unchanged. Try again later.`;
+  }
+  const why = replaceAsked
+    ? `${name}'s link was replaced`
+    : `${name}'s link dates from before links could be sent again, so it was replaced`;
+  return sent.mailed
+    ? `${why}; the new one was emailed to them.`
+    : `${why}, but the email could not be sent: copy the new link below.`;
 }
 
 async function revokeOne(recipient) {

@@ -126,6 +126,12 @@ const ShareDetailBody = ShareBody.extend({
 });
 
 const Id = z.object({ id: z.uuid() });
+const RecipientIds = z.object({ id: z.uuid(), recipientId: z.uuid() });
+const SentLink = z.object({
+  url: z.string(),
+  mailed: z.boolean().describe('whether the mail was handed to the mailer'),
+  replaced: z.boolean().describe('whether the link changed (the previous one stops working)'),
+});
 const Settings = z.object({
   defaultExpiryDays: z.number().int().min(1).max(365),
   maxExpiryDays: z.number().int().min(1).max(365),
@@ -151,6 +157,19 @@ export function linkBase(ctx: Pick<ServerContext, 'config'>): string {
 /** Shares: create (one watermarked copy and one link per recipient), list, read, revoke, re-send. */
 export function shareRoutes(ctx: ServerContext): RouteSpec[] {
   const { vault } = ctx;
+  /** Mails a recipient their link (the same one, or a replaced one) and says which it was. */
+  const sendLink = async (
+    koa: Parameters<RouteSpec['handler']>[0],
+    params: z.infer<typeof RecipientIds>,
+    use: 'resendLink' | 'replaceLink',
+  ) => {
+    const sent = await vault.shares[use](actorOf(koa), {
+      shareId: params.id,
+      recipientId: params.recipientId,
+      linkBase: linkBase(ctx),
+    });
+    return { status: 200, body: { url: sent.url, mailed: sent.mailed, replaced: sent.replaced } };
+  };
   return [
     defineRoute({
       method: 'post',
@@ -284,19 +303,23 @@ export function shareRoutes(ctx: ServerContext): RouteSpec[] {
     defineRoute({
       method: 'post',
       path: '/api/shares/:id/recipients/:recipientId/resend',
-      summary: 'Email a recipient a new link (the old one stops working)',
+      summary:
+        'Email a recipient the link they already have (an older link that cannot be computed again is replaced once: `replaced`)',
       tags,
       auth: 'user',
-      params: z.object({ id: z.uuid(), recipientId: z.uuid() }),
-      responses: { 200: { description: 'the new link', schema: z.object({ url: z.string() }) } },
-      handler: async (koa, { params }) => {
-        const sent = await vault.shares.resendLink(actorOf(koa), {
-          shareId: params.id,
-          recipientId: params.recipientId,
-          linkBase: linkBase(ctx),
-        });
-        return { status: 200, body: { url: sent.url } };
-      },
+      params: RecipientIds,
+      responses: { 200: { description: 'the link that was mailed', schema: SentLink } },
+      handler: (koa, { params }) => sendLink(koa, params, 'resendLink'),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/shares/:id/recipients/:recipientId/replace-link',
+      summary: "Replace a recipient's link and email the new one (the old one stops working)",
+      tags,
+      auth: 'user',
+      params: RecipientIds,
+      responses: { 200: { description: 'the new link', schema: SentLink } },
+      handler: (koa, { params }) => sendLink(koa, params, 'replaceLink'),
     }),
     defineRoute({
       method: 'get',

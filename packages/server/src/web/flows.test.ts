@@ -114,7 +114,7 @@ describe('the web pages against the real server, in Chromium', () => {
     const ben = page.locator('#recipients tr', { hasText: 'ben@example.com' });
     // Replacing a link is confirmed first: the link Ben has stops working.
     page.once('dialog', (dialog) => dialog.accept());
-    await ben.locator('button.resend').click();
+    await ben.locator('button.replace-link').click();
     await expect
       .poll(() => page.locator('#new-link input').inputValue(), slow)
       .toMatch(/\/s\/vml_/);

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../../test/browser.js';
@@ -47,6 +47,14 @@ async function uploadAs(client: Browserless, path: string, name: string) {
   );
   expect(status).toBe(201);
   return body;
+}
+
+/** The mails in the server's outbox addressed to `email`. */
+async function mailsTo(email: string): Promise<string[]> {
+  const dir = `${t.dataDir}/outbox`;
+  return readdirSync(dir)
+    .map((f) => readFileSync(`${dir}/${f}`, 'utf8'))
+    .filter((m) => m.includes(`To: ${email}`));
 }
 
 /** A browser context signed in with the owner's cookies as they are now. */
@@ -266,7 +274,7 @@ describe('share activity, in Chromium', () => {
 });
 
 describe('share editing, in Chromium', () => {
-  it('adds a recipient (link emailed), adds and takes out a track, and replaces a link after confirming', async () => {
+  it('adds a recipient (link emailed), adds and takes out a track, re-sends the same link and replaces it after confirming', async () => {
     const second = await uploadAs(owner, music(t.dataDir, 'Second Wind.wav', 4), 'Second Wind.wav');
     await eventually(async () => {
       const { body } = await owner.json<{ analysisStatus: string }>(
@@ -295,11 +303,7 @@ describe('share editing, in Chromium', () => {
     const niaUrl = await page.locator('#added-links input').inputValue();
     expect(niaUrl).toMatch(/\/s\/vml_/);
     const mails = await eventually(async () => {
-      const { readdirSync, readFileSync: read } = await import('node:fs');
-      const dir = `${t.dataDir}/outbox`;
-      const found = readdirSync(dir)
-        .map((f) => read(`${dir}/${f}`, 'utf8'))
-        .filter((m) => m.includes('To: nia@label.example'));
+      const found = await mailsTo('nia@label.example');
       return found.length ? found : undefined;
     });
     expect(mails[0]).toContain(niaUrl);
@@ -318,20 +322,36 @@ describe('share editing, in Chromium', () => {
     await trackItems.filter({ hasText: 'Second Wind' }).locator('button.remove-track').click();
     await expect.poll(() => trackItems.count(), slow).toBe(1);
 
-    // Replacing Nia's link asks first; dismissed, nothing changes.
+    // Resending mails Nia the very link she has, which keeps working.
     const nia = page.locator('#recipients tr', { hasText: 'nia@label.example' });
-    page.once('dialog', (dialog) => dialog.dismiss());
     await nia.locator('button.resend').click();
+    await expect
+      .poll(() => page.locator('#status').textContent(), slow)
+      .toBe("Nia's link was emailed to them again; it is the link they already have.");
+    expect(await page.locator('#new-link').isHidden()).toBe(true);
+    await expect.poll(async () => (await mailsTo('nia@label.example')).length, slow).toBe(2);
+    expect((await mailsTo('nia@label.example')).every((m) => m.includes(niaUrl))).toBe(true);
+    expect((await fetch(niaUrl)).status).toBe(200);
+    await looked(page, 'share-link-resent');
+
+    // Replacing Nia's link asks first; dismissed, nothing changes.
+    page.once('dialog', (dialog) => dialog.dismiss());
+    await nia.locator('button.replace-link').click();
     expect((await fetch(niaUrl)).status).toBe(200);
     page.once('dialog', (dialog) => {
       expect(dialog.message()).toContain('stops working');
       return dialog.accept();
     });
-    await nia.locator('button.resend').click();
+    await nia.locator('button.replace-link').click();
     await expect
       .poll(() => page.locator('#new-link input').inputValue(), slow)
       .toMatch(/\/s\/vml_/);
+    const replacedUrl = await page.locator('#new-link input').inputValue();
     expect((await fetch(niaUrl)).status).toBe(404);
+    expect((await fetch(replacedUrl)).status).toBe(200);
+    await expect(page.locator('#status').textContent()).resolves.toBe(
+      "Nia's link was replaced; the new one was emailed to them.",
+    );
     expect(problems).toEqual([]);
     expect(foreign).toEqual([]);
     await page.close();
@@ -345,6 +365,33 @@ describe('share editing, in Chromium', () => {
       { recipients: [{ name: 'Api', email: 'api@label.example' }] },
     );
     expect(added.status).toBe(201);
+    const niaId = (
+      await owner.json<{ recipients: { id: string; email: string }[] }>(
+        'GET',
+        `/api/shares/${created.id}`,
+      )
+    ).body.recipients.find((r) => r.email === 'nia@label.example')!.id;
+    const linkPath = (how: string) => `/api/shares/${created.id}/recipients/${niaId}/${how}`;
+    const resent = await call<{ url: string; mailed: boolean; replaced: boolean }>(
+      owner,
+      'POST',
+      linkPath('resend'),
+      '/api/shares/{id}/recipients/{recipientId}/resend',
+    );
+    expect(resent.body).toEqual({ url: replacedUrl, mailed: true, replaced: false });
+    const rotated = await call<{ url: string; replaced: boolean }>(
+      owner,
+      'POST',
+      linkPath('replace-link'),
+      '/api/shares/{id}/recipients/{recipientId}/replace-link',
+    );
+    expect(rotated.body.replaced).toBe(true);
+    expect(rotated.body.url).not.toBe(replacedUrl);
+    expect((await fetch(replacedUrl)).status).toBe(404);
+    expect((await owner.json('POST', linkPath('resend'))).body).toMatchObject({
+      url: rotated.body.url,
+      replaced: false,
+    });
     await call(owner, 'POST', `/api/shares/${created.id}/tracks`, '/api/shares/{id}/tracks', {
       trackIds: [second.id],
     });
@@ -358,6 +405,8 @@ describe('share editing, in Chromium', () => {
       ],
       ['POST', `/api/shares/${created.id}/tracks`, { trackIds: [second.id] }],
       ['DELETE', `/api/shares/${created.id}/tracks/${second.id}`, undefined],
+      ['POST', linkPath('resend'), undefined],
+      ['POST', linkPath('replace-link'), undefined],
     ] as const) {
       expect((await stranger.json(method, path, body)).status, path).toBe(404);
     }
