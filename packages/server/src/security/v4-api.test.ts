@@ -47,6 +47,8 @@ const PUBLIC_ROUTES = [
   /^POST \/api\/guest\/review\/tracks\/\{trackId\}\/(comments|approvals)$/,
   /^(PATCH|DELETE) \/s\/\{token\}\/comments\/\{commentId\}$/,
   /^(PATCH|DELETE) \/api\/guest\/review\/comments\/\{commentId\}$/,
+  // A recording-session participant without an account: their invitation link's token (a header).
+  /^GET \/api\/participant-link$/,
 ];
 
 const SECURITY_HEADERS = (answer: Answer) => {
