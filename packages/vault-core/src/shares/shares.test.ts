@@ -302,6 +302,13 @@ describe.each(engines)('shares on %s', (engine) => {
       notify: { linkBase: 'https://vault.example/s/' },
     });
     expect(unmailed.links[0]!.mailed).toBe(false);
+    // A re-send whose mail fails says so and changes nothing.
+    expect(await resendShareLink(broken, ann, ids)).toMatchObject({
+      token: legacy.token,
+      mailed: false,
+      replaced: false,
+    });
+    await openShare(deps, legacy.token);
     await openShare(deps, unmailed.links[0]!.token);
     // Another member may not re-send or revoke someone else's share; another tenant sees nothing.
     const bob = await ownerActor(deps, 'share-resend-bob');
