@@ -36,7 +36,7 @@ const PUBLIC_ROUTES = [
   // The unlock address opened with GET only redirects to the share page.
   /^GET \/s\/\{token\}(\/unlock)?$/,
   /^POST \/s\/\{token\}\/(unlock|events)$/,
-  /^GET \/s\/\{token\}\/tracks\/\{trackId\}\/(stream|download|peaks)$/,
+  /^GET \/s\/\{token\}\/tracks\/\{trackId\}\/(stream|download|peaks|artwork)$/,
   /^GET \/api\/guest\/tracks(\/\{trackId\}\/audio)?$/,
   // Review: a recipient's feedback under their link (the share must allow it), a guest's
   // sign-in by invitation link and emailed code, and the guest's session (a header).

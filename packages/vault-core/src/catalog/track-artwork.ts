@@ -69,6 +69,13 @@ export async function setTrackArtwork(
   image: Buffer,
 ): Promise<{ contentType: Artwork['contentType']; sizeBytes: number }> {
   authorize(actor, 'track', 'read');
+  // Another organization's track (or none) is not found, whatever the body holds.
+  const known = isUuid(trackId)
+    ? await withTenant(deps.db, actor.tenantId, (tx) =>
+        tx('tracks').where({ id: trackId }).first('id'),
+      )
+    : undefined;
+  if (!known) throw new NotFoundError('track');
   if (!Buffer.isBuffer(image) || image.length === 0) {
     throw new ValidationError('an image is required', 'artwork');
   }
