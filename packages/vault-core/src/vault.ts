@@ -82,6 +82,7 @@ import * as watermarkKeys from './shares/watermark-keys.js';
 import type { BlobStorage } from './storage/blob-storage.js';
 import { LocalStorage } from './storage/local-storage.js';
 import * as downloads from './tenancy/download-policy.js';
+import * as branding from './tenancy/organization-branding.js';
 import * as guests from './tenancy/guest-tokens.js';
 import * as invitations from './tenancy/invitations.js';
 import * as orgs from './tenancy/organizations.js';
@@ -188,6 +189,12 @@ function useCases(deps: VaultDeps) {
       getDownloadPolicy: downloads.getDownloadPolicy,
       setDownloadPolicy: downloads.setDownloadPolicy,
       setRetentionPolicy: retention.setRetentionPolicy,
+      /** Accent colour and logo shown on recipients' pages (admins set them). */
+      getBranding: branding.getBranding,
+      setBrandColor: branding.setBrandColor,
+      setLogo: branding.setLogo,
+      removeLogo: branding.removeLogo,
+      logo: branding.getLogo,
     }),
     catalog: bindAll(deps, {
       uploadTrack: tracks.uploadTrack,
@@ -276,6 +283,9 @@ function useCases(deps: VaultDeps) {
       openTrack: recipients.openRecipientTrack,
       trackPeaks: recipients.recipientTrackPeaks,
       trackArtwork: trackArtwork.recipientTrackArtwork,
+      /** The sharing organization's accent colour and logo, for the recipient's page. */
+      branding: branding.recipientBranding,
+      organizationLogo: branding.recipientLogo,
       preparePreviews: sharePreviews.prepareRecipientPreviews,
       recordPlay: recipients.recordPlay,
     }),

@@ -17,6 +17,7 @@ import { migration0015 } from './migrations/0015-recording-sessions.js';
 import { migration0016 } from './migrations/0016-key-rotation.js';
 import { migration0017 } from './migrations/0017-recording-participant-tokens.js';
 import { migration0018 } from './migrations/0018-link-token-nonce.js';
+import { migration0019 } from './migrations/0019-organization-branding.js';
 
 /** Every migration in order. Imported statically so a bundle carries them (no directory glob). */
 const MIGRATIONS: ReadonlyArray<readonly [string, Knex.Migration]> = [
@@ -38,6 +39,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Knex.Migration]> = [
   ['0016-key-rotation', migration0016],
   ['0017-recording-participant-tokens', migration0017],
   ['0018-link-token-nonce', migration0018],
+  ['0019-organization-branding', migration0019],
 ];
 
 /** A knex migration source over the static list above. */

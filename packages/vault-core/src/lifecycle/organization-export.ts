@@ -39,7 +39,7 @@ export async function exportOrganization(
     return {
       organization: await tx('organizations')
         .where({ id: actor.tenantId })
-        .first('id', 'name', 'personal', 'created_at'),
+        .first('id', 'name', 'personal', 'created_at', 'brand_color'),
       members: await tx('memberships').select('user_id', 'role', 'created_at', 'updated_at'),
       versions: await tx('track_versions')
         .join('objects', 'objects.id', 'track_versions.object_id')

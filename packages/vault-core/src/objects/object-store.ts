@@ -19,7 +19,7 @@ export interface StoredObject {
 }
 
 /** Storage kinds: master uploads, derived files (peaks, stems, watermarked renditions), exports. */
-export type ObjectKind = 'master' | 'derived' | 'export' | 'upload' | 'artwork';
+export type ObjectKind = 'master' | 'derived' | 'export' | 'upload' | 'artwork' | 'logo';
 
 /** An encrypted blob written to storage but not yet recorded in the database. */
 export interface SealedObject {

@@ -74,8 +74,8 @@ export interface RecipientView {
   allowFeedback: boolean;
   /** Bit rate of the marked lossy preview the recipient streams (kbps). */
   previewKbps: number;
-  /** The organization that shared (its name, as its members see it). */
-  sender: { organizationName: string };
+  /** The organization that shared (its name, as its members see it; its accent colour, logo). */
+  sender: { organizationName: string; brandColor: string | null; hasLogo: boolean };
   recipient: { id: string; name: string };
   tracks: RecipientTrackInfo[];
   /** Plays left on this link, or `null` when unlimited. */
@@ -284,7 +284,9 @@ export async function openShare(
         .update({ first_opened_at: now }, ['id']);
       if (first.length > 0) await notifyShareEvent(tx, deps, ctx, { kind: 'share.opened' });
     }
-    const organization = await tx('organizations').where({ id: ctx.tenantId }).first('name');
+    const organization = await tx('organizations')
+      .where({ id: ctx.tenantId })
+      .first('name', 'brand_color', 'logo_object_id');
     const { share, recipient } = ctx;
     return {
       shareId: share.id,
@@ -294,7 +296,11 @@ export async function openShare(
       allowDownload: Boolean(share.allow_download),
       allowFeedback: Boolean(share.allow_feedback),
       previewKbps: previewBitrate(share.preview_kbps ?? undefined),
-      sender: { organizationName: (organization?.name as string | undefined) ?? '' },
+      sender: {
+        organizationName: (organization?.name as string | undefined) ?? '',
+        brandColor: organization?.brand_color ?? null,
+        hasLogo: Boolean(organization?.logo_object_id),
+      },
       recipient: { id: recipient.id, name: recipient.name },
       tracks: tracks.map(toTrackInfo),
       playsLeft: left(share.max_plays, recipient.plays),

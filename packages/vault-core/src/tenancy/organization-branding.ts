@@ -1,0 +1,186 @@
+import { Readable } from 'node:stream';
+import { appendActorAudit } from '../audit/audit-log.js';
+import { type Artwork, imageType } from '../catalog/track-artwork.js';
+import { type Tx, withTenant } from '../db/transactions.js';
+import type { VaultDeps } from '../deps.js';
+import { NotFoundError, ValidationError } from '../errors.js';
+import {
+  decryptObjectRow,
+  discardSealed,
+  eraseObjectKey,
+  recordObject,
+  sealObject,
+} from '../objects/object-store.js';
+import { type Actor, authorize } from '../policies.js';
+import { type RecipientClient, requireGrant, withRecipient } from '../shares/recipient-access.js';
+
+/** Largest logo accepted: 1 MiB. */
+export const LOGO_MAX_BYTES = 1024 * 1024;
+
+/** How an organization presents itself on its recipients' pages. */
+export interface Branding {
+  /** Accent colour `#rrggbb`, or `null` for the default. */
+  brandColor: string | null;
+  /** Whether the organization has a logo. */
+  hasLogo: boolean;
+}
+
+const COLOR = /^#[0-9a-f]{6}$/;
+
+async function brandingRow(tx: Tx, tenantId: string): Promise<Branding> {
+  const row = await tx('organizations')
+    .where({ id: tenantId })
+    .first('brand_color', 'logo_object_id');
+  return { brandColor: row?.brand_color ?? null, hasLogo: Boolean(row?.logo_object_id) };
+}
+
+/** The organization's branding (members). */
+export async function getBranding(deps: Pick<VaultDeps, 'db'>, actor: Actor): Promise<Branding> {
+  authorize(actor, 'organization', 'read');
+  return withTenant(deps.db, actor.tenantId, (tx) => brandingRow(tx, actor.tenantId));
+}
+
+/** Sets the accent colour (`#rrggbb`, any case; `null` for the default); admins; audited. */
+export async function setBrandColor(
+  deps: Pick<VaultDeps, 'db' | 'clock'>,
+  actor: Actor,
+  color: string | null,
+): Promise<Branding> {
+  authorize(actor, 'organization', 'update');
+  const value = typeof color === 'string' ? color.trim().toLowerCase() : color;
+  if (value !== null && (typeof value !== 'string' || !COLOR.test(value))) {
+    throw new ValidationError('the colour must look like #1a2b3c', 'brandColor');
+  }
+  return withTenant(deps.db, actor.tenantId, async (tx) => {
+    await tx('organizations').where({ id: actor.tenantId }).update({ brand_color: value });
+    await appendActorAudit(tx, deps.clock.now(), actor, {
+      action: 'organization.brand_color',
+      objectType: 'organization',
+      objectId: actor.tenantId,
+      detail: { brandColor: value },
+    });
+    return brandingRow(tx, actor.tenantId);
+  });
+}
+
+/**
+ * Sets the organization's logo (admins): a PNG, JPEG or WebP image of at most
+ * {@link LOGO_MAX_BYTES}, checked by its signature, stored encrypted like the audio. The previous
+ * logo is crypto-erased. Audited as `organization.logo`.
+ */
+export async function setLogo(
+  deps: Pick<VaultDeps, 'db' | 'clock' | 'storage' | 'keys'>,
+  actor: Actor,
+  image: Buffer,
+): Promise<{ contentType: Artwork['contentType']; sizeBytes: number }> {
+  authorize(actor, 'organization', 'update');
+  if (!Buffer.isBuffer(image) || image.length === 0) {
+    throw new ValidationError('an image is required', 'logo');
+  }
+  if (image.length > LOGO_MAX_BYTES)
+    throw new ValidationError('the logo must be at most 1 MB', 'logo');
+  const contentType = imageType(image);
+  if (!contentType) throw new ValidationError('the logo must be a PNG, JPEG or WebP image', 'logo');
+  const sealed = await sealObject(deps, actor.tenantId, Readable.from([image]));
+  let erased: string | null = null;
+  try {
+    await withTenant(deps.db, actor.tenantId, async (tx) => {
+      const now = deps.clock.now();
+      const org = await tx('organizations')
+        .where({ id: actor.tenantId })
+        .forUpdate()
+        .first('logo_object_id');
+      await recordObject(tx, now, actor, 'logo', sealed);
+      await tx('organizations').where({ id: actor.tenantId }).update({ logo_object_id: sealed.id });
+      if (org?.logo_object_id) erased = await eraseObjectKey(tx, org.logo_object_id, now);
+      await appendActorAudit(tx, now, actor, {
+        action: 'organization.logo',
+        objectType: 'organization',
+        objectId: actor.tenantId,
+        detail: { objectId: sealed.id, contentType },
+      });
+    });
+  } catch (e) {
+    await discardSealed(deps, sealed);
+    throw e;
+  }
+  if (erased) await deps.storage.delete(erased).catch(() => undefined);
+  return { contentType, sizeBytes: image.length };
+}
+
+/** Removes the organization's logo (crypto-erased; admins); audited as `organization.logo`. */
+export async function removeLogo(
+  deps: Pick<VaultDeps, 'db' | 'clock' | 'storage'>,
+  actor: Actor,
+): Promise<void> {
+  authorize(actor, 'organization', 'update');
+  const erased = await withTenant(deps.db, actor.tenantId, async (tx) => {
+    const now = deps.clock.now();
+    const org = await tx('organizations')
+      .where({ id: actor.tenantId })
+      .forUpdate()
+      .first('logo_object_id');
+    if (!org?.logo_object_id) return null;
+    await tx('organizations').where({ id: actor.tenantId }).update({ logo_object_id: null });
+    const key = await eraseObjectKey(tx, org.logo_object_id, now);
+    await appendActorAudit(tx, now, actor, {
+      action: 'organization.logo',
+      objectType: 'organization',
+      objectId: actor.tenantId,
+      detail: { objectId: null },
+    });
+    return key;
+  });
+  if (erased) await deps.storage.delete(erased).catch(() => undefined);
+}
+
+const LOGO_ROW = (tx: Tx, tenantId: string) =>
+  tx('organizations')
+    .join('objects', 'objects.id', 'organizations.logo_object_id')
+    .where({ 'organizations.id': tenantId })
+    .first('objects.*');
+
+// biome-ignore lint/suspicious/noExplicitAny: database row
+async function logoOf(deps: Pick<VaultDeps, 'storage' | 'keys'>, row: any): Promise<Artwork> {
+  if (!row?.wrapped_key) throw new NotFoundError('logo');
+  const stream = await decryptObjectRow(deps, row);
+  const bytes = Buffer.concat((await stream.toArray()) as Buffer[]);
+  const contentType = imageType(bytes);
+  if (!contentType) throw new NotFoundError('logo');
+  return { bytes, contentType };
+}
+
+/** The organization's logo for its members (`not_found` when it has none). */
+export async function getLogo(
+  deps: Pick<VaultDeps, 'db' | 'storage' | 'keys'>,
+  actor: Actor,
+): Promise<Artwork> {
+  authorize(actor, 'organization', 'read');
+  const row = await withTenant(deps.db, actor.tenantId, (tx) => LOGO_ROW(tx, actor.tenantId));
+  return logoOf(deps, row);
+}
+
+/** The branding of the organization that owns a recipient's link (checked like the page). */
+export async function recipientBranding(
+  deps: Pick<VaultDeps, 'db' | 'clock'>,
+  token: string,
+  client: Pick<RecipientClient, 'grant'> = {},
+): Promise<Branding> {
+  return withRecipient(deps, token, async (tx, ctx, now) => {
+    await requireGrant(tx, ctx, client.grant, now);
+    return brandingRow(tx, ctx.tenantId);
+  });
+}
+
+/** The logo of the organization that owns a recipient's link (`not_found` when it has none). */
+export async function recipientLogo(
+  deps: Pick<VaultDeps, 'db' | 'clock' | 'storage' | 'keys'>,
+  token: string,
+  client: Pick<RecipientClient, 'grant'> = {},
+): Promise<Artwork> {
+  const row = await withRecipient(deps, token, async (tx, ctx, now) => {
+    await requireGrant(tx, ctx, client.grant, now);
+    return LOGO_ROW(tx, ctx.tenantId);
+  });
+  return logoOf(deps, row);
+}
