@@ -19,6 +19,7 @@ import { guestRoutes } from './routes/guest-routes.js';
 import { investigationRoutes } from './routes/investigation-routes.js';
 import { libraryRoutes } from './routes/library-routes.js';
 import { notificationRoutes } from './routes/notification-routes.js';
+import { organizationBrandingRoutes } from './routes/organization-branding-routes.js';
 import { organizationRoutes } from './routes/organization-routes.js';
 import { recipientReviewRoutes } from './routes/recipient-review-routes.js';
 import { recipientRoutes } from './routes/recipient-routes.js';
@@ -137,6 +138,7 @@ export async function createVaultServer(options: VaultServerOptions): Promise<Va
     ...shareActivityRoutes(ctx),
     ...shareMemberRoutes(ctx),
     ...trackArtworkRoutes(ctx),
+    ...organizationBrandingRoutes(ctx),
     ...notificationRoutes(ctx),
     ...recipientRoutes(ctx),
     ...investigationRoutes(ctx, options.version ?? '0.1.0'),

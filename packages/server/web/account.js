@@ -1,5 +1,6 @@
 // The account page: two-factor enrolment, sessions and API tokens, and account deletion.
 import { ApiError, api, chooseOrganization, el, formatDate, say } from './api.js';
+import './branding-settings.js';
 
 const start = document.getElementById('totp-start');
 const setup = document.getElementById('totp-setup');

@@ -170,6 +170,10 @@ export function recipientRoutes(ctx: ServerContext): RouteSpec[] {
             sharePage({
               recipientName: view.recipient.name,
               ...(view.sender.organizationName ? { ownerName: view.sender.organizationName } : {}),
+              ...(view.sender.hasLogo ? { logoUrl: `${at}/logo` } : {}),
+              ...(view.sender.brandColor || view.sender.hasLogo
+                ? { brandStylesheetUrl: `${at}/brand.css` }
+                : {}),
               ...(view.title ? { title: view.title } : {}),
               ...(view.note ? { note: view.note } : {}),
               expiresAt: view.expiresAt,

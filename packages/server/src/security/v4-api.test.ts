@@ -37,6 +37,8 @@ const PUBLIC_ROUTES = [
   /^GET \/s\/\{token\}(\/unlock)?$/,
   /^POST \/s\/\{token\}\/(unlock|events)$/,
   /^GET \/s\/\{token\}\/tracks\/\{trackId\}\/(stream|download|peaks|artwork)$/,
+  // The sharing organization's logo and accent colour stylesheet, under the same link checks.
+  /^GET \/s\/\{token\}\/(logo|brand\.css)$/,
   /^GET \/api\/guest\/tracks(\/\{trackId\}\/audio)?$/,
   // Review: a recipient's feedback under their link (the share must allow it), a guest's
   // sign-in by invitation link and emailed code, and the guest's session (a header).

@@ -46,9 +46,14 @@ export function page(options: {
   scripts?: string[];
   /** Extra `<meta>` data for scripts, read with `document.querySelector('meta[name=...]')`. */
   meta?: Record<string, string>;
+  /** Extra stylesheets (same origin), after the app's. */
+  styles?: string[];
 }): string {
   const meta = Object.entries(options.meta ?? {}).map(
     ([name, content]) => html`<meta name="${name}" content="${content}" />`,
+  );
+  const styles = (options.styles ?? []).map(
+    (href) => html`<link rel="stylesheet" href="${href}" />`,
   );
   const scripts = (options.scripts ?? []).map(
     (src) => html`<script type="module" src="/assets/${src}"></script>`,
@@ -63,6 +68,7 @@ export function page(options: {
     <title>${options.title} · Vaultmark</title>
     <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
     <link rel="stylesheet" href="/assets/app.css" />
+    ${styles}
     ${scripts}
   </head>
   <body>

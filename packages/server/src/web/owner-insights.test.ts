@@ -96,6 +96,18 @@ async function share(body: Record<string, unknown>) {
   return created;
 }
 
+/** A one-colour PNG of `size` (`WxH`) at `path`, made by ffmpeg. */
+function solidImage(path: string, color: string, size: string) {
+  execFileSync(
+    'ffmpeg',
+    ['-v', 'error', '-y', '-f', 'lavfi', '-i', `color=c=${color}:s=${size}`].concat([
+      '-frames:v',
+      '1',
+      path,
+    ]),
+  );
+}
+
 async function looked(page: Page, name: string, options: { dark?: boolean } = {}) {
   expect(await checkPage(page, name, options), name).toEqual([]);
 }
@@ -444,18 +456,7 @@ describe('uploads, in Chromium', () => {
 describe('track artwork and notes, in Chromium', () => {
   it('the track page takes artwork and notes; the recipient sees the artwork beside the track', async () => {
     const art = `${t.dataDir}/cover.png`;
-    execFileSync('ffmpeg', [
-      '-v',
-      'error',
-      '-y',
-      '-f',
-      'lavfi',
-      '-i',
-      'color=c=0x4338ca:s=96x96',
-      '-frames:v',
-      '1',
-      art,
-    ]);
+    solidImage(art, '0x4338ca', '96x96');
     const track = tracks[0]!;
     const { page, problems, foreign } = await watchPage(signedIn, t.url, `/tracks/${track.id}`);
     await page.locator('#notes-form textarea').waitFor();
@@ -503,4 +504,89 @@ describe('track artwork and notes, in Chromium', () => {
     expect(got.headers.get('content-type')).toBe('image/png');
     expect((await owner.request('DELETE', `/api/tracks/${track.id}/artwork`)).status).toBe(204);
   }, 120_000);
+});
+
+describe('organization branding, in Chromium', () => {
+  it('the account page takes a colour and a logo; the recipient sees the logo beside the name and the colour on buttons, with readable text', async () => {
+    const logo = `${t.dataDir}/logo.png`;
+    solidImage(logo, '0xffd400', '160x48');
+    const { page, problems, foreign } = await watchPage(signedIn, t.url, '/account');
+    await page.locator('#brand-color-form input[type=color]').waitFor();
+    // A light yellow: white text would fail WCAG AA on it, so the buttons get dark text.
+    await page.locator('#brand-color-form input[type=color]').fill('#ffd400');
+    await page.click('#brand-color-form button[type=submit]');
+    await expect.poll(() => page.locator('#status').textContent(), slow).toBe('Colour saved.');
+    await page.setInputFiles('#logo-form input[type=file]', logo);
+    await page.click('#logo-form button[type=submit]');
+    await expect.poll(() => page.locator('#status').textContent(), slow).toBe('Logo saved.');
+    await page.waitForFunction(() => {
+      const img = document.getElementById('org-logo') as HTMLImageElement | null;
+      return Boolean(img && !img.hidden && img.complete && img.naturalWidth === 160);
+    });
+    await looked(page, 'account-branding');
+    expect(problems).toEqual([]);
+    expect(foreign).toEqual([]);
+    await page.close();
+    const branding = await call(
+      owner,
+      'GET',
+      '/api/organization/branding',
+      '/api/organization/branding',
+    );
+    expect(branding.body).toEqual({ brandColor: '#ffd400', hasLogo: true });
+
+    const created = await share({ recipients: [{ name: 'Bea', email: 'bea@label.example' }] });
+    const visit = await watchPage(browser, t.url, created.links[0]!.url);
+    const shown = visit.page.locator('.share-org img.org-logo');
+    await expect(shown.getAttribute('alt')).resolves.toBe('Logo of Studio Insights');
+    await visit.page.waitForFunction(() => {
+      const img = document.querySelector<HTMLImageElement>('.share-org img.org-logo');
+      return Boolean(img?.complete && img.naturalWidth === 160);
+    });
+    const play = visit.page.locator('button.play').first();
+    await expect
+      .poll(() => play.evaluate((b) => getComputedStyle(b).backgroundColor), slow)
+      .toBe('rgb(255, 212, 0)');
+    expect(await play.evaluate((b) => getComputedStyle(b).color)).toBe('rgb(0, 0, 0)');
+    // The logo sits beside the heading (same row) at desktop width.
+    const [logoBox, headingBox] = await Promise.all([
+      shown.boundingBox(),
+      visit.page.locator('.share-org h1').boundingBox(),
+    ]);
+    expect(logoBox!.x + logoBox!.width).toBeLessThanOrEqual(headingBox!.x);
+    await looked(visit.page, 'recipient-branding', { dark: true });
+    expect(visit.problems).toEqual([]);
+    expect(visit.foreign).toEqual([]);
+    await visit.page.close();
+
+    // Another organization's recipients get its own branding: none, so no logo (404).
+    const path = new URL(created.links[0]!.url).pathname;
+    const stranger = new Browserless(t.url);
+    await stranger.register('stranger4@elsewhere.example', 'Stranger');
+    const theirs = await stranger.json<{ links: { url: string }[] }>('POST', '/api/shares', {
+      trackIds: [(await uploadAs(stranger, music(t.dataDir, 'Other.wav', 2), 'Other.wav')).id],
+      recipients: [{ name: 'Rob', email: 'rob@label.example' }],
+    });
+    expect(theirs.status).toBe(201);
+    const theirPath = new URL(theirs.body.links[0]!.url).pathname;
+    const anonymous = new Browserless(t.url);
+    expect((await anonymous.request('GET', `${theirPath}/logo`)).status).toBe(404);
+    expect(await (await anonymous.request('GET', `${theirPath}/brand.css`)).text()).not.toContain(
+      '--accent',
+    );
+    const mine = await anonymous.request('GET', `${path}/logo`);
+    expect(mine.status).toBe(200);
+    expect(mine.headers.get('content-type')).toBe('image/png');
+    expect((await anonymous.request('GET', `/s/vml_${'x'.repeat(43)}/logo`)).status).toBe(404);
+    expect(
+      await call(stranger, 'GET', '/api/organization/branding', '/api/organization/branding'),
+    ).toMatchObject({ body: { brandColor: null, hasLogo: false } });
+    // The API refuses a bad colour and a non-image; removal erases the logo.
+    expect(
+      (await owner.json('PUT', '/api/organization/branding', { brandColor: 'yellow' })).status,
+    ).toBe(400);
+    expect((await owner.request('PUT', '/api/organization/logo', 'not an image')).status).toBe(400);
+    expect((await owner.request('DELETE', '/api/organization/logo')).status).toBe(204);
+    expect((await anonymous.request('GET', `${path}/logo`)).status).toBe(404);
+  }, 180_000);
 });

@@ -427,6 +427,22 @@ export function accountPage(ctx: OwnerPageContext): string {
           <button type="submit">Invite, or change a member’s role</button>
         </form>
       </section>
+      <section class="card stack" aria-labelledby="h-branding">
+        <h2 id="h-branding">How recipients see this studio</h2>
+        <p>Recipients’ pages show the studio’s name, its logo beside it and its colour on buttons (admins and owners change them).</p>
+        <form id="brand-color-form" class="stack">
+          <label>Accent colour <input type="color" name="brandColor" value="#4338ca" /></label>
+          <p class="muted">Button text turns dark or light by itself, so it stays readable.</p>
+          <button type="submit">Save colour</button>
+          <button type="button" id="brand-color-reset" class="secondary">Use the default colour</button>
+        </form>
+        <img id="org-logo" alt="" height="48" hidden />
+        <form id="logo-form" class="stack">
+          <label>Logo (PNG, JPEG or WebP, up to 1 MB) <input type="file" name="logo" accept="image/png,image/jpeg,image/webp" required /></label>
+          <button type="submit">Upload logo</button>
+          <button type="button" id="logo-remove" class="secondary" hidden>Remove logo</button>
+        </form>
+      </section>
       <section class="card stack" aria-labelledby="h-password">
         <h2 id="h-password">Password</h2>
         <form id="password-change" class="stack">

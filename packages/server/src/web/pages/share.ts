@@ -21,6 +21,10 @@ export interface ShareView {
   recipientName: string;
   /** Who shared it, when known; otherwise the share's title or a plain heading is shown. */
   ownerName?: string;
+  /** URL of the sharing organization's logo, shown beside its name. */
+  logoUrl?: string;
+  /** URL of the stylesheet of the organization's accent colour. */
+  brandStylesheetUrl?: string;
   title?: string;
   note?: string;
   expiresAt?: Date;
@@ -70,12 +74,16 @@ export function sharePage(view: ShareView): string {
     title: `Shared with ${view.recipientName}`,
     scripts: view.feedback ? ['player.js', 'share-review.js'] : ['player.js'],
     meta: { 'vaultmark-events': view.eventsUrl },
+    ...(view.brandStylesheetUrl ? { styles: [view.brandStylesheetUrl] } : {}),
     body: html`<header class="share-head">
+      <div class="share-org">
+      ${view.logoUrl ? html`<img class="org-logo" src="${view.logoUrl}" alt="${view.ownerName ? `Logo of ${view.ownerName}` : 'Logo of the sender'}" height="48" decoding="async" />` : ''}
       <h1>${
         view.ownerName
           ? `${view.ownerName} shared ${count} with ${view.recipientName}`
           : `${count[0]!.toUpperCase()}${count.slice(1)} shared with ${view.recipientName}`
       }</h1>
+      </div>
       ${view.title ? html`<p class="lead">${view.title}</p>` : ''}
       ${view.note ? html`<p class="card note">${view.note}</p>` : ''}
       <p class="muted">${
