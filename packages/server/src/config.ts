@@ -52,8 +52,6 @@ export interface ServerConfig {
   metricsToken?: string;
   /** Speech-to-text engine for recording sessions' transcripts (organizations opt in); none when absent. */
   transcriber?: 'pocketsphinx';
-  /** Speech-to-text engine for recording sessions' transcripts (organizations opt in); none when absent. */
-  transcriber?: 'pocketsphinx';
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -102,7 +100,6 @@ const Env = z.object({
   MAIL_FROM: z.string().min(3).optional(),
   MAX_UPLOAD_BYTES: bytes.optional(),
   METRICS_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
-  VAULTMARK_TRANSCRIBER: z.enum(['none', 'pocketsphinx']).optional(),
   VAULTMARK_TRANSCRIBER: z.enum(['none', 'pocketsphinx']).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
 });
@@ -184,7 +181,6 @@ export function loadConfig(
     mailFrom: e.MAIL_FROM ?? 'Vaultmark <no-reply@localhost>',
     maxUploadBytes: e.MAX_UPLOAD_BYTES ?? 2 * 1024 ** 3,
     ...(e.METRICS_TOKEN ? { metricsToken: e.METRICS_TOKEN } : {}),
-    ...(e.VAULTMARK_TRANSCRIBER === 'pocketsphinx' ? { transcriber: 'pocketsphinx' as const } : {}),
     ...(e.VAULTMARK_TRANSCRIBER === 'pocketsphinx' ? { transcriber: 'pocketsphinx' as const } : {}),
     logLevel: e.LOG_LEVEL ?? 'info',
   };

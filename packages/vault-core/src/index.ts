@@ -120,6 +120,12 @@ export {
   SmtpMailer,
 } from './mail/mailer.js';
 export type { MediaSource } from './media/media-source.js';
+export {
+  DEFAULT_PREVIEW_KBPS,
+  PREVIEW_BITRATES,
+  type PreviewBitrate,
+} from './media/preview-encoder.js';
+export { type Actor, ROLES, type Role } from './policies.js';
 export type {
   ParticipantRole,
   RecordingEvent,
@@ -129,12 +135,6 @@ export type {
 } from './recording/recording-sessions.js';
 export type { Transcriber } from './recording/transcriber.js';
 export type { TranscriptSettings } from './recording/transcripts.js';
-export {
-  DEFAULT_PREVIEW_KBPS,
-  PREVIEW_BITRATES,
-  type PreviewBitrate,
-} from './media/preview-encoder.js';
-export { type Actor, ROLES, type Role } from './policies.js';
 export type {
   PlayRequest,
   RecipientClient,

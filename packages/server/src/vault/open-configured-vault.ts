@@ -108,8 +108,8 @@ async function open(
         ? { storage: new S3Storage(config.s3) }
         : {}),
     mailer: mailerFor(config),
-    ...(config.transcriber ? { transcriber: config.transcriber } : {}),
     logger: vaultLogger(options.logger ?? pino({ level: config.logLevel })),
+    ...(config.transcriber ? { transcriber: config.transcriber } : {}),
   });
   if (unlock) {
     const close = vault.close.bind(vault);

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { normalizeEmail } from '../accounts/email-address.js';
 import { appendActorAudit } from '../audit/audit-log.js';
 import { withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
+import { normalizeEmail } from '../email-address.js';
 import { ValidationError } from '../errors.js';
 import { type Actor, authorize } from '../policies.js';
 import { issueParticipantToken, PARTICIPANT_TOKEN_DAYS } from './participant-tokens.js';
