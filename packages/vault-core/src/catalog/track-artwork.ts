@@ -1,15 +1,14 @@
-import { Readable } from 'node:stream';
 import { appendActorAudit } from '../audit/audit-log.js';
 import { isUuid, type Tx, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
-import { NotFoundError, ValidationError } from '../errors.js';
+import { NotFoundError } from '../errors.js';
 import {
-  decryptObjectRow,
-  discardSealed,
-  eraseObjectKey,
-  recordObject,
-  sealObject,
-} from '../objects/object-store.js';
+  checkImage,
+  readImageObject,
+  replaceImageObject,
+  type StoredImage,
+} from '../objects/image-object.js';
+import { eraseObjectKey } from '../objects/object-store.js';
 import { type Actor, authorize } from '../policies.js';
 import { type RecipientClient, requireGrant, withRecipient } from '../shares/recipient-access.js';
 
@@ -17,34 +16,7 @@ import { type RecipientClient, requireGrant, withRecipient } from '../shares/rec
 export const ARTWORK_MAX_BYTES = 5 * 1024 * 1024;
 
 /** An artwork image ready to send. */
-export interface Artwork {
-  bytes: Buffer;
-  contentType: 'image/png' | 'image/jpeg' | 'image/webp';
-}
-
-/** The image type of `bytes` from its signature (PNG, JPEG or WebP), else `null`. */
-export function imageType(bytes: Buffer): Artwork['contentType'] | null {
-  if (bytes.length >= 8 && bytes.subarray(0, 8).equals(Buffer.from('89504e470d0a1a0a', 'hex'))) {
-    return 'image/png';
-  }
-  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) {
-    return 'image/jpeg';
-  }
-  if (
-    bytes.length >= 12 &&
-    bytes.toString('latin1', 0, 4) === 'RIFF' &&
-    bytes.toString('latin1', 8, 12) === 'WEBP'
-  ) {
-    return 'image/webp';
-  }
-  return null;
-}
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const part of stream) parts.push(part as Buffer);
-  return Buffer.concat(parts);
-}
+export type Artwork = StoredImage;
 
 async function lockedTrack(tx: Tx, trackId: string) {
   const track = isUuid(trackId)
@@ -76,42 +48,26 @@ export async function setTrackArtwork(
       )
     : undefined;
   if (!known) throw new NotFoundError('track');
-  if (!Buffer.isBuffer(image) || image.length === 0) {
-    throw new ValidationError('an image is required', 'artwork');
-  }
-  if (image.length > ARTWORK_MAX_BYTES) {
-    throw new ValidationError('artwork must be at most 5 MB', 'artwork');
-  }
-  const contentType = imageType(image);
-  if (!contentType)
-    throw new ValidationError('artwork must be a PNG, JPEG or WebP image', 'artwork');
-  const sealed = await sealObject(deps, actor.tenantId, Readable.from([image]));
-  let erased: string | null = null;
-  try {
-    await withTenant(deps.db, actor.tenantId, async (tx) => {
-      const now = deps.clock.now();
-      const track = await lockedTrack(tx, trackId);
-      authorize(actor, 'track', 'update', {
-        tenantId: actor.tenantId,
-        createdBy: track.created_by,
-      });
-      await recordObject(tx, now, actor, 'artwork', sealed);
-      await tx('tracks')
-        .where({ id: track.id })
-        .update({ artwork_object_id: sealed.id, updated_at: now });
-      if (track.artwork_object_id) erased = await eraseObjectKey(tx, track.artwork_object_id, now);
-      await appendActorAudit(tx, now, actor, {
-        action: 'track.artwork',
-        objectType: 'track',
-        objectId: track.id,
-        detail: { objectId: sealed.id, contentType },
-      });
+  const contentType = checkImage(
+    image,
+    { maxBytes: ARTWORK_MAX_BYTES, label: '5 MB' },
+    'artwork',
+    'artwork',
+  );
+  await replaceImageObject(deps, actor, 'artwork', image, async (tx, now, objectId) => {
+    const track = await lockedTrack(tx, trackId);
+    authorize(actor, 'track', 'update', { tenantId: actor.tenantId, createdBy: track.created_by });
+    await tx('tracks')
+      .where({ id: track.id })
+      .update({ artwork_object_id: objectId, updated_at: now });
+    await appendActorAudit(tx, now, actor, {
+      action: 'track.artwork',
+      objectType: 'track',
+      objectId: track.id,
+      detail: { objectId, contentType },
     });
-  } catch (e) {
-    await discardSealed(deps, sealed);
-    throw e;
-  }
-  if (erased) await deps.storage.delete(erased).catch(() => undefined);
+    return track.artwork_object_id ?? null;
+  });
   return { contentType, sizeBytes: image.length };
 }
 
@@ -140,15 +96,6 @@ export async function removeTrackArtwork(
   if (erased) await deps.storage.delete(erased).catch(() => undefined);
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: database row
-async function artworkOf(deps: Pick<VaultDeps, 'storage' | 'keys'>, row: any): Promise<Artwork> {
-  if (!row?.wrapped_key) throw new NotFoundError('artwork');
-  const bytes = await readAll(await decryptObjectRow(deps, row));
-  const contentType = imageType(bytes);
-  if (!contentType) throw new NotFoundError('artwork');
-  return { bytes, contentType };
-}
-
 const ARTWORK_ROW = (tx: Tx, trackId: string) =>
   tx('tracks')
     .join('objects', 'objects.id', 'tracks.artwork_object_id')
@@ -164,7 +111,7 @@ export async function getTrackArtwork(
   authorize(actor, 'track', 'read');
   if (!isUuid(trackId)) throw new NotFoundError('track');
   const row = await withTenant(deps.db, actor.tenantId, (tx) => ARTWORK_ROW(tx, trackId));
-  return artworkOf(deps, row);
+  return readImageObject(deps, row, 'artwork');
 }
 
 /**
@@ -186,5 +133,5 @@ export async function recipientTrackArtwork(
     if (!shared) throw new NotFoundError('track');
     return ARTWORK_ROW(tx, trackId);
   });
-  return artworkOf(deps, row);
+  return readImageObject(deps, row, 'artwork');
 }

@@ -1,16 +1,14 @@
-import { Readable } from 'node:stream';
 import { appendActorAudit } from '../audit/audit-log.js';
-import { type Artwork, imageType } from '../catalog/track-artwork.js';
 import { type Tx, withTenant } from '../db/transactions.js';
 import type { VaultDeps } from '../deps.js';
-import { NotFoundError, ValidationError } from '../errors.js';
+import { ValidationError } from '../errors.js';
 import {
-  decryptObjectRow,
-  discardSealed,
-  eraseObjectKey,
-  recordObject,
-  sealObject,
-} from '../objects/object-store.js';
+  checkImage,
+  readImageObject,
+  replaceImageObject,
+  type StoredImage,
+} from '../objects/image-object.js';
+import { eraseObjectKey } from '../objects/object-store.js';
 import { type Actor, authorize } from '../policies.js';
 import { type RecipientClient, requireGrant, withRecipient } from '../shares/recipient-access.js';
 
@@ -72,39 +70,28 @@ export async function setLogo(
   deps: Pick<VaultDeps, 'db' | 'clock' | 'storage' | 'keys'>,
   actor: Actor,
   image: Buffer,
-): Promise<{ contentType: Artwork['contentType']; sizeBytes: number }> {
+): Promise<{ contentType: StoredImage['contentType']; sizeBytes: number }> {
   authorize(actor, 'organization', 'update');
-  if (!Buffer.isBuffer(image) || image.length === 0) {
-    throw new ValidationError('an image is required', 'logo');
-  }
-  if (image.length > LOGO_MAX_BYTES)
-    throw new ValidationError('the logo must be at most 1 MB', 'logo');
-  const contentType = imageType(image);
-  if (!contentType) throw new ValidationError('the logo must be a PNG, JPEG or WebP image', 'logo');
-  const sealed = await sealObject(deps, actor.tenantId, Readable.from([image]));
-  let erased: string | null = null;
-  try {
-    await withTenant(deps.db, actor.tenantId, async (tx) => {
-      const now = deps.clock.now();
-      const org = await tx('organizations')
-        .where({ id: actor.tenantId })
-        .forUpdate()
-        .first('logo_object_id');
-      await recordObject(tx, now, actor, 'logo', sealed);
-      await tx('organizations').where({ id: actor.tenantId }).update({ logo_object_id: sealed.id });
-      if (org?.logo_object_id) erased = await eraseObjectKey(tx, org.logo_object_id, now);
-      await appendActorAudit(tx, now, actor, {
-        action: 'organization.logo',
-        objectType: 'organization',
-        objectId: actor.tenantId,
-        detail: { objectId: sealed.id, contentType },
-      });
+  const contentType = checkImage(
+    image,
+    { maxBytes: LOGO_MAX_BYTES, label: '1 MB' },
+    'the logo',
+    'logo',
+  );
+  await replaceImageObject(deps, actor, 'logo', image, async (tx, now, objectId) => {
+    const org = await tx('organizations')
+      .where({ id: actor.tenantId })
+      .forUpdate()
+      .first('logo_object_id');
+    await tx('organizations').where({ id: actor.tenantId }).update({ logo_object_id: objectId });
+    await appendActorAudit(tx, now, actor, {
+      action: 'organization.logo',
+      objectType: 'organization',
+      objectId: actor.tenantId,
+      detail: { objectId, contentType },
     });
-  } catch (e) {
-    await discardSealed(deps, sealed);
-    throw e;
-  }
-  if (erased) await deps.storage.delete(erased).catch(() => undefined);
+    return org?.logo_object_id ?? null;
+  });
   return { contentType, sizeBytes: image.length };
 }
 
@@ -140,24 +127,14 @@ const LOGO_ROW = (tx: Tx, tenantId: string) =>
     .where({ 'organizations.id': tenantId })
     .first('objects.*');
 
-// biome-ignore lint/suspicious/noExplicitAny: database row
-async function logoOf(deps: Pick<VaultDeps, 'storage' | 'keys'>, row: any): Promise<Artwork> {
-  if (!row?.wrapped_key) throw new NotFoundError('logo');
-  const stream = await decryptObjectRow(deps, row);
-  const bytes = Buffer.concat((await stream.toArray()) as Buffer[]);
-  const contentType = imageType(bytes);
-  if (!contentType) throw new NotFoundError('logo');
-  return { bytes, contentType };
-}
-
 /** The organization's logo for its members (`not_found` when it has none). */
 export async function getLogo(
   deps: Pick<VaultDeps, 'db' | 'storage' | 'keys'>,
   actor: Actor,
-): Promise<Artwork> {
+): Promise<StoredImage> {
   authorize(actor, 'organization', 'read');
   const row = await withTenant(deps.db, actor.tenantId, (tx) => LOGO_ROW(tx, actor.tenantId));
-  return logoOf(deps, row);
+  return readImageObject(deps, row, 'logo');
 }
 
 /** The branding of the organization that owns a recipient's link (checked like the page). */
@@ -177,10 +154,10 @@ export async function recipientLogo(
   deps: Pick<VaultDeps, 'db' | 'clock' | 'storage' | 'keys'>,
   token: string,
   client: Pick<RecipientClient, 'grant'> = {},
-): Promise<Artwork> {
+): Promise<StoredImage> {
   const row = await withRecipient(deps, token, async (tx, ctx, now) => {
     await requireGrant(tx, ctx, client.grant, now);
     return LOGO_ROW(tx, ctx.tenantId);
   });
-  return logoOf(deps, row);
+  return readImageObject(deps, row, 'logo');
 }
