@@ -82,9 +82,9 @@ import * as watermarkKeys from './shares/watermark-keys.js';
 import type { BlobStorage } from './storage/blob-storage.js';
 import { LocalStorage } from './storage/local-storage.js';
 import * as downloads from './tenancy/download-policy.js';
-import * as branding from './tenancy/organization-branding.js';
 import * as guests from './tenancy/guest-tokens.js';
 import * as invitations from './tenancy/invitations.js';
+import * as branding from './tenancy/organization-branding.js';
 import * as orgs from './tenancy/organizations.js';
 import * as retention from './tenancy/retention.js';
 
