@@ -6,7 +6,7 @@ import { FORENSIC_RETENTION_MS } from '../forensic-retention.js';
 import { currentWatermarkKey } from '../media/watermark-key-store.js';
 import type { Actor } from '../policies.js';
 import { linkToken, newLinkNonce } from './link-token.js';
-import type { ShareLink } from './shares.js';
+import type { ShareLink } from './share-link.js';
 import { recipientPayload } from './watermark-keys.js';
 
 /**

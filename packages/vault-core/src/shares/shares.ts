@@ -8,6 +8,7 @@ import { FORENSIC_RETENTION_MS } from '../forensic-retention.js';
 import { enqueueJob } from '../jobs/job-queue.js';
 import { type Actor, authorize } from '../policies.js';
 import { type CreateShareInput, shareFields } from './share-input.js';
+import type { ShareLink } from './share-link.js';
 import { insertRecipients, mapCopies } from './share-recipients.js';
 import { readShareSettings } from './share-settings.js';
 
@@ -68,17 +69,6 @@ export interface ShareDetail extends ShareSummary {
   tracks: Array<{ id: string; title: string; durationSeconds: number | null }>;
   recipients: ShareRecipient[];
   accessLog: AccessEvent[];
-}
-
-/** A recipient's link, returned by {@link createShare} (and re-sent by `share-links.ts`). */
-export interface ShareLink {
-  recipientId: string;
-  name: string;
-  email: string;
-  /** The link token; only its hash and the nonce it is derived from are stored. */
-  token: string;
-  /** With `notify`: whether the mail was handed to the mail port (a failure does not undo the share). */
-  mailed?: boolean;
 }
 
 /** The status of a share row at `now`. */
