@@ -12,6 +12,8 @@ import type { ShareLink } from './share-link.js';
 import { insertRecipients, mapCopies } from './share-recipients.js';
 import { readShareSettings } from './share-settings.js';
 
+export type { ShareLink } from './share-link.js';
+
 const DAY = 86_400_000;
 
 /** Where a share stands now. */
