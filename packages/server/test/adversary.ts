@@ -563,6 +563,7 @@ export function sampleValue(schema: JsonSchema, name: string, fx?: Fixtures): un
       if (s.format === 'date-time') return new Date(Date.now() + 3 * 86_400_000).toISOString();
       if (s.format === 'email' || /email/i.test(name)) return `someone-${name}@example.com`;
       if (s.pattern === '^\\d{6}$') return '000000';
+      if (s.pattern === '^[A-Za-z0-9_-]{16,200}$') return 'sample-link-token-000000';
       if (/password|passphrase/i.test(name)) return 'not the right password at all';
       const length = Math.max(s.minLength ?? 1, 1);
       return 'sample text'.padEnd(length, 'x').slice(0, Math.max(length, s.maxLength ?? length));
@@ -591,6 +592,7 @@ export function sampleValue(schema: JsonSchema, name: string, fx?: Fixtures): un
 /** Bodies that need more than the required fields to be valid (cross-field rules). */
 const BODY_EXTRAS: Record<string, (fx?: Fixtures) => Record<string, unknown>> = {
   'POST /api/guest-tokens': (fx) => ({ trackId: fx?.trackId ?? randomUUID() }),
+  'POST /api/notifications/read': () => ({ ids: [randomUUID()] }),
 };
 
 /** A valid JSON body for an operation. */

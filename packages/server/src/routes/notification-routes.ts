@@ -88,10 +88,15 @@ export function notificationRoutes(ctx: ServerContext): RouteSpec[] {
       summary: 'Mark some or all of the caller’s notifications read',
       tags,
       auth: 'user',
-      body: z.union([
-        z.object({ ids: z.array(z.uuid()).min(1).max(500) }),
-        z.object({ all: z.literal(true) }),
-      ]),
+      body: z
+        .object({
+          ids: z.array(z.uuid()).min(1).max(500).optional(),
+          all: z.literal(true).optional(),
+        })
+        .refine((b) => (b.ids === undefined) !== (b.all === undefined), {
+          message: 'give either ids (1 to 500 notification ids) or all: true',
+          path: ['ids'],
+        }),
       responses: {
         200: {
           description: 'the unread count left',
@@ -100,7 +105,10 @@ export function notificationRoutes(ctx: ServerContext): RouteSpec[] {
       },
       handler: async (koa, { body }) => ({
         status: 200,
-        body: await vault.notifications.markRead(actorOf(koa), body),
+        body: await vault.notifications.markRead(
+          actorOf(koa),
+          body.all ? { all: true } : { ids: body.ids ?? [] },
+        ),
       }),
     }),
     defineRoute({
