@@ -3,7 +3,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ffmpeg, music } from '../test/music.js';
-import { Browserless, eventually, startTestServer, type TestServer } from '../test/vault-server.js';
+import {
+  Browserless,
+  eventually,
+  mailedCode,
+  startTestServer,
+  type TestServer,
+} from '../test/vault-server.js';
 
 interface Investigation {
   id: string;
@@ -177,6 +183,35 @@ describe('every exit is marked', () => {
     expectNamed(await trace('guest', copy), 'guest', 'guest: Outside mastering');
   }, 300_000);
 
+  it('an invited guest reviewer, signed in by link and emailed code, gets a copy marked for them', async () => {
+    const invited = await owner.json<{ url: string }>('POST', '/api/guest-invitations', {
+      name: 'Mo Mixer',
+      email: 'mo@example.com',
+      trackId,
+      expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+    });
+    expect(invited.status).toBe(201);
+    const link = invited.body.url.slice(invited.body.url.indexOf('#') + 1);
+    const guest = new Browserless(t.url);
+    expect((await guest.json('POST', '/api/guest/code', { link })).status).toBe(202);
+    const code = await mailedCode(join(t.dataDir, 'outbox'), 'mo@example.com');
+    const signed = await guest.json<{ session: string }>('POST', '/api/guest/session', {
+      link,
+      code,
+    });
+    expect(signed.status).toBe(201);
+    const audio = await fetch(`${t.url}/api/guest/review/tracks/${trackId}/audio`, {
+      headers: { 'X-Vaultmark-Guest-Session': signed.body.session },
+    });
+    expect(audio.status).toBe(200);
+    const copy = Buffer.from(await audio.arrayBuffer());
+    expect(copy.equals(master)).toBe(false);
+    const found = await trace('guest-review', copy);
+    expect(found.status).toBe('succeeded');
+    expect(found.result?.matches.map((m) => m.subject)).toEqual(['guest']);
+    expect(found.result?.falsePositiveProbability).toBeLessThan(1e-9);
+  }, 300_000);
+
   it('a studio member gets marked copies of every version; the owner gets the master', async () => {
     const form = new FormData();
     form.set('file', new Blob([master]), 'Single v2.wav');
@@ -256,6 +291,7 @@ describe('every exit is marked', () => {
     // Each is marked for anyone but the owner (proved above), or returns no audio at all.
     expect(audioRoutes.sort()).toEqual(
       [
+        'GET /api/guest/review/tracks/{trackId}/audio',
         'GET /api/guest/tracks/{trackId}/audio',
         'GET /api/tracks/{id}/audio',
         'GET /api/tracks/{id}/stems/{name}',

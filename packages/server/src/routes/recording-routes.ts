@@ -98,7 +98,8 @@ export function recordingRoutes(ctx: ServerContext): RouteSpec[] {
     defineRoute({
       method: 'post',
       path: '/api/recording-sessions',
-      summary: 'Create a recording session (it gets its own data key, wrapped by the KEK)',
+      summary:
+        'Create a recording session (it gets its own data key, wrapped by the deployment key)',
       tags,
       auth: 'user',
       body: z
