@@ -254,35 +254,57 @@ export function decisions(current, record) {
 }
 
 /**
- * Edit and delete buttons for the caller's own comment (`c.mine`): `edit(text)` and `remove()`
- * call the API; `after()` redraws.
+ * A small button that runs `run()`, then `after()`; a failure goes to `fail(message)`
+ * (default an alert).
  */
+export function actionButton(text, label, run, after, fail = (m) => window.alert(m)) {
+  return el('button', {
+    type: 'button',
+    class: 'secondary small',
+    text,
+    'aria-label': label,
+    onclick: async () => {
+      try {
+        await run();
+        await after();
+      } catch (e) {
+        fail(e.message);
+      }
+    },
+  });
+}
+
+/**
+ * Edit and delete buttons for the caller's own comment: `edit(text)` and `remove()` call the
+ * API; `after()` redraws; `fail(message)` reports an error. None when the comment is not theirs.
+ */
+export function ownCommentButtons(c, edit, remove, after, fail) {
+  if (!c.mine) return [];
+  return [
+    actionButton(
+      'Edit',
+      'Edit your comment',
+      async () => {
+        const text = window.prompt('Your comment', c.body);
+        if (text?.trim()) await edit(text);
+      },
+      after,
+      fail,
+    ),
+    actionButton(
+      'Delete',
+      'Delete your comment',
+      async () => {
+        if (window.confirm('Delete this comment?')) await remove();
+      },
+      after,
+      fail,
+    ),
+  ];
+}
+
+/** {@link ownCommentButtons} in a row (empty when the comment is not the caller's). */
 export function ownActions(c, edit, remove, after) {
   if (!c.mine) return '';
-  const act = (text, label, run) =>
-    el('button', {
-      type: 'button',
-      class: 'secondary small',
-      text,
-      'aria-label': label,
-      onclick: async () => {
-        try {
-          await run();
-          await after();
-        } catch (e) {
-          window.alert(e.message);
-        }
-      },
-    });
-  return el(
-    'div',
-    { class: 'row' },
-    act('Edit', 'Edit your comment', async () => {
-      const text = window.prompt('Your comment', c.body);
-      if (text?.trim()) await edit(text);
-    }),
-    act('Delete', 'Delete your comment', async () => {
-      if (window.confirm('Delete this comment?')) await remove();
-    }),
-  );
+  return el('div', { class: 'row' }, ...ownCommentButtons(c, edit, remove, after));
 }

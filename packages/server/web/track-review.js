@@ -2,7 +2,14 @@
 // ones greyed with their version), threads with replies, resolve and reopen, edit and delete of
 // one's own comments, a comment form, and the decisions on the current version.
 import { api, el, formatDate, say } from './api.js';
-import { commentForm, decisions, markers, threadList } from './review.js';
+import {
+  actionButton,
+  commentForm,
+  decisions,
+  markers,
+  ownCommentButtons,
+  threadList,
+} from './review.js';
 
 const root = document.getElementById('track');
 const player = document.getElementById('track-player');
@@ -34,44 +41,36 @@ function replyForm(c, reload) {
 }
 
 function actions(c, reload) {
-  const act = (text, label, run) =>
-    el('button', {
-      type: 'button',
-      class: 'secondary small',
-      text,
-      'aria-label': label,
-      onclick: async () => {
-        try {
-          await run();
-          await reload();
-        } catch (e) {
-          say(e.message, 'error');
-        }
-      },
-    });
+  const fail = (m) => say(m, 'error');
   const controls = [];
   if (c.parentId === null) {
     controls.push(
       c.resolvedAt
-        ? act('Reopen', `Reopen the thread of ${c.author.name}`, () =>
-            api('POST', `/api/comments/${c.id}/resolve`, { resolved: false }),
+        ? actionButton(
+            'Reopen',
+            `Reopen the thread of ${c.author.name}`,
+            () => api('POST', `/api/comments/${c.id}/resolve`, { resolved: false }),
+            reload,
+            fail,
           )
-        : act('Resolve', `Resolve the thread of ${c.author.name}`, () =>
-            api('POST', `/api/comments/${c.id}/resolve`, {}),
+        : actionButton(
+            'Resolve',
+            `Resolve the thread of ${c.author.name}`,
+            () => api('POST', `/api/comments/${c.id}/resolve`, {}),
+            reload,
+            fail,
           ),
     );
   }
-  if (c.mine) {
-    controls.push(
-      act('Edit', 'Edit your comment', async () => {
-        const text = window.prompt('Your comment', c.body);
-        if (text?.trim()) await api('PATCH', `/api/comments/${c.id}`, { body: text });
-      }),
-      act('Delete', 'Delete your comment', async () => {
-        if (window.confirm('Delete this comment?')) await api('DELETE', `/api/comments/${c.id}`);
-      }),
-    );
-  }
+  controls.push(
+    ...ownCommentButtons(
+      c,
+      (text) => api('PATCH', `/api/comments/${c.id}`, { body: text }),
+      () => api('DELETE', `/api/comments/${c.id}`),
+      reload,
+      fail,
+    ),
+  );
   return el('div', { class: 'row' }, c.parentId === null ? replyForm(c, reload) : '', ...controls);
 }
 
