@@ -6,6 +6,7 @@ import { HttpError } from '../http-error.js';
 import { sendMedia } from '../media/send-media.js';
 import { contentDisposition } from '../uploads/content-disposition.js';
 import { actorOf, type ServerContext } from '../vault/server-context.js';
+import { GuestGrantFields, presentGuestGrant } from './guest-routes.js';
 import {
   ApprovalBody,
   CommentBody,
@@ -28,13 +29,7 @@ const InvitationBody = z.object({
   guestTokenId: z.string(),
   name: z.string(),
   email: z.string(),
-  trackId: z.string().nullable(),
-  folderId: z.string().nullable(),
-  createdAt: z.string(),
-  expiresAt: z.string(),
-  revokedAt: z.string().nullable(),
-  lastUsedAt: z.string().nullable(),
-  uses: z.number().int(),
+  ...GuestGrantFields,
 });
 
 function present(i: Invitation): z.infer<typeof InvitationBody> {
@@ -43,13 +38,7 @@ function present(i: Invitation): z.infer<typeof InvitationBody> {
     guestTokenId: i.guestTokenId,
     name: i.name,
     email: i.email,
-    trackId: 'trackId' in i.scope ? i.scope.trackId : null,
-    folderId: 'folderId' in i.scope ? i.scope.folderId : null,
-    createdAt: i.createdAt.toISOString(),
-    expiresAt: i.expiresAt.toISOString(),
-    revokedAt: i.revokedAt ? i.revokedAt.toISOString() : null,
-    lastUsedAt: i.lastUsedAt ? i.lastUsedAt.toISOString() : null,
-    uses: i.uses,
+    ...presentGuestGrant(i),
   };
 }
 

@@ -11,9 +11,8 @@ const tags = ['guests'];
 /** Where guests send their token (never in a URL, so it stays out of logs and Referer). */
 const GUEST_HEADER = 'X-Vaultmark-Guest-Token';
 
-const GuestTokenBody = z.object({
-  id: z.string(),
-  label: z.string(),
+/** What a guest token and a guest invitation both show: scope, times and uses. */
+export const GuestGrantFields = {
   trackId: z.string().nullable(),
   folderId: z.string().nullable(),
   createdAt: z.string(),
@@ -21,12 +20,16 @@ const GuestTokenBody = z.object({
   revokedAt: z.string().nullable(),
   lastUsedAt: z.string().nullable(),
   uses: z.number().int(),
-});
+};
 
-function present(g: GuestToken): z.infer<typeof GuestTokenBody> {
+type GuestGrant = Pick<
+  GuestToken,
+  'scope' | 'createdAt' | 'expiresAt' | 'revokedAt' | 'lastUsedAt' | 'uses'
+>;
+
+/** {@link GuestGrantFields} of a guest token or invitation, for an answer. */
+export function presentGuestGrant(g: GuestGrant) {
   return {
-    id: g.id,
-    label: g.label,
     trackId: 'trackId' in g.scope ? g.scope.trackId : null,
     folderId: 'folderId' in g.scope ? g.scope.folderId : null,
     createdAt: g.createdAt.toISOString(),
@@ -35,6 +38,12 @@ function present(g: GuestToken): z.infer<typeof GuestTokenBody> {
     lastUsedAt: g.lastUsedAt ? g.lastUsedAt.toISOString() : null,
     uses: g.uses,
   };
+}
+
+const GuestTokenBody = z.object({ id: z.string(), label: z.string(), ...GuestGrantFields });
+
+function present(g: GuestToken): z.infer<typeof GuestTokenBody> {
+  return { id: g.id, label: g.label, ...presentGuestGrant(g) };
 }
 
 function guestToken(koa: ParameterizedContext): string {
