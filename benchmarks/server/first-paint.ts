@@ -17,14 +17,15 @@
  *   pnpm --filter @vaultmark/benchmarks run bench:first-paint [--rounds 15] [--tracks 20]
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createApp, createVaultServer, listen, loadConfig } from '@vaultmark/server';
+import { createApp, listen } from '@vaultmark/server';
 import { vaultDeps, withSystem } from '@vaultmark/vault-core/testing';
 import pino from 'pino';
+import { startSignedInVault } from './signed-in-vault.js';
 
 const { values } = parseArgs({
   options: {
@@ -55,37 +56,8 @@ const browser = await chromium.launch({
   ],
 });
 
-// The composed server on its embedded defaults, worker included.
-const config = loadConfig({ LOG_LEVEL: 'silent' }, { dataDir: join(dir, 'data'), port: 0 });
-const vault = await createVaultServer({ config });
-const running = await vault.listen(0);
-config.publicBaseUrl = running.url;
-const asked = await fetch(`${running.url}/api/auth/register`, {
-  method: 'POST',
-  headers: { 'Content-Type': 'application/json' },
-  body: JSON.stringify({
-    email: 'paint@example.com',
-    password: 'bench password 1',
-    displayName: 'Label',
-  }),
-});
-const outbox = join(dir, 'data', 'outbox');
-const mail = readdirSync(outbox).map((name) => readFileSync(join(outbox, name), 'utf8'));
-const code = /code is (\d{6})/.exec(mail.join('\n'))?.[1];
-const register = await fetch(`${running.url}/api/auth/register/verify`, {
-  method: 'POST',
-  headers: {
-    'Content-Type': 'application/json',
-    Cookie: asked.headers.getSetCookie()[0]!.split(';')[0]!,
-  },
-  body: JSON.stringify({ code }),
-});
-const cookie = register.headers
-  .getSetCookie()
-  .map((c) => c.split(';')[0]!)
-  .find((c) => c.startsWith('vaultmark_session='))!;
-const { csrfToken } = (await register.json()) as { csrfToken: string };
-const owner = { Cookie: cookie, 'X-CSRF-Token': csrfToken };
+// The composed server on its embedded defaults, worker included, with one owner signed in.
+const { vault, running, owner } = await startSignedInVault(dir, 'paint@example.com', 'Label');
 
 // Twenty short tracks (tones a fifth apart, made by ffmpeg), each with artwork.
 const art = join(dir, 'art.png');

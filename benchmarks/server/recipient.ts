@@ -19,14 +19,15 @@
  *   pnpm --filter @vaultmark/benchmarks run bench:recipient [--seconds 180] [--rounds 8]
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { createApp, createVaultServer, listen, loadConfig, sendMedia } from '@vaultmark/server';
+import { createApp, listen, sendMedia } from '@vaultmark/server';
 import { vaultDeps, withSystem } from '@vaultmark/vault-core/testing';
 import pino from 'pino';
+import { startSignedInVault } from './signed-in-vault.js';
 
 const { values } = parseArgs({
   options: {
@@ -81,38 +82,8 @@ bare.app.use(async (ctx) => {
 });
 const baseline = await listen(bare.app, 0);
 
-// The composed server on its embedded defaults, worker included.
-const config = loadConfig({ LOG_LEVEL: 'silent' }, { dataDir: join(dir, 'data'), port: 0 });
-const vault = await createVaultServer({ config });
-const running = await vault.listen(0);
-config.publicBaseUrl = running.url;
-// Sign-up confirms the address with the code the embedded vault writes to its outbox.
-const asked = await fetch(`${running.url}/api/auth/register`, {
-  method: 'POST',
-  headers: { 'Content-Type': 'application/json' },
-  body: JSON.stringify({
-    email: 'bench@example.com',
-    password: 'bench password 1',
-    displayName: 'B',
-  }),
-});
-const outbox = join(dir, 'data', 'outbox');
-const mail = readdirSync(outbox).map((name) => readFileSync(join(outbox, name), 'utf8'));
-const code = /code is (\d{6})/.exec(mail.join('\n'))?.[1];
-const register = await fetch(`${running.url}/api/auth/register/verify`, {
-  method: 'POST',
-  headers: {
-    'Content-Type': 'application/json',
-    Cookie: asked.headers.getSetCookie()[0]!.split(';')[0]!,
-  },
-  body: JSON.stringify({ code }),
-});
-const cookie = register.headers
-  .getSetCookie()
-  .map((c) => c.split(';')[0]!)
-  .find((c) => c.startsWith('vaultmark_session='))!;
-const { csrfToken } = (await register.json()) as { csrfToken: string };
-const owner = { Cookie: cookie, 'X-CSRF-Token': csrfToken };
+// The composed server on its embedded defaults, worker included, with one owner signed in.
+const { vault, running, owner } = await startSignedInVault(dir, 'bench@example.com', 'B');
 const form = new FormData();
 form.set('file', new Blob([wav]), 'master.wav');
 const track = (await (
