@@ -120,6 +120,20 @@ export async function mailedCode(outbox: string, email: string, after = 0): Prom
 }
 
 /** A tiny HTTP client that keeps cookies and sends the CSRF token, like the web pages do. */
+/** Uploads a file as a track through the API as `client`; anything but 201 fails the test. */
+export async function uploadTrack(client: Browserless, path: string, name: string) {
+  const form = new FormData();
+  form.set('file', new Blob([readFileSync(path)]), name);
+  const { status, body } = await client.json<{ id: string; title: string }>(
+    'POST',
+    '/api/tracks',
+    form,
+  );
+  if (status !== 201)
+    throw new Error(`upload of ${name} answered ${status}: ${JSON.stringify(body)}`);
+  return body;
+}
+
 export class Browserless {
   cookies = new Map<string, string>();
   csrf: string | undefined;

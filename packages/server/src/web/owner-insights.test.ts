@@ -12,6 +12,7 @@ import {
   eventually,
   startTestServer,
   type TestServer,
+  uploadTrack,
 } from '../../test/vault-server.js';
 
 /** Polls allow for a loaded machine (the default gives up after one second). */
@@ -37,18 +38,6 @@ async function call<T = Record<string, unknown>>(
   return answer;
 }
 
-async function uploadAs(client: Browserless, path: string, name: string) {
-  const form = new FormData();
-  form.set('file', new Blob([readFileSync(path)]), name);
-  const { status, body } = await client.json<{ id: string; title: string }>(
-    'POST',
-    '/api/tracks',
-    form,
-  );
-  expect(status).toBe(201);
-  return body;
-}
-
 /** The mails in the server's outbox addressed to `email`. */
 async function mailsTo(email: string): Promise<string[]> {
   const dir = `${t.dataDir}/outbox`;
@@ -72,7 +61,7 @@ beforeAll(async () => {
   owner = new Browserless(t.url);
   await owner.register('insights@studio.example', 'Studio Insights');
   const a = music(t.dataDir, 'Night Drive.wav', 6);
-  tracks.push(await uploadAs(owner, a, 'Night Drive.wav'));
+  tracks.push(await uploadTrack(owner, a, 'Night Drive.wav'));
   await eventually(async () => {
     const { body } = await owner.json<{ items: { analysisStatus: string }[] }>(
       'GET',
@@ -287,7 +276,11 @@ describe('share activity, in Chromium', () => {
 
 describe('share editing, in Chromium', () => {
   it('adds a recipient (link emailed), adds and takes out a track, re-sends the same link and replaces it after confirming', async () => {
-    const second = await uploadAs(owner, music(t.dataDir, 'Second Wind.wav', 4), 'Second Wind.wav');
+    const second = await uploadTrack(
+      owner,
+      music(t.dataDir, 'Second Wind.wav', 4),
+      'Second Wind.wav',
+    );
     await eventually(async () => {
       const { body } = await owner.json<{ analysisStatus: string }>(
         'GET',
@@ -564,7 +557,7 @@ describe('organization branding, in Chromium', () => {
     const stranger = new Browserless(t.url);
     await stranger.register('stranger4@elsewhere.example', 'Stranger');
     const theirs = await stranger.json<{ links: { url: string }[] }>('POST', '/api/shares', {
-      trackIds: [(await uploadAs(stranger, music(t.dataDir, 'Other.wav', 2), 'Other.wav')).id],
+      trackIds: [(await uploadTrack(stranger, music(t.dataDir, 'Other.wav', 2), 'Other.wav')).id],
       recipients: [{ name: 'Rob', email: 'rob@label.example' }],
     });
     expect(theirs.status).toBe(201);

@@ -11,6 +11,7 @@ import {
   eventually,
   startTestServer,
   type TestServer,
+  uploadTrack,
 } from '../../test/vault-server.js';
 
 /** Polls allow for a loaded machine (the default gives up after one second). */
@@ -23,26 +24,16 @@ let owner: Browserless;
 let signedIn: BrowserContext;
 const tracks: { id: string; title: string }[] = [];
 
-/** Uploads a file as a track through the API. */
-async function uploadAs(client: Browserless, path: string, name: string) {
-  const form = new FormData();
-  form.set('file', new Blob([readFileSync(path)]), name);
-  const { status, body } = await client.json<{ id: string; title: string }>(
-    'POST',
-    '/api/tracks',
-    form,
-  );
-  expect(status).toBe(201);
-  return body;
-}
-
 beforeAll(async () => {
   [browser, t] = await Promise.all([launchBrowser(), startTestServer('pglite')]);
   owner = new Browserless(t.url);
   await owner.register('pages@studio.example', 'Studio Pages');
   const a = music(t.dataDir, 'Night Drive.wav', 6);
   const b = music(t.dataDir, 'Dawn.wav', 5);
-  tracks.push(await uploadAs(owner, a, 'Night Drive.wav'), await uploadAs(owner, b, 'Dawn.wav'));
+  tracks.push(
+    await uploadTrack(owner, a, 'Night Drive.wav'),
+    await uploadTrack(owner, b, 'Dawn.wav'),
+  );
   await eventually(async () => {
     const { body } = await owner.json<{ items: { analysisStatus: string }[] }>(
       'GET',
@@ -225,7 +216,7 @@ describe('every page, in Chromium: accessible, and looked at on a laptop and a p
     const whole = readFileSync(music(t.dataDir, 'whole.wav', 4));
     const cut = join(t.dataDir, 'Cut Off.wav');
     writeFileSync(cut, whole.subarray(0, 60));
-    const broken = await uploadAs(owner, cut, 'Cut Off.wav');
+    const broken = await uploadTrack(owner, cut, 'Cut Off.wav');
     await eventually(async () => {
       const { body } = await owner.json<{ analysisStatus: string }>(
         'GET',
