@@ -13,9 +13,9 @@ import {
   NewApproval,
   NewComment,
   presentApproval,
-  presentApprovals,
   presentComment,
-  VersionApprovalsBody,
+  presentTrackReview,
+  TrackReviewBody,
 } from './review-routes.js';
 
 type Invitation = Awaited<ReturnType<Vault['review']['listGuestInvitations']>>[number];
@@ -244,7 +244,7 @@ export function guestReviewRoutes(ctx: ServerContext): RouteSpec[] {
       responses: {
         200: {
           description: 'their review',
-          schema: z.object({ comments: z.array(CommentBody), approvals: VersionApprovalsBody }),
+          schema: TrackReviewBody,
         },
       },
       handler: async (koa, { params }) => {
@@ -253,10 +253,7 @@ export function guestReviewRoutes(ctx: ServerContext): RouteSpec[] {
         });
         return {
           status: 200,
-          body: {
-            comments: r.comments.map(presentComment),
-            approvals: presentApprovals(r.approvals),
-          },
+          body: presentTrackReview(r),
         };
       },
     }),

@@ -8,9 +8,9 @@ import {
   NewApproval,
   NewComment,
   presentApproval,
-  presentApprovals,
   presentComment,
-  VersionApprovalsBody,
+  presentTrackReview,
+  TrackReviewBody,
 } from './review-routes.js';
 
 const tags = ['recipients', 'review'];
@@ -43,10 +43,7 @@ export function recipientReviewRoutes(ctx: ServerContext): RouteSpec[] {
           description: 'feedback on or off, and the review per track id',
           schema: z.object({
             allowFeedback: z.boolean(),
-            tracks: z.record(
-              z.string(),
-              z.object({ comments: z.array(CommentBody), approvals: VersionApprovalsBody }),
-            ),
+            tracks: z.record(z.string(), TrackReviewBody),
           }),
         },
       },
@@ -54,10 +51,7 @@ export function recipientReviewRoutes(ctx: ServerContext): RouteSpec[] {
         const f = await vault.review.recipientFeedback(params.token, await clientOf(vault, koa));
         const tracks: Record<string, unknown> = {};
         for (const [id, r] of Object.entries(f.tracks)) {
-          tracks[id] = {
-            comments: r.comments.map(presentComment),
-            approvals: presentApprovals(r.approvals),
-          };
+          tracks[id] = presentTrackReview(r);
         }
         return {
           status: 200,
@@ -76,7 +70,7 @@ export function recipientReviewRoutes(ctx: ServerContext): RouteSpec[] {
       responses: {
         200: {
           description: 'their review',
-          schema: z.object({ comments: z.array(CommentBody), approvals: VersionApprovalsBody }),
+          schema: TrackReviewBody,
         },
       },
       handler: async (koa, { params }) => {
@@ -88,10 +82,7 @@ export function recipientReviewRoutes(ctx: ServerContext): RouteSpec[] {
         return {
           status: 200,
           headers: { 'Cache-Control': 'private, no-store' },
-          body: {
-            comments: review.comments.map(presentComment),
-            approvals: presentApprovals(review.approvals),
-          },
+          body: presentTrackReview(review),
         };
       },
     }),

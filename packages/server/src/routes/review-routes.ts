@@ -91,6 +91,19 @@ export function presentApprovals(v: VersionApprovals): z.infer<typeof VersionApp
   return { version: v.version, items: v.items.map(presentApproval) };
 }
 
+/** A reviewer's own view of one track: their comment threads and the version's decisions. */
+export const TrackReviewBody = z.object({
+  comments: z.array(CommentBody),
+  approvals: VersionApprovalsBody,
+});
+
+export function presentTrackReview(r: {
+  comments: Comment[];
+  approvals: VersionApprovals;
+}): z.infer<typeof TrackReviewBody> {
+  return { comments: r.comments.map(presentComment), approvals: presentApprovals(r.approvals) };
+}
+
 /** A new comment: at a point (`atSeconds`) or over a range (to `endSeconds`), or a reply. */
 export const NewComment = z.object({
   body: z.string().min(1).max(5000),
