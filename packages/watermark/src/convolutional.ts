@@ -17,10 +17,8 @@ function parity(x: number): number {
 export class ConvolutionalCode {
   readonly rate: number;
   private readonly states: number;
-  /** OUT[(state << 1 | bit) · n + g]: output bit g of the transition. */
-  private readonly out: Uint8Array;
   /** PATTERN[state << 1 | bit]: the n output bits of the transition packed into an integer. */
-  private readonly pattern: Uint8Array;
+  private patternTable: Uint8Array | undefined;
   private decisions = new Uint8Array(0);
   private metric: Float64Array;
   private next: Float64Array;
@@ -31,23 +29,28 @@ export class ConvolutionalCode {
   ) {
     this.rate = generators.length;
     this.states = 1 << (constraint - 1);
-    this.out = new Uint8Array(this.states * 2 * this.rate);
-    for (let s = 0; s < this.states; s++) {
-      for (let b = 0; b < 2; b++) {
-        const reg = (b << (constraint - 1)) | s;
-        for (let g = 0; g < this.rate; g++) {
-          this.out[((s << 1) | b) * this.rate + g] = parity(reg & (generators[g] as number));
-        }
-      }
+    this.metric = new Float64Array(0);
+    this.next = new Float64Array(0);
+  }
+
+  /** The decoder's transition table, built on first decode (it takes ~10 ms at K = 15). */
+  private get pattern(): Uint8Array {
+    if (!this.patternTable) {
+      const table = new Uint8Array(this.states * 2);
+      for (let t = 0; t < this.states * 2; t++) table[t] = this.outputs(t >>> 1, t & 1);
+      this.patternTable = table;
+      this.metric = new Float64Array(this.states);
+      this.next = new Float64Array(this.states);
     }
-    this.pattern = new Uint8Array(this.states * 2);
-    for (let t = 0; t < this.states * 2; t++) {
-      let p = 0;
-      for (let g = 0; g < this.rate; g++) p |= (this.out[t * this.rate + g] as number) << g;
-      this.pattern[t] = p;
-    }
-    this.metric = new Float64Array(this.states);
-    this.next = new Float64Array(this.states);
+    return this.patternTable;
+  }
+
+  /** The n output bits (bit g = generator g) of the transition from `state` on input `bit`. */
+  private outputs(state: number, bit: number): number {
+    const reg = (bit << (this.constraint - 1)) | state;
+    let p = 0;
+    for (let g = 0; g < this.rate; g++) p |= parity(reg & (this.generators[g] as number)) << g;
+    return p;
   }
 
   /** Encodes `info` (callers append K−1 zero bits to terminate the trellis in state 0). */
@@ -57,8 +60,8 @@ export class ConvolutionalCode {
     let state = 0;
     for (let i = 0; i < info.length; i++) {
       const b = (info[i] as number) & 1;
-      const base = ((state << 1) | b) * n;
-      for (let g = 0; g < n; g++) coded[i * n + g] = this.out[base + g] as number;
+      const p = this.outputs(state, b);
+      for (let g = 0; g < n; g++) coded[i * n + g] = (p >>> g) & 1;
       state = ((b << (this.constraint - 1)) | state) >>> 1;
     }
     return coded;
@@ -75,6 +78,7 @@ export class ConvolutionalCode {
     const K = this.constraint;
     if (this.decisions.length < infoLength * S) this.decisions = new Uint8Array(infoLength * S);
     const decisions = this.decisions;
+    const pattern = this.pattern;
     let metric = this.metric;
     let next = this.next;
     metric.fill(Number.NEGATIVE_INFINITY);
@@ -92,7 +96,6 @@ export class ConvolutionalCode {
       }
       next.fill(Number.NEGATIVE_INFINITY);
       const row = i * S;
-      const pattern = this.pattern;
       const shift = K - 2;
       // Butterfly: states s = 2p and 2p+1 both lead to p (bit 0) and p + S/2 (bit 1).
       for (let p = 0; p < S / 2; p++) {
@@ -131,19 +134,25 @@ export class ConvolutionalCode {
   }
 }
 
-const standard = new ConvolutionalCode(CONV_CONSTRAINT, CONV_GENERATORS);
+// Built on first use: its tables take about 10 ms, which a command that never codes (such as
+// `vaultmark --version`) should not pay at start-up.
+let standardCode: ConvolutionalCode | undefined;
+function standard(): ConvolutionalCode {
+  standardCode ??= new ConvolutionalCode(CONV_CONSTRAINT, CONV_GENERATORS);
+  return standardCode;
+}
 
 /** Number of coded bits for `info` information bits. */
 export function codedLength(info: number): number {
-  return info * standard.rate;
+  return info * CONV_GENERATORS.length;
 }
 
 /** Encodes with the format's code ({@link CONV_CONSTRAINT}, {@link CONV_GENERATORS}). */
 export function convEncode(info: Uint8Array): Uint8Array {
-  return standard.encode(info);
+  return standard().encode(info);
 }
 
 /** Soft Viterbi decoding with the format's code. */
 export function viterbiDecode(soft: Float64Array, infoLength: number): Uint8Array {
-  return standard.decode(soft, infoLength);
+  return standard().decode(soft, infoLength);
 }

@@ -2,7 +2,12 @@ import { type BlockDecode, decodeBlock } from './block-decoder.js';
 import type { BlockLayout } from './block-layout.js';
 import { convEncode } from './convolutional.js';
 import { cellSigns } from './layout.js';
-import { BANDS_PER_FRAME, BLOCK_FRAMES, MIXTURE_MAX_ERROR_RATE } from './params.js';
+import {
+  BANDS_PER_FRAME,
+  BLOCK_FRAMES,
+  MIXTURE_MAX_ERROR_RATE,
+  MIXTURE_MIN_STATISTIC_RATIO,
+} from './params.js';
 import { buildInfoBlock, payloadBytes } from './payload.js';
 
 /**
@@ -27,7 +32,8 @@ export interface FurtherMark extends BlockDecode {
  * residual is decoded again. When a decode fails the CRC, it may follow one codeword and then
  * another (equal shares leave the decoder free to switch where that pays): {@link splitMixture}
  * then tries to recover both. Sync cells are shared by every copy and are left out of the
- * statistics. Stops at `max` marks in all (`first` counts), or when nothing new is decoded.
+ * statistics. Stops at `max` marks in all (`first` counts), or when nothing new is decoded, or
+ * when a failed decode is too weak beside the marks found to hide a colluder whose share counts.
  * `attempts` counts the decodes tried (each is one more hypothesis of the search).
  */
 export function furtherMarks(
@@ -41,6 +47,8 @@ export function furtherMarks(
   const marks: FurtherMark[] = [];
   let fresh = first === undefined ? [] : [first];
   let attempts = 0;
+  // Data statistic of the strongest mark found so far, before any cancellation.
+  let strongest = first === undefined ? 0 : dataStatistic(folded, layout, signsOf(layout, first));
   for (;;) {
     for (const p of fresh) {
       cancel(residual, layout, signsOf(layout, p));
@@ -54,15 +62,25 @@ export function furtherMarks(
       if (found.has(dec.payload)) break;
       const tTotal = dataStatistic(residual, layout, signsOf(layout, dec.payload));
       marks.push({ ...dec, payload: dec.payload, tTotal, splitPairs: 0 });
+      strongest = Math.max(strongest, tTotal);
       fresh = [dec.payload];
       continue;
     }
-    // Split only what still looks like marks: pure noise decodes with ~45% coded-bit errors.
+    // Split only what still looks like marks: a decode of noise has 30–32% coded-bit errors with
+    // this code, and the residue a strong mark leaves behind has a data statistic far below the
+    // marks found (a colluder whose share counts has at least half the strongest one's).
     if (dec.bitErrors > MIXTURE_MAX_ERROR_RATE * dec.observedBits) break;
+    if (
+      strongest > 0 &&
+      dataStatistic(residual, layout, cellSigns(layout, convEncode(dec.info))) <
+        MIXTURE_MIN_STATISTIC_RATIO * strongest
+    )
+      break;
     const split = splitMixture(residual, layout, dec.info);
     attempts += split.attempts;
     if (split.marks.length === 0 || split.marks.some((m) => found.has(m.payload))) break;
     marks.push(...split.marks);
+    for (const m of split.marks) strongest = Math.max(strongest, m.tTotal);
     fresh = split.marks.map((m) => m.payload);
   }
   return { marks, attempts };

@@ -5,6 +5,7 @@ import { BANDS_PER_FRAME, BLOCK_FRAMES } from './params.js';
 
 const CELLS = BLOCK_FRAMES * BANDS_PER_FRAME;
 const cache = new Map<string, BlockLayout>();
+const syncCellLists = new WeakMap<BlockLayout, Int32Array>();
 
 /**
  * Layout for `key` and a payload size, derived by the active backend (the native module takes a
@@ -36,4 +37,18 @@ export function cellSigns(layout: BlockLayout, coded: Uint8Array): Int8Array {
     }
   }
   return out;
+}
+
+/** Indices of the sync cells of `layout`, in increasing order (computed once per layout). */
+export function syncCells(layout: BlockLayout): Int32Array {
+  let list = syncCellLists.get(layout);
+  if (!list) {
+    let n = 0;
+    for (let c = 0; c < CELLS; c++) if (layout.syncSign[c] !== 0) n++;
+    list = new Int32Array(n);
+    n = 0;
+    for (let c = 0; c < CELLS; c++) if (layout.syncSign[c] !== 0) list[n++] = c;
+    syncCellLists.set(layout, list);
+  }
+  return list;
 }

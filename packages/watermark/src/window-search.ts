@@ -3,6 +3,7 @@ import type { BandAnalyzer, BandMap } from './band-analysis.js';
 import { type BlockDecode, decodeBlock } from './block-decoder.js';
 import type { BlockLayout } from './block-layout.js';
 import { type FurtherMark, furtherMarks } from './further-marks.js';
+import { syncCells } from './layout.js';
 import {
   BANDS_PER_FRAME,
   BLOCK_FRAMES,
@@ -168,6 +169,7 @@ export class WindowSearcher {
   hypotheses = 0;
   private readonly folded = new Float32Array(BLOCK_FRAMES * BANDS_PER_FRAME);
   private readonly maxFrames: number;
+  private readonly syncCells: Int32Array;
 
   constructor(
     private readonly data: WindowData,
@@ -175,6 +177,7 @@ export class WindowSearcher {
     private readonly correlator: SyncScorer,
   ) {
     const a = data.analyzer;
+    this.syncCells = syncCells(layout);
     this.maxFrames =
       Math.ceil(data.signal.length / (a.frameLength / (1 + 1.1 * FAR_SPEED_DEVIATION))) + 4;
   }
@@ -208,11 +211,12 @@ export class WindowSearcher {
     let energy = 0;
     const f = this.folded;
     const sync = this.layout.syncSign;
-    for (let c = 0; c < f.length; c++) {
-      const s = sync[c] as number;
-      if (s === 0) continue;
+    // The sync cells only, in cell order: the same sums as a pass over every cell.
+    const cells = this.syncCells;
+    for (let i = 0; i < cells.length; i++) {
+      const c = cells[i] as number;
       const v = f[c] as number;
-      score += s * v;
+      score += (sync[c] as number) * v;
       energy += v * v;
     }
     return energy > 0 ? score / Math.sqrt(energy) : 0;
