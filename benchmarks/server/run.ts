@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { createApp, listen, sendMedia } from '@vaultmark/server';
-import { pcm16WavHeader, watermarkedWav } from '@vaultmark/vault-core/testing';
+import { markedWavLayout, watermarkedWav } from '@vaultmark/vault-core/testing';
 import { embed, generateKey } from '@vaultmark/watermark';
 import pino from 'pino';
 
@@ -48,16 +48,10 @@ function signal(length: number): Float32Array[] {
   });
 }
 
+/** A 16-bit stereo WAV of `channels`, laid out exactly as the live marked copies are. */
 function pcm16(channels: Float32Array[]): Buffer {
-  const length = channels[0]!.length;
-  const body = Buffer.alloc(length * 4);
-  for (let i = 0; i < length; i++) {
-    for (let c = 0; c < 2; c++) {
-      const v = Math.round(channels[c]![i]! * 32767);
-      body.writeInt16LE(Math.min(32767, Math.max(-32768, v)), (i * 2 + c) * 2);
-    }
-  }
-  return Buffer.concat([pcm16WavHeader(sampleRate, 2, length), body]);
+  const layout = markedWavLayout({ sampleRate, channels: 2, length });
+  return Buffer.concat([layout.header, layout.encode(channels, 0, length)]);
 }
 
 function bufferMedia(bytes: Buffer) {
@@ -69,6 +63,9 @@ function bufferMedia(bytes: Buffer) {
 }
 
 const length = seconds * sampleRate;
+/** Byte offset of the first sample in every WAV served here. */
+const dataOffset = markedWavLayout({ sampleRate, channels: 2, length }).dataOffset;
+
 const master = signal(length);
 const masterWav = pcm16(master);
 const key = generateKey({ name: 'bench' });
@@ -136,7 +133,8 @@ interface Row {
 }
 const rows: Row[] = [];
 // Warm-up (JIT, connection set-up) so it is not charged to whichever mode runs first.
-for (const mode of ['master', 'rendered', 'live']) await stream(`${server.url}/${mode}/1`, 44);
+for (const mode of ['master', 'rendered', 'live'])
+  await stream(`${server.url}/${mode}/1`, dataOffset);
 // Interleave modes at each level so machine noise hits all of them alike.
 for (const concurrency of levels) {
   for (const mode of ['master', 'rendered', 'live']) {
@@ -144,7 +142,7 @@ for (const concurrency of levels) {
     const results = await Promise.all(
       Array.from({ length: concurrency }, (_, i) => {
         // Each recipient starts somewhere else in the track (a seek), at a sample boundary.
-        const offset = 44 + ((i * 7919) % Math.max(1, seconds - 31)) * sampleRate * 4;
+        const offset = dataOffset + ((i * 7919) % Math.max(1, seconds - 31)) * sampleRate * 4;
         return stream(`${server.url}/${mode}/${i + 2}`, offset);
       }),
     );

@@ -63,6 +63,7 @@ export {
   writeStems,
 } from './stems.js';
 export { type EstimateTempoArgs, estimateTempo, type TempoResult } from './tempo.js';
+export { type WavLayout, wavLayout } from './wav-layout.js';
 export { type ReadWavOptions, readAudioBytes, readWav, sniffContainer } from './wav-read.js';
 export { type AudioStream, collectStream } from './wav-stream.js';
 export { DEFAULT_WAV_FORMAT, type EncodeWavOptions, encodeWav } from './wav-write.js';

@@ -20,6 +20,7 @@ it('exports exactly the documented public surface', () => {
       'readWav',
       'runFfmpeg',
       'sniffContainer',
+      'wavLayout',
       'measureLoudness',
       'truePeakOf',
       'computePeaks',

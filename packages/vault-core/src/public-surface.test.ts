@@ -74,7 +74,7 @@ it('keeps the internals for tests in their own entry point', () => {
       'withIdentity',
       'withSystem',
       'withTenant',
-      'pcm16WavHeader',
+      'markedWavLayout',
       'watermarkedWav',
     ].sort(),
   );

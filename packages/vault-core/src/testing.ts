@@ -8,7 +8,7 @@
 export { type Tx, withIdentity, withSystem, withTenant } from './db/transactions.js';
 export type { VaultDeps } from './deps.js';
 export {
-  pcm16WavHeader,
+  markedWavLayout,
   type SampleSource,
   watermarkedWav,
 } from './media/watermarked-wav.js';

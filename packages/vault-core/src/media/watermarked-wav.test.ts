@@ -1,8 +1,9 @@
 import { buffer } from 'node:stream/consumers';
+import { readWav } from '@vaultmark/analysis';
 import { embed, generateKey } from '@vaultmark/watermark';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { pcm16WavHeader, type SampleSource, watermarkedWav } from './watermarked-wav.js';
+import { markedWavLayout, type SampleSource, watermarkedWav } from './watermarked-wav.js';
 
 const sampleRate = 44_100;
 const length = Math.round(3.3 * sampleRate);
@@ -23,6 +24,8 @@ const source: SampleSource = {
 };
 const key = { ...generateKey({ name: 'test' }), secret: new Uint8Array(32).fill(9) };
 const payload = '0123456789abcdef0123456789abcdef';
+const layout = markedWavLayout(source);
+const at = layout.dataOffset;
 
 async function readAll(start: number, end: number): Promise<Buffer> {
   return buffer(await watermarkedWav(source, { key, payload }).open(start, end));
@@ -31,19 +34,26 @@ async function readAll(start: number, end: number): Promise<Buffer> {
 describe('watermarkedWav', () => {
   it('renders the same bytes as a whole-file embed, quantized to 16-bit', async () => {
     const media = watermarkedWav(source, { key, payload });
-    expect(media.size).toBe(44 + length * 4);
+    expect(media.size).toBe(at + length * 4);
     const whole = await readAll(0, media.size - 1);
     expect(whole.length).toBe(media.size);
-    expect(whole.subarray(0, 44).equals(pcm16WavHeader(sampleRate, 2, length))).toBe(true);
+    expect(whole.subarray(0, at).equals(layout.header)).toBe(true);
+    // An independent reader sees a 16-bit stereo WAV of the master's length.
+    const read = readWav(whole);
+    expect([read.sampleRate, read.channels.length, read.channels[0]!.length]).toEqual([
+      sampleRate,
+      2,
+      length,
+    ]);
     const marked = embed({ sampleRate, channels: master }, { key, payload });
     let differs = 0;
     for (let i = 0; i < length; i++) {
       for (let c = 0; c < 2; c++) {
         const expected = Math.max(
           -32768,
-          Math.min(32767, Math.round(marked.channels[c]![i]! * 32767)),
+          Math.min(32767, Math.round(marked.channels[c]![i]! * 32768)),
         );
-        const got = whole.readInt16LE(44 + (i * 2 + c) * 2);
+        const got = whole.readInt16LE(at + (i * 2 + c) * 2);
         if (got !== expected) differs++;
       }
     }
@@ -52,13 +62,13 @@ describe('watermarkedWav', () => {
     const plain = Buffer.from(whole);
     let changed = 0;
     for (let i = 0; i < length; i++) {
-      if (plain.readInt16LE(44 + i * 4) !== Math.round(master[0]![i]! * 32767)) changed++;
+      if (plain.readInt16LE(at + i * 4) !== Math.round(master[0]![i]! * 32768)) changed++;
     }
     expect(changed).toBeGreaterThan(length / 2);
   });
 
   it('yields, for any byte range, exactly that slice of the whole rendering', async () => {
-    const size = 44 + length * 4;
+    const size = at + length * 4;
     const whole = await readAll(0, size - 1);
     await fc.assert(
       fc.asyncProperty(fc.nat(size - 1), fc.nat(200_000), async (start, span) => {
