@@ -6,7 +6,7 @@ import { AudioDecodeError } from './errors.js';
 import { type FfmpegOptions, runFfmpeg } from './ffmpeg.js';
 import { type PcmDataSpec, pcmFileStream } from './pcm-file-stream.js';
 import { parseWavHeader } from './wav-header.js';
-import { readWav, sniffContainer } from './wav-read.js';
+import { nativeContainer, readWav } from './wav-read.js';
 import {
   type AudioStream,
   collectStream,
@@ -39,7 +39,7 @@ export async function decodeAudioFile(
 ): Promise<DecodedAudio> {
   if (path !== '-') {
     const bytes = await readHead(path);
-    const kind = sniffContainer(bytes.head);
+    const kind = nativeContainer(bytes.head);
     if (kind !== 'other') {
       const all = await readFile(path);
       try {
@@ -115,7 +115,7 @@ async function readPcmSpec(handle: FileHandle, size: number): Promise<PcmDataSpe
     const { bytesRead } = await handle.read(head, 0, length, 0);
     const bytes = head.subarray(0, bytesRead);
     const complete = bytesRead >= size;
-    const kind = sniffContainer(bytes);
+    const kind = nativeContainer(bytes);
     if (kind === 'other') return undefined;
     try {
       if (kind === 'wav') {
@@ -175,7 +175,7 @@ async function openStdin(input: Readable, options: DecodeOptions): Promise<Audio
       yield next.value;
     }
   })();
-  if (sniffContainer(head) === 'wav') {
+  if (nativeContainer(head) === 'wav') {
     return wavStreamFrom(source, { chunkFrames: options.chunkFrames });
   }
   return ffmpegStream(['-i', 'pipe:0'], source, options);

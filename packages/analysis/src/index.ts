@@ -6,6 +6,7 @@ export { type AnalysisSummary, type AnalyzeArgs, analyze, analyzeStream } from '
 export { type AudioInput, type DecodedAudio, mixToMono, type SampleFormat } from './audio.js';
 export { type AudioSink, type AudioSinkSpec, openAudioSink } from './audio-sink.js';
 export { type ChromaArgs, chromaProfile } from './chroma.js';
+export { type AudioContainer, sniffContainer } from './container-sniff.js';
 export { type DecodeOptions, decodeAudioFile, openAudioStream } from './decode-file.js';
 export {
   createWavFileWriter,
@@ -64,6 +65,6 @@ export {
 } from './stems.js';
 export { type EstimateTempoArgs, estimateTempo, type TempoResult } from './tempo.js';
 export { type WavLayout, wavLayout } from './wav-layout.js';
-export { type ReadWavOptions, readAudioBytes, readWav, sniffContainer } from './wav-read.js';
+export { type ReadWavOptions, readAudioBytes, readWav } from './wav-read.js';
 export { type AudioStream, collectStream } from './wav-stream.js';
 export { DEFAULT_WAV_FORMAT, type EncodeWavOptions, encodeWav } from './wav-write.js';

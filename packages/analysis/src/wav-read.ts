@@ -1,8 +1,9 @@
-import { looksLikeAiff, readAiff } from './aiff-read.js';
+import { readAiff } from './aiff-read.js';
 import type { DecodedAudio } from './audio.js';
+import { sniffContainer } from './container-sniff.js';
 import { AudioDecodeError } from './errors.js';
 import { decodeFrames } from './sample-codec.js';
-import { looksLikeWav, parseWavHeader } from './wav-header.js';
+import { parseWavHeader } from './wav-header.js';
 
 /** Options for {@link readWav}. */
 export interface ReadWavOptions {
@@ -42,10 +43,11 @@ export function readWav(bytes: Uint8Array, options: ReadWavOptions = {}): Decode
   };
 }
 
-/** Which container the bytes hold, by magic number. */
-export function sniffContainer(bytes: Uint8Array): 'wav' | 'aiff' | 'other' {
-  if (looksLikeWav(bytes)) return 'wav';
-  if (looksLikeAiff(bytes)) return 'aiff';
+/** Which container this package reads itself the bytes hold ('wav' includes RF64), by magic number. */
+export function nativeContainer(bytes: Uint8Array): 'wav' | 'aiff' | 'other' {
+  const kind = sniffContainer(bytes);
+  if (kind === 'wav' || kind === 'rf64') return 'wav';
+  if (kind === 'aiff') return 'aiff';
   return 'other';
 }
 
@@ -55,7 +57,7 @@ export function sniffContainer(bytes: Uint8Array): 'wav' | 'aiff' | 'other' {
  */
 export function readAudioBytes(bytes: Uint8Array, options: ReadWavOptions = {}): DecodedAudio {
   if (bytes.length === 0) throw new AudioDecodeError('empty_file', 'the file is empty');
-  const kind = sniffContainer(bytes);
+  const kind = nativeContainer(bytes);
   if (kind === 'wav') return readWav(bytes, options);
   if (kind === 'aiff') return readAiff(bytes);
   throw new AudioDecodeError('unsupported_format', 'neither WAV nor AIFF');

@@ -47,7 +47,6 @@ export { CONTENT_SECURITY_POLICY } from './middleware/security-headers.js';
 export type { ReadinessCheck } from './routes/health.js';
 export { contentDisposition } from './uploads/content-disposition.js';
 export { receiveAudioUpload, type UploadedAudio, type UploadLimits } from './uploads/multipart.js';
-export { type SniffedFormat, sniffAudio } from './uploads/sniff.js';
 export { type FinishedUpload, type TusOptions, tusUploads } from './uploads/tus.js';
 export { type MigrationReport, migrateDatabase } from './vault/migrate-database.js';
 export { type ConfiguredVault, openConfiguredVault } from './vault/open-configured-vault.js';

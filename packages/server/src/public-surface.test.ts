@@ -47,7 +47,6 @@ it('exports exactly the documented public surface', () => {
     'sharePage',
     'sharePasswordPage',
     'shareUnavailablePage',
-    'sniffAudio',
     'startWorker',
     'statusFor',
     'tusUploads',

@@ -119,6 +119,7 @@ export {
   type SmtpConfig,
   SmtpMailer,
 } from './mail/mailer.js';
+export { type AudioContainer, sniffContainer } from './media/audio-container.js';
 export type { MediaSource } from './media/media-source.js';
 export {
   DEFAULT_PREVIEW_KBPS,

@@ -63,6 +63,8 @@ it('exports exactly the documented public surface', () => {
       'evidencePdf',
       'evidenceFromPdf',
       'decryptOrganizationExport',
+      // Uploads identified by their first bytes.
+      'sniffContainer',
     ].sort(),
   );
 });

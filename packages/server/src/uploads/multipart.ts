@@ -3,11 +3,11 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { type AudioContainer, sniffContainer } from '@vaultmark/vault-core';
 import busboy from 'busboy';
 import type { ParameterizedContext } from 'koa';
 import { controlCharacterAt } from '../api/text-input.js';
 import { HttpError } from '../http-error.js';
-import { type SniffedFormat, sniffAudio } from './sniff.js';
 import { spoolCipher } from './spool-cipher.js';
 
 /** Spool files are named so; anything by that name in the spool directory is a spool. */
@@ -23,7 +23,7 @@ export interface UploadedAudio {
   /** The client's file name, as given (display only; never used as a path). */
   originalName: string;
   /** Container format found by sniffing the first bytes. */
-  format: SniffedFormat;
+  format: AudioContainer;
   size: number;
   /** SHA-256 of the bytes, hex. */
   sha256: string;
@@ -180,7 +180,7 @@ async function spool(
     throw new HttpError(413, 'payload_too_large', `files are limited to ${maxBytes} bytes`);
   }
   if (size === 0) throw new HttpError(400, 'empty_file', 'the uploaded file is empty');
-  const format = sniffAudio(head);
+  const format = sniffContainer(head);
   if (!format) {
     throw new HttpError(415, 'unsupported_media_type', 'the file is not an audio format we read');
   }

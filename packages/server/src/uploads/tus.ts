@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { type Readable, Transform } from 'node:stream';
 import { FileStore } from '@tus/file-store';
 import { MemoryLocker, Server } from '@tus/server';
+import { type AudioContainer, sniffContainer } from '@vaultmark/vault-core';
 import type { Middleware, ParameterizedContext } from 'koa';
 import { controlCharacterAt } from '../api/text-input.js';
 import type { Caller } from '../auth/caller.js';
-import { type SniffedFormat, sniffAudio } from './sniff.js';
 import { spoolCipher, uploadSpoolKey } from './spool-cipher.js';
 
 /** Unfinished uploads are deleted this long after they were created (default 24 hours). */
@@ -95,7 +95,7 @@ export interface FinishedUpload {
   /** Reads the bytes (decrypted); the spool is removed after `onComplete` returns. */
   open(): Readable;
   size: number;
-  format: SniffedFormat;
+  format: AudioContainer;
   /** The client's file name from the `filename` metadata (display only). */
   originalName: string;
   /** The upload's tus metadata (e.g. the recording session and participant it is for). */
@@ -205,7 +205,7 @@ export function tusUploads(options: TusOptions): Middleware & { sweepExpired(): 
     },
     onUploadFinish: async (req, upload) => {
       const path = join(options.dir, upload.id);
-      const format = sniffAudio(await readHead(store.open(upload.id)));
+      const format = sniffContainer(await readHead(store.open(upload.id)));
       const caller = callerOfHook(req)?.caller;
       try {
         if (!caller) throw { status_code: 401, body: 'sign in first\n' };

@@ -1,18 +1,22 @@
-/** Audio container formats recognised by their first bytes. */
-export type SniffedFormat = 'wav' | 'rf64' | 'aiff' | 'flac' | 'mp3' | 'ogg' | 'mp4' | 'webm';
+import { looksLikeAiff } from './aiff-read.js';
+
+/** Audio containers recognised by their first bytes. */
+export type AudioContainer = 'wav' | 'rf64' | 'aiff' | 'flac' | 'mp3' | 'ogg' | 'mp4' | 'webm';
 
 const ascii = (bytes: Uint8Array, at: number, text: string) =>
   bytes.length >= at + text.length &&
   [...text].every((char, i) => bytes[at + i] === char.charCodeAt(0));
 
 /**
- * Identifies an audio container from its magic bytes (the client's Content-Type and file name are
- * never trusted). Needs the first 16 bytes at least; returns `undefined` for anything else.
+ * Identifies an audio container from its magic bytes alone (a client's Content-Type and file
+ * name are never trusted): RIFF or RF64/BW64 WAVE, AIFF/AIFF-C, FLAC, Ogg (Vorbis, Opus), MP4/M4A,
+ * WebM/Matroska and MP3 (an ID3 tag or a valid MPEG audio frame header). Needs the first 16
+ * bytes at least; returns `undefined` for anything else, and never throws.
  */
-export function sniffAudio(head: Uint8Array): SniffedFormat | undefined {
+export function sniffContainer(head: Uint8Array): AudioContainer | undefined {
   if (ascii(head, 0, 'RIFF') && ascii(head, 8, 'WAVE')) return 'wav';
-  if (ascii(head, 0, 'RF64') && ascii(head, 8, 'WAVE')) return 'rf64';
-  if (ascii(head, 0, 'FORM') && (ascii(head, 8, 'AIFF') || ascii(head, 8, 'AIFC'))) return 'aiff';
+  if ((ascii(head, 0, 'RF64') || ascii(head, 0, 'BW64')) && ascii(head, 8, 'WAVE')) return 'rf64';
+  if (looksLikeAiff(head)) return 'aiff';
   if (ascii(head, 0, 'fLaC')) return 'flac';
   if (ascii(head, 0, 'OggS')) return 'ogg';
   if (ascii(head, 4, 'ftyp')) return 'mp4';
