@@ -20,6 +20,11 @@ export interface FpWindow {
   strictMatches: number;
   bestSyncZ: number;
   hypotheses: number;
+  /**
+   * With `candidates`: log10 of the bound of the best candidate match (every candidate is a
+   * decoy, so any match at the threshold would be a false one), or null when none was scored.
+   */
+  candidateLog10P?: number | null;
 }
 
 interface Task {
@@ -30,6 +35,8 @@ interface Task {
   workers: number;
   /** File that receives one JSON line per window as it completes (see {@link readFalsePositiveLog}). */
   log?: string;
+  /** Decoy payloads given to every detection as issued payloads (none of them is in the audio). */
+  candidates?: string[];
 }
 
 /** Windows are visited in this many passes, each spread over every track (see below). */
@@ -63,7 +70,13 @@ function runShard(task: Task): { fp: FpWindow[]; calibration: Float64Array } {
       sampleRate: RATE,
       channels: pcm.channels.map((c) => c.subarray(a, a + WINDOW_SECONDS * RATE)),
     };
-    const r = detect(win, { keys: [key], maxFalsePositiveProbability: 1 });
+    const r = detect(win, {
+      keys: [key],
+      maxFalsePositiveProbability: 1,
+      ...(task.candidates ? { candidatePayloads: task.candidates } : {}),
+    });
+    const decoded = r.matches.filter((m) => m.method === 'decoded');
+    const byCandidate = r.matches.filter((m) => m.method === 'candidate');
     const mono = new Float32Array(WINDOW_SECONDS * RATE);
     for (let i = 0; i < mono.length; i++) {
       mono[i] = 0.5 * ((win.channels[0]?.[i] ?? 0) + (win.channels[1]?.[i] ?? 0));
@@ -74,10 +87,17 @@ function runShard(task: Task): { fp: FpWindow[]; calibration: Float64Array } {
     const row: FpWindow = {
       track: task.tracks[w.track]!.id,
       start: w.start,
-      relaxedMatches: r.matches.length,
+      relaxedMatches: decoded.length,
       strictMatches: r.matches.filter((m) => m.falsePositiveProbability <= 1e-9).length,
       bestSyncZ: r.bestSyncZ,
       hypotheses: r.hypotheses,
+      ...(task.candidates
+        ? {
+            candidateLog10P: byCandidate.length
+              ? Math.min(...byCandidate.map((m) => m.log10FalsePositiveProbability))
+              : null,
+          }
+        : {}),
     };
     fp.push(row);
     if (task.log) {
@@ -108,6 +128,7 @@ export async function runFalsePositiveTrial(options: {
   key: WatermarkKey;
   threads?: number;
   log?: string;
+  candidates?: string[];
 }): Promise<{ fp: FpWindow[]; calibration: number[]; seconds: number; threads: number }> {
   const total = options.tracks.reduce((s, t) => s + Math.max(0, t.seconds - WINDOW_SECONDS), 0);
   const hop = Math.max(0.25, total / options.count);
@@ -126,6 +147,7 @@ export async function runFalsePositiveTrial(options: {
     key: { name: options.key.name, secret: options.key.secret },
     workers,
     ...(options.log ? { log: options.log } : {}),
+    ...(options.candidates ? { candidates: options.candidates } : {}),
   };
   const shards = await Promise.all(
     Array.from(

@@ -36,6 +36,27 @@ describe('detect', { timeout: 120_000 }, () => {
     }
   });
 
+  it('matches a mark too weak to decode against the issued payloads, and nothing else', () => {
+    // A 1% band change: far below the default 16%, too weak for the blind decoder here.
+    const faint = embed(music, { key: alice, payload: payload128, strength: 1 });
+    expect(detect(faint, { keys: [alice] }).found).toBe(false);
+    const issued = [payload128, '00'.repeat(16), 'ab'.repeat(16)];
+    const r = detect(faint, { keys: [alice], candidatePayloads: issued });
+    expect(r.matches.map((m) => [m.payload, m.method, m.layer])).toEqual([
+      [payload128, 'candidate', 0],
+    ]);
+    expect(r.matches[0]!.falsePositiveProbability).toBeLessThan(1e-9);
+    // Per key: another key's list is not searched under this one.
+    const perKey = detect(faint, { keys: [alice], candidatePayloads: { bob: issued } });
+    expect(perKey.found).toBe(false);
+    // Unmarked audio and the wrong key stay silent with the same candidates.
+    expect(detect(music, { keys: [alice], candidatePayloads: issued }).found).toBe(false);
+    expect(detect(faint, { keys: [mallory], candidatePayloads: issued }).found).toBe(false);
+    expect(() => detect(faint, { keys: [alice], candidatePayloads: ['abc'] })).toThrow(
+      expect.objectContaining({ code: 'invalid_payload' }),
+    );
+  });
+
   it('finds nothing with the wrong key', () => {
     const r = detect(marked, { keys: [mallory] });
     expect(r.found).toBe(false);

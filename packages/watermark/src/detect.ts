@@ -2,9 +2,10 @@ import { checkAudio, checkChunk, type PcmAudio } from './audio.js';
 import type { Spectrogram } from './backend.js';
 import { BandAnalyzer } from './band-analysis.js';
 import { WatermarkError } from './errors.js';
-import { logFalsePositiveBound, logFurtherMarkBound } from './false-positive.js';
+import { logCandidateBound, logFalsePositiveBound, logFurtherMarkBound } from './false-positive.js';
 import { checkFormat } from './grid.js';
 import { activeBackend } from './implementation.js';
+import { candidateSet } from './informed-search.js';
 import type { WatermarkKey } from './key.js';
 import { blockLayout } from './layout.js';
 import {
@@ -13,13 +14,19 @@ import {
   DEFAULT_PAYLOAD_BITS,
   DETECT_WINDOW_OVERLAP_SECONDS,
   DETECT_WINDOW_SECONDS,
+  INFORMED_ALIGNMENTS,
   MIN_CANDIDATE_Z,
   MIN_DETECT_SECONDS,
   SHORT_INPUT_SECONDS,
 } from './params.js';
-import { checkPayloadBits } from './payload.js';
+import { checkPayloadBits, payloadBytes } from './payload.js';
 import { syncScorerFor } from './sync-scorers.js';
-import { searchStages, type WindowMatch, WindowSearcher } from './window-search.js';
+import {
+  type InformedMatch,
+  searchStages,
+  type WindowMatch,
+  WindowSearcher,
+} from './window-search.js';
 
 /** One detected mark. */
 export interface DetectMatch {
@@ -58,6 +65,12 @@ export interface DetectMatch {
    * whole-block bound only.
    */
   layer: number;
+  /**
+   * How the payload was found: 'decoded' from the mark alone (blind), or 'candidate' when the
+   * copy was too damaged to decode and its mark matched one of the payloads given in
+   * {@link DetectOptions.candidatePayloads} (the bound then runs over those payloads only).
+   */
+  method: 'decoded' | 'candidate';
   /** Sync statistic (≈ standard deviations). */
   zSync: number;
   /** Whole-block statistic for the decoded payload (≈ standard deviations). */
@@ -102,6 +115,14 @@ export interface DetectOptions {
    * finds nothing (default true). Turning it off makes misses many times faster.
    */
   searchSpeed?: boolean;
+  /**
+   * Payloads (hex, `payloadBits` long) that were issued under these keys, e.g. every recipient's
+   * copy a vault has marked. When a window yields no decodable mark, its best unscaled alignments
+   * are matched against these patterns: a copy too damaged to decode (MP3 at 32 kbps) is still
+   * traced to its recipient, with a bound over the candidates tried instead of every codeword.
+   * A list applies to every key; a record gives each key (by name) its own list.
+   */
+  candidatePayloads?: readonly string[] | Readonly<Record<string, readonly string[]>>;
 }
 
 /** Chunked detector returned by {@link createDetector}. */
@@ -115,6 +136,12 @@ export interface StreamingDetector {
 interface RawMatch {
   key: WatermarkKey;
   match: WindowMatch;
+  absoluteBlockStart: number;
+}
+
+interface RawCandidateMatch {
+  key: WatermarkKey;
+  match: InformedMatch;
   absoluteBlockStart: number;
 }
 
@@ -152,9 +179,19 @@ export function createDetector(
   const overlap = windowLen - shiftRows * analyzer.hop;
   const backend = activeBackend();
   const kernel = backend.analysis(analyzer);
+  const given = opts.candidatePayloads;
+  const candidatesOf = (key: WatermarkKey): readonly string[] =>
+    given === undefined
+      ? []
+      : Array.isArray(given)
+        ? given
+        : ((given as Record<string, readonly string[]>)[key.name] ?? []);
   const keyed = opts.keys.map((key) => {
     const layout = blockLayout(key, payloadBits);
-    return { key, layout, correlator: syncScorerFor(backend, layout) };
+    const candidates = candidatesOf(key);
+    for (const p of candidates) checkCandidate(p, payloadBits);
+    const set = candidates.length > 0 ? candidateSet(layout, candidates) : undefined;
+    return { key, layout, correlator: syncScorerFor(backend, layout), candidates: set };
   });
   const buffer = new Float32Array(windowLen);
   let buffered = 0; // samples in buffer
@@ -164,6 +201,8 @@ export function createDetector(
   let hypotheses = 0;
   let bestSyncZ = 0;
   const raw: RawMatch[] = [];
+  const rawCandidates: RawCandidateMatch[] = [];
+  let candidateTrials = 0;
   let finished = false;
   // Spectrogram of the last analysed window; its buffer is reused by the next window.
   let spec: Spectrogram | undefined;
@@ -210,6 +249,17 @@ export function createDetector(
       hypotheses += searcher.hypotheses;
       if (match)
         raw.push({ key: k.key, match, absoluteBlockStart: bufferStart + match.blockStart });
+      else if (k.candidates) {
+        const informed = searcher.informed(k.candidates, INFORMED_ALIGNMENTS);
+        candidateTrials += informed.trials;
+        if (informed.best) {
+          rawCandidates.push({
+            key: k.key,
+            match: informed.best,
+            absoluteBlockStart: bufferStart + informed.best.blockStart,
+          });
+        }
+      }
     }
     analyzedEnd = bufferStart + buffered;
     if (opts.onProgress && opts.totalSamples) {
@@ -261,14 +311,23 @@ export function createDetector(
     opts.onProgress?.(1);
     const best = new Map<string, DetectMatch>();
     const blockSeconds = (1024 * 1024) / 44100;
-    for (const r of raw) {
-      const m = r.match;
-      const speed = 1 / m.hyp.timeScale;
+    const offsetOf = (absoluteBlockStart: number, speed: number) => {
       const blockLen = blockSeconds / speed;
       // Wrap into [−½ frame, block − ½ frame) so that a block starting at 0 reads as ≈ 0.
       const half = 512 / 44100 / speed;
-      let offset = r.absoluteBlockStart / rate + half;
-      offset = (((offset % blockLen) + blockLen) % blockLen) - half;
+      const offset = absoluteBlockStart / rate + half;
+      return (((offset % blockLen) + blockLen) % blockLen) - half;
+    };
+    const keep = (keyName: string, match: DetectMatch) => {
+      const id = `${keyName}\u0000${match.payload}`;
+      const prev = best.get(id);
+      if (!prev || prev.log10FalsePositiveProbability > match.log10FalsePositiveProbability)
+        best.set(id, match);
+    };
+    for (const r of raw) {
+      const m = r.match;
+      const speed = 1 / m.hyp.timeScale;
+      const offset = offsetOf(r.absoluteBlockStart, speed);
       // A first mark split out of a mixed decode counts as a further mark (layer 1).
       const layers = [m, ...m.further];
       layers.forEach((d, index) => {
@@ -288,15 +347,34 @@ export function createDetector(
           frequencyScale: m.hyp.freqScale,
           scaling: m.hyp.kind,
           layer,
+          method: 'decoded',
           zSync: d.zSync,
           tTotal: d.tTotal,
           bitErrors: d.bitErrors,
           observedBits: d.observedBits,
         };
-        const id = `${r.key.name}\u0000${d.payload}`;
-        const prev = best.get(id);
-        if (!prev || prev.log10FalsePositiveProbability > match.log10FalsePositiveProbability)
-          best.set(id, match);
+        keep(r.key.name, match);
+      });
+    }
+    for (const r of rawCandidates) {
+      const m = r.match;
+      const logP = logCandidateBound(m.tData, candidateTrials);
+      if (Math.exp(logP) > threshold) continue;
+      keep(r.key.name, {
+        payload: m.payload,
+        keyName: r.key.name,
+        offsetSeconds: offsetOf(r.absoluteBlockStart, 1),
+        falsePositiveProbability: Math.exp(logP),
+        log10FalsePositiveProbability: logP / Math.LN10,
+        speed: 1,
+        frequencyScale: 1,
+        scaling: 'none',
+        layer: 0,
+        method: 'candidate',
+        zSync: m.zSync,
+        tTotal: m.tData,
+        bitErrors: m.bitErrors,
+        observedBits: m.observedBits,
       });
     }
     const matches = [...best.values()].sort(
@@ -365,4 +443,19 @@ export function detect(audio: PcmAudio, opts: DetectOptions): DetectResult {
     det.push(audio.channels.map((ch) => ch.subarray(s, Math.min(length, s + chunk))));
   }
   return det.finish();
+}
+
+/** A candidate payload must be hex of the searched payload size. */
+function checkCandidate(payload: string, payloadBits: number): void {
+  if (
+    typeof payload !== 'string' ||
+    !/^[0-9a-fA-F]*$/.test(payload) ||
+    payload.length * 4 !== payloadBits
+  ) {
+    throw new WatermarkError(
+      'invalid_payload',
+      `every candidate payload must be ${payloadBits / 4} hex digits (${payloadBits} bits)`,
+    );
+  }
+  payloadBytes(payload);
 }

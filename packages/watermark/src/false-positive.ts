@@ -52,3 +52,14 @@ function logWholeBlock(t: number, payloadBits: number, hypotheses: number): numb
 function halfSquare(x: number): number {
   return x > 0 ? (x * x) / 2 : 0;
 }
+
+/**
+ * Natural log of the false-positive bound of a candidate match (informed detection, see
+ * informed-search.ts): the data statistic of one fixed payload's pattern at one alignment is a
+ * Rademacher sum when that payload is not there, so P(t ≥ x) ≤ exp(−x²/2); the union runs over
+ * the `trials` (alignment, candidate) pairs scored in the whole search. The alignments were chosen
+ * by the sync cells, which the data statistic leaves out.
+ */
+export function logCandidateBound(tData: number, trials: number): number {
+  return Math.min(0, Math.log(Math.max(1, trials)) - halfSquare(tData));
+}

@@ -119,6 +119,14 @@ export const MAX_STRENGTH = 40;
 // Detector (not part of the format: changing these needs no version bump)
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * Alignments at which informed detection scores the candidate payloads: the best block phases of
+ * the unscaled grid by their whole-window sync statistic. A copy whose mark is too weak to decode
+ * (MP3 at 32 kbps) still ranks its true alignment among the first few of the 4,096 tried; each
+ * one more costs one pass over the candidates and multiplies the bound by one more factor.
+ */
+export const INFORMED_ALIGNMENTS = 16;
+
 /** Default per-track false-positive probability threshold. */
 export const DEFAULT_MAX_FALSE_POSITIVE = 1e-9;
 

@@ -3,6 +3,7 @@ import type { BandAnalyzer, BandMap } from './band-analysis.js';
 import { type BlockDecode, decodeBlock } from './block-decoder.js';
 import type { BlockLayout } from './block-layout.js';
 import { type FurtherMark, furtherMarks } from './further-marks.js';
+import { alignFold, bestCandidate, bestPhases, type CandidateSet } from './informed-search.js';
 import { syncCells } from './layout.js';
 import {
   BANDS_PER_FRAME,
@@ -60,6 +61,20 @@ export interface WindowMatch extends BlockDecode {
   further: FurtherMark[];
   /** > 0 when this mark was split out of a mixed decode (see {@link FurtherMark.splitPairs}). */
   splitPairs: number;
+}
+
+/** A candidate payload matched by {@link WindowSearcher.informed}. */
+export interface InformedMatch {
+  payload: string;
+  /** Data statistic of the candidate's pattern at the alignment (≈ standard deviations). */
+  tData: number;
+  /** Sync statistic of the alignment over the whole window. */
+  zSync: number;
+  bitErrors: number;
+  observedBits: number;
+  /** Sample (in the window) where a block starts. */
+  blockStart: number;
+  hyp: ScaleHypothesis;
 }
 
 /** Everything the search of one window needs; shared by all keys. */
@@ -387,5 +402,58 @@ export class WindowSearcher {
       if (head && rest.length > 0) return { ...head, ...at, further: rest };
     }
     return undefined;
+  }
+
+  /**
+   * Informed search for a copy too damaged to decode: every block phase of the unscaled grid at
+   * each quarter-frame offset, scored by its sync statistic over the whole window; at the
+   * `keep` best alignments, the candidate payload whose pattern correlates best. Returns the
+   * best candidate with its data statistic (if any) and the number of (alignment, candidate)
+   * pairs scored.
+   */
+  informed(set: CandidateSet, keep: number): { best?: InformedMatch; trials: number } {
+    const { analyzer } = this.data;
+    const offsets = Math.max(1, Math.round(analyzer.frameLength / analyzer.hop));
+    const none: ScaleHypothesis = { timeScale: 1, freqScale: 1, kind: 'none', step: 0 };
+    const folds: Float32Array[] = [];
+    const ranked: Array<{ offset: number; phase: number; z: number }> = [];
+    for (let o = 0; o < offsets; o++) {
+      const grid: Grid = {
+        origin: o * analyzer.hop,
+        step: analyzer.frameLength,
+        phase: 0,
+        hyp: none,
+      };
+      const [from, to] = this.range(grid);
+      if (to <= from) continue;
+      this.foldGrid(grid, from, to, false);
+      const folded0 = new Float32Array(this.folded);
+      folds[o] = folded0;
+      for (const p of bestPhases(folded0, this.layout, keep)) ranked.push({ offset: o, ...p });
+    }
+    ranked.sort((a, b) => b.z - a.z);
+    const aligned = new Float32Array(this.folded.length);
+    let best: InformedMatch | undefined;
+    let trials = 0;
+    for (const r of ranked.slice(0, keep)) {
+      const hit = bestCandidate(
+        alignFold(folds[r.offset] as Float32Array, r.phase, aligned),
+        this.layout,
+        set,
+      );
+      trials += set.payloads.length;
+      if (!hit || (best && hit.t <= best.tData)) continue;
+      const j0 = (BLOCK_FRAMES - r.phase) % BLOCK_FRAMES;
+      best = {
+        payload: set.payloads[hit.index] as string,
+        tData: hit.t,
+        zSync: r.z,
+        bitErrors: hit.bitErrors,
+        observedBits: hit.observedBits,
+        blockStart: r.offset * analyzer.hop + j0 * analyzer.frameLength,
+        hyp: none,
+      };
+    }
+    return best ? { best, trials } : { trials };
   }
 }

@@ -6,6 +6,7 @@ import { formatProbability, formatSeconds } from '../format.js';
 import { println } from '../io.js';
 import { loadKey } from '../keys.js';
 import { parseIntegerOption } from '../options.js';
+import { loadPayloadList } from '../payload-list.js';
 import { createProgress } from '../progress.js';
 import { openAnalysisStream } from './audio-source.js';
 
@@ -24,58 +25,76 @@ export const registerDetect: RegisterCommand = (program: Command, ctx) => {
       [] as string[],
     )
     .option('--bits <n>', 'payload size to decode: 32, 64 or 128', parseIntegerOption, 128)
+    .option(
+      '--payloads <file>',
+      'payloads issued under the key, one hex payload per line: a copy too damaged to decode is matched against them',
+    )
     .option('--json', 'print the result as JSON')
     .argument('<input>', 'audio file, or - for stdin')
-    .action(async (input: string, options: { key: string[]; bits: number; json?: boolean }) => {
-      const keys = await Promise.all(options.key.map(loadKey));
-      // The detector mixes each chunk into its own window, so the reader may reuse its arrays.
-      const source = await openAnalysisStream(input, ctx.io, { reuseChunks: true });
-      const progress = createProgress(ctx.io.stderr, 'detecting', source.totalFrames);
-      const detector = createDetector({
-        keys,
-        payloadBits: options.bits,
-        sampleRate: source.sampleRate,
-        channels: source.channelCount,
-      });
-      let result: DetectResult;
-      try {
-        for await (const chunk of source.chunks) {
-          detector.push(chunk);
-          progress.advance(chunk[0]?.length ?? 0);
+    .action(
+      async (
+        input: string,
+        options: { key: string[]; bits: number; payloads?: string; json?: boolean },
+      ) => {
+        const keys = await Promise.all(options.key.map(loadKey));
+        const candidates = options.payloads
+          ? await loadPayloadList(options.payloads, options.bits)
+          : undefined;
+        // The detector mixes each chunk into its own window, so the reader may reuse its arrays.
+        const source = await openAnalysisStream(input, ctx.io, { reuseChunks: true });
+        const progress = createProgress(ctx.io.stderr, 'detecting', source.totalFrames);
+        const detector = createDetector({
+          keys,
+          payloadBits: options.bits,
+          ...(candidates ? { candidatePayloads: candidates } : {}),
+          sampleRate: source.sampleRate,
+          channels: source.channelCount,
+        });
+        let result: DetectResult;
+        try {
+          for await (const chunk of source.chunks) {
+            detector.push(chunk);
+            progress.advance(chunk[0]?.length ?? 0);
+          }
+          result = detector.finish();
+        } finally {
+          progress.done();
         }
-        result = detector.finish();
-      } finally {
-        progress.done();
-      }
-      if (options.json) {
-        println(
-          ctx.io.stdout,
-          JSON.stringify({
-            found: result.found,
-            matches: result.matches.map((m) => ({
-              payload: m.payload,
-              key: m.keyName,
-              offsetSeconds: round(m.offsetSeconds, 4),
-              falsePositiveProbability: m.falsePositiveProbability,
-              speed: round(m.speed, 5),
-            })),
-            durationSeconds: round(result.durationSeconds, 3),
-          }),
-        );
-      } else if (result.found) {
-        for (const m of result.matches) {
-          const speed =
-            Math.abs(m.speed - 1) > 1e-4 ? `, speed ${(m.speed * 100).toFixed(2)} %` : '';
+        if (options.json) {
           println(
             ctx.io.stdout,
-            `${m.payload}  key "${m.keyName}", offset ${formatSeconds(m.offsetSeconds)} s${speed}, false-positive probability ${formatProbability(m.falsePositiveProbability, m.log10FalsePositiveProbability)}`,
+            JSON.stringify({
+              found: result.found,
+              matches: result.matches.map((m) => ({
+                payload: m.payload,
+                key: m.keyName,
+                offsetSeconds: round(m.offsetSeconds, 4),
+                falsePositiveProbability: m.falsePositiveProbability,
+                speed: round(m.speed, 5),
+                method: m.method,
+              })),
+              durationSeconds: round(result.durationSeconds, 3),
+            }),
           );
+        } else if (result.found) {
+          for (const m of result.matches) {
+            const speed =
+              Math.abs(m.speed - 1) > 1e-4 ? `, speed ${(m.speed * 100).toFixed(2)} %` : '';
+            const how =
+              m.method === 'candidate'
+                ? `, matched among ${candidates?.length ?? 0} issued payloads (too damaged to decode)`
+                : '';
+            println(
+              ctx.io.stdout,
+              `${m.payload}  key "${m.keyName}", offset ${formatSeconds(m.offsetSeconds)} s${speed}, false-positive probability ${formatProbability(m.falsePositiveProbability, m.log10FalsePositiveProbability)}${how}`,
+            );
+          }
+        } else {
+          println(ctx.io.stdout, 'no watermark found');
         }
-      } else {
-        println(ctx.io.stdout, 'no watermark found');
-      }
-      ctx.setExitCode(result.found ? ExitCode.ok : ExitCode.negative);
-    });
+        ctx.setExitCode(result.found ? ExitCode.ok : ExitCode.negative);
+      },
+    );
 };
 
 function collect(value: string, previous: string[]): string[] {

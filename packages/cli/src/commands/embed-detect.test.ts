@@ -90,6 +90,7 @@ describe('vaultmark embed and detect', () => {
     expect(Object.keys(json.matches[0]).sort()).toEqual([
       'falsePositiveProbability',
       'key',
+      'method',
       'offsetSeconds',
       'payload',
       'speed',
@@ -145,6 +146,55 @@ describe('vaultmark embed and detect', () => {
     });
     expect(piped.code).toBe(0);
     expect(piped.stdout).toContain(payload);
+  }, 60_000);
+
+  it('matches a copy too damaged to decode against the issued payloads', async () => {
+    // A weak mark (strength 8) through MP3 at 32 kbps: too little is left to decode blind.
+    const weak = await run([
+      'embed',
+      '--strength',
+      '8',
+      '--key',
+      at('alice.key'),
+      at('master.wav'),
+      at('weak.wav'),
+      payload,
+    ]);
+    expect(weak.code).toBe(0);
+    execFileSync('ffmpeg', [
+      ...['-v', 'error', '-y', '-i', at('weak.wav')],
+      ...['-c:a', 'libmp3lame', '-b:a', '32k', at('leak32.mp3')],
+    ]);
+    const decoys = Array.from({ length: 40 }, (_, i) => i.toString(16).padStart(32, 'c'));
+    writeFileSync(at('issued.txt'), `# issued under alice.key\n${decoys.join('\n')}\n${payload}\n`);
+    const blind = await run(['detect', '--key', at('alice.key'), at('leak32.mp3')]);
+    const informed = await run([
+      'detect',
+      '--json',
+      '--payloads',
+      at('issued.txt'),
+      '--key',
+      at('alice.key'),
+      at('leak32.mp3'),
+    ]);
+    expect(informed.code).toBe(0);
+    const result = JSON.parse(informed.stdout);
+    expect(result.matches.map((m: { payload: string }) => m.payload)).toEqual([payload]);
+    expect(result.matches[0].falsePositiveProbability).toBeLessThan(1e-9);
+    // Decoded blind when enough survives; otherwise found among the candidates.
+    if (blind.code === 1) expect(result.matches[0].method).toBe('candidate');
+
+    writeFileSync(at('bad-issued.txt'), `${payload}\nnot-a-payload\n`);
+    const bad = await run([
+      'detect',
+      '--payloads',
+      at('bad-issued.txt'),
+      '--key',
+      at('alice.key'),
+      at('leak32.mp3'),
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^vaultmark: invalid_payload: .*bad-issued\.txt, line 2: /);
   }, 60_000);
 
   it('refuses bad input without leaving anything behind', async () => {

@@ -21,6 +21,11 @@ const DERIVATION = {
   section: '6. Detection / False-positive bound',
 };
 
+const CANDIDATE_DERIVATION = {
+  document: 'docs/watermark.md',
+  section: '6. Detection / Copies too damaged to decode',
+};
+
 const finiteOrNull = (x: unknown): number | null =>
   typeof x === 'number' && Number.isFinite(x) ? x : null;
 
@@ -53,11 +58,16 @@ async function evidenceMatch(
       tTotal: finiteOrNull(d?.tTotal),
       bitErrors: finiteOrNull(d?.bitErrors),
       observedBits: finiteOrNull(d?.observedBits),
+      method: d?.method ?? null,
+      candidates: finiteOrNull(d?.candidates),
     },
     falsePositive: {
       probability: m.falsePositiveProbability,
       log10Probability: m.log10FalsePositiveProbability,
-      derivation: { ...DERIVATION, formatVersion },
+      derivation: {
+        ...(d?.method === 'candidate' ? CANDIDATE_DERIVATION : DERIVATION),
+        formatVersion,
+      },
     },
     subject: {
       kind: m.subject,

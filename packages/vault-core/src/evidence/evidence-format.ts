@@ -35,6 +35,14 @@ export interface EvidenceDetection {
   /** Hard-decision bit errors against the re-encoded payload, over the bits observed. */
   bitErrors: number | null;
   observedBits: number | null;
+  /**
+   * How the payload was found: `decoded` from the mark alone, or `candidate` when the copy was
+   * too damaged to decode and its mark matched one of the payloads issued under the key;
+   * `null` in bundles of results stored before the method was kept.
+   */
+  method?: 'decoded' | 'candidate' | null;
+  /** For `candidate`: how many issued payloads the copy was matched against. */
+  candidates?: number | null;
 }
 
 /**

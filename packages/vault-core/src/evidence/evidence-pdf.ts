@@ -144,6 +144,14 @@ function writeMatch(w: Writer, m: EvidenceMatch, n: number, of: number): void {
   w.field('Offset in found file', `${d.offsetSeconds.toFixed(3)} s`);
   w.field('Speed / frequency scale', `${d.speed.toFixed(5)} / ${d.frequencyScale ?? '-'}`);
   w.field('Alteration found', d.scaling);
+  w.field(
+    'Found by',
+    d.method === 'candidate'
+      ? `matching against the ${d.candidates ?? '?'} payloads issued under the key (too damaged to decode)`
+      : d.method === 'decoded'
+        ? 'decoding the mark'
+        : null,
+  );
   w.field('Statistics z / t', `${d.zSync ?? '-'} / ${d.tTotal ?? '-'}`);
   w.field('Bit errors', d.bitErrors == null ? null : `${d.bitErrors} of ${d.observedBits}`);
   w.field(

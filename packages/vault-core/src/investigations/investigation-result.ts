@@ -34,6 +34,12 @@ export interface InvestigationMatch {
    * kept): how the copy was altered, its statistics and bit errors (docs/watermark.md §6).
    */
   detection?: {
+    /**
+     * 'decoded' from the mark alone, or 'candidate': too damaged to decode, matched against the
+     * `candidates` payloads issued under the key (absent from results stored before).
+     */
+    method?: 'decoded' | 'candidate';
+    candidates?: number;
     frequencyScale: number;
     scaling: 'none' | 'speed' | 'tempo' | 'pitch';
     zSync: number;

@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { encodeAudioFile, encodeWav, readWav } from '@vaultmark/analysis';
-import { embed } from '@vaultmark/watermark';
+import { detect, embed } from '@vaultmark/watermark';
 import { afterAll, describe, expect, it } from 'vitest';
 import { engines } from '../../test/database.js';
 import { auditActions, ownerActor, type TestDeps, useTestDeps } from '../../test/deps.js';
@@ -20,6 +21,13 @@ import { runInvestigation } from './run-investigation.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vm-investigation-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The MP3 at `path` decoded by ffmpeg to a 16-bit WAV. */
+async function decodeToWav(path: string): Promise<Uint8Array> {
+  const out = `${path}.wav`;
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', path, out]);
+  return new Uint8Array(readFileSync(out));
+}
 
 async function runJobs(deps: TestDeps): Promise<void> {
   const handlers = { investigation: runInvestigation.bind(null, deps) };
@@ -147,6 +155,55 @@ describe.each(engines)('leak investigations on %s', (engine) => {
     });
     expect(JSON.stringify(other)).not.toMatch(/Sam|Rita|Unreleased|sam@|rita@/);
     await expect(getInvestigation(deps, bob, done.id)).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('names the recipient of a copy too damaged to decode, among the payloads it issued', {
+    timeout: 120_000,
+  }, async () => {
+    const ann = await ownerActor(deps, 'inv-weak');
+    const track = await uploadTrack(deps, ann, {
+      body: Readable.from([Buffer.from(encodeWav(testMusic(30, 44_100, 5)))]),
+      title: 'Voice memo leak',
+    });
+    const { links } = await createShare(deps, ann, {
+      trackIds: [track.id],
+      recipients: [
+        { name: 'Rita Honest', email: 'rita@example.org' },
+        { name: 'Sam Leaker', email: 'sam@example.org' },
+      ],
+    });
+    const copy = await authorizeRecipientTrack(deps, links[1]!.token, track.id, { kind: 'stream' });
+    const decoded = readWav(new Uint8Array(await buffer(await copy.master.open())));
+    // Sam's copy re-encoded as a voice message would be, MP3 at 32 kbps: too little of the mark
+    // survives on this material to decode it blind.
+    const weak = embed(decoded, { key: copy.key, payload: copy.payload });
+    const wav = join(dir, `weak-${engine}.wav`);
+    await encodeAudioFile(wav, weak);
+    const leak = join(dir, `weak-${engine}.mp3`);
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-y',
+      '-i',
+      wav,
+      '-c:a',
+      'libmp3lame',
+      '-b:a',
+      '32k',
+      leak,
+    ]);
+    const blind = detect(readWav(await decodeToWav(leak)), { keys: [copy.key] });
+
+    const result = (await investigate(deps, ann, leak)).result!;
+    expect(result.identified).toBe(true);
+    expect(result.matches.map((m) => m.recipient.name)).toEqual(['Sam Leaker']);
+    const m = result.matches[0]!;
+    expect(m.payload).toBe(copy.payload);
+    expect(m.falsePositiveProbability).toBeLessThanOrEqual(1e-9);
+    if (!blind.found) {
+      // Found by matching: the result says so, and against how many issued payloads (2 here).
+      expect(m.detection).toMatchObject({ method: 'candidate', candidates: 2 });
+    }
   });
 
   it('refuses what is not audio, too large, or too frequent', async () => {

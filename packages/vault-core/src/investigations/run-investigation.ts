@@ -10,6 +10,7 @@ import type {
   InvestigationReason,
   InvestigationResult,
 } from './investigation-result.js';
+import { issuedPayloads } from './issued-payloads.js';
 import { INVESTIGATION_THRESHOLD, MIN_SECONDS, type Scan, searchAudio } from './search-audio.js';
 
 /**
@@ -24,7 +25,11 @@ function unreadableMarkLikely(r: DetectResult): boolean {
   return log10Bound <= Math.log10(INVESTIGATION_THRESHOLD);
 }
 
-async function lookUp(tx: Tx, found: DetectResult['matches']): Promise<InvestigationMatch[]> {
+async function lookUp(
+  tx: Tx,
+  found: DetectResult['matches'],
+  issuedCount: Record<string, number>,
+): Promise<InvestigationMatch[]> {
   const out: InvestigationMatch[] = [];
   for (const m of found) {
     // Only this tenant's mapping is visible here (row-level security): another tenant's or an
@@ -80,6 +85,8 @@ async function lookUp(tx: Tx, found: DetectResult['matches']): Promise<Investiga
       falsePositiveProbability: m.falsePositiveProbability,
       log10FalsePositiveProbability: m.log10FalsePositiveProbability,
       detection: {
+        method: m.method,
+        ...(m.method === 'candidate' ? { candidates: issuedCount[m.keyName] ?? 0 } : {}),
         frequencyScale: m.frequencyScale,
         scaling: m.scaling,
         zSync: m.zSync,
@@ -130,7 +137,12 @@ export async function runInvestigation(
     if (!inv || inv.status === 'done') return null;
     await tx('investigations').where({ id }).update({ status: 'running', error: null });
     const object = inv.object_id ? await tx('objects').where({ id: inv.object_id }).first() : null;
-    return { inv, object, keys: await allWatermarkKeys(deps, tx) };
+    return {
+      inv,
+      object,
+      keys: await allWatermarkKeys(deps, tx),
+      issued: await issuedPayloads(tx),
+    };
   });
   if (!start) return { investigationId: id, identified: false, status: 'skipped' };
   const finish = async (
@@ -169,6 +181,7 @@ export async function runInvestigation(
         start.keys,
         Number(start.inv.size_bytes),
         progress,
+        start.issued,
       );
     } catch (e) {
       if (unusableAudio(e)) return finish('failed', null, 'the file could not be decoded as audio');
@@ -179,7 +192,13 @@ export async function runInvestigation(
   const duration = scan?.durationSeconds ?? 0;
   const found = scan?.matches ?? [];
   const matches = found.length
-    ? await withTenant(deps.db, tenantId, (tx) => lookUp(tx, found))
+    ? await withTenant(deps.db, tenantId, (tx) =>
+        lookUp(
+          tx,
+          found,
+          Object.fromEntries(Object.entries(start.issued).map(([k, v]) => [k, v.length])),
+        ),
+      )
     : [];
   let reason: InvestigationReason | undefined;
   let inconclusive = false;

@@ -80,6 +80,7 @@ export async function searchAudio(
   keys: WatermarkKey[],
   sizeBytes: number,
   progress: (fraction: number) => Promise<void>,
+  issued: Readonly<Record<string, readonly string[]>> = {},
 ): Promise<Scan> {
   const size = Math.max(1, sizeBytes);
   let reported = 0;
@@ -89,7 +90,13 @@ export async function searchAudio(
       await progress(fraction);
     }
   };
-  const options = { keys, payloadBits: 128, maxFalsePositiveProbability: INVESTIGATION_THRESHOLD };
+  // Copies too damaged to decode are matched against the payloads issued under each key.
+  const options = {
+    keys,
+    payloadBits: 128,
+    maxFalsePositiveProbability: INVESTIGATION_THRESHOLD,
+    candidatePayloads: issued,
+  };
   // Pass 1: the whole file, with the speed search.
   let whole: ReturnType<typeof createDetector> | null = null;
   let samples = 0;
