@@ -252,11 +252,11 @@ export function createDetector(
       else if (k.candidates) {
         const informed = searcher.informed(k.candidates, INFORMED_ALIGNMENTS);
         candidateTrials += informed.trials;
-        if (informed.best) {
+        for (const m of informed.marks) {
           rawCandidates.push({
             key: k.key,
-            match: informed.best,
-            absoluteBlockStart: bufferStart + informed.best.blockStart,
+            match: m,
+            absoluteBlockStart: bufferStart + m.blockStart,
           });
         }
       }

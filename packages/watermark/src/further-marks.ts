@@ -148,7 +148,7 @@ function signsOf(layout: BlockLayout, payload: string): Int8Array {
 }
 
 /** r ← r − a_b·s on the data cells of every band b, with a_b = Σ s·r / (cells) over the band. */
-function cancel(r: Float32Array, layout: BlockLayout, signs: Int8Array): void {
+export function cancel(r: Float32Array, layout: BlockLayout, signs: Int8Array): void {
   const nb = BANDS_PER_FRAME;
   for (let b = 0; b < nb; b++) {
     let dot = 0;

@@ -1,6 +1,7 @@
 import type { BlockLayout } from './block-layout.js';
 import { convEncode } from './convolutional.js';
-import { syncCells } from './layout.js';
+import { cancel } from './further-marks.js';
+import { cellSigns, syncCells } from './layout.js';
 import { BANDS_PER_FRAME, BLOCK_FRAMES } from './params.js';
 import { buildInfoBlock, payloadBytes } from './payload.js';
 
@@ -82,22 +83,20 @@ export function alignFold(folded0: Float32Array, phase: number, out: Float32Arra
   return out;
 }
 
+/** Weighted sums of block-aligned values per coded bit, and their energy (see below). */
+interface DataSums {
+  soft: Float64Array;
+  energy: number;
+}
+
 /**
- * The candidate whose coded pattern correlates best with block-aligned values F, and its data
- * statistic t = Σ sign·w·F / √(Σ (w·F)²) over the data cells (w: the band's variance) (the sync cells chose the alignment and
- * are left out, so t of a payload that is not there is a Rademacher sum whatever the alignment),
- * with the coded bits whose summed value disagrees with its codeword.
+ * Per coded bit, Σ dataSign·w·F over its data cells, and Σ (w·F)² over all data cells, where w is
+ * the variance of the cell's band over the block (sync and data cells alike): a band the encoder
+ * emptied carries neither music nor mark. The weights depend on the audio only, never on the
+ * keyed signs, so a candidate's weighted sum stays a Rademacher sum.
  */
-export function bestCandidate(
-  aligned: Float32Array,
-  layout: BlockLayout,
-  set: CandidateSet,
-): { index: number; t: number; bitErrors: number; observedBits: number } | undefined {
-  const n = set.codedLength;
+function dataSums(aligned: Float32Array, layout: BlockLayout): DataSums {
   const nb = BANDS_PER_FRAME;
-  // Each band weighted by its own variance over the block (sync and data cells alike): a band
-  // the encoder emptied carries neither music nor mark. The weights depend on the audio only,
-  // never on the keyed signs, so the weighted sum stays a Rademacher sum.
   const power = new Float64Array(nb);
   const count = new Float64Array(nb);
   for (let c = 0; c < aligned.length; c++) {
@@ -107,7 +106,7 @@ export function bestCandidate(
     count[c % nb] = (count[c % nb] as number) + 1;
   }
   const weight = Float64Array.from(power, (p, b) => (count[b] ? p / (count[b] as number) : 0));
-  const soft = new Float64Array(n);
+  const soft = new Float64Array(layout.codedLength);
   let energy = 0;
   for (let c = 0; c < aligned.length; c++) {
     if (layout.syncSign[c] !== 0) continue;
@@ -117,26 +116,113 @@ export function bestCandidate(
     const bit = layout.dataBit[c] as number;
     soft[bit] = (soft[bit] as number) + (layout.dataSign[c] as number) * v;
   }
-  if (!(energy > 0) || set.payloads.length === 0) return undefined;
-  let index = 0;
-  let top = Number.NEGATIVE_INFINITY;
-  const signs = set.signs;
+  return { soft, energy };
+}
+
+/** Data statistic t = Σ sign·w·F / √(Σ (w·F)²) of candidate `i`. */
+function statistic(sums: DataSums, set: CandidateSet, i: number): number {
+  const n = set.codedLength;
+  let score = 0;
+  for (let k = 0; k < n; k++) score += (set.signs[i * n + k] as number) * (sums.soft[k] as number);
+  return sums.energy > 0 ? score / Math.sqrt(sums.energy) : 0;
+}
+
+/** Coded bits whose summed value disagrees with candidate `i`'s codeword, of those observed. */
+function bitErrors(sums: DataSums, set: CandidateSet, i: number): [number, number] {
+  let errors = 0;
+  let observed = 0;
+  for (let k = 0; k < set.codedLength; k++) {
+    const v = sums.soft[k] as number;
+    if (v === 0) continue;
+    observed++;
+    if (v > 0 !== (set.signs[i * set.codedLength + k] as number) > 0) errors++;
+  }
+  return [errors, observed];
+}
+
+/** Subtracts candidate `i`'s pattern from `values`, per band, by least squares (data cells). */
+function cancelCandidate(
+  values: Float32Array,
+  layout: BlockLayout,
+  set: CandidateSet,
+  i: number,
+): void {
+  const coded = Uint8Array.from(
+    set.signs.subarray(i * set.codedLength, (i + 1) * set.codedLength),
+    (x) => (x > 0 ? 1 : 0),
+  );
+  cancel(values, layout, cellSigns(layout, coded));
+}
+
+/** A candidate named by {@link matchCandidates}. */
+export interface CandidateHit {
+  index: number;
+  /** Its data statistic with every other named candidate cancelled. */
+  t: number;
+  bitErrors: number;
+  observedBits: number;
+}
+
+/**
+ * The issued payloads whose patterns are in block-aligned values F, strongest first, by
+ * successive cancellation: the best-scoring candidate is taken and its pattern cancelled, then
+ * the next best on what is left while it reaches `minT`, up to `max` in all. Each is then
+ * scored with every other one taken cancelled, so a payload whose codeword merely resembles a
+ * present one's (an innocent's, scored where a colluder's mark sits) falls back to chance.
+ * `scored` counts the (candidate, pass) pairs, each one more term of the union bound.
+ */
+export function matchCandidates(
+  aligned: Float32Array,
+  layout: BlockLayout,
+  set: CandidateSet,
+  minT: number,
+  max: number,
+): { hits: CandidateHit[]; scored: number } {
+  const taken: number[] = [];
+  const residual = new Float32Array(aligned);
+  let scored = 0;
+  while (taken.length < max) {
+    const sums = dataSums(residual, layout);
+    let best = -1;
+    let top = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < set.payloads.length; i++) {
+      if (taken.includes(i)) continue;
+      const t = statistic(sums, set, i);
+      scored++;
+      if (t > top) {
+        top = t;
+        best = i;
+      }
+    }
+    if (best < 0 || (taken.length > 0 && !(top >= minT))) break;
+    taken.push(best);
+    cancelCandidate(residual, layout, set, best);
+  }
+  const hits = taken.map((index) => {
+    const others = new Float32Array(aligned);
+    for (const j of taken) if (j !== index) cancelCandidate(others, layout, set, j);
+    const sums = dataSums(others, layout);
+    const [errors, observed] = bitErrors(sums, set, index);
+    return { index, t: statistic(sums, set, index), bitErrors: errors, observedBits: observed };
+  });
+  return { hits: hits.sort((a, b) => b.t - a.t), scored };
+}
+
+/** The best-scoring candidate in block-aligned values F and its data statistic. */
+export function topCandidate(
+  aligned: Float32Array,
+  layout: BlockLayout,
+  set: CandidateSet,
+): { index: number; t: number } {
+  const sums = dataSums(aligned, layout);
+  let index = -1;
+  let t = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < set.payloads.length; i++) {
-    let score = 0;
-    const base = i * n;
-    for (let k = 0; k < n; k++) score += (signs[base + k] as number) * (soft[k] as number);
-    if (score > top) {
-      top = score;
+    const x = statistic(sums, set, i);
+    if (x > t) {
+      t = x;
       index = i;
     }
   }
-  let bitErrors = 0;
-  let observedBits = 0;
-  for (let k = 0; k < n; k++) {
-    const v = soft[k] as number;
-    if (v === 0) continue;
-    observedBits++;
-    if (v > 0 !== (signs[index * n + k] as number) > 0) bitErrors++;
-  }
-  return { index, t: top / Math.sqrt(energy), bitErrors, observedBits };
+  return { index, t };
 }

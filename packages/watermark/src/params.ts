@@ -127,6 +127,14 @@ export const MAX_STRENGTH = 40;
  */
 export const INFORMED_ALIGNMENTS = 16;
 
+/**
+ * A further issued payload is taken in the same window (a mix of several recipients' copies)
+ * only while its statistic, once the ones taken are cancelled, reaches this: below it no bound
+ * over even a handful of candidates could reach a useful probability, and each pass costs one
+ * more scoring of every candidate.
+ */
+export const FURTHER_CANDIDATE_MIN_T = 5;
+
 /** Default per-track false-positive probability threshold. */
 export const DEFAULT_MAX_FALSE_POSITIVE = 1e-9;
 

@@ -3,7 +3,13 @@ import type { BandAnalyzer, BandMap } from './band-analysis.js';
 import { type BlockDecode, decodeBlock } from './block-decoder.js';
 import type { BlockLayout } from './block-layout.js';
 import { type FurtherMark, furtherMarks } from './further-marks.js';
-import { alignFold, bestCandidate, bestPhases, type CandidateSet } from './informed-search.js';
+import {
+  alignFold,
+  bestPhases,
+  type CandidateSet,
+  matchCandidates,
+  topCandidate,
+} from './informed-search.js';
 import { syncCells } from './layout.js';
 import {
   BANDS_PER_FRAME,
@@ -16,6 +22,7 @@ import {
   FAR_TIME_STEP,
   FINE_FREQ_STEP,
   FINE_SPEED_STEP,
+  FURTHER_CANDIDATE_MIN_T,
   MAX_MARKS_PER_KEY,
   MAX_SPEED_DEVIATION,
   MIN_DECODE_Z,
@@ -407,11 +414,12 @@ export class WindowSearcher {
   /**
    * Informed search for a copy too damaged to decode: every block phase of the unscaled grid at
    * each quarter-frame offset, scored by its sync statistic over the whole window; at the
-   * `keep` best alignments, the candidate payload whose pattern correlates best. Returns the
-   * best candidate with its data statistic (if any) and the number of (alignment, candidate)
-   * pairs scored.
+   * `keep` best alignments, the best-scoring candidate payload; at the alignment where that
+   * scores highest, every candidate present by successive cancellation (see
+   * {@link matchCandidates}). Returns those with their data statistics, and the number of
+   * (alignment, candidate) pairs scored.
    */
-  informed(set: CandidateSet, keep: number): { best?: InformedMatch; trials: number } {
+  informed(set: CandidateSet, keep: number): { marks: InformedMatch[]; trials: number } {
     const { analyzer } = this.data;
     const offsets = Math.max(1, Math.round(analyzer.frameLength / analyzer.hop));
     const none: ScaleHypothesis = { timeScale: 1, freqScale: 1, kind: 'none', step: 0 };
@@ -432,28 +440,38 @@ export class WindowSearcher {
       for (const p of bestPhases(folded0, this.layout, keep)) ranked.push({ offset: o, ...p });
     }
     ranked.sort((a, b) => b.z - a.z);
-    const aligned = new Float32Array(this.folded.length);
-    let best: InformedMatch | undefined;
     let trials = 0;
+    let best: { at: (typeof ranked)[number]; aligned: Float32Array; t: number } | undefined;
     for (const r of ranked.slice(0, keep)) {
-      const hit = bestCandidate(
-        alignFold(folds[r.offset] as Float32Array, r.phase, aligned),
-        this.layout,
-        set,
+      const aligned = alignFold(
+        folds[r.offset] as Float32Array,
+        r.phase,
+        new Float32Array(this.folded.length),
       );
+      const top = topCandidate(aligned, this.layout, set);
       trials += set.payloads.length;
-      if (!hit || (best && hit.t <= best.tData)) continue;
-      const j0 = (BLOCK_FRAMES - r.phase) % BLOCK_FRAMES;
-      best = {
-        payload: set.payloads[hit.index] as string,
-        tData: hit.t,
-        zSync: r.z,
-        bitErrors: hit.bitErrors,
-        observedBits: hit.observedBits,
-        blockStart: r.offset * analyzer.hop + j0 * analyzer.frameLength,
-        hyp: none,
-      };
+      if (top.index >= 0 && (!best || top.t > best.t)) best = { at: r, aligned, t: top.t };
     }
-    return best ? { best, trials } : { trials };
+    if (!best) return { marks: [], trials };
+    const { hits, scored } = matchCandidates(
+      best.aligned,
+      this.layout,
+      set,
+      FURTHER_CANDIDATE_MIN_T,
+      MAX_MARKS_PER_KEY,
+    );
+    trials += scored;
+    const j0 = (BLOCK_FRAMES - best.at.phase) % BLOCK_FRAMES;
+    const blockStart = best.at.offset * analyzer.hop + j0 * analyzer.frameLength;
+    const marks = hits.map((h) => ({
+      payload: set.payloads[h.index] as string,
+      tData: h.t,
+      zSync: best.at.z,
+      bitErrors: h.bitErrors,
+      observedBits: h.observedBits,
+      blockStart,
+      hyp: none,
+    }));
+    return { marks, trials };
   }
 }
