@@ -69,3 +69,23 @@ describe.skipIf(!hasFfmpeg())('robustness smoke test (ffmpeg)', { timeout: 120_0
 describe.skipIf(!hasSox())('robustness smoke test (sox)', { timeout: 120_000 }, () => {
   suite(soxAttacks, scaledClips);
 });
+
+// Voice-message quality: MP3 at 32 kbps, traced among the payloads issued under the key (a
+// vault's investigation), with decoys beside the copy's own.
+const issued = [payload, ...Array.from({ length: 50 }, (_, i) => i.toString(16).padStart(32, 'd'))];
+// 30-s clips: at 32 kbps the match needs more than the 20 s of the other clips.
+const longClips = [78, 79].map((seed) =>
+  embed(syntheticMusic({ seconds: 30, seed }), { key, payload }),
+);
+describe.skipIf(!hasFfmpeg())('robustness smoke test (low bitrate)', { timeout: 120_000 }, () => {
+  longClips.forEach((marked, i) => {
+    it(`traces an MP3 at 32 kbps to its issued payload (clip ${i + 1})`, () => {
+      const leak = ffmpegRoundTrip(marked, {
+        encode: ['-c:a', 'libmp3lame', '-b:a', '32k'],
+        format: 'mp3',
+      });
+      const r = detect(leak, { keys: [key], candidatePayloads: issued });
+      expect(r.matches.map((m) => m.payload)).toEqual([payload]);
+    });
+  });
+});
