@@ -31,6 +31,12 @@ const Match = z.object({
   speed: z.number(),
   falsePositiveProbability: z.number(),
   log10FalsePositiveProbability: z.number(),
+  /**
+   * `decoded` from the mark alone; `candidate` when the copy was too damaged to decode and its
+   * mark matched one of the `candidates` payloads the organization issued under the key.
+   */
+  method: z.enum(['decoded', 'candidate']).optional(),
+  candidates: z.number().int().optional(),
 });
 const Result = z.object({
   identified: z.boolean(),
@@ -101,6 +107,8 @@ function presentMatch(m: InvestigationMatch): z.infer<typeof Match> {
     speed: m.speed,
     falsePositiveProbability: m.falsePositiveProbability,
     log10FalsePositiveProbability: m.log10FalsePositiveProbability,
+    ...(m.detection?.method ? { method: m.detection.method } : {}),
+    ...(m.detection?.candidates !== undefined ? { candidates: m.detection.candidates } : {}),
   };
 }
 
@@ -369,6 +377,9 @@ export function investigationRoutes(ctx: ServerContext, version: string): RouteS
             falsePositiveProbability: m.falsePositiveProbability,
             log10FalsePositiveProbability: m.log10FalsePositiveProbability,
             speed: m.speed,
+            ...(m.detection?.method === 'candidate'
+              ? { matchedAmong: m.detection.candidates ?? 0 }
+              : {}),
             accessLog: m.accessHistory.map((e) => ({
               at: new Date(e.at),
               action: e.kind,

@@ -44,6 +44,15 @@ describe('investigationReportPage', () => {
     expect(text).toContain('playback speed 101.00 %');
     expect(text).toContain('2026-02-02 08:00:00 UTC');
     expect(text).toContain('downloaded');
+    expect(text).not.toContain('Found by');
+  });
+
+  it('says when a copy too damaged to decode was matched against the issued payloads', () => {
+    const text = investigationReportPage({
+      ...base,
+      matches: base.matches.map((m) => ({ ...m, matchedAmong: 1204 })),
+    });
+    expect(text).toContain('against the 1204 payloads issued under this key');
   });
 
   it('says "no match" without naming anyone, and "inconclusive" when evidence is weak', () => {

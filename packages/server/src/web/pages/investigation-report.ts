@@ -15,6 +15,11 @@ export interface ReportMatch {
   /** log10 of the bound, exact where the probability itself underflows to 0. */
   log10FalsePositiveProbability?: number;
   speed?: number;
+  /**
+   * Set when the copy was too damaged to decode and its mark was matched against the payloads
+   * issued under the key: how many there were.
+   */
+  matchedAmong?: number;
   /** What the recipient did, with the title of the track it concerned (empty for the share). */
   accessLog: { at: Date; action: string; track?: string; detail?: string }[];
 }
@@ -74,6 +79,7 @@ export function investigationReportPage(report: InvestigationReport): string {
         <tr><th scope="row">Payload</th><td class="mono">${match.payloadHex}</td></tr>
         <tr><th scope="row">Watermark key</th><td>${match.keyName}</td></tr>
         <tr><th scope="row">Found at</th><td>${match.offsetSeconds.toFixed(3)} s into the file${match.speed !== undefined && Math.abs(match.speed - 1) > 1e-4 ? `, playback speed ${(match.speed * 100).toFixed(2)} %` : ''}</td></tr>
+        ${match.matchedAmong !== undefined ? html`<tr><th scope="row">Found by</th><td>matching the copy, too damaged to decode, against the ${match.matchedAmong} payloads issued under this key</td></tr>` : ''}
         <tr><th scope="row">False-positive probability</th><td><strong>${formatProbability(match.falsePositiveProbability, match.log10FalsePositiveProbability)}</strong></td></tr>
       </table>
       <h3>Access history of this recipient</h3>
