@@ -13,7 +13,10 @@ export async function issuedPayloads(tx: Tx): Promise<Record<string, string[]>> 
   const byKey: Record<string, string[]> = {};
   // Only what the detector searches for (128-bit payloads, 32 hex digits).
   for (const r of rows) {
-    if (/^[0-9a-f]{32}$/i.test(r.payload)) (byKey[r.key_id] ??= []).push(r.payload);
+    if (!/^[0-9a-f]{32}$/i.test(r.payload)) continue;
+    const list = byKey[r.key_id] ?? [];
+    list.push(r.payload);
+    byKey[r.key_id] = list;
   }
   return byKey;
 }
