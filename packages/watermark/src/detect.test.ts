@@ -52,9 +52,15 @@ describe('detect', { timeout: 120_000 }, () => {
     // Unmarked audio and the wrong key stay silent with the same candidates.
     expect(detect(music, { keys: [alice], candidatePayloads: issued }).found).toBe(false);
     expect(detect(faint, { keys: [mallory], candidatePayloads: issued }).found).toBe(false);
-    expect(() => detect(faint, { keys: [alice], candidatePayloads: ['abc'] })).toThrow(
-      expect.objectContaining({ code: 'invalid_payload' }),
-    );
+    for (const bad of ['abc', 'ab'.repeat(8), 'zz'.repeat(16)]) {
+      expect(() => detect(faint, { keys: [alice], candidatePayloads: [bad] })).toThrow(
+        expect.objectContaining({ code: 'invalid_payload' }),
+      );
+    }
+    // Written as a person might (0x, upper case): matched and reported as a decoded payload is.
+    const written = `0x${payload128.toUpperCase()}`;
+    const upper = detect(faint, { keys: [alice], candidatePayloads: [written] });
+    expect(upper.matches.map((m) => m.payload)).toEqual([payload128]);
   });
 
   it('finds nothing with the wrong key', () => {

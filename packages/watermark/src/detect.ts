@@ -447,15 +447,12 @@ export function detect(audio: PcmAudio, opts: DetectOptions): DetectResult {
 
 /** A candidate payload must be hex of the searched payload size. */
 function checkCandidate(payload: string, payloadBits: number): void {
-  if (
-    typeof payload !== 'string' ||
-    !/^[0-9a-fA-F]*$/.test(payload) ||
-    payload.length * 4 !== payloadBits
-  ) {
+  // payloadBytes refuses anything but even-length hex of a supported size; the size must also be
+  // the one searched for.
+  if (payloadBytes(payload).length * 8 !== payloadBits) {
     throw new WatermarkError(
       'invalid_payload',
       `every candidate payload must be ${payloadBits / 4} hex digits (${payloadBits} bits)`,
     );
   }
-  payloadBytes(payload);
 }

@@ -47,8 +47,16 @@ export function furtherMarks(
   const marks: FurtherMark[] = [];
   let fresh = first === undefined ? [] : [first];
   let attempts = 0;
-  // Data statistic of the strongest mark found so far, before any cancellation.
-  let strongest = first === undefined ? 0 : dataStatistic(folded, layout, signsOf(layout, first));
+  // Data statistic of the strongest mark found so far, before any cancellation. The first mark's
+  // is needed only when a split is considered, so it is computed then.
+  let firstStatistic: number | undefined;
+  let strongestFurther = 0;
+  const strongest = (): number => {
+    if (first !== undefined && firstStatistic === undefined) {
+      firstStatistic = dataStatistic(folded, layout, signsOf(layout, first));
+    }
+    return Math.max(firstStatistic ?? 0, strongestFurther);
+  };
   for (;;) {
     for (const p of fresh) {
       cancel(residual, layout, signsOf(layout, p));
@@ -62,7 +70,7 @@ export function furtherMarks(
       if (found.has(dec.payload)) break;
       const tTotal = dataStatistic(residual, layout, signsOf(layout, dec.payload));
       marks.push({ ...dec, payload: dec.payload, tTotal, splitPairs: 0 });
-      strongest = Math.max(strongest, tTotal);
+      strongestFurther = Math.max(strongestFurther, tTotal);
       fresh = [dec.payload];
       continue;
     }
@@ -70,17 +78,18 @@ export function furtherMarks(
     // this code, and the residue a strong mark leaves behind has a data statistic far below the
     // marks found (a colluder whose share counts has at least half the strongest one's).
     if (dec.bitErrors > MIXTURE_MAX_ERROR_RATE * dec.observedBits) break;
+    const strongestSoFar = strongest();
     if (
-      strongest > 0 &&
+      strongestSoFar > 0 &&
       dataStatistic(residual, layout, cellSigns(layout, convEncode(dec.info))) <
-        MIXTURE_MIN_STATISTIC_RATIO * strongest
+        MIXTURE_MIN_STATISTIC_RATIO * strongestSoFar
     )
       break;
     const split = splitMixture(residual, layout, dec.info);
     attempts += split.attempts;
     if (split.marks.length === 0 || split.marks.some((m) => found.has(m.payload))) break;
     marks.push(...split.marks);
-    for (const m of split.marks) strongest = Math.max(strongest, m.tTotal);
+    for (const m of split.marks) strongestFurther = Math.max(strongestFurther, m.tTotal);
     fresh = split.marks.map((m) => m.payload);
   }
   return { marks, attempts };

@@ -1,6 +1,7 @@
 import type { BlockLayout } from './block-layout.js';
 import { convEncode } from './convolutional.js';
 import { cancel } from './further-marks.js';
+import { toHex } from './key.js';
 import { cellSigns, syncCells } from './layout.js';
 import { BANDS_PER_FRAME, BLOCK_FRAMES } from './params.js';
 import { buildInfoBlock, payloadBytes } from './payload.js';
@@ -18,9 +19,12 @@ export interface CandidateSet {
   signs: Int8Array;
 }
 
-/** Codes `payloads` (hex, each of the layout's payload size) under `layout`. */
+/**
+ * Codes `payloads` (hex, each of the layout's payload size) under `layout`; each is kept once,
+ * as lowercase hex without prefix or spaces (as a decoded payload is reported).
+ */
 export function candidateSet(layout: BlockLayout, payloads: readonly string[]): CandidateSet {
-  const unique = [...new Set(payloads.map((p) => p.toLowerCase()))];
+  const unique = [...new Set(payloads.map((p) => toHex(payloadBytes(p))))];
   const n = layout.codedLength;
   const signs = new Int8Array(unique.length * n);
   unique.forEach((payload, i) => {

@@ -441,20 +441,22 @@ export class WindowSearcher {
     }
     ranked.sort((a, b) => b.z - a.z);
     let trials = 0;
-    let best: { at: (typeof ranked)[number]; aligned: Float32Array; t: number } | undefined;
+    let best: { at: (typeof ranked)[number]; t: number } | undefined;
+    // Two buffers: the alignment being scored, and the best one so far (swapped when beaten).
+    let scratch = new Float32Array(this.folded.length);
+    let kept = new Float32Array(this.folded.length);
     for (const r of ranked.slice(0, keep)) {
-      const aligned = alignFold(
-        folds[r.offset] as Float32Array,
-        r.phase,
-        new Float32Array(this.folded.length),
-      );
+      const aligned = alignFold(folds[r.offset] as Float32Array, r.phase, scratch);
       const top = topCandidate(aligned, this.layout, set);
       trials += set.payloads.length;
-      if (top.index >= 0 && (!best || top.t > best.t)) best = { at: r, aligned, t: top.t };
+      if (top.index >= 0 && (!best || top.t > best.t)) {
+        best = { at: r, t: top.t };
+        [scratch, kept] = [kept, scratch];
+      }
     }
     if (!best) return { marks: [], trials };
     const { hits, scored } = matchCandidates(
-      best.aligned,
+      kept,
       this.layout,
       set,
       FURTHER_CANDIDATE_MIN_T,

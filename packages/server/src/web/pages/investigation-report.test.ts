@@ -45,6 +45,9 @@ describe('investigationReportPage', () => {
     expect(text).toContain('2026-02-02 08:00:00 UTC');
     expect(text).toContain('downloaded');
     expect(text).not.toContain('Found by');
+    // The method covers both ways a recipient is named.
+    expect(text).toContain('speed, tempo and pitch changes');
+    expect(text).toContain('compared with each payload this vault has issued under the key');
   });
 
   it('says when a copy too damaged to decode was matched against the issued payloads', () => {

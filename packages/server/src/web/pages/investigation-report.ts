@@ -112,7 +112,8 @@ export function investigationReportPage(report: InvestigationReport): string {
       ${matches}
       <section class="card">
         <h2>Method</h2>
-        <p>The vault searched the audio for its keyed watermarks (format version ${report.formatVersion}), with every watermark key of this vault, at every offset and over a range of playback speeds. A recipient is named only when the probability that unmarked audio would produce a decode as strong as the one found — corrected for every offset, speed and key tried — is at most ${formatProbability(report.thresholdProbability)}. Payloads are looked up only among this vault's own shares.</p>
+        <p>The vault searched the audio for its keyed watermarks (format version ${report.formatVersion}), with every watermark key of this vault, at every offset and over a range of speed, tempo and pitch changes. A recipient is named only when the probability that unmarked audio would produce a decode as strong as the one found — corrected for every offset, scaling and key tried — is at most ${formatProbability(report.thresholdProbability)}. Payloads are looked up only among this vault's own shares.</p>
+        <p>Where a copy was too damaged to decode, its mark was instead compared with each payload this vault has issued under the key, at the alignments where the watermark's synchronisation pattern was strongest. The probability stated for such a match is corrected for every payload and alignment compared, and each recipient named this way was scored again with the other named recipients' marks removed, so that a resemblance between two recipients' marks cannot name an innocent one.</p>
         <p class="muted">Vaultmark ${report.softwareVersion}. Report generated ${when(report.completedAt)}.</p>
       </section>`,
   });
