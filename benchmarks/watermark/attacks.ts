@@ -204,4 +204,16 @@ export const ATTACKS: Attack[] = [
   },
   { id: 'mp3-32', label: 'MP3 32 kbps', group: 'leak', apply: mp3(32) },
   { id: 'aac-48-mono', label: 'AAC 48 kbps mono', group: 'leak', apply: aac(48, 1) },
+  {
+    id: 'speed+10-mp3-32',
+    label: 'speed +10% (sox speed), then MP3 32 kbps',
+    group: 'leak',
+    apply: (a) => mp3(32)(sox('speed', '1.10')(a)),
+  },
+  {
+    id: 'tempo-5-mp3-32',
+    label: 'tempo −5% (sox tempo), then MP3 32 kbps',
+    group: 'leak',
+    apply: (a) => mp3(32)(sox('tempo', '0.95')(a)),
+  },
 ];
