@@ -4,7 +4,7 @@
  * name every recipient whose share of the mix is at least 1/3, and no one else.
  */
 import { createHash } from 'node:crypto';
-import { detect, embed, type WatermarkKey } from '@vaultmark/watermark';
+import { type DetectResult, detect, embed, type WatermarkKey } from '@vaultmark/watermark';
 import type { Pcm } from './audio-io.js';
 
 export interface CollusionTrial {
@@ -20,6 +20,17 @@ export interface CollusionTrial {
   severalMarks: boolean;
   /** log10 false-positive probability of the weakest colluder named. */
   weakestLog10Fpp: number;
+  /** 'blind': the mix as made; 'informed': squeezed (see {@link InformedPass}) and searched with the issued payloads. */
+  pass: 'blind' | 'informed';
+}
+
+/**
+ * A second pass over every mix: squeezed (e.g. to MP3 at 32 kbps) and searched with the issued
+ * payloads, as a vault's investigation does: every recipient's, the innocent one's and decoys.
+ */
+export interface InformedPass {
+  squeeze: (mix: Pcm) => Pcm;
+  decoys: (clip: string) => string[];
 }
 
 export interface Mix {
@@ -87,6 +98,7 @@ export function runCollusion(
   clips: Array<{ id: string; audio: Pcm }>,
   key: WatermarkKey,
   strength: number,
+  informed?: InformedPass,
 ): CollusionTrial[] {
   const out: CollusionTrial[] = [];
   for (const { id, audio } of clips) {
@@ -95,24 +107,38 @@ export function runCollusion(
     );
     // Recipient 3 never takes part: naming it would be naming an innocent.
     const copies = payloads.slice(0, 3).map((payload) => embed(audio, { key, payload, strength }));
+    const issued = informed ? [...payloads, ...informed.decoys(id)] : [];
     for (const mix of MIXES) {
-      const r = detect(mix.make(copies.slice(0, mix.copies)), { keys: [key] });
-      const inMix = payloads.slice(0, mix.copies);
-      const named = r.matches.filter((m) => inMix.includes(m.payload));
-      const weakest = named.reduce((w, m) => Math.max(w, m.log10FalsePositiveProbability), -1e9);
-      out.push({
-        clip: id,
-        mix: mix.id,
-        label: mix.label,
-        colluders: mix.copies,
-        named: new Set(named.map((m) => m.payload)).size,
-        innocents: r.matches.filter((m) => !inMix.includes(m.payload)).length,
-        severalMarks: r.severalMarks,
-        weakestLog10Fpp: weakest,
-      });
-      process.stderr.write(
-        `${id} ${mix.id}: ${named.length}/${mix.copies} named, ${r.matches.length - named.length} other\n`,
-      );
+      const mixed = mix.make(copies.slice(0, mix.copies));
+      const passes: Array<['blind' | 'informed', () => DetectResult]> = [
+        ['blind', () => detect(mixed, { keys: [key] })],
+      ];
+      if (informed) {
+        passes.push([
+          'informed',
+          () => detect(informed.squeeze(mixed), { keys: [key], candidatePayloads: issued }),
+        ]);
+      }
+      for (const [pass, run] of passes) {
+        const r = run();
+        const inMix = payloads.slice(0, mix.copies);
+        const named = r.matches.filter((m) => inMix.includes(m.payload));
+        const weakest = named.reduce((w, m) => Math.max(w, m.log10FalsePositiveProbability), -1e9);
+        out.push({
+          clip: id,
+          mix: mix.id,
+          label: mix.label,
+          colluders: mix.copies,
+          named: new Set(named.map((m) => m.payload)).size,
+          innocents: r.matches.filter((m) => !inMix.includes(m.payload)).length,
+          severalMarks: r.severalMarks,
+          weakestLog10Fpp: weakest,
+          pass,
+        });
+        process.stderr.write(
+          `${id} ${mix.id} ${pass}: ${named.length}/${mix.copies} named, ${r.matches.length - named.length} other\n`,
+        );
+      }
     }
   }
   return out;

@@ -46,7 +46,8 @@ const fpWindows = Number(args.get('fp-windows') ?? (quick ? 20 : 2000));
 const wrongKeys = Number(args.get('wrong-keys') ?? (quick ? 5 : 50));
 const strength = Number(args.get('strength') ?? DEFAULT_STRENGTH);
 // `--candidates=N`: a second detection of every attacked copy given N issued payloads (the
-// copy's own and N − 1 decoys), as a vault's investigation does.
+// copy's own and N − 1 decoys), as a vault's investigation does; the collusion suite then also
+// searches every mix after MP3 32 kbps with the 4 recipients' payloads and N − 4 decoys.
 const candidateCount = Number(args.get('candidates') ?? 0);
 const CLIP_SECONDS = 45;
 
@@ -206,6 +207,17 @@ const collusion = args.has('no-collusion')
       clips.map((e) => ({ id: e.id, audio: readWav(clipWav(e, e.clipStart, CLIP_SECONDS)) })),
       key,
       strength,
+      candidateCount > 0
+        ? {
+            // Squeezed as the hardest leak row, then matched against the issued payloads.
+            squeeze: (mix) =>
+              (ATTACKS.find((a) => a.id === 'mp3-32') as (typeof ATTACKS)[number]).apply(
+                mix,
+                xorshift(7),
+              ),
+            decoys: (clip) => decoys(candidateCount - 4, `collusion ${clip}`),
+          }
+        : undefined,
     );
 
 const noAw = args.has('no-audiowmark');
@@ -300,22 +312,39 @@ if (collusion.length) {
     `| mix | all colluders named | at least one named | innocent named | "several marks" | median log10 p of the weakest named |${awCollusion ? ' audiowmark: all named | at least one | innocent |' : ''}`,
     `|---|---:|---:|---:|---:|---:|${awCollusion ? '---:|---:|---:|' : ''}`,
   );
-  for (const mix of [...new Set(collusion.map((c) => c.mix))]) {
-    const cs = collusion.filter((c) => c.mix === mix);
+  /** The cells of one mix's row: all named, at least one, innocents, several marks, median. */
+  const collusionCells = (cs: typeof collusion): string => {
     const weakest = cs
       .filter((c) => c.named > 0)
       .map((c) => c.weakestLog10Fpp)
       .sort((x, y) => x - y);
     const med = weakest.length ? weakest[Math.floor(weakest.length / 2)]!.toFixed(0) : '—';
+    return `${cs.filter((c) => c.named === c.colluders).length}/${cs.length} | ${cs.filter((c) => c.named > 0).length}/${cs.length} | ${cs.reduce((n, c) => n + c.innocents, 0)} | ${cs.filter((c) => c.severalMarks).length}/${cs.length} | ${med} |`;
+  };
+  const blind = collusion.filter((c) => c.pass === 'blind');
+  for (const mix of [...new Set(blind.map((c) => c.mix))]) {
+    const cs = blind.filter((c) => c.mix === mix);
     const as = awCollusion?.filter((c) => c.mix === mix) ?? [];
     const awCells = awCollusion
       ? ` ${as.filter((c) => c.named === c.colluders).length}/${as.length} | ${as.filter((c) => c.named > 0).length}/${as.length} | ${as.reduce((n, c) => n + c.innocents, 0)} |`
       : '';
-    lines.push(
-      `| ${cs[0]!.label} | ${cs.filter((c) => c.named === c.colluders).length}/${cs.length} | ${cs.filter((c) => c.named > 0).length}/${cs.length} | ${cs.reduce((n, c) => n + c.innocents, 0)} | ${cs.filter((c) => c.severalMarks).length}/${cs.length} | ${med} |${awCells}`,
-    );
+    lines.push(`| ${cs[0]!.label} | ${collusionCells(cs)}${awCells}`);
   }
   lines.push('');
+  const informed = collusion.filter((c) => c.pass === 'informed');
+  if (informed.length) {
+    lines.push(
+      `### The same mixes after MP3 32 kbps, with the issued payloads (${candidateCount}: the 4 recipients' and ${candidateCount - 4} decoys)`,
+      '',
+      '| mix | all colluders named | at least one named | innocent named | "several marks" | median log10 p of the weakest named |',
+      '|---|---:|---:|---:|---:|---:|',
+    );
+    for (const mix of [...new Set(informed.map((c) => c.mix))]) {
+      const cs = informed.filter((c) => c.mix === mix);
+      lines.push(`| ${cs[0]!.label} | ${collusionCells(cs)}`);
+    }
+    lines.push('');
+  }
 }
 if (fp.length) {
   lines.push('## False positives', '');
