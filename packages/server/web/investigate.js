@@ -18,14 +18,39 @@ export function probability(result) {
   return `${(10 ** (log10 - exponent)).toFixed(2)} × 10^${exponent}`;
 }
 
+/** A named recipient as the page writes one: `Name <email>`. */
+const who = (recipient) => `${recipient.name} <${recipient.email}>`;
+
+/** The recipients named, each once, strongest match first. */
+function namedRecipients(result) {
+  const seen = new Map();
+  for (const match of result.matches ?? []) {
+    const id = who(match.recipient);
+    if (!seen.has(id)) seen.set(id, match);
+  }
+  return [...seen.values()];
+}
+
 /** What an investigation found, in a few words. */
 function outcomeOf(state) {
   if (state.status === 'failed') return `failed: ${state.error?.message ?? 'unknown error'}`;
   if (state.status !== 'succeeded')
     return `${state.status} (${Math.round((state.progress ?? 0) * 100)} %)`;
   const result = state.result;
-  if (result.identified) return `identified: ${result.recipient.name} <${result.recipient.email}>`;
+  if (result.identified) {
+    const named = namedRecipients(result);
+    return named.length > 1
+      ? `identified: ${named.map((m) => who(m.recipient)).join(', ')}`
+      : `identified: ${who(result.recipient)}`;
+  }
   return result.inconclusive ? 'inconclusive' : 'no match in your vault';
+}
+
+/** How a match was made, when it was not decoded from the mark alone. */
+function methodOf(match) {
+  return match.method === 'candidate'
+    ? ` Too damaged to decode: matched against the ${match.candidates} payloads issued under the key.`
+    : '';
 }
 
 async function loadPast() {
@@ -90,9 +115,26 @@ form?.addEventListener('submit', async (event) => {
     outcome.hidden = false;
     const headline = outcome.querySelector('h2');
     const detail = outcome.querySelector('p');
-    if (result.identified) {
-      headline.textContent = `Identified: ${result.recipient.name} <${result.recipient.email}>`;
-      detail.textContent = `False-positive probability ${probability(result)}.`;
+    const list = document.getElementById('outcome-matches');
+    list.replaceChildren();
+    list.hidden = true;
+    const named = result.identified ? namedRecipients(result) : [];
+    if (named.length > 1) {
+      // Several recipients' copies mixed or spliced together: each is named on its own evidence.
+      headline.textContent = `Identified: ${named.length} recipients' copies are in this audio`;
+      detail.textContent =
+        'The audio was mixed or spliced from several copies. Each recipient is named with their own false-positive probability:';
+      list.replaceChildren(
+        ...named.map((match) =>
+          el('li', {
+            text: `${who(match.recipient)}: false-positive probability ${probability(match)}.${methodOf(match)}`,
+          }),
+        ),
+      );
+      list.hidden = false;
+    } else if (result.identified) {
+      headline.textContent = `Identified: ${who(result.recipient)}`;
+      detail.textContent = `False-positive probability ${probability(result)}.${methodOf(named[0] ?? {})}`;
     } else {
       headline.textContent = result.inconclusive ? 'Inconclusive' : 'No match in your vault';
       detail.textContent = result.inconclusive

@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../../test/browser.js';
-import { music } from '../../test/music.js';
+import { ffmpeg, music } from '../../test/music.js';
 import { canvasDrawn, checkPage } from '../../test/page-check.js';
 import { totpNow } from '../../test/totp.js';
 import {
   Browserless,
+  eventually,
   mailedCode,
   startTestServer,
   type TestServer,
@@ -215,6 +216,73 @@ describe('the web pages against the real server, in Chromium', () => {
     expect(await checkPage(page, 'investigations-past')).toEqual([]);
     expect(problems).toEqual([]);
     expect(recipient.problems).toEqual([]);
+  }, 240_000);
+
+  it('names both recipients when their copies were averaged into one', async () => {
+    const owner = new Browserless(t.url, outbox());
+    await owner.register('mix@studio.example', 'Mix Studio');
+    const form = new FormData();
+    form.set('file', new Blob([readFileSync(song)]), 'Mixed Song.wav');
+    const track = (await owner.json<{ id: string }>('POST', '/api/tracks', form)).body;
+    const share = await owner.json<{ links: { url: string }[] }>('POST', '/api/shares', {
+      trackIds: [track.id],
+      recipients: [
+        { name: 'Dana', email: 'dana@example.com' },
+        { name: 'Eli', email: 'eli@example.com' },
+      ],
+      allowDownload: true,
+    });
+    const copies: string[] = [];
+    for (const [i, { url }] of share.body.links.entries()) {
+      const copy = await eventually(async () => {
+        const answer = await fetch(`${url}/tracks/${track.id}/download`);
+        return answer.status === 200 ? Buffer.from(await answer.arrayBuffer()) : undefined;
+      });
+      copies.push(join(t.dataDir, `mix-copy-${i}.wav`));
+      writeFileSync(copies[i]!, copy);
+    }
+    // The two recipients average their copies, hoping that neither mark survives the other.
+    const mixed = join(t.dataDir, 'mixed.wav');
+    ffmpeg(
+      '-i',
+      copies[0]!,
+      '-i',
+      copies[1]!,
+      '-filter_complex',
+      'amix=inputs=2:normalize=1',
+      mixed,
+    );
+
+    const context = await browser.newContext();
+    await context.addCookies(
+      [...owner.cookies].map(([name, value]) => ({ name, value, url: t.url })),
+    );
+    const { page, problems } = await open('/investigations', context);
+    await page.setInputFiles('#investigate input[type=file]', mixed);
+    await page.click('#investigate button[type=submit]');
+    await expect
+      .poll(() => page.locator('#outcome h2').textContent(), { timeout: 120_000 })
+      .toBe("Identified: 2 recipients' copies are in this audio");
+    const named = page.locator('#outcome-matches li');
+    await expect(named.count()).resolves.toBe(2);
+    const lines = (await named.allTextContents()).sort();
+    expect(lines[0]).toMatch(
+      /^Dana <dana@example\.com>: false-positive probability \d\.\d\d × 10\^-\d+\.$/,
+    );
+    expect(lines[1]).toMatch(/^Eli <eli@example\.com>: false-positive probability /);
+    expect(await checkPage(page, 'investigation-several')).toEqual([]);
+    // The past investigations name both as well; the report gives each its own section.
+    await expect
+      .poll(() => page.locator('#past').textContent(), slow)
+      .toMatch(/identified: (Dana <dana@example\.com>, Eli|Eli <eli@example\.com>, Dana)/);
+    await page.click('#outcome a');
+    await expect(page.locator('main h2').allTextContents()).resolves.toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^Match 1: /),
+        expect.stringMatching(/^Match 2: /),
+      ]),
+    );
+    expect(problems).toEqual([]);
   }, 240_000);
 
   it('turns on two-factor sign-in and manages API tokens on the account page', async () => {

@@ -295,7 +295,7 @@ export function investigationsPage(ctx: OwnerPageContext): string {
     'Investigate a leak',
     'investigate.js',
     html`<h1>Investigate a leak</h1>
-      <p>Upload audio you found (an MP3 rip, an excerpt, a re-encoded upload). The vault searches it for the watermarks of your shares and names the recipient whose copy it is.</p>
+      <p>Upload audio you found (an MP3 rip, an excerpt, a re-encoded upload). The vault searches it for the watermarks of your shares and names the recipient whose copy it is, or every recipient whose copy went into a mix.</p>
       <form id="investigate" class="card stack">
         <label>Found audio <input type="file" name="file" required /></label>
         <progress id="investigation-progress" max="1" value="0" hidden></progress>
@@ -305,6 +305,7 @@ export function investigationsPage(ctx: OwnerPageContext): string {
       <section id="outcome" class="card" hidden>
         <h2></h2>
         <p></p>
+        <ul id="outcome-matches" hidden></ul>
         <a href="#" class="button">Open the printable report</a>
       </section>
       <h2>Past investigations</h2>
