@@ -65,13 +65,18 @@ export const registerDetect: RegisterCommand = (program: Command, ctx) => {
             ctx.io.stdout,
             JSON.stringify({
               found: result.found,
+              // Copies made for different recipients mixed or spliced together (collusion).
+              severalMarks: result.severalMarks,
               matches: result.matches.map((m) => ({
                 payload: m.payload,
                 key: m.keyName,
                 offsetSeconds: round(m.offsetSeconds, 4),
+                // 0 once the bound underflows a double: the log10 stays exact.
                 falsePositiveProbability: m.falsePositiveProbability,
+                log10FalsePositiveProbability: round(m.log10FalsePositiveProbability, 3),
                 speed: round(m.speed, 5),
                 method: m.method,
+                ...(m.method === 'candidate' ? { candidates: candidates?.length ?? 0 } : {}),
               })),
               durationSeconds: round(result.durationSeconds, 3),
             }),
@@ -87,6 +92,12 @@ export const registerDetect: RegisterCommand = (program: Command, ctx) => {
             println(
               ctx.io.stdout,
               `${m.payload}  key "${m.keyName}", offset ${formatSeconds(m.offsetSeconds)} s${speed}, false-positive probability ${formatProbability(m.falsePositiveProbability, m.log10FalsePositiveProbability)}${how}`,
+            );
+          }
+          if (result.severalMarks) {
+            println(
+              ctx.io.stdout,
+              'several marks of one key: copies made for different recipients were mixed or spliced together; each is named on its own evidence above',
             );
           }
         } else {

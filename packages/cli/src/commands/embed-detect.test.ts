@@ -90,18 +90,56 @@ describe('vaultmark embed and detect', () => {
     expect(Object.keys(json.matches[0]).sort()).toEqual([
       'falsePositiveProbability',
       'key',
+      'log10FalsePositiveProbability',
       'method',
       'offsetSeconds',
       'payload',
       'speed',
     ]);
+    expect(json.severalMarks).toBe(false);
+    expect(json.matches[0].log10FalsePositiveProbability).toBeLessThanOrEqual(-9);
 
     const wrongKey = await run(['detect', '--key', at('bob.key'), at('marked.wav')]);
     expect(wrongKey.code).toBe(1);
     expect(wrongKey.stdout.trim()).toBe('no watermark found');
     const unmarked = await run(['detect', '--key', at('alice.key'), '--json', at('master.wav')]);
     expect(unmarked.code).toBe(1);
-    expect(JSON.parse(unmarked.stdout)).toEqual({ found: false, matches: [], durationSeconds: 30 });
+    expect(JSON.parse(unmarked.stdout)).toEqual({
+      found: false,
+      severalMarks: false,
+      matches: [],
+      durationSeconds: 30,
+    });
+  }, 60_000);
+
+  it('names both payloads of two averaged copies and says the marks are several', async () => {
+    const other = 'ffeeddccbbaa99887766554433221100';
+    expect(
+      (await run(['embed', '--key', at('alice.key'), at('master.wav'), at('other.wav'), other]))
+        .code,
+    ).toBe(0);
+    execFileSync('ffmpeg', [
+      ...['-v', 'error', '-y', '-i', at('marked.wav'), '-i', at('other.wav')],
+      ...['-filter_complex', 'amix=inputs=2:normalize=1', at('mixed.wav')],
+    ]);
+    const text = await run(['detect', '--key', at('alice.key'), at('mixed.wav')]);
+    expect(text.code).toBe(0);
+    const lines = text.stdout.trim().split('\n');
+    expect(
+      lines
+        .slice(0, 2)
+        .map((l) => l.slice(0, 32))
+        .sort(),
+    ).toEqual([payload, other]);
+    expect(lines[2]).toMatch(/^several marks of one key: /);
+    const json = JSON.parse(
+      (await run(['detect', '--key', at('alice.key'), '--json', at('mixed.wav')])).stdout,
+    );
+    expect(json.severalMarks).toBe(true);
+    expect(json.matches.map((m: { payload: string }) => m.payload).sort()).toEqual([
+      payload,
+      other,
+    ]);
   }, 60_000);
 
   it('reads any format through ffmpeg and writes FLAC', async () => {
@@ -182,7 +220,10 @@ describe('vaultmark embed and detect', () => {
     expect(result.matches.map((m: { payload: string }) => m.payload)).toEqual([payload]);
     expect(result.matches[0].falsePositiveProbability).toBeLessThan(1e-9);
     // Decoded blind when enough survives; otherwise found among the candidates.
-    if (blind.code === 1) expect(result.matches[0].method).toBe('candidate');
+    if (blind.code === 1) {
+      expect(result.matches[0].method).toBe('candidate');
+      expect(result.matches[0].candidates).toBe(41);
+    }
 
     writeFileSync(at('bad-issued.txt'), `${payload}\nnot-a-payload\n`);
     const bad = await run([

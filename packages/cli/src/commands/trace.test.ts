@@ -130,6 +130,30 @@ describe('vaultmark trace', () => {
     expect(result.recipient.email).toBe('ben@example.com');
     expect(result.falsePositiveProbability).toBeLessThan(1e-9);
 
+    // Ann and Ben average their copies: both are named, each with their own bound.
+    const ann = share.links.find((l) => l.recipientEmail === 'ann@example.com')!;
+    const annCopy = join(dir, 'ann.wav');
+    const annAnswer = await fetch(`${ann.url}/tracks/${track.id}/download`);
+    writeFileSync(annCopy, Buffer.from(await annAnswer.arrayBuffer()));
+    const mixed = join(dir, 'mixed.wav');
+    execFileSync('ffmpeg', [
+      ...['-v', 'error', '-y', '-i', annCopy, '-i', leak],
+      ...['-filter_complex', 'amix=inputs=2:normalize=1', mixed],
+    ]);
+    const both = await run(['trace', '--server', url, '--token', owner, mixed]);
+    expect(both.code).toBe(0);
+    const lines = both.stdout.trim().split('\n');
+    expect(lines[0]).toBe('identified: 2 recipients, whose copies were mixed or spliced together');
+    expect(lines.slice(1, 3).sort()).toEqual([
+      expect.stringMatching(
+        /^- Ann <ann@example\.com>: track demo, share \S+, false-positive probability \d\.\d\de-\d+$/,
+      ),
+      expect.stringMatching(
+        /^- Ben <ben@example\.com>: track demo, share \S+, false-positive probability /,
+      ),
+    ]);
+    expect(lines[3]).toMatch(/^report: /);
+
     const stranger = await tokenFor('stranger@example.com');
     const none = await run(['trace', '--server', url, '--token', stranger, leak]);
     expect(none.code).toBe(1);

@@ -17,12 +17,35 @@ interface InvestigationStatus {
     trackTitle?: string;
     shareId?: string;
     recipient?: { name: string; email: string; company?: string };
-    recipients?: { name: string; email: string }[];
     falsePositiveProbability?: number;
     log10FalsePositiveProbability?: number;
     offsetSeconds?: number;
+    /** Every recipient whose copy is in the audio, strongest first. */
+    matches?: TracedMatch[];
   };
 }
+
+/** One recipient named by an investigation, as the API gives it. */
+interface TracedMatch {
+  recipient: { name: string; email: string; company?: string };
+  trackId?: string;
+  trackTitle?: string | null;
+  shareId?: string | null;
+  falsePositiveProbability?: number;
+  log10FalsePositiveProbability?: number;
+  method?: 'decoded' | 'candidate';
+  candidates?: number;
+}
+
+/** `Name <email>, Company`. */
+const who = (r: TracedMatch['recipient']) =>
+  `${r.name} <${r.email}>${r.company ? `, ${r.company}` : ''}`;
+
+/** How a match was made, when it was not decoded from the mark alone. */
+const foundBy = (m: TracedMatch | undefined) =>
+  m?.method === 'candidate'
+    ? `matched among ${m.candidates ?? 0} issued payloads (too damaged to decode)`
+    : undefined;
 
 /**
  * `vaultmark trace --server URL --token TOKEN FILE`: uploads found audio to a vault as an
@@ -92,22 +115,41 @@ export const registerTrace: RegisterCommand = (program: Command, ctx) => {
           );
         }
         const result = state.result!;
-        if (options.json) println(ctx.io.stdout, JSON.stringify({ id, ...result }, null, 2));
-        else if (result.identified && result.recipient) {
-          const r = result.recipient;
+        // Each recipient once (a mixed leak may carry several copies of one person's).
+        const named = [
+          ...new Map((result.matches ?? []).map((m) => [who(m.recipient), m])).values(),
+        ];
+        const report = () =>
           println(
             ctx.io.stdout,
-            `identified: ${r.name} <${r.email}>${r.company ? `, ${r.company}` : ''}`,
+            `report: ${new URL(`/api/investigations/${encodeURIComponent(id)}/report`, base)}`,
           );
+        if (options.json) println(ctx.io.stdout, JSON.stringify({ id, ...result }, null, 2));
+        else if (result.identified && named.length > 1) {
+          println(
+            ctx.io.stdout,
+            `identified: ${named.length} recipients, whose copies were mixed or spliced together`,
+          );
+          for (const m of named) {
+            const parts = [
+              (m.trackTitle ?? m.trackId) ? `track ${m.trackTitle ?? m.trackId}` : undefined,
+              m.shareId ? `share ${m.shareId}` : undefined,
+              `false-positive probability ${formatProbability(m) ?? 'unknown'}`,
+              foundBy(m),
+            ].filter((part) => part !== undefined);
+            println(ctx.io.stdout, `- ${who(m.recipient)}: ${parts.join(', ')}`);
+          }
+          report();
+        } else if (result.identified && result.recipient) {
+          println(ctx.io.stdout, `identified: ${who(result.recipient)}`);
           if (result.trackTitle ?? result.trackId)
             println(ctx.io.stdout, `track: ${result.trackTitle ?? result.trackId}`);
           if (result.shareId) println(ctx.io.stdout, `share: ${result.shareId}`);
           const probability = formatProbability(result);
           if (probability) println(ctx.io.stdout, `false-positive probability: ${probability}`);
-          println(
-            ctx.io.stdout,
-            `report: ${new URL(`/api/investigations/${encodeURIComponent(id)}/report`, base)}`,
-          );
+          const how = foundBy(named[0]);
+          if (how) println(ctx.io.stdout, `found by: ${how}`);
+          report();
         } else {
           println(
             ctx.io.stdout,
@@ -125,7 +167,10 @@ export const registerTrace: RegisterCommand = (program: Command, ctx) => {
  * The false-positive bound in scientific notation. Strong matches underflow a double (below
  * 1e-308), so the exponent comes from the exact log10 when the server gives it.
  */
-function formatProbability(result: NonNullable<InvestigationStatus['result']>): string | undefined {
+function formatProbability(result: {
+  falsePositiveProbability?: number;
+  log10FalsePositiveProbability?: number;
+}): string | undefined {
   const p = result.falsePositiveProbability;
   const log10 = result.log10FalsePositiveProbability;
   if (p !== undefined && p > 0) return p.toExponential(2);
