@@ -120,7 +120,8 @@ export interface DetectOptions {
    * copy a vault has marked. When a window yields no decodable mark, its best unscaled alignments
    * are matched against these patterns: a copy too damaged to decode (MP3 at 32 kbps) is still
    * traced to its recipient, with a bound over the candidates tried instead of every codeword.
-   * A list applies to every key; a record gives each key (by name) its own list.
+   * A list applies to every key; a record gives each key (by name) its own list. Written as
+   * `payload` is for {@link embed} (`0x` and upper case accepted); matches report lowercase hex.
    */
   candidatePayloads?: readonly string[] | Readonly<Record<string, readonly string[]>>;
 }
