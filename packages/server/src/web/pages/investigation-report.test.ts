@@ -71,6 +71,15 @@ describe('investigationReportPage', () => {
     expect(unsure).toContain('Inconclusive');
   });
 
+  it('writes an offset a fraction of a millisecond before the start as 0.000 s', () => {
+    const text = investigationReportPage({
+      ...base,
+      matches: base.matches.map((m) => ({ ...m, offsetSeconds: -0.0002 })),
+    });
+    expect(text).toContain('0.000 s into the file');
+    expect(text).not.toContain('-0.000');
+  });
+
   it('formats probabilities without ever printing zero', () => {
     expect(formatProbability(1e-9)).toBe('1.00 × 10^-9');
     expect(formatProbability(0)).toBe('< 1 × 10^-300');
