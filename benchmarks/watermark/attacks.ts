@@ -204,6 +204,14 @@ export const ATTACKS: Attack[] = [
   },
   { id: 'mp3-32', label: 'MP3 32 kbps', group: 'leak', apply: mp3(32) },
   { id: 'aac-48-mono', label: 'AAC 48 kbps mono', group: 'leak', apply: aac(48, 1) },
+  ...[30, 20].map(
+    (s): Attack => ({
+      id: `excerpt-${s}-mp3-32`,
+      label: `${s}-s excerpt + MP3 32 kbps`,
+      group: 'leak',
+      apply: (a, rnd) => mp3(32)(excerpt(a, s, rnd)),
+    }),
+  ),
   {
     id: 'speed+10-mp3-32',
     label: 'speed +10% (sox speed), then MP3 32 kbps',
