@@ -19,7 +19,7 @@ import {
   MIN_DETECT_SECONDS,
   SHORT_INPUT_SECONDS,
 } from './params.js';
-import { checkPayloadBits, payloadBytes } from './payload.js';
+import { checkPayloadBits } from './payload.js';
 import { syncScorerFor } from './sync-scorers.js';
 import {
   type InformedMatch,
@@ -71,6 +71,8 @@ export interface DetectMatch {
    * {@link DetectOptions.candidatePayloads} (the bound then runs over those payloads only).
    */
   method: 'decoded' | 'candidate';
+  /** For `method: 'candidate'`: how many distinct payloads of the key it was matched against. */
+  candidates?: number;
   /** Sync statistic (≈ standard deviations). */
   zSync: number;
   /** Whole-block statistic for the decoded payload (≈ standard deviations). */
@@ -144,6 +146,8 @@ interface RawCandidateMatch {
   key: WatermarkKey;
   match: InformedMatch;
   absoluteBlockStart: number;
+  /** Distinct payloads of the key it was matched against. */
+  candidates: number;
 }
 
 /**
@@ -190,7 +194,6 @@ export function createDetector(
   const keyed = opts.keys.map((key) => {
     const layout = blockLayout(key, payloadBits);
     const candidates = candidatesOf(key);
-    for (const p of candidates) checkCandidate(p, payloadBits);
     const set = candidates.length > 0 ? candidateSet(layout, candidates) : undefined;
     return { key, layout, correlator: syncScorerFor(backend, layout), candidates: set };
   });
@@ -258,6 +261,7 @@ export function createDetector(
             key: k.key,
             match: m,
             absoluteBlockStart: bufferStart + m.blockStart,
+            candidates: k.candidates.payloads.length,
           });
         }
       }
@@ -361,17 +365,19 @@ export function createDetector(
       const m = r.match;
       const logP = logCandidateBound(m.tData, candidateTrials);
       if (Math.exp(logP) > threshold) continue;
+      const speed = 1 / m.hyp.timeScale;
       keep(r.key.name, {
         payload: m.payload,
         keyName: r.key.name,
-        offsetSeconds: offsetOf(r.absoluteBlockStart, 1),
+        offsetSeconds: offsetOf(r.absoluteBlockStart, speed),
         falsePositiveProbability: Math.exp(logP),
         log10FalsePositiveProbability: logP / Math.LN10,
-        speed: 1,
-        frequencyScale: 1,
-        scaling: 'none',
+        speed,
+        frequencyScale: m.hyp.freqScale,
+        scaling: m.hyp.kind,
         layer: 0,
         method: 'candidate',
+        candidates: r.candidates,
         zSync: m.zSync,
         tTotal: m.tData,
         bitErrors: m.bitErrors,
@@ -444,16 +450,4 @@ export function detect(audio: PcmAudio, opts: DetectOptions): DetectResult {
     det.push(audio.channels.map((ch) => ch.subarray(s, Math.min(length, s + chunk))));
   }
   return det.finish();
-}
-
-/** A candidate payload must be hex of the searched payload size. */
-function checkCandidate(payload: string, payloadBits: number): void {
-  // payloadBytes refuses anything but even-length hex of a supported size; the size must also be
-  // the one searched for.
-  if (payloadBytes(payload).length * 8 !== payloadBits) {
-    throw new WatermarkError(
-      'invalid_payload',
-      `every candidate payload must be ${payloadBits / 4} hex digits (${payloadBits} bits)`,
-    );
-  }
 }

@@ -1,5 +1,6 @@
 import type { BlockLayout } from './block-layout.js';
 import { convEncode } from './convolutional.js';
+import { WatermarkError } from './errors.js';
 import { cancel } from './further-marks.js';
 import { toHex } from './key.js';
 import { cellSigns, syncCells } from './layout.js';
@@ -20,18 +21,29 @@ export interface CandidateSet {
 }
 
 /**
- * Codes `payloads` (hex, each of the layout's payload size) under `layout`; each is kept once,
- * as lowercase hex without prefix or spaces (as a decoded payload is reported).
+ * Codes `payloads` (hex, each of the layout's payload size, written as for `embed`) under
+ * `layout`; each is kept once, as lowercase hex (as a decoded payload is reported). Throws
+ * `invalid_payload` for one that is not hex of that size.
  */
 export function candidateSet(layout: BlockLayout, payloads: readonly string[]): CandidateSet {
-  const unique = [...new Set(payloads.map((p) => toHex(payloadBytes(p))))];
+  const byHex = new Map<string, Uint8Array>();
+  for (const p of payloads) {
+    const bytes = payloadBytes(p);
+    if (bytes.length * 8 !== layout.payloadBits) {
+      throw new WatermarkError(
+        'invalid_payload',
+        `every candidate payload must be ${layout.payloadBits / 4} hex digits (${layout.payloadBits} bits)`,
+      );
+    }
+    byHex.set(toHex(bytes), bytes);
+  }
   const n = layout.codedLength;
-  const signs = new Int8Array(unique.length * n);
-  unique.forEach((payload, i) => {
-    const coded = convEncode(buildInfoBlock(payloadBytes(payload), layout.whitening));
+  const signs = new Int8Array(byHex.size * n);
+  [...byHex.values()].forEach((bytes, i) => {
+    const coded = convEncode(buildInfoBlock(bytes, layout.whitening));
     for (let k = 0; k < n; k++) signs[i * n + k] = coded[k] ? 1 : -1;
   });
-  return { payloads: unique, codedLength: n, signs };
+  return { payloads: [...byHex.keys()], codedLength: n, signs };
 }
 
 /** A block phase of a phase-0 fold and its sync statistic. */
@@ -186,21 +198,11 @@ export function matchCandidates(
   const residual = new Float32Array(aligned);
   let scored = 0;
   while (taken.length < max) {
-    const sums = dataSums(residual, layout);
-    let best = -1;
-    let top = Number.NEGATIVE_INFINITY;
-    for (let i = 0; i < set.payloads.length; i++) {
-      if (taken.includes(i)) continue;
-      const t = statistic(sums, set, i);
-      scored++;
-      if (t > top) {
-        top = t;
-        best = i;
-      }
-    }
-    if (best < 0 || (taken.length > 0 && !(top >= minT))) break;
-    taken.push(best);
-    cancelCandidate(residual, layout, set, best);
+    const top = bestCandidate(dataSums(residual, layout), set, taken);
+    scored += set.payloads.length - taken.length;
+    if (top.index < 0 || (taken.length > 0 && !(top.t >= minT))) break;
+    taken.push(top.index);
+    cancelCandidate(residual, layout, set, top.index);
   }
   const hits = taken.map((index) => {
     const others = new Float32Array(aligned);
@@ -218,10 +220,19 @@ export function topCandidate(
   layout: BlockLayout,
   set: CandidateSet,
 ): { index: number; t: number } {
-  const sums = dataSums(aligned, layout);
+  return bestCandidate(dataSums(aligned, layout), set, []);
+}
+
+/** The candidate, other than those in `skip`, with the largest statistic on `sums`. */
+function bestCandidate(
+  sums: DataSums,
+  set: CandidateSet,
+  skip: readonly number[],
+): { index: number; t: number } {
   let index = -1;
   let t = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < set.payloads.length; i++) {
+    if (skip.includes(i)) continue;
     const x = statistic(sums, set, i);
     if (x > t) {
       t = x;

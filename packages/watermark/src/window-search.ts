@@ -174,6 +174,11 @@ export function searchStages(includeScaled: boolean): SearchStage[] {
   return stages;
 }
 
+/** The frame j of a grid with block phase `phase` where a block starts: (j + phase) ≡ 0 (mod B). */
+function firstBlockFrame(phase: number): number {
+  return ((-phase % BLOCK_FRAMES) + BLOCK_FRAMES) % BLOCK_FRAMES;
+}
+
 /** A resampling hypothesis: frames scaled by 1/s, band frequencies by s. */
 function speedHyp(s: number, step: number): ScaleHypothesis {
   return { timeScale: 1 / s, freqScale: s, kind: 'speed', step };
@@ -392,9 +397,10 @@ export class WindowSearcher {
       if (to <= from) continue;
       this.foldGrid(grid, from, to, exact);
       this.hypotheses++;
-      // Block frame 0 is frame j with (j + phase) ≡ 0 (mod B).
-      const j0 = ((-grid.phase % BLOCK_FRAMES) + BLOCK_FRAMES) % BLOCK_FRAMES;
-      const at = { blockStart: grid.origin + j0 * grid.step, hyp: grid.hyp };
+      const at = {
+        blockStart: grid.origin + firstBlockFrame(grid.phase) * grid.step,
+        hyp: grid.hyp,
+      };
       const dec = decodeBlock(this.folded, this.layout);
       if (dec.payload !== undefined) {
         const further = furtherMarks(this.folded, this.layout, dec.payload, MAX_MARKS_PER_KEY);
@@ -463,8 +469,8 @@ export class WindowSearcher {
       MAX_MARKS_PER_KEY,
     );
     trials += scored;
-    const j0 = (BLOCK_FRAMES - best.at.phase) % BLOCK_FRAMES;
-    const blockStart = best.at.offset * analyzer.hop + j0 * analyzer.frameLength;
+    const blockStart =
+      best.at.offset * analyzer.hop + firstBlockFrame(best.at.phase) * analyzer.frameLength;
     const marks = hits.map((h) => ({
       payload: set.payloads[h.index] as string,
       tData: h.t,
