@@ -76,7 +76,7 @@ export const registerDetect: RegisterCommand = (program: Command, ctx) => {
                 log10FalsePositiveProbability: round(m.log10FalsePositiveProbability, 3),
                 speed: round(m.speed, 5),
                 method: m.method,
-                ...(m.method === 'candidate' ? { candidates: candidates?.length ?? 0 } : {}),
+                ...(m.candidates !== undefined ? { candidates: m.candidates } : {}),
               })),
               durationSeconds: round(result.durationSeconds, 3),
             }),
@@ -86,8 +86,8 @@ export const registerDetect: RegisterCommand = (program: Command, ctx) => {
             const speed =
               Math.abs(m.speed - 1) > 1e-4 ? `, speed ${(m.speed * 100).toFixed(2)} %` : '';
             const how =
-              m.method === 'candidate'
-                ? `, matched among ${candidates?.length ?? 0} issued payloads (too damaged to decode)`
+              m.candidates !== undefined
+                ? `, matched among ${m.candidates} issued payloads (too damaged to decode)`
                 : '';
             println(
               ctx.io.stdout,

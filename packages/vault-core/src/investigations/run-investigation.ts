@@ -25,11 +25,7 @@ function unreadableMarkLikely(r: DetectResult): boolean {
   return log10Bound <= Math.log10(INVESTIGATION_THRESHOLD);
 }
 
-async function lookUp(
-  tx: Tx,
-  found: DetectResult['matches'],
-  issuedCount: Record<string, number>,
-): Promise<InvestigationMatch[]> {
+async function lookUp(tx: Tx, found: DetectResult['matches']): Promise<InvestigationMatch[]> {
   const out: InvestigationMatch[] = [];
   for (const m of found) {
     // Only this tenant's mapping is visible here (row-level security): another tenant's or an
@@ -86,7 +82,7 @@ async function lookUp(
       log10FalsePositiveProbability: m.log10FalsePositiveProbability,
       detection: {
         method: m.method,
-        ...(m.method === 'candidate' ? { candidates: issuedCount[m.keyName] ?? 0 } : {}),
+        ...(m.candidates !== undefined ? { candidates: m.candidates } : {}),
         frequencyScale: m.frequencyScale,
         scaling: m.scaling,
         zSync: m.zSync,
@@ -192,13 +188,7 @@ export async function runInvestigation(
   const duration = scan?.durationSeconds ?? 0;
   const found = scan?.matches ?? [];
   const matches = found.length
-    ? await withTenant(deps.db, tenantId, (tx) =>
-        lookUp(
-          tx,
-          found,
-          Object.fromEntries(Object.entries(start.issued).map(([k, v]) => [k, v.length])),
-        ),
-      )
+    ? await withTenant(deps.db, tenantId, (tx) => lookUp(tx, found))
     : [];
   let reason: InvestigationReason | undefined;
   let inconclusive = false;
