@@ -230,6 +230,11 @@ const awVersion = aw || awCollusion ? audiowmarkVersion() : undefined;
 /** Largest value (a loop: spreading millions of values into Math.max overflows the stack). */
 const maxOf = (xs: number[]) => xs.reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY);
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN);
+/** The median (upper middle) of log10 probabilities as a table cell, or — when there are none. */
+const medianCell = (xs: number[]) => {
+  const sorted = [...xs].sort((x, y) => x - y);
+  return sorted.length ? (sorted[Math.floor(sorted.length / 2)] as number).toFixed(0) : '—';
+};
 const lines: string[] = [];
 const gitRev = (() => {
   try {
@@ -263,8 +268,7 @@ lines.push(`|---|---|---:|---:|---:|---:|${aw ? '---:|' : ''}`);
 for (const a of attacks) {
   const ts = trials.filter((t) => t.attack === a.id);
   const ok = ts.filter((t) => t.recovered);
-  const fpps = ok.map((t) => t.log10Fpp as number).sort((x, y) => x - y);
-  const med = fpps.length ? fpps[Math.floor(fpps.length / 2)]!.toFixed(0) : '—';
+  const med = medianCell(ok.map((t) => t.log10Fpp as number));
   const ber = ok.length ? mean(ok.map((t) => t.codedBitErrorRate as number)).toFixed(3) : '—';
   const rt = mean(ts.map((t) => t.audioSeconds / t.detectSeconds)).toFixed(1);
   const wrongP = ts.some((t) => t.wrongPayload) ? ' (WRONG PAYLOAD REPORTED)' : '';
@@ -285,8 +289,7 @@ if (candidateCount > 0) {
     const ts = trials.filter((t) => t.attack === a.id && t.withCandidates);
     const ok = ts.filter((t) => t.withCandidates?.recovered);
     const byCandidate = ok.filter((t) => t.withCandidates?.method === 'candidate').length;
-    const fpps = ok.map((t) => t.withCandidates?.log10Fpp as number).sort((x, y) => x - y);
-    const med = fpps.length ? fpps[Math.floor(fpps.length / 2)]!.toFixed(0) : '—';
+    const med = medianCell(ok.map((t) => t.withCandidates?.log10Fpp as number));
     const wrongCount = ts.filter((t) => t.withCandidates?.wrongPayload).length;
     const rt = mean(ts.map((t) => t.audioSeconds / (t.withCandidates?.detectSeconds ?? 1))).toFixed(
       1,
@@ -314,11 +317,7 @@ if (collusion.length) {
   );
   /** The cells of one mix's row: all named, at least one, innocents, several marks, median. */
   const collusionCells = (cs: typeof collusion): string => {
-    const weakest = cs
-      .filter((c) => c.named > 0)
-      .map((c) => c.weakestLog10Fpp)
-      .sort((x, y) => x - y);
-    const med = weakest.length ? weakest[Math.floor(weakest.length / 2)]!.toFixed(0) : '—';
+    const med = medianCell(cs.filter((c) => c.named > 0).map((c) => c.weakestLog10Fpp));
     return `${cs.filter((c) => c.named === c.colluders).length}/${cs.length} | ${cs.filter((c) => c.named > 0).length}/${cs.length} | ${cs.reduce((n, c) => n + c.innocents, 0)} | ${cs.filter((c) => c.severalMarks).length}/${cs.length} | ${med} |`;
   };
   const blind = collusion.filter((c) => c.pass === 'blind');
