@@ -16,26 +16,18 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // @ts-expect-error s3rver ships no types
 import S3rver from 's3rver';
 import { S3Storage } from '../src/storage/s3-storage.js';
+import { freePort } from './free-port.js';
 import { checkProtocol } from './s3-protocol.js';
 import { checkSignatures } from './s3-signatures.js';
 
 const [kind, binary] = process.argv.slice(2);
 const dir = mkdtempSync(join(tmpdir(), 'vm-s3-'));
 let stop: () => Promise<void> = async () => {};
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 async function waitForPort(port: number): Promise<void> {
   for (let i = 0; i < 100; i++) {
