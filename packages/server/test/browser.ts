@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium } from 'playwright-core';
 
 /** The system Chromium (Debian's `chromium` package); tests never download a browser. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -24,4 +24,17 @@ export async function launchBrowser(): Promise<Browser> {
       '--autoplay-policy=no-user-gesture-required',
     ],
   });
+}
+
+/**
+ * Gives a browser context the session cookies of an HTTP test client (signed in through the API),
+ * for the server at `url`, and returns the context.
+ */
+export async function signInto(
+  context: BrowserContext,
+  cookies: Map<string, string>,
+  url: string,
+): Promise<BrowserContext> {
+  await context.addCookies([...cookies].map(([name, value]) => ({ name, value, url })));
+  return context;
 }

@@ -13,7 +13,7 @@ import {
   uniqueEmail,
   uploadTrack,
 } from '../../test/adversary.js';
-import { launchBrowser } from '../../test/browser.js';
+import { launchBrowser, signInto } from '../../test/browser.js';
 import { engines, type TestServer } from '../../test/vault-server.js';
 
 const servers = await prepareServers();
@@ -137,9 +137,7 @@ describe.each(engines.slice(0, 1))('V3 web frontend on %s', (engine) => {
     });
     const ctx = await context();
     try {
-      await ctx.addCookies(
-        [...owner.cookies].map(([name, value]) => ({ name, value, url: t.url })),
-      );
+      await signInto(ctx, owner.cookies, t.url);
       const page = await ctx.newPage();
       const violations: string[] = [];
       page.on('console', (m) => {

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../../test/browser.js';
+import { launchBrowser, signInto } from '../../test/browser.js';
 import { ffmpeg, music } from '../../test/music.js';
 import { canvasDrawn, checkPage } from '../../test/page-check.js';
 import { totpNow } from '../../test/totp.js';
@@ -253,10 +253,7 @@ describe('the web pages against the real server, in Chromium', () => {
       mixed,
     );
 
-    const context = await browser.newContext();
-    await context.addCookies(
-      [...owner.cookies].map(([name, value]) => ({ name, value, url: t.url })),
-    );
+    const context = await signInto(await browser.newContext(), owner.cookies, t.url);
     const { page, problems } = await open('/investigations', context);
     await page.setInputFiles('#investigate input[type=file]', mixed);
     await page.click('#investigate button[type=submit]');

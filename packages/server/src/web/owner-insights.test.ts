@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../../test/browser.js';
+import { launchBrowser, signInto } from '../../test/browser.js';
 import { music } from '../../test/music.js';
 import { createResponseValidator } from '../../test/openapi-validator.js';
 import { checkPage, watchPage } from '../../test/page-check.js';
@@ -48,11 +48,7 @@ async function mailsTo(email: string): Promise<string[]> {
 
 /** A browser context signed in with the owner's cookies as they are now. */
 async function ownerContext(): Promise<BrowserContext> {
-  const context = await browser.newContext();
-  await context.addCookies(
-    [...owner.cookies].map(([name, value]) => ({ name, value, url: t.url })),
-  );
-  return context;
+  return signInto(await browser.newContext(), owner.cookies, t.url);
 }
 
 beforeAll(async () => {
@@ -240,9 +236,7 @@ describe('share activity, in Chromium', () => {
 
     // The owner reads it in Berlin time.
     const berlin = await browser.newContext({ timezoneId: 'Europe/Berlin' });
-    await berlin.addCookies(
-      [...owner.cookies].map(([name, value]) => ({ name, value, url: t.url })),
-    );
+    await signInto(berlin, owner.cookies, t.url);
     const { page, problems, foreign } = await watchPage(berlin, t.url, `/shares/${created.id}`);
     const lena = page.locator(
       `section.activity[data-recipient="${created.links[0]!.recipientId}"]`,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { vaultDeps, withTenant } from '@vaultmark/vault-core/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../../test/browser.js';
+import { launchBrowser, signInto } from '../../test/browser.js';
 import { music } from '../../test/music.js';
 import { canvasDrawn, checkPage, watchPage } from '../../test/page-check.js';
 import {
@@ -42,9 +42,7 @@ beforeAll(async () => {
     return body.items.every((x) => x.analysisStatus === 'done') ? true : undefined;
   });
   signedIn = await browser.newContext();
-  await signedIn.addCookies(
-    [...owner.cookies].map(([name, value]) => ({ name, value, url: t.url })),
-  );
+  await signInto(signedIn, owner.cookies, t.url);
 }, 120_000);
 afterAll(async () => {
   await browser?.close();

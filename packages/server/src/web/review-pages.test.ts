@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../../test/browser.js';
+import { launchBrowser, signInto } from '../../test/browser.js';
 import { music } from '../../test/music.js';
 import { canvasDrawn, checkPage, watchPage } from '../../test/page-check.js';
 import {
@@ -22,11 +22,7 @@ let owner: Browserless;
 let trackId: string;
 
 async function ownerContext(): Promise<BrowserContext> {
-  const context = await browser.newContext();
-  await context.addCookies(
-    [...owner.cookies].map(([name, value]) => ({ name, value, url: t.url })),
-  );
-  return context;
+  return signInto(await browser.newContext(), owner.cookies, t.url);
 }
 
 beforeAll(async () => {

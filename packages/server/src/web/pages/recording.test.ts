@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../../../test/browser.js';
+import { launchBrowser, signInto } from '../../../test/browser.js';
 import { music } from '../../../test/music.js';
 import { canvasDrawn, checkPage, watchPage } from '../../../test/page-check.js';
 import { Browserless, startTestServer, type TestServer } from '../../../test/vault-server.js';
@@ -18,9 +18,7 @@ beforeAll(async () => {
   owner = new Browserless(t.url);
   await owner.register('sessions@studio.example', 'Session Studio');
   signedIn = await browser.newContext();
-  await signedIn.addCookies(
-    [...owner.cookies].map(([name, value]) => ({ name, value, url: t.url })),
-  );
+  await signInto(signedIn, owner.cookies, t.url);
 }, 120_000);
 afterAll(async () => {
   await browser?.close();
