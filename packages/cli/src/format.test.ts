@@ -4,7 +4,8 @@ import { formatProbability, formatSeconds } from './format.js';
 describe('format', () => {
   it('never prints a probability of zero', () => {
     expect(formatProbability(3.2e-21)).toBe('3.20e-21');
-    expect(formatProbability(0, -523.4)).toBe('1e-524');
+    expect(formatProbability(0, -523.4)).toBe('3.98e-524');
+    expect(formatProbability(0, -1177)).toBe('1.00e-1177');
     expect(formatProbability(0)).toBe('< 1e-300');
   });
 

@@ -1,10 +1,13 @@
 /**
- * A probability for people: scientific notation, and `1e-N` from the log when the value
- * underflows a double (very strong detections), never a bare 0.
+ * A probability for people: scientific notation, and from the log10 when the value underflows a
+ * double (very strong detections: `2.09e-545`), never a bare 0.
  */
 export function formatProbability(p: number, log10?: number): string {
   if (p > 0) return p.toExponential(2);
-  if (log10 !== undefined && Number.isFinite(log10)) return `1e${Math.floor(log10)}`;
+  if (log10 !== undefined && Number.isFinite(log10)) {
+    const exponent = Math.floor(log10);
+    return `${(10 ** (log10 - exponent)).toFixed(2)}e${exponent}`;
+  }
   return '< 1e-300';
 }
 

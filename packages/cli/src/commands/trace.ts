@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import type { Command } from 'commander';
 import type { RegisterCommand } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
+import { formatProbability } from '../format.js';
 import { println } from '../io.js';
 import { parseNumberOption } from '../options.js';
 
@@ -134,7 +135,7 @@ export const registerTrace: RegisterCommand = (program: Command, ctx) => {
             const parts = [
               (m.trackTitle ?? m.trackId) ? `track ${m.trackTitle ?? m.trackId}` : undefined,
               m.shareId ? `share ${m.shareId}` : undefined,
-              `false-positive probability ${formatProbability(m) ?? 'unknown'}`,
+              `false-positive probability ${boundOf(m) ?? 'unknown'}`,
               foundBy(m),
             ].filter((part) => part !== undefined);
             println(ctx.io.stdout, `- ${who(m.recipient)}: ${parts.join(', ')}`);
@@ -145,7 +146,7 @@ export const registerTrace: RegisterCommand = (program: Command, ctx) => {
           if (result.trackTitle ?? result.trackId)
             println(ctx.io.stdout, `track: ${result.trackTitle ?? result.trackId}`);
           if (result.shareId) println(ctx.io.stdout, `share: ${result.shareId}`);
-          const probability = formatProbability(result);
+          const probability = boundOf(result);
           if (probability) println(ctx.io.stdout, `false-positive probability: ${probability}`);
           const how = foundBy(named[0]);
           if (how) println(ctx.io.stdout, `found by: ${how}`);
@@ -163,22 +164,14 @@ export const registerTrace: RegisterCommand = (program: Command, ctx) => {
     );
 };
 
-/**
- * The false-positive bound in scientific notation. Strong matches underflow a double (below
- * 1e-308), so the exponent comes from the exact log10 when the server gives it.
- */
-function formatProbability(result: {
+/** The false-positive bound of a result or match, when the server gave one. */
+function boundOf(result: {
   falsePositiveProbability?: number;
   log10FalsePositiveProbability?: number;
 }): string | undefined {
   const p = result.falsePositiveProbability;
   const log10 = result.log10FalsePositiveProbability;
-  if (p !== undefined && p > 0) return p.toExponential(2);
-  if (log10 === undefined || !Number.isFinite(log10))
-    return p === undefined ? undefined : '< 1e-308';
-  const exponent = Math.floor(log10);
-  const mantissa = 10 ** (log10 - exponent);
-  return `${mantissa.toFixed(2)}e${exponent}`;
+  return p === undefined && log10 === undefined ? undefined : formatProbability(p ?? 0, log10);
 }
 
 async function request(url: URL, init: RequestInit): Promise<Response> {
