@@ -104,6 +104,7 @@ export type {
   InvestigationResult,
 } from './investigations/investigation-result.js';
 export type { Investigation, InvestigationStatus } from './investigations/investigations.js';
+export { offsetText } from './investigations/offset-text.js';
 export type { Job, JobHandler, QueueName } from './jobs/job-queue.js';
 export type { WorkerOptions } from './jobs/worker.js';
 export type { KeyRotationProgress, RewrapOptions } from './keys/key-rotation.js';

@@ -63,6 +63,8 @@ it('exports exactly the documented public surface', () => {
       'evidencePdf',
       'evidenceFromPdf',
       'decryptOrganizationExport',
+      // How reports write where a mark was found.
+      'offsetText',
       // Uploads identified by their first bytes.
       'sniffContainer',
     ].sort(),

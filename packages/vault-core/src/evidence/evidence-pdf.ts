@@ -1,4 +1,5 @@
 import type { Color, PDFDocument, PDFFont, PDFPage } from 'pdf-lib';
+import { offsetText } from '../investigations/offset-text.js';
 import type { EvidenceBundle, EvidenceMatch } from './evidence-format.js';
 
 // A4 in PostScript points, with 2-cm margins; body text at 9.5 pt.
@@ -141,9 +142,7 @@ function writeMatch(w: Writer, m: EvidenceMatch, n: number, of: number): void {
   w.field('Payload', `${d.payload} (${d.payloadBits} bits)`);
   w.field('Watermark key id', d.keyId);
   w.field('Format version', d.formatVersion);
-  // Rounded first, so that a block starting a fraction of a millisecond early reads 0.000, not -0.000.
-  const offset = Math.round(d.offsetSeconds * 1000) / 1000;
-  w.field('Offset in found file', `${(offset === 0 ? 0 : offset).toFixed(3)} s`);
+  w.field('Offset in found file', `${offsetText(d.offsetSeconds)} s`);
   w.field('Speed / frequency scale', `${d.speed.toFixed(5)} / ${d.frequencyScale ?? '-'}`);
   w.field('Alteration found', d.scaling);
   w.field(

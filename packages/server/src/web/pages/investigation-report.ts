@@ -1,3 +1,4 @@
+import { offsetText } from '@vaultmark/vault-core';
 import { html, page } from '../html.js';
 
 /** One recipient whose watermark was found in the investigated audio. */
@@ -59,12 +60,6 @@ export function formatProbability(p: number, log10?: number): string {
   return `${(10 ** (log10 - exponent)).toFixed(2)} × 10^${exponent}`;
 }
 
-/** Seconds to the millisecond, without the "-0.000" a tiny negative offset would round to. */
-const seconds = (value: number) => {
-  const rounded = Math.round(value * 1000) / 1000;
-  return (rounded === 0 ? 0 : rounded).toFixed(3);
-};
-
 /** The printable HTML evidence report of one investigation. */
 export function investigationReportPage(report: InvestigationReport): string {
   const verdict = report.identified
@@ -84,7 +79,7 @@ export function investigationReportPage(report: InvestigationReport): string {
         <tr><th scope="row">Shared at</th><td>${when(match.sharedAt)}</td></tr>
         <tr><th scope="row">Payload</th><td class="mono">${match.payloadHex}</td></tr>
         <tr><th scope="row">Watermark key</th><td>${match.keyName}</td></tr>
-        <tr><th scope="row">Found at</th><td>${seconds(match.offsetSeconds)} s into the file${match.speed !== undefined && Math.abs(match.speed - 1) > 1e-4 ? `, playback speed ${(match.speed * 100).toFixed(2)} %` : ''}</td></tr>
+        <tr><th scope="row">Found at</th><td>${offsetText(match.offsetSeconds)} s into the file${match.speed !== undefined && Math.abs(match.speed - 1) > 1e-4 ? `, playback speed ${(match.speed * 100).toFixed(2)} %` : ''}</td></tr>
         ${match.matchedAmong !== undefined ? html`<tr><th scope="row">Found by</th><td>matching the copy, too damaged to decode, against the ${match.matchedAmong} payloads issued under this key</td></tr>` : ''}
         <tr><th scope="row">False-positive probability</th><td><strong>${formatProbability(match.falsePositiveProbability, match.log10FalsePositiveProbability)}</strong></td></tr>
       </table>
