@@ -47,7 +47,8 @@ function addNoise(audio: Pcm, snrDb: number, rnd: () => number): Pcm {
   };
 }
 
-const mp3 = (kbps: number) => ff(['-c:a', 'libmp3lame', '-b:a', `${kbps}k`], 'mp3');
+/** MP3 at `kbps` through ffmpeg's LAME (also the squeeze of the collusion suite's second pass). */
+export const mp3 = (kbps: number) => ff(['-c:a', 'libmp3lame', '-b:a', `${kbps}k`], 'mp3');
 const aac = (kbps: number, outCh = 2) =>
   ff(['-c:a', 'aac', '-b:a', `${kbps}k`, '-ac', String(outCh)], 'adts', R, outCh);
 /** sox effects, same rate and channels (sox resamples back after `speed`). */

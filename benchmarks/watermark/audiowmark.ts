@@ -7,13 +7,12 @@
  * false-positive probability).
  */
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Attack } from './attacks.js';
 import { interleave, type Pcm, readWav } from './audio-io.js';
-import { MIXES } from './collusion.js';
+import { MIXES, recipientPayloads } from './collusion.js';
 import { type CorpusEntry, clipWav } from './corpus.js';
 
 const BIN = process.env.AUDIOWMARK || 'audiowmark';
@@ -106,9 +105,7 @@ export function runAudiowmarkCollusion(
   const out: AudiowmarkCollusion[] = [];
   try {
     for (const entry of clips) {
-      const payloads = [0, 1, 2, 3].map((k) =>
-        createHash('sha256').update(`${entry.id}/recipient-${k}`).digest('hex').slice(0, 32),
-      );
+      const payloads = recipientPayloads(entry.id);
       const copies = payloads.slice(0, 3).map((payload, k) => {
         const path = join(dir, `copy-${k}.wav`);
         execFileSync(BIN, ['add', clipWav(entry, entry.clipStart, seconds), path, payload], {

@@ -93,6 +93,16 @@ export const MIXES: Mix[] = [
   { id: 'splice3', label: 'splice of 3 (7 s each in turn)', copies: 3, make: (c) => splice(c, 7) },
 ];
 
+/** Recipients of every clip: 0–2 take part in the mixes, recipient 3 never does. */
+export const COLLUSION_RECIPIENTS = 4;
+
+/** The payloads of a clip's recipients (128-bit hex), the same in every run and implementation. */
+export function recipientPayloads(clipId: string): string[] {
+  return Array.from({ length: COLLUSION_RECIPIENTS }, (_, k) =>
+    createHash('sha256').update(`${clipId}/recipient-${k}`).digest('hex').slice(0, 32),
+  );
+}
+
 /** Runs every mix on every clip; an innocent is a recipient whose copy was not in the mix. */
 export function runCollusion(
   clips: Array<{ id: string; audio: Pcm }>,
@@ -102,9 +112,7 @@ export function runCollusion(
 ): CollusionTrial[] {
   const out: CollusionTrial[] = [];
   for (const { id, audio } of clips) {
-    const payloads = [0, 1, 2, 3].map((k) =>
-      createHash('sha256').update(`${id}/recipient-${k}`).digest('hex').slice(0, 32),
-    );
+    const payloads = recipientPayloads(id);
     // Recipient 3 never takes part: naming it would be naming an innocent.
     const copies = payloads.slice(0, 3).map((payload) => embed(audio, { key, payload, strength }));
     const issued = informed ? [...payloads, ...informed.decoys(id)] : [];

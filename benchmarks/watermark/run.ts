@@ -26,10 +26,10 @@ import {
   type WatermarkKey,
 } from '@vaultmark/watermark';
 import { xorshift } from '../../packages/watermark/test/signals.js';
-import { ATTACKS } from './attacks.js';
+import { ATTACKS, mp3 } from './attacks.js';
 import { type Pcm, readWav } from './audio-io.js';
 import { audiowmarkVersion, runAudiowmark, runAudiowmarkCollusion } from './audiowmark.js';
-import { runCollusion } from './collusion.js';
+import { COLLUSION_RECIPIENTS, runCollusion } from './collusion.js';
 import { CORPUS, clipWav, FP_EXTRA, fullWav, HELD_OUT, ORCHESTRAL } from './corpus.js';
 import { type FpWindow, readFalsePositiveLog, runFalsePositiveTrial } from './false-positives.js';
 
@@ -210,12 +210,8 @@ const collusion = args.has('no-collusion')
       candidateCount > 0
         ? {
             // Squeezed as the hardest leak row, then matched against the issued payloads.
-            squeeze: (mix) =>
-              (ATTACKS.find((a) => a.id === 'mp3-32') as (typeof ATTACKS)[number]).apply(
-                mix,
-                xorshift(7),
-              ),
-            decoys: (clip) => decoys(candidateCount - 4, `collusion ${clip}`),
+            squeeze: mp3(32),
+            decoys: (clip) => decoys(candidateCount - COLLUSION_RECIPIENTS, `collusion ${clip}`),
           }
         : undefined,
     );
@@ -315,25 +311,26 @@ if (collusion.length) {
     `| mix | all colluders named | at least one named | innocent named | "several marks" | median log10 p of the weakest named |${awCollusion ? ' audiowmark: all named | at least one | innocent |' : ''}`,
     `|---|---:|---:|---:|---:|---:|${awCollusion ? '---:|---:|---:|' : ''}`,
   );
-  /** The cells of one mix's row: all named, at least one, innocents, several marks, median. */
+  /** The cells every collusion row has: all colluders named, at least one, innocents named. */
+  const namedCells = (cs: Array<{ named: number; colluders: number; innocents: number }>) =>
+    `${cs.filter((c) => c.named === c.colluders).length}/${cs.length} | ${cs.filter((c) => c.named > 0).length}/${cs.length} | ${cs.reduce((n, c) => n + c.innocents, 0)} |`;
+  /** The cells of one mix's row: {@link namedCells}, then several marks and the median. */
   const collusionCells = (cs: typeof collusion): string => {
     const med = medianCell(cs.filter((c) => c.named > 0).map((c) => c.weakestLog10Fpp));
-    return `${cs.filter((c) => c.named === c.colluders).length}/${cs.length} | ${cs.filter((c) => c.named > 0).length}/${cs.length} | ${cs.reduce((n, c) => n + c.innocents, 0)} | ${cs.filter((c) => c.severalMarks).length}/${cs.length} | ${med} |`;
+    return `${namedCells(cs)} ${cs.filter((c) => c.severalMarks).length}/${cs.length} | ${med} |`;
   };
   const blind = collusion.filter((c) => c.pass === 'blind');
   for (const mix of [...new Set(blind.map((c) => c.mix))]) {
     const cs = blind.filter((c) => c.mix === mix);
     const as = awCollusion?.filter((c) => c.mix === mix) ?? [];
-    const awCells = awCollusion
-      ? ` ${as.filter((c) => c.named === c.colluders).length}/${as.length} | ${as.filter((c) => c.named > 0).length}/${as.length} | ${as.reduce((n, c) => n + c.innocents, 0)} |`
-      : '';
+    const awCells = awCollusion ? ` ${namedCells(as)}` : '';
     lines.push(`| ${cs[0]!.label} | ${collusionCells(cs)}${awCells}`);
   }
   lines.push('');
   const informed = collusion.filter((c) => c.pass === 'informed');
   if (informed.length) {
     lines.push(
-      `### The same mixes after MP3 32 kbps, with the issued payloads (${candidateCount}: the 4 recipients' and ${candidateCount - 4} decoys)`,
+      `### The same mixes after MP3 32 kbps, with the issued payloads (${candidateCount}: the ${COLLUSION_RECIPIENTS} recipients' and ${candidateCount - COLLUSION_RECIPIENTS} decoys)`,
       '',
       '| mix | all colluders named | at least one named | innocent named | "several marks" | median log10 p of the weakest named |',
       '|---|---:|---:|---:|---:|---:|',
