@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatProbability, formatSeconds } from './format.js';
+import { formatProbability, formatSeconds, matchedAmong } from './format.js';
 
 describe('format', () => {
   it('never prints a probability of zero', () => {
@@ -12,5 +12,9 @@ describe('format', () => {
   it('prints seconds without a negative zero', () => {
     expect(formatSeconds(-0.0001)).toBe('0.000');
     expect(formatSeconds(61.25)).toBe('61.250');
+  });
+
+  it('says how a mark too damaged to decode was found', () => {
+    expect(matchedAmong(1000)).toBe('matched among 1000 issued payloads (too damaged to decode)');
   });
 });

@@ -16,3 +16,8 @@ export function formatSeconds(seconds: number): string {
   const rounded = Math.round(seconds * 1000) / 1000;
   return (rounded === 0 ? 0 : rounded).toFixed(3);
 }
+
+/** How a mark too damaged to decode was found: among the payloads issued under its key. */
+export function matchedAmong(candidates: number): string {
+  return `matched among ${candidates} issued payloads (too damaged to decode)`;
+}

@@ -2,7 +2,7 @@ import { createDetector, type DetectResult } from '@vaultmark/watermark';
 import type { Command } from 'commander';
 import type { RegisterCommand } from '../context.js';
 import { ExitCode } from '../errors.js';
-import { formatProbability, formatSeconds } from '../format.js';
+import { formatProbability, formatSeconds, matchedAmong } from '../format.js';
 import { println } from '../io.js';
 import { loadKey } from '../keys.js';
 import { parseIntegerOption } from '../options.js';
@@ -85,10 +85,7 @@ export const registerDetect: RegisterCommand = (program: Command, ctx) => {
           for (const m of result.matches) {
             const speed =
               Math.abs(m.speed - 1) > 1e-4 ? `, speed ${(m.speed * 100).toFixed(2)} %` : '';
-            const how =
-              m.candidates !== undefined
-                ? `, matched among ${m.candidates} issued payloads (too damaged to decode)`
-                : '';
+            const how = m.candidates !== undefined ? `, ${matchedAmong(m.candidates)}` : '';
             println(
               ctx.io.stdout,
               `${m.payload}  key "${m.keyName}", offset ${formatSeconds(m.offsetSeconds)} s${speed}, false-positive probability ${formatProbability(m.falsePositiveProbability, m.log10FalsePositiveProbability)}${how}`,

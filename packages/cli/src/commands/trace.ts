@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import type { Command } from 'commander';
 import type { RegisterCommand } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
-import { formatProbability } from '../format.js';
+import { formatProbability, matchedAmong } from '../format.js';
 import { println } from '../io.js';
 import { parseNumberOption } from '../options.js';
 
@@ -44,9 +44,7 @@ const who = (r: TracedMatch['recipient']) =>
 
 /** How a match was made, when it was not decoded from the mark alone. */
 const foundBy = (m: TracedMatch | undefined) =>
-  m?.method === 'candidate'
-    ? `matched among ${m.candidates ?? 0} issued payloads (too damaged to decode)`
-    : undefined;
+  m?.method === 'candidate' ? matchedAmong(m.candidates ?? 0) : undefined;
 
 /**
  * `vaultmark trace --server URL --token TOKEN FILE`: uploads found audio to a vault as an
